@@ -1,0 +1,33 @@
+"""What went wrong, in words a client may see. No HTTP here (see api/errors.py)."""
+
+
+class AspmError(Exception):
+    """Base of every error the application raises on purpose."""
+
+
+class NotFound(AspmError):  # noqa: N818 - domain vocabulary, mapped to 404
+    pass
+
+
+class Conflict(AspmError):  # noqa: N818
+    pass
+
+
+class InvalidInput(AspmError):  # noqa: N818
+    pass
+
+
+class PermissionDenied(AspmError):  # noqa: N818
+    pass
+
+
+class IngestError(AspmError):
+    """A report could not be imported; nothing of it was stored."""
+
+
+class UnsupportedFormat(IngestError):  # noqa: N818
+    pass
+
+
+class MalformedReport(IngestError):  # noqa: N818
+    pass

@@ -1,0 +1,97 @@
+"""What every scanner format module produces, and the protocol it implements.
+
+A format module turns report bytes into `RawFinding`s and nothing else: no database, no settings,
+no de-duplication. The pipeline (`ingest.service`) normalizes, redacts, fingerprints and stores them.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import BinaryIO, ClassVar, Protocol
+
+from aspm.common.severity import Severity
+
+
+class Category(StrEnum):
+    IAC = "iac"
+    SECRET = "secret"  # noqa: S105 - a category name, not a password
+    CSPM = "cspm"
+    SAST = "sast"
+    SCA = "sca"
+    CONTAINER = "container"
+    LICENSE = "license"
+    DRIFT = "drift"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str | None = None  # as the report says; the pipeline normalizes it
+    start_line: int | None = None
+    end_line: int | None = None
+    resource: str | None = None  # IaC address (aws_s3_bucket.logs) or cloud ARN / resource id
+    resource_type: str | None = None  # aws_s3_bucket, AwsS3Bucket, Microsoft.Storage/...
+    cloud_provider: str | None = None  # aws, azure, gcp, kubernetes
+    account_id: str | None = None
+    region: str | None = None
+    snippet: str | None = None  # code the report quoted; redacted by the pipeline for secrets
+
+
+@dataclass(frozen=True, slots=True)
+class RawFinding:
+    tool: str  # tool family: "checkov" for Checkov JSON and Checkov SARIF alike
+    rule_id: str
+    title: str
+    severity: Severity
+    location: Location
+    category: Category = Category.OTHER
+    raw_severity: str | None = None  # the tool's own label or score, as text
+    asset_key: str | None = None  # repo URL, cloud account id, image ref, when the report says
+    description: str = ""  # plain text; formatting is the UI's job
+    remediation: str = ""
+    help_uri: str | None = None
+    references: tuple[str, ...] = ()
+    cwe_ids: tuple[int, ...] = ()
+    compliance: tuple[tuple[str, str], ...] = ()  # (framework, control) pairs the tool reports
+    tool_fingerprint: str | None = None  # stable id from the tool (SARIF partialFingerprints, ...)
+    secret: str | None = None  # in memory only: the pipeline turns it into an HMAC + preview
+    secret_verified: bool | None = None  # the tool checked the secret is live
+    suppressed: bool = False  # the tool itself reports it suppressed (SARIF suppressions, ...)
+    cvss: float | None = None  # 0-10 score when the report carries one
+
+
+@dataclass(slots=True)
+class ParseContext:
+    """Side channel of one parse: warnings, records that are not findings, tool metadata."""
+
+    warn: Callable[[str], None]
+    passed: int = 0  # records the report lists that are not failures (PASS, MANUAL, ...)
+    skipped: int = 0  # bad records skipped (each also warned about)
+    tool_name: str | None = None
+    tool_version: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def skip(self, reason: str) -> None:
+        self.skipped += 1
+        self.warn(reason)
+
+
+class MalformedReportError(Exception):
+    """Raised by a format module when the file cannot be read at all (not for one bad record).
+
+    The message says where it broke (record number, key path, byte offset) in plain words; the
+    pipeline adds the file name and the format tried.
+    """
+
+
+class Ingestor(Protocol):
+    name: ClassVar[str]  # format name as users type it after --format
+    title: ClassVar[str]  # human name, e.g. "Checkov JSON"
+
+    def sniff(self, head: bytes, filename: str) -> bool:
+        """Whether `head` (the first 64 KiB, UTF-8, BOM removed) looks like this format."""
+        ...
+
+    def parse(self, stream: BinaryIO, ctx: ParseContext) -> Iterator[RawFinding]:
+        """Yield one RawFinding per failing record; stream, never read the whole file at once."""
+        ...

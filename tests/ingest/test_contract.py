@@ -1,0 +1,32 @@
+"""Every sample under samples/<format>/ parses to exactly its golden file."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aspm.ingest.registry import FORMATS
+from tests.ingest.harness import SAMPLES, dump_golden, golden_path, parse_file, sample_files, snapshot
+
+
+@pytest.mark.parametrize("sample", list(sample_files()), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_sample_matches_golden(sample: Path, request: pytest.FixtureRequest) -> None:
+    data = snapshot(parse_file(sample, format_name=sample.parent.name))
+    golden = golden_path(sample)
+    if request.config.getoption("--update-golden"):
+        dump_golden(golden, data)
+    assert golden.exists(), f"{golden} missing: run pytest --update-golden and review it"
+    assert data == json.loads(golden.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("sample", list(sample_files()), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_sample_is_detected_from_content(sample: Path) -> None:
+    if sample.name.startswith("undetectable"):
+        pytest.skip("sample exists to test --format")
+    assert parse_file(sample).format == sample.parent.name
+
+
+@pytest.mark.parametrize("name", [f.name for f in FORMATS])
+def test_every_ingestor_has_empty_and_one_samples(name: str) -> None:
+    stems = {p.name.split(".")[0] for p in (SAMPLES / name).glob("*")}
+    assert {"empty", "one"} <= stems
