@@ -6,7 +6,14 @@ from pathlib import Path
 import pytest
 
 from aspm.ingest.registry import FORMATS
-from tests.ingest.harness import SAMPLES, dump_golden, golden_path, parse_file, sample_files, snapshot
+from tests.ingest.harness import (
+    SAMPLES,
+    dump_golden,
+    golden_path,
+    parse_file,
+    sample_files,
+    snapshot,
+)
 
 
 @pytest.mark.parametrize("sample", list(sample_files()), ids=lambda p: f"{p.parent.name}/{p.name}")

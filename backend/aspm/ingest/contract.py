@@ -1,5 +1,6 @@
 """What every scanner format module produces, and the protocol it implements.
 
+
 A format module turns report bytes into `RawFinding`s and nothing else: no database, no settings,
 no de-duplication. The pipeline (`ingest.service`) normalizes, redacts, fingerprints and stores them.
 """
@@ -69,6 +70,9 @@ class ParseContext:
     skipped: int = 0  # bad records skipped (each also warned about)
     tool_name: str | None = None
     tool_version: str | None = None
+    # tool families the report speaks for, even with no failing record: an empty full import
+    # then retires what the scope had. Ingestors add their family as soon as they know it.
+    tools: set[str] = field(default_factory=set)
     extra: dict[str, str] = field(default_factory=dict)
 
     def skip(self, reason: str) -> None:

@@ -113,7 +113,7 @@ def detect(head: bytes, filename: str) -> Ingestor | None:
 
 
 def open_report(raw: BinaryIO, filename: str, format_name: str | None = None) -> OpenedReport:
-    """Decode and identify a report. Raises UnsupportedFormat / MalformedReport with the file name."""
+    """Decode and identify a report; UnsupportedFormat / MalformedReport name the file."""
     utf8 = to_utf8(raw)
     try:
         head, stream = _read_head(utf8)
@@ -137,9 +137,7 @@ def open_report(raw: BinaryIO, filename: str, format_name: str | None = None) ->
     return OpenedReport(ingestor, stream)
 
 
-def parse_all(
-    opened: OpenedReport, ctx: ParseContext, filename: str
-) -> Iterator[RawFinding]:
+def parse_all(opened: OpenedReport, ctx: ParseContext, filename: str) -> Iterator[RawFinding]:
     """The ingestor's records, with a failure mid-file turned into MalformedReport naming it all."""
     try:
         yield from opened.ingestor.parse(opened.stream, ctx)

@@ -1,0 +1,15 @@
+"""Mounts every domain router under /api/v1."""
+
+from fastapi import APIRouter
+
+from aspm.findings.routes import router as findings_router
+from aspm.ingest.routes import router as ingest_router
+
+api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(ingest_router)
+api_router.include_router(findings_router)
+
+
+@api_router.get("/health", tags=["system"], name="health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}

@@ -1,0 +1,270 @@
+"""The `aspm` command line: ingest reports, read findings, run the server, manage the database."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from aspm.common.severity import Severity
+from aspm.db.session import make_engine, make_sessionmaker, unit_of_work
+from aspm.errors import AspmError
+from aspm.findings import service as findings_service
+from aspm.findings.models import DetectorState
+from aspm.findings.schemas import FindingFilter, FindingSort
+from aspm.ingest import service as ingest_service
+from aspm.ingest.schemas import IngestResult
+from aspm.settings import Settings, get_settings
+
+app = typer.Typer(help="ASPM: every scanner's findings in one de-duplicated, risk-ranked backlog.")
+db_app = typer.Typer(help="Database schema.")
+findings_app = typer.Typer(help="The findings backlog.")
+app.add_typer(db_app, name="db")
+app.add_typer(findings_app, name="findings")
+
+out = Console()
+err = Console(stderr=True)
+
+EXIT_OK = 0
+EXIT_FAILED = 2
+PROGRESS_MIN_BYTES = 8 * 1024 * 1024
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    path = settings.sqlite_path()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def _factory(settings: Settings) -> sessionmaker[Session]:
+    engine = make_engine(settings.database_url)
+    if not inspect(engine).has_table("findings"):
+        err.print(
+            f"[red]The database at {engine.url.render_as_string(hide_password=True)} has no "
+            "schema yet: run `aspm db upgrade` first.[/red]"
+        )
+        raise typer.Exit(EXIT_FAILED)
+    return make_sessionmaker(engine)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest version (Alembic)."""
+    from aspm.db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    err.print("database is at the latest schema")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="port")] = None,
+) -> None:
+    """Serve the REST API (and dashboard) with uvicorn."""
+    import uvicorn
+
+    settings = _settings()
+    uvicorn.run(
+        "aspm.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
+
+
+def _ingest_one(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    path: Path,
+    options: ingest_service.IngestOptions,
+    show_progress: bool,
+) -> IngestResult:
+    if not path.is_file():
+        return IngestResult(file=str(path), status="error", error=f"{path}: no such file")
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        if not show_progress or size < PROGRESS_MIN_BYTES:
+            return ingest_service.run_import(
+                factory,
+                source=fh,
+                filename=str(path),
+                options=options,
+                hmac_key=settings.secret_hmac_key,
+                batch_size=settings.ingest_batch_size,
+            )
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(path.name, total=size)
+            return ingest_service.run_import(
+                factory,
+                source=fh,
+                filename=str(path),
+                options=options,
+                hmac_key=settings.secret_hmac_key,
+                batch_size=settings.ingest_batch_size,
+                progress=lambda n: bar.advance(task, n),
+            )
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="report files; each is its own import")],
+    asset: Annotated[str | None, typer.Option(help="asset to file every record under")] = None,
+    scope: Annotated[str, typer.Option(help="target within the asset: branch, region...")] = "",
+    partial: Annotated[bool, typer.Option(help="never retire detections missing here")] = False,
+    format: Annotated[  # noqa: A002 - the option's public name
+        str | None, typer.Option("--format", help="skip detection: use this format")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per file")] = False,
+) -> None:
+    """Import scanner reports. Exit 0 when every file imported, 2 when any failed."""
+    settings = _settings()
+    factory = _factory(settings)
+    options = ingest_service.IngestOptions(
+        asset=asset, scope=scope, partial=partial, format=format, actor="cli"
+    )
+    results = []
+    for path in paths:
+        result = _ingest_one(factory, settings, path, options, show_progress=not as_json)
+        results.append(result)
+        if as_json:
+            sys.stdout.write(result.model_dump_json(exclude={"warnings"}) + "\n")
+            sys.stdout.flush()
+    if not as_json:
+        _print_results(results)
+    raise typer.Exit(EXIT_OK if all(r.status == "ok" for r in results) else EXIT_FAILED)
+
+
+def _print_results(results: list[IngestResult]) -> None:
+    table = Table(title="Imports")
+    for col in ("file", "format", "tool", "asset", "records", "findings", "new", "unchanged",
+                "reopened", "resolved", "skipped", "status"):  # fmt: skip
+        table.add_column(col, justify="right" if col in {"records", "findings"} else "left")
+    for r in results:
+        table.add_row(
+            r.file, r.format or "", r.tool or "", r.asset or "", str(r.records), str(r.findings),
+            str(r.new), str(r.unchanged), str(r.reopened), str(r.resolved), str(r.skipped),
+            "[green]ok[/green]" if r.status == "ok" else "[red]error[/red]",
+        )  # fmt: skip
+    out.print(table)
+    for r in results:
+        if r.error:
+            err.print(f"[red]error:[/red] {r.error}")
+        for w in r.warnings[:20]:
+            err.print(f"[yellow]warning:[/yellow] {r.file}: {w}")
+
+
+@findings_app.command("list")
+def findings_list(
+    asset: Annotated[str | None, typer.Option()] = None,
+    severity: Annotated[list[Severity] | None, typer.Option(help="repeatable")] = None,
+    status: Annotated[list[DetectorState] | None, typer.Option(help="active or fixed")] = None,
+    tool: Annotated[str | None, typer.Option()] = None,
+    category: Annotated[str | None, typer.Option()] = None,
+    sort: Annotated[FindingSort, typer.Option()] = FindingSort.SEVERITY,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List findings, worst first."""
+    settings = _settings()
+    factory = _factory(settings)
+    flt = FindingFilter(
+        asset=asset,
+        severity=severity or [],
+        status=status or [],
+        tool=tool,
+        category=category,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+    with unit_of_work(factory) as session:
+        page = findings_service.list_findings(session, flt)
+    if as_json:
+        sys.stdout.write(json.dumps([i.model_dump(mode="json") for i in page.items]) + "\n")
+        return
+    table = Table(title=f"Findings {offset + 1}-{offset + len(page.items)} of {page.total}")
+    for col in ("id", "severity", "status", "triage", "title", "asset", "where", "tools"):
+        table.add_column(col)
+    for f in page.items:
+        table.add_row(
+            str(f.id)[:8], f.severity.value, f.status.value, f.triage_state.value, f.title[:70],
+            f.asset, (f.resource or f.path or "")[:50], ",".join(f.tools),
+        )  # fmt: skip
+    out.print(table)
+
+
+@findings_app.command("show")
+def findings_show(
+    finding_id: Annotated[str, typer.Argument(help="finding id (or its first 8 characters)")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """One finding with all its detections."""
+    settings = _settings()
+    factory = _factory(settings)
+    try:
+        with unit_of_work(factory) as session:
+            detail = findings_service.get_finding(
+                session, findings_service.resolve_id(session, finding_id)
+            )
+    except AspmError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILED) from exc
+    if as_json:
+        sys.stdout.write(detail.model_dump_json() + "\n")
+        return
+    _print_detail(detail.model_dump(mode="json"))
+
+
+def _print_detail(d: dict[str, Any]) -> None:
+    out.print(f"[bold]{d['title']}[/bold]")
+    out.print(f"id {d['id']}  severity {d['severity']}  status {d['status']}  triage "
+              f"{d['triage_state']}  asset {d['asset']}  control {d['control_id']}")  # fmt: skip
+    out.print(f"first seen {d['first_seen_at']}  last seen {d['last_seen_at']}  "
+              f"reopened {d['reopen_count']}x")  # fmt: skip
+    if d["description"]:
+        out.print(d["description"])
+    if d["remediation"]:
+        out.print(f"[bold]Fix:[/bold] {d['remediation']}")
+    for ref in d["references"]:
+        out.print(f"  {ref}")
+    table = Table(title="Detections")
+    for col in ("tool", "rule", "severity", "where", "active", "last seen"):
+        table.add_column(col)
+    for det in d["detection_list"]:
+        where = det["path"] or ""
+        if det["start_line"]:
+            where += f":{det['start_line']}"
+            if det["end_line"] and det["end_line"] != det["start_line"]:
+                where += f"-{det['end_line']}"
+        if det["resource"]:
+            where = f"{det['resource']} {where}".strip()
+        if det["secret_preview"]:
+            where += f" secret {det['secret_preview']}"
+        table.add_row(
+            det["tool"], det["rule_id"], det["severity"], where, "yes" if det["active"] else "no",
+            det["last_seen_at"],
+        )  # fmt: skip
+    out.print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,9 @@
+"""Import every model so Base.metadata knows the whole schema (Alembic, tests)."""
+
+from aspm.assets import models as assets_models
+from aspm.audit import models as audit_models
+from aspm.db.base import Base
+from aspm.findings import models as findings_models
+from aspm.ingest import models as ingest_models
+
+__all__ = ["Base", "assets_models", "audit_models", "findings_models", "ingest_models"]

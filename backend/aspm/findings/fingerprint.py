@@ -1,0 +1,63 @@
+"""Identity of detections (one tool, across rescans) and findings (across tools). DESIGN §4.
+
+Pure functions. Line numbers and free-text messages never enter an identity: they churn on
+trivial edits. Changing a recipe means bumping its version and migrating the stored values.
+"""
+
+import hashlib
+import re
+
+from aspm.ingest.contract import RawFinding
+
+FINGERPRINT_VERSION = 1
+FINDING_KEY_VERSION = 1
+
+_SEP = "\x1f"
+_WS = re.compile(r"\s+")
+
+
+def _digest(parts: list[str]) -> str:
+    return hashlib.sha256(_SEP.join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def snippet_key(snippet: str | None) -> str:
+    """Whitespace-insensitive hash of a code snippet: the last-resort stable location."""
+    if not snippet:
+        return ""
+    return hashlib.blake2b(_WS.sub(" ", snippet).strip().encode(), digest_size=12).hexdigest()
+
+
+def stable_location(raw: RawFinding, *, path: str, secret_hash: str | None) -> list[str]:
+    """The tool-independent part of a detection's identity, most stable evidence first."""
+    loc = raw.location
+    if raw.tool_fingerprint:
+        return ["tfp", raw.tool_fingerprint]
+    if secret_hash:
+        return ["secret", path, secret_hash]
+    if loc.resource:
+        cloud = [loc.account_id or "", loc.region or ""] if loc.cloud_provider else []
+        return ["res", path, loc.resource, *cloud]
+    return ["loc", path, snippet_key(loc.snippet)]
+
+
+def detection_fingerprint(
+    raw: RawFinding, *, asset_key: str, path: str, secret_hash: str | None
+) -> str:
+    """One tool's identity for a detection across scans."""
+    where = stable_location(raw, path=path, secret_hash=secret_hash)
+    if where[0] == "tfp":
+        return _digest([raw.tool, asset_key, *where])
+    return _digest([raw.tool, asset_key, raw.rule_id, *where])
+
+
+def control_for(raw: RawFinding) -> str:
+    """The canonical control a rule maps to; unmapped rules stand alone as `tool:rule_id`."""
+    return f"{raw.tool}:{raw.rule_id}"
+
+
+def finding_key(raw: RawFinding, *, control_id: str, path: str, secret_hash: str | None) -> str:
+    """Cross-tool identity within an asset: canonical control + resource identity."""
+    where = stable_location(raw, path=path, secret_hash=secret_hash)
+    if where[0] == "tfp":
+        where = ["tfp", raw.tool, *where[1:]]
+    return _digest([control_id, *where])

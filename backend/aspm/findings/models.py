@@ -1,0 +1,148 @@
+"""Detections (one tool's sighting), findings (the de-duplicated issue) and the rule catalog."""
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from aspm.db.base import Base, JSONType, UTCDateTime
+
+
+class DetectorState(StrEnum):
+    ACTIVE = "active"
+    FIXED = "fixed"
+
+
+class TriageState(StrEnum):
+    NEW = "new"
+    CONFIRMED = "confirmed"
+    IN_PROGRESS = "in_progress"
+    FALSE_POSITIVE = "false_positive"
+    ACCEPTED_RISK = "accepted_risk"
+    WONT_FIX = "wont_fix"
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+    __table_args__ = (
+        UniqueConstraint("asset_id", "finding_key"),
+        Index("ix_findings_queue", "detector_state", "risk_score"),
+        Index("ix_findings_severity", "severity_rank", "first_seen_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    asset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
+    finding_key: Mapped[str] = mapped_column(String(64))
+    key_version: Mapped[int] = mapped_column(Integer, default=1)
+    control_id: Mapped[str] = mapped_column(String(200), index=True)  # canonical or tool:rule
+    title: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(20), index=True)
+    severity: Mapped[str] = mapped_column(String(10))
+    severity_rank: Mapped[int] = mapped_column(Integer)  # 4 critical .. 0 info, for sorting
+    resource: Mapped[str | None] = mapped_column(Text)  # IaC address / ARN shown to people
+    path: Mapped[str | None] = mapped_column(Text)
+    cloud_provider: Mapped[str | None] = mapped_column(String(20))
+    account_id: Mapped[str | None] = mapped_column(String(100))
+    region: Mapped[str | None] = mapped_column(String(50))
+    description: Mapped[str] = mapped_column(Text, default="")
+    remediation: Mapped[str] = mapped_column(Text, default="")
+    references: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    cwe_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    compliance: Mapped[list[list[str]]] = mapped_column(JSONType, default=list)
+    detector_state: Mapped[str] = mapped_column(String(10), default=DetectorState.ACTIVE)
+    triage_state: Mapped[str] = mapped_column(String(20), default=TriageState.NEW, index=True)
+    suppressed: Mapped[bool] = mapped_column(Boolean, default=False)  # by the tool itself
+    assignee: Mapped[str | None] = mapped_column(String(200), index=True)
+    team: Mapped[str | None] = mapped_column(String(200), index=True)
+    risk_score: Mapped[int | None] = mapped_column(Integer)
+    priority: Mapped[str | None] = mapped_column(String(4))
+    risk_explanation: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    risk_policy_version: Mapped[str | None] = mapped_column(String(50))
+    sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    secret_verified: Mapped[bool | None] = mapped_column(Boolean)
+    cvss: Mapped[float | None] = mapped_column(Float)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_import_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic concurrency for triage
+
+
+class Detection(Base):
+    __tablename__ = "detections"
+    __table_args__ = (
+        UniqueConstraint("asset_id", "fingerprint"),
+        Index("ix_detections_scope_active", "scope_id", "active"),
+        Index("ix_detections_asset_tool", "asset_id", "tool"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    asset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
+    finding_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("findings.id", ondelete="CASCADE"), index=True
+    )
+    scope_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ingest_scopes.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    fingerprint_version: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str] = mapped_column(String(32))  # of the display fields, to skip no-ops
+    tool: Mapped[str] = mapped_column(String(100))
+    rule_id: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(10))
+    raw_severity: Mapped[str | None] = mapped_column(String(50))
+    category: Mapped[str] = mapped_column(String(20))
+    path: Mapped[str | None] = mapped_column(Text)
+    start_line: Mapped[int | None] = mapped_column(Integer)
+    end_line: Mapped[int | None] = mapped_column(Integer)
+    resource: Mapped[str | None] = mapped_column(Text)
+    resource_type: Mapped[str | None] = mapped_column(String(200))
+    cloud_provider: Mapped[str | None] = mapped_column(String(20))
+    account_id: Mapped[str | None] = mapped_column(String(100))
+    region: Mapped[str | None] = mapped_column(String(50))
+    snippet: Mapped[str | None] = mapped_column(Text)  # redacted
+    secret_preview: Mapped[str | None] = mapped_column(String(60))
+    secret_hash: Mapped[str | None] = mapped_column(String(64))  # HMAC under the instance key
+    secret_verified: Mapped[bool | None] = mapped_column(Boolean)
+    tool_fingerprint: Mapped[str | None] = mapped_column(Text)
+    suppressed: Mapped[bool] = mapped_column(Boolean, default=False)
+    cvss: Mapped[float | None] = mapped_column(Float)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # last time an import wrote this row; while active, the scope's last full import also saw it
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_import_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    last_import_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+
+
+class Rule(Base):
+    """Rule catalog: what each tool rule means; filled from report metadata as it arrives."""
+
+    __tablename__ = "rules"
+    __table_args__ = (UniqueConstraint("tool", "rule_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tool: Mapped[str] = mapped_column(String(100))
+    rule_id: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+    remediation: Mapped[str] = mapped_column(Text, default="")
+    help_uri: Mapped[str | None] = mapped_column(Text)
+    references: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    cwe_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    default_severity: Mapped[str | None] = mapped_column(String(10))
+    control_id: Mapped[str | None] = mapped_column(String(200))
+    compliance: Mapped[list[list[str]]] = mapped_column(JSONType, default=list)

@@ -1,0 +1,119 @@
+"""SQL for reading findings and their detections."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, String, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from aspm.assets.models import Asset
+from aspm.findings.models import Detection, Finding
+from aspm.findings.schemas import FindingFilter, FindingSort
+from aspm.ingest.models import IngestScope
+
+
+def _filtered(flt: FindingFilter) -> Select[Any]:
+    stmt = select(Finding, Asset.name).join(Asset, Asset.id == Finding.asset_id)
+    if flt.asset:
+        stmt = stmt.where(Asset.name == flt.asset)
+    if flt.severity:
+        stmt = stmt.where(Finding.severity.in_([s.value for s in flt.severity]))
+    if flt.status:
+        stmt = stmt.where(Finding.detector_state.in_([s.value for s in flt.status]))
+    if flt.triage:
+        stmt = stmt.where(Finding.triage_state.in_([s.value for s in flt.triage]))
+    if flt.category:
+        stmt = stmt.where(Finding.category == flt.category)
+    if flt.tool:
+        stmt = stmt.where(
+            select(Detection.id)
+            .where(Detection.finding_id == Finding.id, Detection.tool == flt.tool)
+            .exists()
+        )
+    if flt.q:
+        like = f"%{flt.q.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Finding.title).like(like),
+                func.lower(func.coalesce(Finding.resource, "")).like(like),
+                func.lower(func.coalesce(Finding.path, "")).like(like),
+            )
+        )
+    return stmt
+
+
+_SORT = {
+    FindingSort.RISK: (Finding.risk_score, Finding.severity_rank),
+    FindingSort.SEVERITY: (Finding.severity_rank, Finding.first_seen_at),
+    FindingSort.FIRST_SEEN: (Finding.first_seen_at,),
+    FindingSort.LAST_SEEN: (Finding.last_seen_at,),
+    FindingSort.TITLE: (Finding.title,),
+}
+
+
+def list_page(session: Session, flt: FindingFilter) -> tuple[Sequence[Any], int]:
+    stmt = _filtered(flt)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    order = [c.desc() if flt.descending else c.asc() for c in _SORT[flt.sort]]
+    rows = session.execute(
+        stmt.order_by(*order, Finding.id).limit(flt.limit).offset(flt.offset)
+    ).all()
+    return rows, total
+
+
+def get_with_asset(session: Session, finding_id: uuid.UUID) -> Any | None:
+    return session.execute(
+        select(Finding, Asset.name)
+        .join(Asset, Asset.id == Finding.asset_id)
+        .where(Finding.id == finding_id)
+    ).one_or_none()
+
+
+def find_by_prefix(session: Session, prefix: str) -> Sequence[uuid.UUID]:
+    """Finding ids whose text form starts with `prefix` (CLI convenience), at most 2."""
+    hexed = prefix.replace("-", "").lower()
+    col = func.lower(func.replace(func.cast(Finding.id, String), "-", ""))
+    return session.scalars(select(Finding.id).where(col.like(f"{hexed}%")).limit(2)).all()
+
+
+def detection_summary(
+    session: Session, finding_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[list[str], int, datetime | None]]:
+    """Per finding: its tools, detection count and effective last-seen time.
+
+    An active detection was seen by the last full import of its scope, which does not rewrite it.
+    """
+    if not finding_ids:
+        return {}
+    seen = case(
+        (
+            Detection.active & (IngestScope.last_full_import_at > Detection.last_seen_at),
+            IngestScope.last_full_import_at,
+        ),
+        else_=Detection.last_seen_at,
+    )
+    rows = session.execute(
+        select(Detection.finding_id, Detection.tool, func.count(), func.max(seen))
+        .join(IngestScope, IngestScope.id == Detection.scope_id)
+        .where(Detection.finding_id.in_(finding_ids))
+        .group_by(Detection.finding_id, Detection.tool)
+    ).all()
+    out: dict[uuid.UUID, tuple[list[str], int, datetime | None]] = {}
+    for fid, tool, n, last in rows:
+        tools, count, latest = out.get(fid, ([], 0, None))
+        tools.append(tool)
+        if isinstance(last, str):
+            last = datetime.fromisoformat(last)
+        latest = last if latest is None or (last is not None and last > latest) else latest
+        out[fid] = (sorted(tools), count + n, latest)
+    return out
+
+
+def detections_of(session: Session, finding_id: uuid.UUID) -> Sequence[Detection]:
+    return session.scalars(
+        select(Detection)
+        .where(Detection.finding_id == finding_id)
+        .order_by(Detection.active.desc(), Detection.tool, Detection.path, Detection.start_line)
+    ).all()

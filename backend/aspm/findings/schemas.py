@@ -1,0 +1,95 @@
+"""Findings as clients see them."""
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from aspm.common.severity import Severity
+from aspm.findings.models import DetectorState, TriageState
+
+
+class FindingSort(StrEnum):
+    RISK = "risk"
+    SEVERITY = "severity"
+    FIRST_SEEN = "first_seen"
+    LAST_SEEN = "last_seen"
+    TITLE = "title"
+
+
+class FindingFilter(BaseModel):
+    asset: str | None = None
+    severity: list[Severity] = Field(default_factory=list)
+    status: list[DetectorState] = Field(default_factory=list)
+    triage: list[TriageState] = Field(default_factory=list)
+    tool: str | None = None
+    category: str | None = None
+    q: str | None = Field(None, description="text search in title, resource and path")
+    sort: FindingSort = FindingSort.SEVERITY
+    descending: bool = True
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+class DetectionRead(BaseModel):
+    id: uuid.UUID
+    tool: str
+    rule_id: str
+    title: str
+    severity: Severity
+    raw_severity: str | None
+    category: str
+    path: str | None
+    start_line: int | None
+    end_line: int | None
+    resource: str | None
+    resource_type: str | None
+    cloud_provider: str | None
+    account_id: str | None
+    region: str | None
+    snippet: str | None
+    secret_preview: str | None
+    secret_verified: bool | None
+    suppressed: bool
+    active: bool
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+    model_config = {"from_attributes": True}
+
+
+class FindingRead(BaseModel):
+    id: uuid.UUID
+    title: str
+    severity: Severity
+    category: str
+    control_id: str
+    asset: str
+    asset_id: uuid.UUID
+    status: DetectorState = Field(description="detector state: active or fixed")
+    triage_state: TriageState
+    resource: str | None
+    path: str | None
+    cloud_provider: str | None
+    account_id: str | None
+    region: str | None
+    tools: list[str]
+    detections: int = Field(description="number of detections (all tools, active or not)")
+    suppressed: bool
+    assignee: str | None
+    risk_score: int | None
+    priority: str | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+    resolved_at: datetime | None
+    reopen_count: int
+
+
+class FindingDetail(FindingRead):
+    description: str
+    remediation: str
+    references: list[str]
+    cwe_ids: list[int]
+    compliance: list[list[str]]
+    detection_list: list[DetectionRead]

@@ -1,0 +1,96 @@
+"""Reading findings: the unified, de-duplicated backlog."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from aspm.common.paging import Page
+from aspm.common.severity import Severity
+from aspm.errors import InvalidInput, NotFound
+from aspm.findings import repository
+from aspm.findings.models import DetectorState, Finding, TriageState
+from aspm.findings.schemas import DetectionRead, FindingDetail, FindingFilter, FindingRead
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _read(
+    finding: Finding, asset_name: str, summary: tuple[list[str], int, datetime | None] | None
+) -> dict[str, Any]:
+    tools, count, last_seen = summary or ([], 0, None)
+    last = _utc(last_seen)
+    return {
+        "id": finding.id,
+        "title": finding.title,
+        "severity": Severity(finding.severity),
+        "category": finding.category,
+        "control_id": finding.control_id,
+        "asset": asset_name,
+        "asset_id": finding.asset_id,
+        "status": DetectorState(finding.detector_state),
+        "triage_state": TriageState(finding.triage_state),
+        "resource": finding.resource,
+        "path": finding.path,
+        "cloud_provider": finding.cloud_provider,
+        "account_id": finding.account_id,
+        "region": finding.region,
+        "tools": tools,
+        "detections": count,
+        "suppressed": finding.suppressed,
+        "assignee": finding.assignee,
+        "risk_score": finding.risk_score,
+        "priority": finding.priority,
+        "first_seen_at": finding.first_seen_at,
+        "last_seen_at": max(finding.last_seen_at, last) if last else finding.last_seen_at,
+        "resolved_at": finding.resolved_at,
+        "reopen_count": finding.reopen_count,
+    }
+
+
+def list_findings(session: Session, flt: FindingFilter) -> Page[FindingRead]:
+    rows, total = repository.list_page(session, flt)
+    summaries = repository.detection_summary(session, [f.id for f, _ in rows])
+    items = [FindingRead(**_read(f, name, summaries.get(f.id))) for f, name in rows]
+    return Page[FindingRead](items=items, total=total, limit=flt.limit, offset=flt.offset)
+
+
+def resolve_id(session: Session, ref: str) -> uuid.UUID:
+    """A full finding id, or a unique prefix of at least 6 hex digits (as the CLI prints)."""
+    try:
+        return uuid.UUID(ref)
+    except ValueError:
+        pass
+    if len(ref.replace("-", "")) < 6:
+        raise InvalidInput(f"finding id {ref!r}: give the full id or at least 6 characters")
+    ids = repository.find_by_prefix(session, ref)
+    if not ids:
+        raise NotFound(f"no finding with id {ref!r}")
+    if len(ids) > 1:
+        raise InvalidInput(f"finding id prefix {ref!r} is ambiguous; give more characters")
+    return ids[0]
+
+
+def get_finding(session: Session, finding_id: uuid.UUID) -> FindingDetail:
+    row = repository.get_with_asset(session, finding_id)
+    if row is None:
+        raise NotFound(f"no finding with id {finding_id}")
+    finding, asset_name = row
+    summary = repository.detection_summary(session, [finding.id]).get(finding.id)
+    detections = [
+        DetectionRead.model_validate(d) for d in repository.detections_of(session, finding.id)
+    ]
+    return FindingDetail(
+        **_read(finding, asset_name, summary),
+        description=finding.description,
+        remediation=finding.remediation,
+        references=finding.references,
+        cwe_ids=finding.cwe_ids,
+        compliance=finding.compliance,
+        detection_list=detections,
+    )

@@ -1,0 +1,475 @@
+"""The ingestion pipeline (DESIGN §2): detect, parse (streaming), normalize, redact, fingerprint,
+stage in batches, merge set-based, apply the lifecycle. One transaction per import.
+"""
+
+import hashlib
+import io
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, BinaryIO
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from aspm.assets import service as assets_service
+from aspm.assets.models import Asset
+from aspm.common.clock import utcnow
+from aspm.common.hashing import redact, secret_hmac, secret_preview
+from aspm.common.paths import normalize_path
+from aspm.db.session import unit_of_work
+from aspm.common.paging import Page
+from aspm.errors import IngestError, NotFound
+from aspm.findings.fingerprint import (
+    FINDING_KEY_VERSION,
+    FINGERPRINT_VERSION,
+    control_for,
+    detection_fingerprint,
+    finding_key,
+)
+from aspm.ingest import repository
+from aspm.ingest.contract import ParseContext, RawFinding
+from aspm.ingest.models import IngestRun, IngestScope, IngestStatus
+from aspm.ingest.reading import open_report, parse_all
+from aspm.ingest.schemas import IngestResult, IngestRunRead
+
+log = logging.getLogger(__name__)
+
+MAX_WARNINGS = 200
+MAX_SNIPPET = 4000
+MAX_TITLE = 1000
+
+# flags in the per-import map of known detections (value = content_hash << 3 | flags)
+_ACTIVE = 1
+_IN_SCOPE = 2
+_SEEN = 4
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    asset: str | None = None  # put every record on this asset (created if missing)
+    scope: str = ""  # target within (asset, tool): branch, account/region, ...
+    partial: bool = False  # a partial import never retires detections
+    format: str | None = None  # override content detection
+    actor: str = "cli"
+
+
+class _HashingReader(io.RawIOBase):
+    """Pass-through reader that hashes (SHA-256) and counts what it reads."""
+
+    def __init__(self, raw: BinaryIO, progress: Callable[[int], None] | None) -> None:
+        self._raw = raw
+        self._progress = progress
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._raw.read(len(b))
+        if not data:
+            return 0
+        n = len(data)
+        memoryview(b).cast("B")[:n] = data
+        self.sha256.update(data)
+        self.size += n
+        if self._progress is not None:
+            self._progress(n)
+        return n
+
+    def drain(self) -> None:
+        """Read what the parser left unread, so the hash covers the whole file."""
+        while self.read(1 << 20):
+            pass
+
+
+class _Warnings:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.dropped = 0
+
+    def add(self, message: str) -> None:
+        if len(self.items) < MAX_WARNINGS:
+            self.items.append(message[:500])
+        else:
+            self.dropped += 1
+
+    def as_list(self) -> list[str]:
+        extra = [f"... and {self.dropped} more warnings"] if self.dropped else []
+        return self.items + extra
+
+
+@dataclass(slots=True)
+class _Target:
+    """Where one (asset, tool) pair of this import lands, and what it already has there."""
+
+    asset: Asset
+    scope: IngestScope
+    asset_db_id: Any
+    scope_db_id: Any
+    known: dict[bytes, int] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=65536)
+def _norm_path(path: str | None) -> str:
+    return normalize_path(path)
+
+
+def _content_hash(raw: RawFinding, title: str, snippet: str | None, path: str) -> int:
+    loc = raw.location
+    text = "\x1f".join(
+        str(v)
+        for v in (
+            title, raw.severity.value, raw.raw_severity, loc.start_line, loc.end_line, snippet,
+            raw.suppressed, loc.resource, loc.resource_type, loc.region, loc.account_id,
+            raw.secret_verified, raw.cvss, path, raw.category.value, raw.location.path,
+        )
+    )  # fmt: skip
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+class _Import:
+    """State of one import while its report streams through."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        run: IngestRun,
+        options: IngestOptions,
+        hmac_key: bytes,
+        batch_size: int,
+    ) -> None:
+        self.session = session
+        self.run = run
+        self.options = options
+        self.hmac_key = hmac_key
+        self.batch_size = batch_size
+        self.targets: dict[tuple[str | None, str], _Target] = {}
+        self.rows: list[tuple[Any, ...]] = []
+        self.rules: dict[tuple[str, str], dict[str, Any]] = {}
+        self.row_no = 0
+        self.findings = self.suppressed = self.duplicates = 0
+        self.new = self.unchanged = self.reopened = self.resolved = 0
+        self.forced_asset: Asset | None = (
+            assets_service.get_or_create(session, name=options.asset) if options.asset else None
+        )
+
+    def _target(self, asset_key: str | None, tool: str) -> _Target:
+        key = (None if self.forced_asset else asset_key, tool)
+        target = self.targets.get(key)
+        if target is not None:
+            return target
+        if self.forced_asset is not None:
+            asset = self.forced_asset
+        elif asset_key:
+            asset = assets_service.get_or_create_for_key(self.session, key=asset_key)
+        else:
+            asset = assets_service.unassigned(self.session)
+        for other in self.targets.values():  # two keys may resolve to one asset
+            if other.asset.id == asset.id and other.scope.tool == tool:
+                self.targets[key] = other
+                return other
+        scope = repository.get_or_create_scope(
+            self.session, asset_id=asset.id, tool=tool, target=self.options.scope
+        )
+        target = _Target(
+            asset=asset,
+            scope=scope,
+            asset_db_id=repository.db_uuid(self.session, asset.id),
+            scope_db_id=repository.db_uuid(self.session, scope.id),
+        )
+        for fp, chash, active, scope_id in repository.load_known_detections(
+            self.session, asset_id=asset.id, tool=tool
+        ):
+            flags = (_ACTIVE if active else 0) | (_IN_SCOPE if scope_id == scope.id else 0)
+            target.known[bytes.fromhex(fp)] = (int(chash, 16) << 3) | flags
+        self.targets[key] = target
+        return target
+
+    def add(self, raw: RawFinding) -> None:
+        self.findings += 1
+        if raw.suppressed:
+            self.suppressed += 1
+        target = self._target(raw.asset_key, raw.tool)
+        loc = raw.location
+        path = _norm_path(loc.path)
+        title = raw.title[:MAX_TITLE]
+        description, snippet = raw.description, loc.snippet
+        if snippet and len(snippet) > MAX_SNIPPET:
+            snippet = snippet[:MAX_SNIPPET]
+        secret_hash = preview = None
+        if raw.secret:
+            secret_hash = secret_hmac(raw.secret, key=self.hmac_key)
+            preview = secret_preview(raw.secret)
+            title = redact(title, raw.secret, preview) or ""
+            description = redact(description, raw.secret, preview) or ""
+            snippet = redact(loc.snippet, raw.secret, preview)
+            if snippet and len(snippet) > MAX_SNIPPET:
+                snippet = snippet[:MAX_SNIPPET]
+        fp = detection_fingerprint(
+            raw, asset_key=str(target.asset.id), path=path, secret_hash=secret_hash
+        )
+        fp_key = bytes.fromhex(fp)
+        chash = _content_hash(raw, title, snippet, path)
+        known = target.known.get(fp_key)
+        if known is None:
+            kind = repository.KIND_NEW
+            target.known[fp_key] = _SEEN | _ACTIVE
+            self.new += 1
+        elif known & _SEEN:
+            self.duplicates += 1
+            return
+        else:
+            target.known[fp_key] = known | _SEEN
+            kind = repository.KIND_UPDATE
+            if not known & _ACTIVE:
+                self.reopened += 1
+            else:
+                self.unchanged += 1
+                if (known >> 3) == chash and not self.options.partial:
+                    return  # seen again, nothing to write
+        control_id = control_for(raw)
+        self.row_no += 1
+        self.rows.append(
+            (
+                self.row_no, kind, target.asset_db_id, target.scope_db_id, fp,
+                finding_key(raw, control_id=control_id, path=path, secret_hash=secret_hash),
+                control_id, format(chash, "016x"), raw.tool, raw.rule_id, title,
+                raw.severity.value, raw.severity.rank, raw.raw_severity, raw.category.value,
+                path or None, loc.start_line, loc.end_line, loc.resource, loc.resource_type,
+                loc.cloud_provider, loc.account_id, loc.region, snippet, preview, secret_hash,
+                raw.secret_verified, raw.tool_fingerprint, raw.suppressed, raw.cvss, description,
+                raw.remediation, repository.to_json(list(raw.references)),
+                repository.to_json(list(raw.cwe_ids)),
+                repository.to_json([list(c) for c in raw.compliance]),
+            )
+        )  # fmt: skip
+        rule_key = (raw.tool, raw.rule_id)
+        if rule_key not in self.rules:
+            self.rules[rule_key] = {
+                "tool": raw.tool,
+                "rule_id": raw.rule_id,
+                "title": title,
+                "description": description,
+                "remediation": raw.remediation,
+                "help_uri": raw.help_uri,
+                "references": list(raw.references),
+                "cwe_ids": list(raw.cwe_ids),
+                "default_severity": raw.severity.value,
+                "control_id": control_id,
+                "compliance": [list(c) for c in raw.compliance],
+            }
+        if len(self.rows) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        repository.stage_rows(self.session, self.rows)
+        self.rows = []
+
+    def cover_empty_scopes(self, tools: set[str]) -> None:
+        """A report with no records still speaks for its scopes when the asset is given."""
+        if self.forced_asset is not None:
+            for tool in sorted(tools):
+                self._target(None, tool)
+
+    def retire_unseen(self) -> None:
+        """Detections of each scope that this full import no longer reports."""
+        gone: list[tuple[Any, str]] = []
+        for target in {id(t): t for t in self.targets.values()}.values():
+            for fp_key, flags in target.known.items():
+                if flags & (_ACTIVE | _IN_SCOPE | _SEEN) == _ACTIVE | _IN_SCOPE:
+                    gone.append((target.asset_db_id, fp_key.hex()))
+            if len(gone) >= self.batch_size:
+                repository.stage_gone(self.session, gone)
+                gone = []
+        repository.stage_gone(self.session, gone)
+
+
+def ingest(
+    session: Session,
+    *,
+    source: BinaryIO,
+    filename: str,
+    options: IngestOptions,
+    hmac_key: bytes,
+    batch_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+) -> IngestResult:
+    """Import one report inside the caller's transaction. Raises IngestError if unreadable."""
+    started = time.perf_counter()
+    now = utcnow()
+    reader = _HashingReader(source, progress)
+    opened = open_report(io.BufferedReader(reader, 1 << 16), filename, options.format)
+    warnings = _Warnings()
+    ctx = ParseContext(warn=warnings.add)
+    run = repository.add_run(
+        session,
+        IngestRun(
+            id=uuid.uuid4(),
+            filename=filename[:500],
+            format=opened.ingestor.name,
+            scope_target=options.scope,
+            partial=options.partial,
+            uploaded_by=options.actor,
+            status=IngestStatus.OK,
+            started_at=now,
+        ),
+    )
+    repository.create_temp_tables(session)
+    state = _Import(session, run=run, options=options, hmac_key=hmac_key, batch_size=batch_size)
+    for raw in parse_all(opened, ctx, filename):
+        state.add(raw)
+    state.flush()
+    reader.drain()
+    if not options.partial:
+        state.cover_empty_scopes(ctx.tools)
+        state.retire_unseen()
+    merged = repository.merge(
+        session,
+        run_id=run.id,
+        now=now,
+        fingerprint_version=FINGERPRINT_VERSION,
+        key_version=FINDING_KEY_VERSION,
+        actor=f"system:ingest:{options.actor}",
+    )
+    repository.upsert_rules(session, state.rules.values())
+    targets = list({id(t): t for t in state.targets.values()}.values())
+    for target in targets:
+        repository.touch_scope(
+            session, target.scope, run_id=run.id, now=now, partial=options.partial
+        )
+    repository.drop_temp_tables(session)
+
+    assets = {t.asset.id: t.asset for t in targets}
+    tools = sorted({t.scope.tool for t in targets})
+    result = IngestResult(
+        import_id=run.id,
+        file=filename,
+        format=opened.ingestor.name,
+        tool=",".join(tools) or ctx.tool_name,
+        tool_version=ctx.tool_version,
+        asset=(
+            next(iter(assets.values())).name
+            if len(assets) == 1
+            else (options.asset or (f"{len(assets)} assets" if assets else None))
+        ),
+        status=IngestStatus.OK,
+        records=state.findings + ctx.passed + ctx.skipped,
+        findings=state.findings,
+        passed=ctx.passed,
+        skipped=ctx.skipped,
+        duplicates=state.duplicates,
+        suppressed=state.suppressed,
+        new=merged.new_detections,
+        unchanged=state.unchanged,
+        reopened=state.reopened,
+        resolved=merged.resolved_detections,
+        new_findings=merged.new_findings,
+        reopened_findings=merged.reopened_findings,
+        resolved_findings=merged.resolved_findings,
+        partial=options.partial,
+        sha256=reader.sha256.hexdigest(),
+        duration_ms=int((time.perf_counter() - started) * 1000),
+        warnings=warnings.as_list(),
+    )
+    run.sha256 = result.sha256
+    run.size_bytes = reader.size
+    run.tool = (result.tool or "")[:100] or None
+    run.tool_version = (ctx.tool_version or "")[:100] or None
+    run.asset_id = next(iter(assets)) if len(assets) == 1 else None
+    run.finished_at = utcnow()
+    run.duration_ms = result.duration_ms
+    run.counts = result.model_dump(
+        include={
+            "records", "findings", "passed", "skipped", "duplicates", "suppressed", "new",
+            "unchanged", "reopened", "resolved", "new_findings", "reopened_findings",
+            "resolved_findings",
+        }
+    )  # fmt: skip
+    run.warnings = result.warnings
+    log.info(
+        "import %s: %s %s records=%d new=%d resolved=%d in %d ms",
+        run.id, result.format, result.tool, result.records, result.new, result.resolved,
+        result.duration_ms,
+    )  # fmt: skip
+    return result
+
+
+def run_import(
+    factory: sessionmaker[Session],
+    *,
+    source: BinaryIO,
+    filename: str,
+    options: IngestOptions,
+    hmac_key: bytes,
+    batch_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+) -> IngestResult:
+    """The boundary of one import: its own transaction; on failure nothing is kept but an
+    import row that says why."""
+    started = time.perf_counter()
+    try:
+        with unit_of_work(factory) as session:
+            return ingest(
+                session,
+                source=source,
+                filename=filename,
+                options=options,
+                hmac_key=hmac_key,
+                batch_size=batch_size,
+                progress=progress,
+            )
+    except IngestError as exc:
+        error = str(exc)
+    except Exception:
+        log.exception("import of %s failed", filename)
+        error = f"{filename}: internal error while importing; nothing was stored"
+    with unit_of_work(factory) as session:
+        now = utcnow()
+        run = repository.add_run(
+            session,
+            IngestRun(
+                id=uuid.uuid4(),
+                filename=filename[:500],
+                format=options.format,
+                scope_target=options.scope,
+                partial=options.partial,
+                uploaded_by=options.actor,
+                status=IngestStatus.ERROR,
+                error=error,
+                started_at=now,
+                finished_at=now,
+                duration_ms=int((time.perf_counter() - started) * 1000),
+            ),
+        )
+    return IngestResult(
+        import_id=run.id,
+        file=filename,
+        format=options.format,
+        status=IngestStatus.ERROR,
+        error=error,
+        partial=options.partial,
+    )
+
+
+def list_runs(
+    session: Session, *, limit: int, offset: int, status: str | None = None
+) -> Page[IngestRunRead]:
+    rows, total = repository.list_runs(session, limit=limit, offset=offset, status=status)
+    return Page[IngestRunRead](
+        items=[IngestRunRead.model_validate(r) for r in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def get_run(session: Session, run_id: uuid.UUID) -> IngestRunRead:
+    run = repository.get_run(session, run_id)
+    if run is None:
+        raise NotFound(f"no import with id {run_id}")
+    return IngestRunRead.model_validate(run)

@@ -1,0 +1,30 @@
+"""Application factory: `uvicorn --factory aspm.main:create_app`."""
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from aspm.api import errors
+from aspm.api.router import api_router
+from aspm.db.session import make_engine, make_sessionmaker
+from aspm.settings import Settings, get_settings
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="ASPM",
+        summary="One de-duplicated, risk-ranked findings database for every security scanner.",
+        version="0.1.0",
+        generate_unique_id_function=_operation_id,
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    errors.install(app)
+    app.include_router(api_router)
+    return app

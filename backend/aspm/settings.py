@@ -1,0 +1,47 @@
+"""Configuration from ASPM_* environment variables (and an optional .env file)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-key-change-me"  # noqa: S105 - refused in prod by the validator
+DEFAULT_DATABASE_URL = "sqlite:///./data/aspm.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASPM_", env_file=".env", extra="ignore")
+
+    environment: Literal["dev", "test", "prod"] = "dev"
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    ingest_batch_size: int = 5000
+    max_upload_bytes: int = 2 * 1024**3
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @model_validator(mode="after")
+    def _no_dev_secret_in_prod(self) -> "Settings":
+        if self.environment == "prod" and self.secret_key.get_secret_value() == DEV_SECRET:
+            raise ValueError(
+                "ASPM_SECRET_KEY must be set to a real secret when ASPM_ENVIRONMENT=prod"
+            )
+        return self
+
+    @property
+    def secret_hmac_key(self) -> bytes:
+        """Instance key for secret HMACs (DESIGN §5)."""
+        return self.secret_key.get_secret_value().encode()
+
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and self.database_url != "sqlite://":
+            return Path(self.database_url[len(prefix) :])
+        return None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
