@@ -1,0 +1,12 @@
+"""The schema comes only from Alembic, and the migrations match the models exactly."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection
+
+from aspm.db.all_models import Base
+
+
+def test_migrations_match_models(connection: Connection) -> None:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    assert compare_metadata(context, Base.metadata) == []
