@@ -18,7 +18,7 @@ from aspm.db.session import make_engine
 from aspm.main import create_app
 from aspm.settings import Settings
 
-TEST_SECRET = "test-secret-key-for-hmac"  # noqa: S105
+TEST_SECRET = "test-secret-key-for-hmac"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

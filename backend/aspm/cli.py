@@ -129,7 +129,7 @@ def ingest(
     asset: Annotated[str | None, typer.Option(help="asset to file every record under")] = None,
     scope: Annotated[str, typer.Option(help="target within the asset: branch, region...")] = "",
     partial: Annotated[bool, typer.Option(help="never retire detections missing here")] = False,
-    format: Annotated[  # noqa: A002 - the option's public name
+    format: Annotated[
         str | None, typer.Option("--format", help="skip detection: use this format")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per file")] = False,

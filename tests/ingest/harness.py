@@ -1,4 +1,4 @@
-"""Run a report through format detection and parsing only (no database), for golden and corpus tests."""
+"""Report detection and parsing only (no database), for the golden and corpus tests."""
 
 import dataclasses
 import enum

@@ -138,7 +138,8 @@ def test_unreadable_report_stores_nothing_and_records_why(
 ) -> None:
     result = ingest_bytes(sessions, b'[{"RuleID": "x", "Secret": "abc"', fmt="gitleaks")
     assert result.status == "error"
-    assert result.error and "report.json" in result.error
+    assert result.error
+    assert "report.json" in result.error
     assert _count(session, Finding) == 0
     assert _count(session, Detection) == 0
     run = session.scalars(select(IngestRun)).one()
@@ -148,7 +149,9 @@ def test_unreadable_report_stores_nothing_and_records_why(
 def test_unknown_content_is_rejected_with_the_file_name(sessions: sessionmaker[Session]) -> None:
     result = ingest_bytes(sessions, b"hello, world\n", filename="notes.txt")
     assert result.status == "error"
-    assert result.error and "notes.txt" in result.error and "format" in result.error
+    assert result.error
+    assert "notes.txt" in result.error
+    assert "format" in result.error
 
 
 def test_same_leak_in_two_assets_is_two_findings(

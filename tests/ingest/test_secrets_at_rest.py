@@ -114,6 +114,8 @@ def test_secret_preview_shows_only_a_prefix_and_length(
     )
     det = session.scalars(select(Detection)).one()
     assert det.secret_preview == "AKIA**** (20 chars)"
-    assert det.snippet is not None and value not in det.snippet
-    assert det.secret_hash and len(det.secret_hash) == 64
+    assert det.snippet is not None
+    assert value not in det.snippet
+    assert det.secret_hash
+    assert len(det.secret_hash) == 64
     assert value not in _dump(session)

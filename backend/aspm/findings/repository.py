@@ -14,7 +14,7 @@ from aspm.findings.schemas import FindingFilter, FindingSort
 from aspm.ingest.models import IngestScope
 
 
-def _filtered(flt: FindingFilter) -> Select[Any]:
+def _filtered(flt: FindingFilter) -> Select[Finding, str]:
     stmt = select(Finding, Asset.name).join(Asset, Asset.id == Finding.asset_id)
     if flt.asset:
         stmt = stmt.where(Asset.name == flt.asset)

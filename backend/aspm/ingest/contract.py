@@ -1,8 +1,7 @@
 """What every scanner format module produces, and the protocol it implements.
 
-
 A format module turns report bytes into `RawFinding`s and nothing else: no database, no settings,
-no de-duplication. The pipeline (`ingest.service`) normalizes, redacts, fingerprints and stores them.
+no de-duplication. The pipeline (`ingest.service`) normalizes, redacts, fingerprints, stores.
 """
 
 from collections.abc import Callable, Iterator

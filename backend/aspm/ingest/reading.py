@@ -52,7 +52,7 @@ class _PrefixedReader(io.RawIOBase):
 class _Utf8Transcoder(io.RawIOBase):
     """Re-encode a non-UTF-8 stream (UTF-16/32, BOM already removed) as UTF-8, incrementally."""
 
-    def __init__(self, raw: BinaryIO, encoding: str) -> None:
+    def __init__(self, raw: BinaryIO | io.RawIOBase, encoding: str) -> None:
         self._raw = raw
         self._decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
         self._pending = b""

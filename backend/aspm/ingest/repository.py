@@ -102,7 +102,7 @@ def _load(
     else:
         marks = ", ".join("?" for _ in columns)
         dbapi.executemany(  # type: ignore[union-attr]
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
             rows,
         )
 

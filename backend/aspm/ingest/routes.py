@@ -49,7 +49,7 @@ async def upload(
     asset: Annotated[str | None, Query(max_length=200)] = None,
     scope: Annotated[str, Query(max_length=300)] = "",
     partial: bool = False,
-    format: Annotated[str | None, Query(max_length=50)] = None,  # noqa: A002 - public name
+    format: Annotated[str | None, Query(max_length=50)] = None,
     filename: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Any:
     """Import one report. Same result object as `aspm ingest --json`."""

@@ -18,9 +18,9 @@ from aspm.assets import service as assets_service
 from aspm.assets.models import Asset
 from aspm.common.clock import utcnow
 from aspm.common.hashing import redact, secret_hmac, secret_preview
+from aspm.common.paging import Page
 from aspm.common.paths import normalize_path
 from aspm.db.session import unit_of_work
-from aspm.common.paging import Page
 from aspm.errors import IngestError, NotFound
 from aspm.findings.fingerprint import (
     FINDING_KEY_VERSION,
