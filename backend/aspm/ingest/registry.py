@@ -1,8 +1,17 @@
 """Every format the platform reads. Adding a format is one line in FORMATS."""
 
 from aspm.ingest.contract import Ingestor
+from aspm.ingest.formats.asff import AsffIngestor
+from aspm.ingest.formats.gitleaks import GitleaksIngestor
+from aspm.ingest.formats.prowler_ocsf import ProwlerOcsfIngestor
+from aspm.ingest.formats.trufflehog import TrufflehogIngestor
 
-FORMATS: tuple[Ingestor, ...] = ()
+FORMATS: tuple[Ingestor, ...] = (
+    AsffIngestor(),
+    GitleaksIngestor(),
+    ProwlerOcsfIngestor(),
+    TrufflehogIngestor(),
+)
 
 
 def _check_unique(formats: tuple[Ingestor, ...]) -> dict[str, Ingestor]:
