@@ -122,7 +122,7 @@ def test_import_never_overwrites_triage_state(
     ingest_bytes(sessions, report)
     session.execute(update(Finding).values(triage_state="false_positive"))
     session.flush()
-    ingest_bytes(sessions, gitleaks_report())  # resolves
+    ingest_bytes(sessions, gitleaks_report(), fmt="gitleaks")  # an empty scan resolves
     ingest_bytes(sessions, report)  # reopens
     finding = session.scalars(select(Finding)).one()
     session.refresh(finding)
@@ -162,3 +162,12 @@ def test_same_leak_in_two_assets_is_two_findings(
     second = ingest_bytes(sessions, report, asset="acme/two")
     assert second.new_findings == 1
     assert _count(session, Finding) == 2
+
+
+def test_empty_report_without_asset_resolves_nothing(
+    sessions: sessionmaker[Session], session: Session
+) -> None:
+    ingest_bytes(sessions, gitleaks_report(gitleaks_leak(KEY_A)), asset=None)
+    empty = ingest_bytes(sessions, gitleaks_report(), fmt="gitleaks", asset=None)
+    assert (empty.status, empty.resolved) == ("ok", 0)
+    assert set(_states(session).values()) == {"active"}

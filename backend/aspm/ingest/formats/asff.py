@@ -252,6 +252,7 @@ class AsffIngestor:
                 continue
             tool = _tool(rec)
             tools.add(tool)
+            ctx.tools.add(tool)
             ctx.tool_name = tool if len(tools) == 1 else "securityhub"
             active, suppressed = _status(rec)
             if not active:

@@ -155,6 +155,7 @@ class GitleaksIngestor:
 
     def parse(self, stream: BinaryIO, ctx: ParseContext) -> Iterator[RawFinding]:
         ctx.tool_name = "gitleaks"
+        ctx.tools.add("gitleaks")
         warned_redacted = False
         for number, rec in enumerate(array_items(stream, allow_null=True), start=1):
             if not isinstance(rec, dict):

@@ -127,6 +127,7 @@ class ProwlerOcsfIngestor:
 
     def parse(self, stream: BinaryIO, ctx: ParseContext) -> Iterator[RawFinding]:
         ctx.tool_name = "prowler"
+        ctx.tools.add("prowler")
         for number, rec in enumerate(array_items(stream), start=1):
             if not isinstance(rec, dict):
                 ctx.skip(f"record {number}: not a JSON object; skipped")

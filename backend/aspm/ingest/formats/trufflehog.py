@@ -136,6 +136,7 @@ class TrufflehogIngestor:
 
     def parse(self, stream: BinaryIO, ctx: ParseContext) -> Iterator[RawFinding]:
         ctx.tool_name = "trufflehog"
+        ctx.tools.add("trufflehog")
         log_lines = 0
         json_lines = 0
         for number, raw_line in enumerate(stream, start=1):
