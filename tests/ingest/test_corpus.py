@@ -26,6 +26,8 @@ CORPUS_FORMATS: dict[str, str] = {
 
 # files in those folders that are another format's business (rejected with a clear message today)
 REJECTED: dict[str, str] = {
+    # SARIF 1.0.0 (runs[].tool.name, no driver); a later issue parses SARIF 1.0 and 2.0 pre-releases
+    "sarif/pylint-sarif-v1.0.0-sarif-sdk.sarif": r"SARIF version 1\.0\.0 is not supported",
     # truffleHog 2.x (Python) JSON lines: no SourceMetadata; a later issue adds the v2 format
     "trufflehog/defectdojo-trufflehog-v2-legacy.jsonl": "no known scanner format recognised",
 }

@@ -2,14 +2,20 @@
 
 from aspm.ingest.contract import Ingestor
 from aspm.ingest.formats.asff import AsffIngestor
+from aspm.ingest.formats.checkov import CheckovIngestor
 from aspm.ingest.formats.gitleaks import GitleaksIngestor
 from aspm.ingest.formats.prowler_ocsf import ProwlerOcsfIngestor
+from aspm.ingest.formats.sarif import SarifIngestor
+from aspm.ingest.formats.tfsec import TfsecIngestor
 from aspm.ingest.formats.trufflehog import TrufflehogIngestor
 
 FORMATS: tuple[Ingestor, ...] = (
     AsffIngestor(),
+    CheckovIngestor(),
     GitleaksIngestor(),
     ProwlerOcsfIngestor(),
+    SarifIngestor(),
+    TfsecIngestor(),
     TrufflehogIngestor(),
 )
 
