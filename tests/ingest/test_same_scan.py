@@ -86,3 +86,12 @@ def test_tfsec_samples_of_one_scan_give_identical_detections() -> None:
     assert detections([f for f in from_json if f.tool_fingerprint in shared]) == detections(
         from_sarif
     )
+
+
+@needs_corpus
+def test_checkov_sarif_names_the_block_of_every_result_even_after_the_first_of_a_check() -> None:
+    findings = parse_file(CORPUS / "checkov-sarif/aurelien-checkov-3.2.510.sarif").findings
+    assert all(f.location.resource for f in findings)
+    # two instances of one module are one code block, hence one detection; nothing else merges
+    code_locations = {(f.rule_id, f.location.path, f.location.start_line) for f in findings}
+    assert len({f.tool_fingerprint for f in findings}) == len(code_locations) == 21

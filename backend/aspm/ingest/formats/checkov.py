@@ -21,8 +21,13 @@ secret in code_block, but not reliably (a secrets code_block holding an escaped,
 been seen), and the value itself is not in the report, so the pipeline could not redact it: their
 snippet is dropped. Their resource is Checkov's hash of the secret, not the secret.
 
-Identity: no tool fingerprint; the pipeline keys on (checkov, rule_id, path, resource), the same
-tuple Checkov's SARIF gives (see sarif.py's Checkov hook and tests/ingest/test_same_scan.py).
+Identity: tool_fingerprint = "<check id>|<path>|<block>" (`checkov_fingerprint`), where block is the
+resource address without its module path and instance key: the code block that holds the problem.
+Checkov's SARIF names the resource only for the first result of each check (one rule per check
+id), so its later results can only recover the block from the snippet (`resource "T" "N" {`);
+keying both formats on the block makes them land on the same detections (see sarif.py's Checkov
+hook and tests/ingest/test_same_scan.py). Two instances of one module share the block, and so are
+one detection: one fix in the module's code resolves both.
 
 Streaming: the document is walked with JsonCursor; each failed check is decoded on its own and the
 passed/skipped arrays are skipped element by element, so memory does not grow with the report.
@@ -32,12 +37,38 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO, ClassVar
 
+from aspm.common.paths import normalize_path
 from aspm.common.severity import Severity, from_label
 from aspm.ingest.contract import Category, Location, MalformedReportError, ParseContext, RawFinding
 from aspm.ingest.formats._json_cursor import JsonCursor, JsonStreamError, describe
 from aspm.ingest.formats.tfsec import terraform_resource_type
 
 TOOL = "checkov"
+
+_MODULE_PATH = re.compile(r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)+")
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+_TF_BLOCK = re.compile(r'^\s*(resource|data)\s+"([^"]+)"\s+"([^"]+)"', re.MULTILINE)
+
+
+def block_address(resource: str | None) -> str:
+    """`module.a["x"].aws_s3_bucket.b[0]` -> `aws_s3_bucket.b`; other resource names unchanged."""
+    if not resource:
+        return ""
+    return _INSTANCE_KEY.sub("", _MODULE_PATH.sub("", resource))
+
+
+def block_from_snippet(snippet: str | None) -> str | None:
+    """The Terraform block a snippet opens with (`resource "T" "N" {` -> `T.N`), if any."""
+    match = _TF_BLOCK.search(snippet or "")
+    if match is None:
+        return None
+    kind, rtype, name = match.groups()
+    return f"{rtype}.{name}" if kind == "resource" else f"data.{rtype}.{name}"
+
+
+def checkov_fingerprint(rule_id: str, path: str | None, resource: str | None) -> str:
+    return f"{rule_id}|{normalize_path(path)}|{block_address(resource)}"
+
 
 # Checkov's severity labels (filled in by the Prisma Cloud platform, else null). null -> MEDIUM
 # with raw_severity None and no warning (null is normal); an unknown label -> MEDIUM with a warning.
@@ -243,4 +274,5 @@ class CheckovIngestor:
             help_uri=guideline,
             references=(bc_check_id,) if bc_check_id else (),
             compliance=_compliance(check.get("benchmarks")),
+            tool_fingerprint=checkov_fingerprint(rule_id, path, resource),
         )

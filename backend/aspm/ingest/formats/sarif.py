@@ -36,9 +36,10 @@ Producers (by tool.driver.name): tool family = name lower-cased, spaces -> "-", 
 (defsec -> tfsec, "Semgrep OSS" -> semgrep). Category by family; for trivy and unknown producers a
 CVE/GHSA/... rule id means sca, else iac (trivy) / sast. Hook classes, one hook each:
 Checkov (`refine`: resource from the rule help "Resource: <address>", only for the first result
-that uses the rule, as Checkov writes one rule per check id with its first record's resource;
-CKV_SECRET_* rules are secrets and lose their snippet; with no security-severity the level "error"
-only means "failed", so severity is medium and raw_severity None, as Checkov JSON),
+that uses the rule, as Checkov writes one rule per check id with its first record's resource; later
+results take the Terraform block their snippet opens; tool_fingerprint as checkov.py's, so both
+formats land on the same detections; CKV_SECRET_* rules are secrets and lose their snippet; with
+no security-severity the level "error" only means "failed", so severity is medium and raw_severity None, as Checkov JSON),
 gitleaks (`refine`: partialFingerprints carry commit/author so are dropped; the secret is
 properties.offender (7.x) or the region snippet (8.x); a 7.x result without ruleId takes it from
 its message "<rule> secret detected"), tfsec/defsec (`finish_run`: the tool_fingerprint of
@@ -57,6 +58,7 @@ from aspm.common.paths import normalize_path
 from aspm.common.severity import Severity, from_label, from_score
 from aspm.ingest.contract import Category, Location, MalformedReportError, ParseContext, RawFinding
 from aspm.ingest.formats._json_cursor import JsonCursor, JsonStreamError, describe
+from aspm.ingest.formats.checkov import block_from_snippet, checkov_fingerprint
 from aspm.ingest.formats.tfsec import with_tfsec_fingerprints
 
 # SARIF result.level -> Severity. Absent: the rule's defaultConfiguration.level, else "warning"
@@ -404,6 +406,8 @@ class CheckovDialect(SarifDialect):
                 matches = _CHECKOV_RESOURCE.findall(text)
                 resource = matches[-1] if matches else None
         secret = finding.rule_id.startswith("CKV_SECRET")
+        if resource is None and not secret:
+            resource = block_from_snippet(finding.location.snippet)
         location = dataclasses.replace(
             finding.location,
             resource=resource,
@@ -417,6 +421,11 @@ class CheckovDialect(SarifDialect):
             severity=finding.severity if scored else Severity.MEDIUM,
             raw_severity=finding.raw_severity if scored else None,
             remediation="",
+            tool_fingerprint=(
+                checkov_fingerprint(finding.rule_id, finding.location.path, resource)
+                if resource
+                else None  # nothing ties it to a block: path + snippet identify it
+            ),
         )
 
 
