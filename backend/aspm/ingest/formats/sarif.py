@@ -39,7 +39,8 @@ Checkov (`refine`: resource from the rule help "Resource: <address>", only for t
 that uses the rule, as Checkov writes one rule per check id with its first record's resource; later
 results take the Terraform block their snippet opens; tool_fingerprint as checkov.py's, so both
 formats land on the same detections; CKV_SECRET_* rules are secrets and lose their snippet; with
-no security-severity the level "error" only means "failed", so severity is medium and raw_severity None, as Checkov JSON),
+no security-severity the level "error" only means "failed", so severity is medium and
+raw_severity None, as Checkov JSON),
 gitleaks (`refine`: partialFingerprints carry commit/author so are dropped; the secret is
 properties.offender (7.x) or the region snippet (8.x); a 7.x result without ruleId takes it from
 its message "<rule> secret detected"), tfsec/defsec (`finish_run`: the tool_fingerprint of
