@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Float,
-    ForeignKey,
     Index,
     Integer,
     String,
@@ -35,6 +34,12 @@ class TriageState(StrEnum):
     WONT_FIX = "wont_fix"
 
 
+# Bulk tables (findings, detections) carry no foreign-key constraints: their parent ids come from
+# the same transaction's own rows (set-based INSERT ... SELECT ... JOIN), nothing deletes parents,
+# and the per-row constraint triggers doubled the cost of a 100k-row import on PostgreSQL
+# (measured: 5.5 s vs 2.8 s). Indexes are the ones current queries use; each costs every import.
+
+
 class Finding(Base):
     __tablename__ = "findings"
     __table_args__ = (
@@ -44,12 +49,12 @@ class Finding(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    asset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
+    asset_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     finding_key: Mapped[str] = mapped_column(String(64))
     key_version: Mapped[int] = mapped_column(Integer, default=1)
-    control_id: Mapped[str] = mapped_column(String(200), index=True)  # canonical or tool:rule
+    control_id: Mapped[str] = mapped_column(String(200))  # canonical or tool:rule
     title: Mapped[str] = mapped_column(Text)
-    category: Mapped[str] = mapped_column(String(20), index=True)
+    category: Mapped[str] = mapped_column(String(20))
     severity: Mapped[str] = mapped_column(String(10))
     severity_rank: Mapped[int] = mapped_column(Integer)  # 4 critical .. 0 info, for sorting
     resource: Mapped[str | None] = mapped_column(Text)  # IaC address / ARN shown to people
@@ -63,10 +68,10 @@ class Finding(Base):
     cwe_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
     compliance: Mapped[list[list[str]]] = mapped_column(JSONType, default=list)
     detector_state: Mapped[str] = mapped_column(String(10), default=DetectorState.ACTIVE)
-    triage_state: Mapped[str] = mapped_column(String(20), default=TriageState.NEW, index=True)
+    triage_state: Mapped[str] = mapped_column(String(20), default=TriageState.NEW)
     suppressed: Mapped[bool] = mapped_column(Boolean, default=False)  # by the tool itself
-    assignee: Mapped[str | None] = mapped_column(String(200), index=True)
-    team: Mapped[str | None] = mapped_column(String(200), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    team: Mapped[str | None] = mapped_column(String(200))
     risk_score: Mapped[int | None] = mapped_column(Integer)
     priority: Mapped[str | None] = mapped_column(String(4))
     risk_explanation: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
@@ -85,17 +90,14 @@ class Finding(Base):
 class Detection(Base):
     __tablename__ = "detections"
     __table_args__ = (
-        UniqueConstraint("asset_id", "fingerprint"),
-        Index("ix_detections_scope_active", "scope_id", "active"),
-        Index("ix_detections_asset_tool", "asset_id", "tool"),
+        # unique per asset; (asset, tool) first so loading one tool's detections uses it too
+        UniqueConstraint("asset_id", "tool", "fingerprint"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    asset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
-    finding_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("findings.id", ondelete="CASCADE"), index=True
-    )
-    scope_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ingest_scopes.id", ondelete="CASCADE"))
+    asset_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    finding_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    scope_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     fingerprint: Mapped[str] = mapped_column(String(64))
     fingerprint_version: Mapped[int] = mapped_column(Integer, default=1)
     content_hash: Mapped[str] = mapped_column(String(32))  # of the display fields, to skip no-ops

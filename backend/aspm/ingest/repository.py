@@ -69,7 +69,9 @@ def create_temp_tables(session: Session) -> None:
     cols = cols.replace("asset_id TEXT", f"asset_id {uuid_type}")
     cols = cols.replace("scope_id TEXT", f"scope_id {uuid_type}")
     session.execute(text(f"CREATE TEMP TABLE {STAGE} ({cols})"))
-    session.execute(text(f"CREATE TEMP TABLE {GONE} (asset_id {uuid_type}, fingerprint TEXT)"))
+    session.execute(
+        text(f"CREATE TEMP TABLE {GONE} (asset_id {uuid_type}, tool TEXT, fingerprint TEXT)")
+    )
     session.execute(text(f"CREATE TEMP TABLE {AFFECTED} (finding_id {uuid_type} PRIMARY KEY)"))
 
 
@@ -82,8 +84,8 @@ def stage_rows(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
     _load(session, STAGE, STAGE_COLUMNS, rows)
 
 
-def stage_gone(session: Session, rows: Sequence[tuple[Any, str]]) -> None:
-    _load(session, GONE, ("asset_id", "fingerprint"), rows)
+def stage_gone(session: Session, rows: Sequence[tuple[Any, str, str]]) -> None:
+    _load(session, GONE, ("asset_id", "tool", "fingerprint"), rows)
 
 
 def _load(
@@ -174,7 +176,9 @@ def merge(
         session.execute(text(f"ANALYZE {STAGE}"))
         session.execute(text(f"ANALYZE {GONE}"))
     else:
-        session.execute(text(f"CREATE INDEX aspm_stage_fp ON {STAGE} (asset_id, fingerprint)"))
+        session.execute(
+            text(f"CREATE INDEX aspm_stage_fp ON {STAGE} (asset_id, tool, fingerprint)")
+        )
         session.execute(text(f"CREATE INDEX aspm_stage_key ON {STAGE} (asset_id, finding_key)"))
 
     # 1. findings touched by staged rows or by retired detections, except ones this run creates
@@ -188,7 +192,8 @@ def merge(
     session.execute(
         text(
             f"INSERT INTO {AFFECTED} (finding_id) SELECT DISTINCT d.finding_id FROM {GONE} g "
-            "JOIN detections d ON d.asset_id = g.asset_id AND d.fingerprint = g.fingerprint "
+            "JOIN detections d ON d.asset_id = g.asset_id AND d.tool = g.tool "
+            "AND d.fingerprint = g.fingerprint "
             "WHERE true ON CONFLICT DO NOTHING"
         )
     )
@@ -229,7 +234,7 @@ def merge(
             f"FROM {STAGE} s JOIN findings f "
             "ON f.asset_id = s.asset_id AND f.finding_key = s.finding_key "
             f"WHERE s.kind = {KIND_NEW} "
-            "ON CONFLICT (asset_id, fingerprint) DO NOTHING"
+            "ON CONFLICT (asset_id, tool, fingerprint) DO NOTHING"
         ),
         params,
     )
@@ -241,7 +246,8 @@ def merge(
         text(
             f"UPDATE detections SET {sets}, active = true, last_seen_at = :now, "
             f"last_import_id = :run FROM {STAGE} s WHERE s.kind = {KIND_UPDATE} "
-            "AND detections.asset_id = s.asset_id AND detections.fingerprint = s.fingerprint"
+            "AND detections.asset_id = s.asset_id AND detections.tool = s.tool "
+            "AND detections.fingerprint = s.fingerprint"
         ),
         params,
     )
@@ -254,7 +260,8 @@ def merge(
             "(SELECT sc.last_full_import_at FROM ingest_scopes sc "
             "WHERE sc.id = detections.scope_id), detections.last_seen_at) "
             f"WHERE detections.active AND EXISTS (SELECT 1 FROM {GONE} g WHERE "
-            "g.asset_id = detections.asset_id AND g.fingerprint = detections.fingerprint)"
+            "g.asset_id = detections.asset_id AND g.tool = detections.tool "
+            "AND g.fingerprint = detections.fingerprint)"
         ),
         params,
     )
@@ -276,6 +283,10 @@ def _recompute_findings(
     """Detector state, severity and last-seen of pre-existing findings this import touched."""
     has_active = "EXISTS (SELECT 1 FROM detections d WHERE d.finding_id = findings.id AND d.active)"
     in_affected = f"findings.id IN (SELECT finding_id FROM {AFFECTED})"
+    if not session.scalar(text(f"SELECT EXISTS (SELECT 1 FROM {AFFECTED})")):
+        return  # first sight of everything: nothing pre-existing changed state
+    if _is_pg(session):
+        session.execute(text(f"ANALYZE {AFFECTED}"))
     to_fix = session.scalars(
         text(
             f"SELECT id FROM findings WHERE {in_affected} AND detector_state = 'active' "
@@ -383,6 +394,8 @@ def add_run(session: Session, run: IngestRun) -> IngestRun:
 
 
 def to_json(value: Any) -> str:
+    if not value:
+        return "[]"
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -110,6 +110,7 @@ class _Target:
     scope: IngestScope
     asset_db_id: Any
     scope_db_id: Any
+    asset_key: str  # the asset's identity in fingerprints
     known: dict[bytes, int] = field(default_factory=dict)
 
 
@@ -181,6 +182,7 @@ class _Import:
             scope=scope,
             asset_db_id=repository.db_uuid(self.session, asset.id),
             scope_db_id=repository.db_uuid(self.session, scope.id),
+            asset_key=str(asset.id),
         )
         for fp, chash, active, scope_id in repository.load_known_detections(
             self.session, asset_id=asset.id, tool=tool
@@ -211,7 +213,7 @@ class _Import:
             if snippet and len(snippet) > MAX_SNIPPET:
                 snippet = snippet[:MAX_SNIPPET]
         fp = detection_fingerprint(
-            raw, asset_key=str(target.asset.id), path=path, secret_hash=secret_hash
+            raw, asset_key=target.asset_key, path=path, secret_hash=secret_hash
         )
         fp_key = bytes.fromhex(fp)
         chash = _content_hash(raw, title, snippet, path)
@@ -243,9 +245,9 @@ class _Import:
                 path or None, loc.start_line, loc.end_line, loc.resource, loc.resource_type,
                 loc.cloud_provider, loc.account_id, loc.region, snippet, preview, secret_hash,
                 raw.secret_verified, raw.tool_fingerprint, raw.suppressed, raw.cvss, description,
-                raw.remediation, repository.to_json(list(raw.references)),
-                repository.to_json(list(raw.cwe_ids)),
-                repository.to_json([list(c) for c in raw.compliance]),
+                raw.remediation, repository.to_json(raw.references),
+                repository.to_json(raw.cwe_ids),
+                repository.to_json(raw.compliance),
             )
         )  # fmt: skip
         rule_key = (raw.tool, raw.rule_id)
@@ -278,11 +280,11 @@ class _Import:
 
     def retire_unseen(self) -> None:
         """Detections of each scope that this full import no longer reports."""
-        gone: list[tuple[Any, str]] = []
+        gone: list[tuple[Any, str, str]] = []
         for target in {id(t): t for t in self.targets.values()}.values():
             for fp_key, flags in target.known.items():
                 if flags & (_ACTIVE | _IN_SCOPE | _SEEN) == _ACTIVE | _IN_SCOPE:
-                    gone.append((target.asset_db_id, fp_key.hex()))
+                    gone.append((target.asset_db_id, target.scope.tool, fp_key.hex()))
             if len(gone) >= self.batch_size:
                 repository.stage_gone(self.session, gone)
                 gone = []

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 01fdde6ac918
+Revision ID: 56b92fa54c0a
 Revises:
-Create Date: 2026-11-23 18:15:55.515890
+Create Date: 2026-11-23 18:36:07.334432
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 import aspm.db.base
 
-revision: str = "01fdde6ac918"
+revision: str = "56b92fa54c0a"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -73,34 +73,48 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "rules",
+        "detections",
         sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("asset_id", sa.Uuid(), nullable=False),
+        sa.Column("finding_id", sa.Uuid(), nullable=False),
+        sa.Column("scope_id", sa.Uuid(), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("fingerprint_version", sa.Integer(), nullable=False),
+        sa.Column("content_hash", sa.String(length=32), nullable=False),
         sa.Column("tool", sa.String(length=100), nullable=False),
         sa.Column("rule_id", sa.String(length=300), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
-        sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("remediation", sa.Text(), nullable=False),
-        sa.Column("help_uri", sa.Text(), nullable=True),
-        sa.Column(
-            "references",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
+        sa.Column("severity", sa.String(length=10), nullable=False),
+        sa.Column("raw_severity", sa.String(length=50), nullable=True),
+        sa.Column("category", sa.String(length=20), nullable=False),
+        sa.Column("path", sa.Text(), nullable=True),
+        sa.Column("start_line", sa.Integer(), nullable=True),
+        sa.Column("end_line", sa.Integer(), nullable=True),
+        sa.Column("resource", sa.Text(), nullable=True),
+        sa.Column("resource_type", sa.String(length=200), nullable=True),
+        sa.Column("cloud_provider", sa.String(length=20), nullable=True),
+        sa.Column("account_id", sa.String(length=100), nullable=True),
+        sa.Column("region", sa.String(length=50), nullable=True),
+        sa.Column("snippet", sa.Text(), nullable=True),
+        sa.Column("secret_preview", sa.String(length=60), nullable=True),
+        sa.Column("secret_hash", sa.String(length=64), nullable=True),
+        sa.Column("secret_verified", sa.Boolean(), nullable=True),
+        sa.Column("tool_fingerprint", sa.Text(), nullable=True),
+        sa.Column("suppressed", sa.Boolean(), nullable=False),
+        sa.Column("cvss", sa.Float(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("first_seen_at", aspm.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", aspm.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("first_import_id", sa.Uuid(), nullable=False),
+        sa.Column("last_import_id", sa.Uuid(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_detections")),
+        sa.UniqueConstraint(
+            "asset_id", "tool", "fingerprint", name=op.f("uq_detections_asset_id_tool_fingerprint")
         ),
-        sa.Column(
-            "cwe_ids",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
-        sa.Column("default_severity", sa.String(length=10), nullable=True),
-        sa.Column("control_id", sa.String(length=200), nullable=True),
-        sa.Column(
-            "compliance",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_rules")),
-        sa.UniqueConstraint("tool", "rule_id", name=op.f("uq_rules_tool_rule_id")),
     )
+    with op.batch_alter_table("detections", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_detections_finding_id"), ["finding_id"], unique=False)
+
     op.create_table(
         "findings",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -156,30 +170,46 @@ def upgrade() -> None:
         sa.Column("reopen_count", sa.Integer(), nullable=False),
         sa.Column("created_import_id", sa.Uuid(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["asset_id"],
-            ["assets.id"],
-            name=op.f("fk_findings_asset_id_assets"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_findings")),
         sa.UniqueConstraint(
             "asset_id", "finding_key", name=op.f("uq_findings_asset_id_finding_key")
         ),
     )
     with op.batch_alter_table("findings", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_findings_assignee"), ["assignee"], unique=False)
-        batch_op.create_index(batch_op.f("ix_findings_category"), ["category"], unique=False)
-        batch_op.create_index(batch_op.f("ix_findings_control_id"), ["control_id"], unique=False)
         batch_op.create_index("ix_findings_queue", ["detector_state", "risk_score"], unique=False)
         batch_op.create_index(
             "ix_findings_severity", ["severity_rank", "first_seen_at"], unique=False
         )
-        batch_op.create_index(batch_op.f("ix_findings_team"), ["team"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_findings_triage_state"), ["triage_state"], unique=False
-        )
 
+    op.create_table(
+        "rules",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("tool", sa.String(length=100), nullable=False),
+        sa.Column("rule_id", sa.String(length=300), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("remediation", sa.Text(), nullable=False),
+        sa.Column("help_uri", sa.Text(), nullable=True),
+        sa.Column(
+            "references",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "cwe_ids",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("default_severity", sa.String(length=10), nullable=True),
+        sa.Column("control_id", sa.String(length=200), nullable=True),
+        sa.Column(
+            "compliance",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rules")),
+        sa.UniqueConstraint("tool", "rule_id", name=op.f("uq_rules_tool_rule_id")),
+    )
     op.create_table(
         "ingest_runs",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -245,97 +275,27 @@ def upgrade() -> None:
             "asset_id", "tool", "target", name=op.f("uq_ingest_scopes_asset_id_tool_target")
         ),
     )
-    op.create_table(
-        "detections",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("asset_id", sa.Uuid(), nullable=False),
-        sa.Column("finding_id", sa.Uuid(), nullable=False),
-        sa.Column("scope_id", sa.Uuid(), nullable=False),
-        sa.Column("fingerprint", sa.String(length=64), nullable=False),
-        sa.Column("fingerprint_version", sa.Integer(), nullable=False),
-        sa.Column("content_hash", sa.String(length=32), nullable=False),
-        sa.Column("tool", sa.String(length=100), nullable=False),
-        sa.Column("rule_id", sa.String(length=300), nullable=False),
-        sa.Column("title", sa.Text(), nullable=False),
-        sa.Column("severity", sa.String(length=10), nullable=False),
-        sa.Column("raw_severity", sa.String(length=50), nullable=True),
-        sa.Column("category", sa.String(length=20), nullable=False),
-        sa.Column("path", sa.Text(), nullable=True),
-        sa.Column("start_line", sa.Integer(), nullable=True),
-        sa.Column("end_line", sa.Integer(), nullable=True),
-        sa.Column("resource", sa.Text(), nullable=True),
-        sa.Column("resource_type", sa.String(length=200), nullable=True),
-        sa.Column("cloud_provider", sa.String(length=20), nullable=True),
-        sa.Column("account_id", sa.String(length=100), nullable=True),
-        sa.Column("region", sa.String(length=50), nullable=True),
-        sa.Column("snippet", sa.Text(), nullable=True),
-        sa.Column("secret_preview", sa.String(length=60), nullable=True),
-        sa.Column("secret_hash", sa.String(length=64), nullable=True),
-        sa.Column("secret_verified", sa.Boolean(), nullable=True),
-        sa.Column("tool_fingerprint", sa.Text(), nullable=True),
-        sa.Column("suppressed", sa.Boolean(), nullable=False),
-        sa.Column("cvss", sa.Float(), nullable=True),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("first_seen_at", aspm.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", aspm.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("first_import_id", sa.Uuid(), nullable=False),
-        sa.Column("last_import_id", sa.Uuid(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["asset_id"],
-            ["assets.id"],
-            name=op.f("fk_detections_asset_id_assets"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["finding_id"],
-            ["findings.id"],
-            name=op.f("fk_detections_finding_id_findings"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["scope_id"],
-            ["ingest_scopes.id"],
-            name=op.f("fk_detections_scope_id_ingest_scopes"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_detections")),
-        sa.UniqueConstraint(
-            "asset_id", "fingerprint", name=op.f("uq_detections_asset_id_fingerprint")
-        ),
-    )
-    with op.batch_alter_table("detections", schema=None) as batch_op:
-        batch_op.create_index("ix_detections_asset_tool", ["asset_id", "tool"], unique=False)
-        batch_op.create_index(batch_op.f("ix_detections_finding_id"), ["finding_id"], unique=False)
-        batch_op.create_index("ix_detections_scope_active", ["scope_id", "active"], unique=False)
-
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table("detections", schema=None) as batch_op:
-        batch_op.drop_index("ix_detections_scope_active")
-        batch_op.drop_index(batch_op.f("ix_detections_finding_id"))
-        batch_op.drop_index("ix_detections_asset_tool")
-
-    op.drop_table("detections")
     op.drop_table("ingest_scopes")
     with op.batch_alter_table("ingest_runs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ingest_runs_started_at"))
         batch_op.drop_index(batch_op.f("ix_ingest_runs_sha256"))
 
     op.drop_table("ingest_runs")
+    op.drop_table("rules")
     with op.batch_alter_table("findings", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_findings_triage_state"))
-        batch_op.drop_index(batch_op.f("ix_findings_team"))
         batch_op.drop_index("ix_findings_severity")
         batch_op.drop_index("ix_findings_queue")
-        batch_op.drop_index(batch_op.f("ix_findings_control_id"))
-        batch_op.drop_index(batch_op.f("ix_findings_category"))
-        batch_op.drop_index(batch_op.f("ix_findings_assignee"))
 
     op.drop_table("findings")
-    op.drop_table("rules")
+    with op.batch_alter_table("detections", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_detections_finding_id"))
+
+    op.drop_table("detections")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_events_object")
         batch_op.drop_index(batch_op.f("ix_audit_events_at"))
