@@ -152,6 +152,47 @@ def ingest(
     raise typer.Exit(EXIT_OK if all(r.status == "ok" for r in results) else EXIT_FAILED)
 
 
+@app.command()
+def demo(
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="write the reports here (default: a temp dir)")
+    ] = None,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="do nothing if the database has findings")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON summary")] = False,
+) -> None:
+    """Load a fictional company's scanner reports (in each tool's own format) through the
+    pipeline. Exit 0 when every import succeeded, 2 when any failed."""
+    from aspm.demo import service as demo_service
+
+    settings = _settings()
+    try:
+        summary = demo_service.run_demo(
+            _factory(settings),
+            out_dir=out_dir,
+            hmac_key=settings.secret_hmac_key,
+            batch_size=settings.ingest_batch_size,
+            if_empty=if_empty,
+        )
+    except AspmError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILED) from exc
+    if as_json:
+        sys.stdout.write(summary.model_dump_json(exclude={"imports": {"__all__": {"warnings"}}}))
+        sys.stdout.write("\n")
+    elif summary.skipped:
+        err.print("the database already has findings: demo skipped (--if-empty)")
+    else:
+        _print_results(summary.imports)
+        out.print(
+            f"{summary.findings} findings on {len(summary.assets)} assets ({summary.active} "
+            f"active, {summary.fixed} fixed, {summary.reopened} reopened); reports in "
+            f"{summary.out_dir}"
+        )
+    raise typer.Exit(EXIT_OK if summary.ok else EXIT_FAILED)
+
+
 def _print_results(results: list[IngestResult]) -> None:
     table = Table(title="Imports")
     for col in ("file", "format", "tool", "asset", "records", "findings", "new", "unchanged",

@@ -1,0 +1,97 @@
+"""Load the demo: write every report to a folder, then import each through the real pipeline.
+
+The reports stay on disk so that people can read them and import them again with `aspm ingest`
+(the folder's README.txt lists the commands). The boundary is one import, as for `aspm ingest`:
+each report is its own transaction.
+"""
+
+import tempfile
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from aspm.db.session import unit_of_work
+from aspm.demo.generate import build_reports, readme
+from aspm.demo.schemas import DemoSummary
+from aspm.errors import InvalidInput
+from aspm.findings import service as findings_service
+from aspm.findings.models import DetectorState
+from aspm.findings.schemas import FindingFilter
+from aspm.ingest import service as ingest_service
+
+ACTOR = "demo"
+
+
+def _count(session: Session, *states: DetectorState) -> int:
+    return findings_service.list_findings(
+        session, FindingFilter(status=list(states), limit=1)
+    ).total
+
+
+def has_findings(factory: sessionmaker[Session]) -> bool:
+    with unit_of_work(factory) as session:
+        return _count(session) > 0
+
+
+def write_reports(out_dir: Path) -> list[tuple[Path, str]]:
+    """Write every report (and a README) below `out_dir`; (path, asset) in ingest order."""
+    reports = build_reports()
+    written: list[tuple[Path, str]] = []
+    for report in reports:
+        path = out_dir / report.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(report.content)
+        written.append((path, report.asset))
+    (out_dir / "README.txt").write_text(readme(reports), encoding="utf-8")
+    return written
+
+
+def run_demo(
+    factory: sessionmaker[Session],
+    *,
+    out_dir: Path | None,
+    hmac_key: bytes,
+    batch_size: int,
+    if_empty: bool = False,
+) -> DemoSummary:
+    """Write the reports to `out_dir` (a new temporary folder when None) and import them in order.
+
+    With `if_empty`, a database that already has findings is left alone and nothing is written.
+    Raises InvalidInput when the folder cannot be written.
+    """
+    if if_empty and has_findings(factory):
+        return DemoSummary(skipped=True)
+    try:
+        target = out_dir if out_dir is not None else Path(tempfile.mkdtemp(prefix="aspm-demo-"))
+        written = write_reports(target)
+    except OSError as exc:
+        raise InvalidInput(
+            f"cannot write the demo reports to {out_dir or 'a temp dir'}: {exc}"
+        ) from exc
+    results = []
+    for path, asset in written:
+        with path.open("rb") as fh:
+            results.append(
+                ingest_service.run_import(
+                    factory,
+                    source=fh,
+                    filename=str(path),
+                    options=ingest_service.IngestOptions(asset=asset, actor=ACTOR),
+                    hmac_key=hmac_key,
+                    batch_size=batch_size,
+                )
+            )
+    with unit_of_work(factory) as session:
+        total = _count(session)
+        active = _count(session, DetectorState.ACTIVE)
+        fixed = _count(session, DetectorState.FIXED)
+    return DemoSummary(
+        skipped=False,
+        out_dir=str(target),
+        imports=results,
+        assets=sorted({asset for _, asset in written}),
+        findings=total,
+        active=active,
+        fixed=fixed,
+        reopened=sum(r.reopened_findings for r in results),
+    )
