@@ -171,3 +171,14 @@ def test_empty_report_without_asset_resolves_nothing(
     empty = ingest_bytes(sessions, gitleaks_report(), fmt="gitleaks", asset=None)
     assert (empty.status, empty.resolved) == ("ok", 0)
     assert set(_states(session).values()) == {"active"}
+
+
+def test_report_broken_after_many_records_stores_nothing(
+    sessions: sessionmaker[Session], session: Session
+) -> None:
+    leaks = [gitleaks_leak(f"ghp_{i:036d}", file=f"f{i}.env") for i in range(20)]
+    truncated = gitleaks_report(*leaks)[:-40]  # several batches are already written by then
+    result = ingest_bytes(sessions, truncated, fmt="gitleaks")
+    assert result.status == "error"
+    assert _count(session, Finding) == 0
+    assert _count(session, Detection) == 0

@@ -49,6 +49,10 @@ def _is_pg(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+def is_postgres(session: Session) -> bool:
+    return _is_pg(session)
+
+
 def _uuid_sql(session: Session) -> str:
     return "gen_random_uuid()" if _is_pg(session) else "lower(hex(randomblob(16)))"
 
@@ -73,6 +77,11 @@ def create_temp_tables(session: Session) -> None:
         text(f"CREATE TEMP TABLE {GONE} (asset_id {uuid_type}, tool TEXT, fingerprint TEXT)")
     )
     session.execute(text(f"CREATE TEMP TABLE {AFFECTED} (finding_id {uuid_type} PRIMARY KEY)"))
+    if not _is_pg(session):
+        session.execute(
+            text(f"CREATE INDEX aspm_stage_fp ON {STAGE} (asset_id, tool, fingerprint)")
+        )
+        session.execute(text(f"CREATE INDEX aspm_stage_key ON {STAGE} (asset_id, finding_key)"))
 
 
 def drop_temp_tables(session: Session) -> None:
@@ -158,47 +167,44 @@ _DETECTION_VALUE_COLUMNS = (
 )  # fmt: skip
 
 
-def merge(
+def _params(session: Session, run_id: uuid.UUID, now: datetime) -> dict[str, Any]:
+    pg = _is_pg(session)
+    return {"now": now if pg else now.replace(tzinfo=None), "run": db_uuid(session, run_id)}
+
+
+def merge_batch(
     session: Session,
+    rows: Sequence[tuple[Any, ...]],
+    counts: MergeCounts,
     *,
     run_id: uuid.UUID,
     now: datetime,
     fingerprint_version: int,
     key_version: int,
-    actor: str,
-) -> MergeCounts:
-    """Apply the staged rows: findings, then detections, then the touched findings' lifecycle."""
-    counts = MergeCounts()
-    pg = _is_pg(session)
-    run = db_uuid(session, run_id)
-    params = {"now": now if pg else now.replace(tzinfo=None), "run": run}
-    if pg:
-        session.execute(text(f"ANALYZE {STAGE}"))
-        session.execute(text(f"ANALYZE {GONE}"))
-    else:
-        session.execute(
-            text(f"CREATE INDEX aspm_stage_fp ON {STAGE} (asset_id, tool, fingerprint)")
-        )
-        session.execute(text(f"CREATE INDEX aspm_stage_key ON {STAGE} (asset_id, finding_key)"))
+) -> None:
+    """Stage one batch and apply it: new findings, new detections, updated detections.
 
-    # 1. findings touched by staged rows or by retired detections, except ones this run creates
+    Runs once per batch while the report is still being parsed (on PostgreSQL in a writer thread),
+    so the server's work overlaps the parsing. The stage table holds one batch at a time.
+    """
+    if not rows:
+        return
+    params = _params(session, run_id, now)
+    session.execute(text(f"DELETE FROM {STAGE}"))
+    stage_rows(session, rows)
+
+    # findings that existed before this import and that this batch touches
     session.execute(
         text(
             f"INSERT INTO {AFFECTED} (finding_id) SELECT DISTINCT f.id FROM {STAGE} s "
             "JOIN findings f ON f.asset_id = s.asset_id AND f.finding_key = s.finding_key "
-            "WHERE true ON CONFLICT DO NOTHING"
-        )
-    )
-    session.execute(
-        text(
-            f"INSERT INTO {AFFECTED} (finding_id) SELECT DISTINCT d.finding_id FROM {GONE} g "
-            "JOIN detections d ON d.asset_id = g.asset_id AND d.tool = g.tool "
-            "AND d.fingerprint = g.fingerprint "
-            "WHERE true ON CONFLICT DO NOTHING"
-        )
+            "WHERE f.created_import_id IS NULL OR f.created_import_id <> :run "
+            "ON CONFLICT DO NOTHING"
+        ),
+        params,
     )
 
-    # 2. new findings: one per (asset, finding_key), from the first staged row that has it
+    # new findings: one per (asset, finding_key), from the first staged row that has it
     result = session.execute(
         text(
             "INSERT INTO findings (id, asset_id, finding_key, key_version, control_id, title, "
@@ -220,9 +226,9 @@ def merge(
         ),
         params,
     )
-    counts.new_findings = max(result.rowcount, 0)  # type: ignore[attr-defined]
+    counts.new_findings += max(result.rowcount, 0)  # type: ignore[attr-defined]
 
-    # 3. new detections, linked to their finding
+    # new detections, linked to their finding
     cols = ", ".join(_DETECTION_VALUE_COLUMNS)
     s_cols = ", ".join(f"s.{c}" for c in _DETECTION_VALUE_COLUMNS)
     result = session.execute(
@@ -238,9 +244,9 @@ def merge(
         ),
         params,
     )
-    counts.new_detections = max(result.rowcount, 0)  # type: ignore[attr-defined]
+    counts.new_detections += max(result.rowcount, 0)  # type: ignore[attr-defined]
 
-    # 4. detections seen again with new display data, or reappearing: update in place
+    # detections seen again with new display data, or reappearing: update in place
     sets = ", ".join(f"{c} = s.{c}" for c in _DETECTION_VALUE_COLUMNS)
     result = session.execute(
         text(
@@ -251,24 +257,38 @@ def merge(
         ),
         params,
     )
-    counts.updated_detections = max(result.rowcount, 0)  # type: ignore[attr-defined]
+    counts.updated_detections += max(result.rowcount, 0)  # type: ignore[attr-defined]
 
-    # 5. detections a full import no longer contains: retired (last seen at the previous import)
+
+def retire_and_recompute(
+    session: Session, counts: MergeCounts, *, run_id: uuid.UUID, now: datetime, actor: str
+) -> None:
+    """After the last batch: retire what a full import no longer has, then the lifecycle of
+    every pre-existing finding the import touched."""
+    params = _params(session, run_id, now)
+    if _is_pg(session):
+        session.execute(text(f"ANALYZE {GONE}"))
+    session.execute(
+        text(
+            f"INSERT INTO {AFFECTED} (finding_id) SELECT DISTINCT d.finding_id FROM {GONE} g "
+            "JOIN detections d ON d.asset_id = g.asset_id AND d.tool = g.tool "
+            "AND d.fingerprint = g.fingerprint "
+            "WHERE d.active ON CONFLICT DO NOTHING"
+        )
+    )
+    # retired detections were last seen by the scope's previous full import
     result = session.execute(
         text(
             "UPDATE detections SET active = false, last_seen_at = COALESCE("
             "(SELECT sc.last_full_import_at FROM ingest_scopes sc "
             "WHERE sc.id = detections.scope_id), detections.last_seen_at) "
-            f"WHERE detections.active AND EXISTS (SELECT 1 FROM {GONE} g WHERE "
-            "g.asset_id = detections.asset_id AND g.tool = detections.tool "
-            "AND g.fingerprint = detections.fingerprint)"
+            f"FROM {GONE} g WHERE detections.active AND g.asset_id = detections.asset_id "
+            "AND g.tool = detections.tool AND g.fingerprint = detections.fingerprint"
         ),
         params,
     )
     counts.resolved_detections = max(result.rowcount, 0)  # type: ignore[attr-defined]
-
     _recompute_findings(session, counts, params=params, actor=actor, run_id=run_id, now=now)
-    return counts
 
 
 def _recompute_findings(
