@@ -6,6 +6,19 @@ _DRIVE = re.compile(r"^[A-Za-z]:/")
 _URI_SCHEME = re.compile(r"^file://(localhost)?", re.IGNORECASE)
 
 
+def _already_normal(path: str) -> bool:
+    """Relative, forward slashes, no empty or "." segments, no drive or scheme: nothing to do."""
+    return (
+        path[0] not in "./ \t\n\r\x0b\x0c"
+        and path[-1] not in "/ \t\n\r\x0b\x0c"
+        and "\\" not in path
+        and "//" not in path
+        and "/./" not in path
+        and not path.endswith("/.")
+        and ":" not in path
+    )
+
+
 def normalize_path(path: str | None) -> str:
     """Turn a path as a scanner printed it into the form identities use.
 
@@ -16,6 +29,8 @@ def normalize_path(path: str | None) -> str:
     """
     if not path:
         return ""
+    if _already_normal(path):
+        return path
     p = _URI_SCHEME.sub("", path.strip()).replace("\\", "/")
     if p.startswith("/") and _DRIVE.match(p[1:]):
         p = p[1:]

@@ -189,16 +189,16 @@ def _norm_path(path: str | None) -> str:
 
 
 def _content_hash(raw: RawFinding, title: str, snippet: str | None, path: str) -> int:
+    """Hash of what a detection shows (not its identity): a re-import skips rows it matches.
+    repr() of a tuple of str/int/float/bool/None is stable across processes."""
     loc = raw.location
-    text = "\x1f".join(
-        str(v)
-        for v in (
-            title, raw.severity.value, raw.raw_severity, loc.start_line, loc.end_line, snippet,
-            raw.suppressed, loc.resource, loc.resource_type, loc.region, loc.account_id,
-            raw.secret_verified, raw.cvss, path, raw.category.value, raw.location.path,
-        )
+    shown = (
+        title, raw.severity.value, raw.raw_severity, loc.start_line, loc.end_line, snippet,
+        raw.suppressed, loc.resource, loc.resource_type, loc.region, loc.account_id,
+        raw.secret_verified, raw.cvss, path, raw.category.value, loc.cloud_provider,
     )  # fmt: skip
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+    digest = hashlib.blake2b(repr(shown).encode("utf-8", "surrogatepass"), digest_size=8)
+    return int.from_bytes(digest.digest(), "big")
 
 
 class _Import:
