@@ -10,7 +10,7 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -19,30 +19,46 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from aspm.audit.models import AuditEvent
-from aspm.findings.models import Detection, Rule
+from aspm.findings.models import Detection, Finding, Rule
 from aspm.ingest.models import IngestRun, IngestScope
 
 STAGE = "aspm_stage"
 GONE = "aspm_gone"
 AFFECTED = "aspm_affected"
 
-# staged columns, in the order rows are built by the service
-STAGE_COLUMNS: tuple[str, ...] = (
-    "row_no", "kind", "asset_id", "scope_id", "fingerprint", "finding_key", "control_id",
-    "content_hash", "tool", "rule_id", "title", "severity", "severity_rank", "raw_severity",
-    "category", "path", "start_line", "end_line", "resource", "resource_type", "cloud_provider",
-    "account_id", "region", "snippet", "secret_preview", "secret_hash", "secret_verified",
-    "tool_fingerprint", "suppressed", "cvss", "description", "remediation", "refs", "cwe_ids",
-    "compliance",
+_SHOWN = (
+    "tool", "rule_id", "title", "severity", "raw_severity", "category", "path", "start_line",
+    "end_line", "resource", "resource_type", "cloud_provider", "account_id", "region", "snippet",
+    "secret_preview", "secret_hash", "secret_verified", "tool_fingerprint", "suppressed", "cvss",
 )  # fmt: skip
-KIND_NEW = 0
-KIND_UPDATE = 1
+# rows the service builds, column by column
+STAGE_COLUMNS = ("row_no", "asset_id", "fingerprint", "content_hash", *_SHOWN)
+FINDING_COLUMNS = (
+    "id", "asset_id", "finding_key", "key_version", "control_id", "title", "category",
+    "severity", "severity_rank", "resource", "path", "cloud_provider", "account_id", "region",
+    "description", "remediation", '"references"', "cwe_ids", "compliance", "detector_state",
+    "triage_state", "suppressed", "secret_verified", "cvss", "risk_explanation", "first_seen_at",
+    "last_seen_at", "reopen_count", "created_import_id", "version",
+)  # fmt: skip
+DETECTION_COLUMNS = (
+    "id", "asset_id", "finding_id", "scope_id", "fingerprint", "fingerprint_version",
+    "content_hash", *_SHOWN, "active", "first_seen_at", "last_seen_at", "first_import_id",
+    "last_import_id",
+)  # fmt: skip
 
 _STAGE_DDL_TYPES = {
-    "row_no": "BIGINT", "kind": "SMALLINT", "start_line": "INTEGER", "end_line": "INTEGER",
-    "severity_rank": "SMALLINT", "secret_verified": "BOOLEAN", "suppressed": "BOOLEAN",
-    "cvss": "DOUBLE PRECISION",
+    "row_no": "BIGINT", "start_line": "INTEGER", "end_line": "INTEGER",
+    "secret_verified": "BOOLEAN", "suppressed": "BOOLEAN", "cvss": "DOUBLE PRECISION",
 }  # fmt: skip
+
+
+@dataclass(slots=True)
+class Batch:
+    """One batch of an import: new findings, new detections, and changed existing detections."""
+
+    findings: list[tuple[Any, ...]]
+    detections: list[tuple[Any, ...]]
+    updates: list[tuple[Any, ...]]
 
 
 def _is_pg(session: Session) -> bool:
@@ -53,12 +69,11 @@ def is_postgres(session: Session) -> bool:
     return _is_pg(session)
 
 
-def _uuid_sql(session: Session) -> str:
-    return "gen_random_uuid()" if _is_pg(session) else "lower(hex(randomblob(16)))"
-
-
-def _json_sql(session: Session, column: str) -> str:
-    return f"CAST({column} AS JSONB)" if _is_pg(session) else column
+def db_datetime(session: Session, value: datetime) -> Any:
+    """A datetime as this dialect stores it when written without SQLAlchemy (COPY, executemany)."""
+    if _is_pg(session):
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
 
 
 def db_uuid(session: Session, value: uuid.UUID) -> Any:
@@ -71,26 +86,21 @@ def create_temp_tables(session: Session) -> None:
     cols = ", ".join(f"{c} {_STAGE_DDL_TYPES.get(c, 'TEXT')}" for c in STAGE_COLUMNS)
     uuid_type = "UUID" if _is_pg(session) else "TEXT"
     cols = cols.replace("asset_id TEXT", f"asset_id {uuid_type}")
-    cols = cols.replace("scope_id TEXT", f"scope_id {uuid_type}")
     session.execute(text(f"CREATE TEMP TABLE {STAGE} ({cols})"))
     session.execute(
         text(f"CREATE TEMP TABLE {GONE} (asset_id {uuid_type}, tool TEXT, fingerprint TEXT)")
     )
     session.execute(text(f"CREATE TEMP TABLE {AFFECTED} (finding_id {uuid_type} PRIMARY KEY)"))
+    session.execute(text(f"CREATE TEMP TABLE {AFFECTED}_in (finding_id {uuid_type})"))
     if not _is_pg(session):
         session.execute(
             text(f"CREATE INDEX aspm_stage_fp ON {STAGE} (asset_id, tool, fingerprint)")
         )
-        session.execute(text(f"CREATE INDEX aspm_stage_key ON {STAGE} (asset_id, finding_key)"))
 
 
 def drop_temp_tables(session: Session) -> None:
-    for table in (STAGE, GONE, AFFECTED):
+    for table in (STAGE, GONE, AFFECTED, f"{AFFECTED}_in"):
         session.execute(text(f"DROP TABLE IF EXISTS {table}"))
-
-
-def stage_rows(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
-    _load(session, STAGE, STAGE_COLUMNS, rows)
 
 
 def stage_gone(session: Session, rows: Sequence[tuple[Any, str, str]]) -> None:
@@ -116,6 +126,17 @@ def _load(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
             rows,
         )
+
+
+def load_finding_keys(session: Session, *, asset_id: uuid.UUID) -> Iterable[tuple[str, uuid.UUID]]:
+    """(finding_key, id) of every finding of one asset."""
+    stmt = (
+        select(Finding.finding_key, Finding.id)
+        .where(Finding.asset_id == asset_id)
+        .execution_options(yield_per=20000)
+    )
+    for row in session.execute(stmt):
+        yield row[0], row[1]
 
 
 def load_known_detections(
@@ -174,86 +195,40 @@ def _params(session: Session, run_id: uuid.UUID, now: datetime) -> dict[str, Any
 
 def merge_batch(
     session: Session,
-    rows: Sequence[tuple[Any, ...]],
+    batch: Batch,
     counts: MergeCounts,
     *,
     run_id: uuid.UUID,
     now: datetime,
-    fingerprint_version: int,
-    key_version: int,
 ) -> None:
-    """Stage one batch and apply it: new findings, new detections, updated detections.
-
-    Runs once per batch while the report is still being parsed (on PostgreSQL in a writer thread),
-    so the server's work overlaps the parsing. The stage table holds one batch at a time.
+    """Write one batch: COPY new findings and new detections straight into their tables (the
+    service has already decided they are new), and update changed existing detections through
+    the stage table. On PostgreSQL this runs in a writer thread while the next batch is parsed.
     """
-    if not rows:
+    _load(session, "findings", FINDING_COLUMNS, batch.findings)
+    counts.new_findings += len(batch.findings)
+    _load(session, "detections", DETECTION_COLUMNS, batch.detections)
+    counts.new_detections += len(batch.detections)
+    if not batch.updates:
         return
     params = _params(session, run_id, now)
-    session.execute(text(f"DELETE FROM {STAGE}"))
-    stage_rows(session, rows)
-
-    # findings that existed before this import and that this batch touches
+    session.execute(text(f"TRUNCATE {STAGE}" if _is_pg(session) else f"DELETE FROM {STAGE}"))
+    _load(session, STAGE, STAGE_COLUMNS, batch.updates)
+    match = (
+        "detections.asset_id = s.asset_id AND detections.tool = s.tool "
+        "AND detections.fingerprint = s.fingerprint"
+    )
     session.execute(
         text(
-            f"INSERT INTO {AFFECTED} (finding_id) SELECT DISTINCT f.id FROM {STAGE} s "
-            "JOIN findings f ON f.asset_id = s.asset_id AND f.finding_key = s.finding_key "
-            "WHERE f.created_import_id IS NULL OR f.created_import_id <> :run "
-            "ON CONFLICT DO NOTHING"
-        ),
-        params,
+            f"INSERT INTO {AFFECTED} (finding_id) SELECT DISTINCT detections.finding_id "
+            f"FROM {STAGE} s JOIN detections ON {match} WHERE true ON CONFLICT DO NOTHING"
+        )
     )
-
-    # new findings: one per (asset, finding_key), from the first staged row that has it
-    result = session.execute(
-        text(
-            "INSERT INTO findings (id, asset_id, finding_key, key_version, control_id, title, "
-            "category, severity, severity_rank, resource, path, cloud_provider, account_id, "
-            'region, description, remediation, "references", cwe_ids, compliance, '
-            "detector_state, triage_state, suppressed, secret_verified, cvss, risk_explanation, "
-            "first_seen_at, last_seen_at, reopen_count, created_import_id, version) "
-            f"SELECT {_uuid_sql(session)}, s.asset_id, s.finding_key, {key_version}, s.control_id,"
-            " s.title, s.category, s.severity, s.severity_rank, s.resource, s.path, "
-            "s.cloud_provider, s.account_id, s.region, s.description, s.remediation, "
-            f"{_json_sql(session, 's.refs')}, {_json_sql(session, 's.cwe_ids')}, "
-            f"{_json_sql(session, 's.compliance')}, 'active', 'new', s.suppressed, "
-            f"s.secret_verified, s.cvss, {_json_sql(session, chr(39) + '[]' + chr(39))}, "
-            ":now, :now, 0, :run, 1 "
-            f"FROM {STAGE} s WHERE s.kind = {KIND_NEW} AND s.row_no IN "
-            f"(SELECT MIN(row_no) FROM {STAGE} WHERE kind = {KIND_NEW} "
-            "GROUP BY asset_id, finding_key) "
-            "ON CONFLICT (asset_id, finding_key) DO NOTHING"
-        ),
-        params,
-    )
-    counts.new_findings += max(result.rowcount, 0)  # type: ignore[attr-defined]
-
-    # new detections, linked to their finding
-    cols = ", ".join(_DETECTION_VALUE_COLUMNS)
-    s_cols = ", ".join(f"s.{c}" for c in _DETECTION_VALUE_COLUMNS)
-    result = session.execute(
-        text(
-            f"INSERT INTO detections (id, asset_id, finding_id, scope_id, fingerprint, "
-            f"fingerprint_version, {cols}, active, first_seen_at, last_seen_at, first_import_id, "
-            f"last_import_id) SELECT {_uuid_sql(session)}, s.asset_id, f.id, s.scope_id, "
-            f"s.fingerprint, {fingerprint_version}, {s_cols}, true, :now, :now, :run, :run "
-            f"FROM {STAGE} s JOIN findings f "
-            "ON f.asset_id = s.asset_id AND f.finding_key = s.finding_key "
-            f"WHERE s.kind = {KIND_NEW} "
-            "ON CONFLICT (asset_id, tool, fingerprint) DO NOTHING"
-        ),
-        params,
-    )
-    counts.new_detections += max(result.rowcount, 0)  # type: ignore[attr-defined]
-
-    # detections seen again with new display data, or reappearing: update in place
-    sets = ", ".join(f"{c} = s.{c}" for c in _DETECTION_VALUE_COLUMNS)
+    sets = ", ".join(f"{c} = s.{c}" for c in ("content_hash", *_SHOWN))
     result = session.execute(
         text(
             f"UPDATE detections SET {sets}, active = true, last_seen_at = :now, "
-            f"last_import_id = :run FROM {STAGE} s WHERE s.kind = {KIND_UPDATE} "
-            "AND detections.asset_id = s.asset_id AND detections.tool = s.tool "
-            "AND detections.fingerprint = s.fingerprint"
+            f"last_import_id = :run FROM {STAGE} s WHERE {match}"
         ),
         params,
     )
@@ -261,11 +236,25 @@ def merge_batch(
 
 
 def retire_and_recompute(
-    session: Session, counts: MergeCounts, *, run_id: uuid.UUID, now: datetime, actor: str
+    session: Session,
+    counts: MergeCounts,
+    *,
+    affected: Sequence[uuid.UUID],
+    run_id: uuid.UUID,
+    now: datetime,
+    actor: str,
 ) -> None:
     """After the last batch: retire what a full import no longer has, then the lifecycle of
-    every pre-existing finding the import touched."""
+    every pre-existing finding the import touched (`affected`: the ones it added detections to;
+    the findings of updated and retired detections are gathered here)."""
     params = _params(session, run_id, now)
+    _load(session, AFFECTED + "_in", ("finding_id",), [(db_uuid(session, f),) for f in affected])
+    session.execute(
+        text(
+            f"INSERT INTO {AFFECTED} (finding_id) SELECT DISTINCT finding_id FROM {AFFECTED}_in "
+            "WHERE true ON CONFLICT DO NOTHING"
+        )
+    )
     if _is_pg(session):
         session.execute(text(f"ANALYZE {GONE}"))
     session.execute(

@@ -7,6 +7,7 @@ import hashlib
 import io
 import logging
 import queue
+import secrets
 import threading
 import time
 import uuid
@@ -95,10 +96,10 @@ class _BatchWriter:
     one batch overlaps the parsing of the next; the caller must `sync()` before it uses the
     session itself, and `close()` before the transaction ends."""
 
-    def __init__(self, apply: Callable[[list[tuple[Any, ...]]], None], *, threaded: bool) -> None:
+    def __init__(self, apply: Callable[[repository.Batch], None], *, threaded: bool) -> None:
         self._apply = apply
         self._error: BaseException | None = None
-        self._queue: queue.Queue[list[tuple[Any, ...]] | None] | None = None
+        self._queue: queue.Queue[repository.Batch | None] | None = None
         self._thread: threading.Thread | None = None
         if threaded:
             self._queue = queue.Queue(maxsize=2)
@@ -123,7 +124,7 @@ class _BatchWriter:
         if self._error is not None:
             raise self._error
 
-    def submit(self, batch: list[tuple[Any, ...]]) -> None:
+    def submit(self, batch: repository.Batch) -> None:
         self._check()
         if self._queue is None:
             self._apply(batch)
@@ -172,6 +173,29 @@ class _Warnings:
 
 
 @dataclass(slots=True)
+class _AssetFindings:
+    """Finding keys of one asset (64-bit prefix -> id << 1 | created-by-this-import)."""
+
+    ids: dict[int, int] = field(default_factory=dict)
+    loaded: bool = False
+
+
+class _TimeOrderedIds:
+    """UUIDv7-style ids (RFC 9562): millisecond time, then a random start and a counter, so one
+    import's rows land at the end of the primary-key index instead of at random places in it."""
+
+    def __init__(self) -> None:
+        unix_ms = time.time_ns() // 1_000_000
+        self._high = ((unix_ms & (2**48 - 1)) << 16 | 0x7000 | secrets.randbits(12)) << 64
+        self._low = (0b10 << 62) | secrets.randbits(30) << 32
+        self._count = 0
+
+    def next(self) -> int:
+        self._count += 1
+        return self._high | self._low | self._count
+
+
+@dataclass(slots=True)
 class _Target:
     """Where one (asset, tool) pair of this import lands, and what it already has there."""
 
@@ -180,6 +204,7 @@ class _Target:
     asset_db_id: Any
     scope_db_id: Any
     asset_key: str  # the asset's identity in fingerprints
+    findings: _AssetFindings
     known: dict[bytes, int] = field(default_factory=dict)
 
 
@@ -219,7 +244,15 @@ class _Import:
         self.hmac_key = hmac_key
         self.batch_size = batch_size
         self.targets: dict[tuple[str | None, str], _Target] = {}
-        self.rows: list[tuple[Any, ...]] = []
+        self._asset_findings: dict[uuid.UUID, _AssetFindings] = {}
+        self.new_findings: list[tuple[Any, ...]] = []
+        self.new_detections: list[tuple[Any, ...]] = []
+        self.updates: list[tuple[Any, ...]] = []
+        self.created: set[int] = set()  # ids of findings this import creates
+        self.affected: set[int] = set()  # ids of pre-existing findings it adds detections to
+        self.ids = _TimeOrderedIds()
+        self.now_db = repository.db_datetime(session, run.started_at)
+        self.run_db = format(run.id.int, "032x")
         self.rules: dict[tuple[str, str], dict[str, Any]] = {}
         self.row_no = 0
         self.findings = self.suppressed = self.duplicates = 0
@@ -230,15 +263,9 @@ class _Import:
         self.merged = repository.MergeCounts()
         self.writer = _BatchWriter(self._apply, threaded=repository.is_postgres(session))
 
-    def _apply(self, rows: list[tuple[Any, ...]]) -> None:
+    def _apply(self, batch: repository.Batch) -> None:
         repository.merge_batch(
-            self.session,
-            rows,
-            self.merged,
-            run_id=self.run.id,
-            now=self.run.started_at,
-            fingerprint_version=FINGERPRINT_VERSION,
-            key_version=FINDING_KEY_VERSION,
+            self.session, batch, self.merged, run_id=self.run.id, now=self.run.started_at
         )
 
     def _target(self, asset_key: str | None, tool: str) -> _Target:
@@ -266,6 +293,7 @@ class _Import:
             asset_db_id=repository.db_uuid(self.session, asset.id),
             scope_db_id=repository.db_uuid(self.session, scope.id),
             asset_key=str(asset.id),
+            findings=self._asset_findings.setdefault(asset.id, _AssetFindings()),
         )
         for fp, chash, active, scope_id in repository.load_known_detections(
             self.session, asset_id=asset.id, tool=tool
@@ -274,6 +302,24 @@ class _Import:
             target.known[bytes.fromhex(fp)] = (int(chash, 16) << 3) | flags
         self.targets[key] = target
         return target
+
+    def _finding_id(self, target: _Target, key: str) -> tuple[int, bool]:
+        """(id, created by this import) of the finding with this key on the target's asset."""
+        findings = target.findings
+        if not findings.loaded:  # only imports that create detections need the asset's findings
+            self.writer.sync()
+            for fkey, existing in repository.load_finding_keys(
+                self.session, asset_id=target.asset.id
+            ):
+                findings.ids[int(fkey[:16], 16)] = existing.int << 1
+            findings.loaded = True
+        short = int(key[:16], 16)
+        value = findings.ids.get(short)
+        if value is not None:
+            return value >> 1, bool(value & 1)
+        fid = self.ids.next()
+        findings.ids[short] = (fid << 1) | 1
+        return fid, True
 
     def add(self, raw: RawFinding) -> None:
         self.findings += 1
@@ -302,7 +348,6 @@ class _Import:
         chash = _content_hash(raw, title, snippet, path)
         known = target.known.get(fp_key)
         if known is None:
-            kind = repository.KIND_NEW
             target.known[fp_key] = _SEEN | _ACTIVE
             self.new += 1
         elif known & _SEEN:
@@ -310,7 +355,6 @@ class _Import:
             return
         else:
             target.known[fp_key] = known | _SEEN
-            kind = repository.KIND_UPDATE
             if not known & _ACTIVE:
                 self.reopened += 1
             else:
@@ -318,21 +362,43 @@ class _Import:
                 if (known >> 3) == chash and not self.options.partial:
                     return  # seen again, nothing to write
         control_id = control_for(raw)
-        self.row_no += 1
-        self.rows.append(
-            (
-                self.row_no, kind, target.asset_db_id, target.scope_db_id, fp,
-                finding_key(raw, control_id=control_id, path=path, secret_hash=secret_hash),
-                control_id, format(chash, "016x"), raw.tool, raw.rule_id, title,
-                raw.severity.value, raw.severity.rank, raw.raw_severity, raw.category.value,
-                path or None, loc.start_line, loc.end_line, loc.resource, loc.resource_type,
-                loc.cloud_provider, loc.account_id, loc.region, snippet, preview, secret_hash,
-                raw.secret_verified, raw.tool_fingerprint, raw.suppressed, raw.cvss, description,
-                raw.remediation, repository.to_json(raw.references),
-                repository.to_json(raw.cwe_ids),
-                repository.to_json(raw.compliance),
-            )
+        shown = (
+            raw.tool, raw.rule_id, title, raw.severity.value, raw.raw_severity,
+            raw.category.value, path or None, loc.start_line, loc.end_line, loc.resource,
+            loc.resource_type, loc.cloud_provider, loc.account_id, loc.region, snippet, preview,
+            secret_hash, raw.secret_verified, raw.tool_fingerprint, raw.suppressed, raw.cvss,
         )  # fmt: skip
+        if known is not None:  # an existing detection: changed, reappeared, or a partial import
+            self.row_no += 1
+            self.updates.append(
+                (self.row_no, target.asset_db_id, fp, format(chash, "016x"), *shown)
+            )
+        else:
+            key = finding_key(raw, control_id=control_id, path=path, secret_hash=secret_hash)
+            fid, created = self._finding_id(target, key)
+            fid_db = format(fid, "032x")
+            if created and fid not in self.created:
+                self.created.add(fid)
+                self.new_findings.append(
+                    (
+                        fid_db, target.asset_db_id, key, FINDING_KEY_VERSION, control_id, title,
+                        raw.category.value, raw.severity.value, raw.severity.rank, loc.resource,
+                        path or None, loc.cloud_provider, loc.account_id, loc.region, description,
+                        raw.remediation, repository.to_json(raw.references),
+                        repository.to_json(raw.cwe_ids), repository.to_json(raw.compliance),
+                        "active", "new", raw.suppressed, raw.secret_verified, raw.cvss, "[]",
+                        self.now_db, self.now_db, 0, self.run_db, 1,
+                    )
+                )  # fmt: skip
+            elif not created:
+                self.affected.add(fid)
+            self.new_detections.append(
+                (
+                    format(self.ids.next(), "032x"), target.asset_db_id, fid_db,
+                    target.scope_db_id, fp, FINGERPRINT_VERSION, format(chash, "016x"), *shown,
+                    True, self.now_db, self.now_db, self.run_db, self.run_db,
+                )
+            )  # fmt: skip
         rule_key = (raw.tool, raw.rule_id)
         if rule_key not in self.rules:
             self.rules[rule_key] = {
@@ -348,13 +414,15 @@ class _Import:
                 "control_id": control_id,
                 "compliance": [list(c) for c in raw.compliance],
             }
-        if len(self.rows) >= self.batch_size:
+        if len(self.new_detections) + len(self.updates) >= self.batch_size:
             self.flush()
 
     def flush(self) -> None:
-        if self.rows:
-            self.writer.submit(self.rows)
-            self.rows = []
+        if self.new_detections or self.updates:
+            self.writer.submit(
+                repository.Batch(self.new_findings, self.new_detections, self.updates)
+            )
+            self.new_findings, self.new_detections, self.updates = [], [], []
 
     def cover_empty_scopes(self, tools: set[str]) -> None:
         """A report with no records still speaks for its scopes when the asset is given."""
@@ -421,7 +489,12 @@ def ingest(
         state.retire_unseen()
     merged = state.merged
     repository.retire_and_recompute(
-        session, merged, run_id=run.id, now=now, actor=f"system:ingest:{options.actor}"
+        session,
+        merged,
+        affected=[uuid.UUID(int=fid) for fid in state.affected],
+        run_id=run.id,
+        now=now,
+        actor=f"system:ingest:{options.actor}",
     )
     repository.upsert_rules(session, state.rules.values())
     targets = list({id(t): t for t in state.targets.values()}.values())
