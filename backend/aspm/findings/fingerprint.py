@@ -41,10 +41,16 @@ def stable_location(raw: RawFinding, *, path: str, secret_hash: str | None) -> l
 
 
 def detection_fingerprint(
-    raw: RawFinding, *, asset_key: str, path: str, secret_hash: str | None
+    raw: RawFinding,
+    *,
+    asset_key: str,
+    path: str,
+    secret_hash: str | None,
+    where: list[str] | None = None,
 ) -> str:
-    """One tool's identity for a detection across scans."""
-    where = stable_location(raw, path=path, secret_hash=secret_hash)
+    """One tool's identity for a detection across scans. `where`: stable_location(), if known."""
+    if where is None:
+        where = stable_location(raw, path=path, secret_hash=secret_hash)
     if where[0] == "tfp":
         return _digest([raw.tool, asset_key, *where])
     return _digest([raw.tool, asset_key, raw.rule_id, *where])
@@ -55,9 +61,17 @@ def control_for(raw: RawFinding) -> str:
     return f"{raw.tool}:{raw.rule_id}"
 
 
-def finding_key(raw: RawFinding, *, control_id: str, path: str, secret_hash: str | None) -> str:
+def finding_key(
+    raw: RawFinding,
+    *,
+    control_id: str,
+    path: str,
+    secret_hash: str | None,
+    where: list[str] | None = None,
+) -> str:
     """Cross-tool identity within an asset: canonical control + resource identity."""
-    where = stable_location(raw, path=path, secret_hash=secret_hash)
+    if where is None:
+        where = stable_location(raw, path=path, secret_hash=secret_hash)
     if where[0] == "tfp":
         where = ["tfp", raw.tool, *where[1:]]
     return _digest([control_id, *where])

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -402,7 +403,9 @@ def add_run(session: Session, run: IngestRun) -> IngestRun:
     return run
 
 
-def to_json(value: Any) -> str:
+@lru_cache(maxsize=4096)
+def to_json(value: tuple[Any, ...]) -> str:
+    """JSON text of a tuple (references, CWE ids, compliance pairs); rules repeat, so cached."""
     if not value:
         return "[]"
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -33,6 +33,7 @@ from aspm.findings.fingerprint import (
     control_for,
     detection_fingerprint,
     finding_key,
+    stable_location,
 )
 from aspm.ingest import repository
 from aspm.ingest.contract import ParseContext, RawFinding
@@ -341,8 +342,9 @@ class _Import:
             snippet = redact(loc.snippet, raw.secret, preview)
             if snippet and len(snippet) > MAX_SNIPPET:
                 snippet = snippet[:MAX_SNIPPET]
+        where = stable_location(raw, path=path, secret_hash=secret_hash)
         fp = detection_fingerprint(
-            raw, asset_key=target.asset_key, path=path, secret_hash=secret_hash
+            raw, asset_key=target.asset_key, path=path, secret_hash=secret_hash, where=where
         )
         fp_key = bytes.fromhex(fp)
         chash = _content_hash(raw, title, snippet, path)
@@ -374,7 +376,9 @@ class _Import:
                 (self.row_no, target.asset_db_id, fp, format(chash, "016x"), *shown)
             )
         else:
-            key = finding_key(raw, control_id=control_id, path=path, secret_hash=secret_hash)
+            key = finding_key(
+                raw, control_id=control_id, path=path, secret_hash=secret_hash, where=where
+            )
             fid, created = self._finding_id(target, key)
             fid_db = format(fid, "032x")
             if created and fid not in self.created:
