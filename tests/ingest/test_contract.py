@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from aspm.errors import IngestError
 from aspm.ingest.registry import FORMATS
 from tests.ingest.harness import (
     SAMPLES,
@@ -28,8 +29,10 @@ def test_sample_matches_golden(sample: Path, request: pytest.FixtureRequest) -> 
 
 @pytest.mark.parametrize("sample", list(sample_files()), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_sample_is_detected_from_content(sample: Path) -> None:
-    if sample.name.startswith("undetectable"):
-        pytest.skip("sample exists to test --format")
+    if sample.name.startswith("undetectable"):  # exists to show that --format is needed
+        with pytest.raises(IngestError, match="--format"):
+            parse_file(sample)
+        return
     assert parse_file(sample).format == sample.parent.name
 
 

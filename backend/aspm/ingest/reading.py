@@ -126,7 +126,10 @@ def open_report(raw: BinaryIO, filename: str, format_name: str | None = None) ->
             raise UnsupportedFormat(f"{filename}: unknown format {format_name!r}; known: {known}")
         return OpenedReport(ingestor, stream)
     if not head.strip():
-        raise MalformedReport(f"{filename}: the file is empty; no format can be detected")
+        raise MalformedReport(
+            f"{filename}: the file is empty, so its format cannot be detected; pass --format "
+            "for tools that write nothing when they find nothing (e.g. TruffleHog)"
+        )
     ingestor = detect(head, filename)
     if ingestor is None:
         known = ", ".join(sorted(BY_NAME))
