@@ -53,6 +53,55 @@ class BenchError(RuntimeError):
     """A run that did not do what the benchmark needs: stop, and say why."""
 
 
+@dataclass(frozen=True)
+class Code:
+    """Which application code runs: the working tree through the `aspm` script, or a snapshot of
+    one commit (`--at`) run as `python -m aspm.cli` with the snapshot first on PYTHONPATH."""
+
+    root: Path  # holds backend/, alembic/, alembic.ini
+    cli: tuple[str, ...]  # command prefix that runs the CLI
+    commit: str | None = None  # the snapshot's commit; None for the working tree
+
+    def env(self, url: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env["ASPM_DATABASE_URL"] = url
+        if self.commit is not None:
+            backend = str(self.root / "backend")
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [backend, env.get("PYTHONPATH")]))
+        return env
+
+
+def snapshot(rev: str, out: Path) -> Code:
+    """Extract `rev`'s backend/ and migrations under `out` (once) with `git archive`: the
+    benchmark then measures that commit even while the working tree changes."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if commit.returncode != 0:
+        raise BenchError(f"--at {rev}: not a commit: {commit.stderr.strip()}")
+    sha = commit.stdout.strip()
+    root = out.resolve() / f"src-{sha[:12]}"
+    if not (root / ".complete").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", sha, "backend", "alembic", "alembic.ini"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        subprocess.run(["tar", "-x", "-C", str(root)], input=archive.stdout, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(root / "backend")], check=True
+        )
+        (root / ".complete").write_text(sha + "\n")
+    return Code(root=root, cli=(sys.executable, "-m", "aspm.cli"), commit=sha)
+
+
 @dataclass
 class Sample:
     db: str
@@ -124,8 +173,8 @@ def prepare_db(db: str, args: argparse.Namespace) -> str:
         recreate_sqlite(path)
         url = f"sqlite:///{path}"
     proc = subprocess.run(
-        [str(args.aspm), "db", "upgrade"],
-        env=_env(url),
+        [*args.code.cli, "db", "upgrade"],
+        env=args.code.env(url),
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -134,12 +183,6 @@ def prepare_db(db: str, args: argparse.Namespace) -> str:
     if proc.returncode != 0:
         raise BenchError(f"`aspm db upgrade` failed on {db}:\n{proc.stderr[-4000:]}")
     return url
-
-
-def _env(url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env["ASPM_DATABASE_URL"] = url
-    return env
 
 
 # -------------------------------------------------------------------------------- measured runs
@@ -216,8 +259,8 @@ def _run_with_psutil(cmd: list[str], env: dict[str, str]) -> RunOutcome:
 def ingest_once(
     args: argparse.Namespace, url: str, report: Path, db: str, fmt: str, size: int, phase: str
 ) -> tuple[RunOutcome, dict[str, Any]]:
-    cmd = [str(args.aspm), "ingest", str(report), "--asset", ASSET, "--json"]
-    outcome = run_measured(cmd, _env(url))
+    cmd = [*args.code.cli, "ingest", str(report), "--asset", ASSET, "--json"]
+    outcome = run_measured(cmd, args.code.env(url))
     where = f"{db}/{fmt}/{size}/{phase}"
     lines = [ln for ln in outcome.stdout.splitlines() if ln.strip()]
     try:
@@ -431,7 +474,7 @@ def profile_one(args: argparse.Namespace, db: str, fmt: str, size: int, report: 
         ]  # fmt: skip
         started = time.perf_counter()
         proc = subprocess.run(
-            cmd, env=_env(url), cwd=ROOT, capture_output=True, text=True, check=False
+            cmd, env=args.code.env(url), cwd=ROOT, capture_output=True, text=True, check=False
         )
         wall = time.perf_counter() - started
         if proc.returncode != 0:
@@ -461,10 +504,16 @@ def machine_info(args: argparse.Namespace) -> dict[str, Any]:
     }
     if "postgres" in args.db:
         info["postgres"] = postgres_version(args.pg)
+    info["code"] = (
+        f"snapshot of {args.at} in {args.code.root}" if args.code.commit else "working tree"
+    )
     try:
-        info["git_commit"] = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
+        info["git_commit"] = (
+            args.code.commit
+            or subprocess.run(
+                ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+            ).stdout.strip()
+        )
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--", "backend"],
             cwd=ROOT,
@@ -472,22 +521,22 @@ def machine_info(args: argparse.Namespace) -> dict[str, Any]:
             text=True,
             check=True,
         ).stdout
-        info["backend_dirty"] = bool(dirty.strip())
+        info["backend_dirty"] = args.code.commit is None and bool(dirty.strip())
     except (OSError, subprocess.CalledProcessError):
         pass
-    info["backend_digest"] = backend_digest()
+    info["backend_digest"] = backend_digest(args.code.root)
     info["aspm_env"] = {
         k: v for k, v in os.environ.items() if k.startswith("ASPM_") and "SECRET" not in k
     }
     return info
 
 
-def backend_digest() -> str:
+def backend_digest(root: Path = ROOT) -> str:
     """Digest of the application's source as it is on disk (committed or not): the figures are
     for this code. Colleagues' edits during a long run show up as a change of digest."""
     h = hashlib.sha256()
-    for path in sorted((ROOT / "backend").rglob("*.py")):
-        h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sorted((root / "backend").rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()[:12]
 
 
@@ -525,6 +574,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     p.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
     p.add_argument("--aspm", type=Path, default=Path(sys.executable).parent / "aspm")
+    p.add_argument(
+        "--at",
+        metavar="REV",
+        help="measure this commit (extracted under --out with git archive) instead of the "
+        "working tree",
+    )
     p.add_argument("--pg-host", default="127.0.0.1")
     p.add_argument("--pg-port", type=int, default=5432)
     p.add_argument("--pg-user", default="postgres")
@@ -536,6 +591,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--profile-top", type=int, default=25)
     args = p.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
     args.pg = PgTarget(args.pg_host, args.pg_port, args.pg_user, args.pg_db)
     if args.pg_db in PROTECTED_DBS:
         p.error(f"--pg-db {args.pg_db!r} is not a benchmark database")
@@ -544,6 +600,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         if found is None:
             p.error(f"{args.aspm} not found; pass --aspm")
         args.aspm = Path(found)
+    if args.at:
+        try:
+            args.code = snapshot(args.at, args.out)
+        except (BenchError, subprocess.CalledProcessError) as exc:
+            p.error(f"--at {args.at}: {exc}")
+    else:
+        args.code = Code(root=ROOT, cli=(str(args.aspm),))
     if args.repeat is not None and args.repeat < 1:
         p.error("--repeat must be >= 1")
     return args
@@ -551,14 +614,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
     info = machine_info(args)
     load = " ".join(f"{x:.2f}" for x in info["loadavg_start"])
     print(f"nproc {info['nproc']}, load average {load}, Python {info['python']}, SQLite "
           f"{info['sqlite']}, PostgreSQL {info.get('postgres', '-')}, RSS via "
           f"{info['rss_source']}")  # fmt: skip
     print(
-        f"code: commit {info.get('git_commit', '?')[:12]}, backend digest {info['backend_digest']}"
+        f"code: {info['code']}, commit {info.get('git_commit', '?')[:12]}, backend digest "
+        f"{info['backend_digest']}"
     )
     if info.get("backend_dirty"):
         print("note: backend/ has uncommitted changes; figures are for the working tree")
@@ -619,7 +682,7 @@ def main(argv: list[str] | None = None) -> int:
             for fmt in args.formats:
                 for size in args.sizes:
                     for rep in range(1, _repeat_for(size, args) + 1):
-                        code = backend_digest()
+                        code = backend_digest(args.code.root)
                         url = prepare_db(db, args)
                         for phase in PHASES:
                             outcome, result = ingest_once(
@@ -655,7 +718,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = summarize(samples)
     print()
     print_table(rows)
-    codes = sorted({s.code for s in samples} | {backend_digest()})
+    codes = sorted({s.code for s in samples} | {backend_digest(args.code.root)})
     if len(codes) > 1:
         print(
             f"\nWARNING: backend/ changed during the run (digests {', '.join(codes)}); samples "
