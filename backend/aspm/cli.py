@@ -27,6 +27,10 @@ db_app = typer.Typer(help="Database schema.")
 findings_app = typer.Typer(help="The findings backlog.")
 app.add_typer(db_app, name="db")
 app.add_typer(findings_app, name="findings")
+assets_app = typer.Typer(help="Assets: context (environment, exposure, data) and match rules.")
+risk_app = typer.Typer(help="The risk policy and scores.")
+app.add_typer(assets_app, name="assets")
+app.add_typer(risk_app, name="risk")
 
 out = Console()
 err = Console(stderr=True)
@@ -138,8 +142,9 @@ def ingest(
     settings = _settings()
     factory = _factory(settings)
     options = ingest_service.IngestOptions(
-        asset=asset, scope=scope, partial=partial, format=format, actor="cli"
-    )
+        asset=asset, scope=scope, partial=partial, format=format, actor="cli",
+        risk_policy=settings.risk_policy,
+    )  # fmt: skip
     results = []
     for path in paths:
         result = _ingest_one(factory, settings, path, options, show_progress=not as_json)
@@ -243,11 +248,13 @@ def findings_list(
         sys.stdout.write(json.dumps([i.model_dump(mode="json") for i in page.items]) + "\n")
         return
     table = Table(title=f"Findings {offset + 1}-{offset + len(page.items)} of {page.total}")
-    for col in ("id", "severity", "status", "triage", "title", "asset", "where", "tools"):
+    for col in ("id", "prio", "risk", "severity", "status", "triage", "title", "asset", "where",
+                "tools"):  # fmt: skip
         table.add_column(col)
     for f in page.items:
         table.add_row(
-            str(f.id)[:8], f.severity.value, f.status.value, f.triage_state.value, f.title[:70],
+            str(f.id)[:8], f.priority or "-", "" if f.risk_score is None else str(f.risk_score),
+            f.severity.value, f.status.value, f.triage_state.value, f.title[:70],
             f.asset, (f.resource or f.path or "")[:50], ",".join(f.tools),
         )  # fmt: skip
     out.print(table)
@@ -281,6 +288,11 @@ def _print_detail(d: dict[str, Any]) -> None:
               f"{d['triage_state']}  asset {d['asset']}  control {d['control_id']}")  # fmt: skip
     out.print(f"first seen {d['first_seen_at']}  last seen {d['last_seen_at']}  "
               f"reopened {d['reopen_count']}x")  # fmt: skip
+    if d.get("risk_score") is not None:
+        out.print(
+            f"[bold]risk {d['risk_score']}  priority {d['priority'] or '-'}  SLA due "
+            f"{d['sla_due_at'] or '-'}[/bold]  (`aspm findings explain` says why)"
+        )
     if d["description"]:
         out.print(d["description"])
     if d["remediation"]:
@@ -305,6 +317,125 @@ def _print_detail(d: dict[str, Any]) -> None:
             det["last_seen_at"],
         )  # fmt: skip
     out.print(table)
+
+
+@findings_app.command("explain")
+def findings_explain(
+    finding_id: Annotated[str, typer.Argument(help="finding id (or its first 8 characters)")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Why a finding has its risk score: each factor, its value, multiplier and source."""
+    from aspm.risk import service as risk_service
+
+    settings = _settings()
+    factory = _factory(settings)
+    try:
+        with unit_of_work(factory) as session:
+            result = risk_service.explain(session, findings_service.resolve_id(session, finding_id))
+    except AspmError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILED) from exc
+    if as_json:
+        sys.stdout.write(result.model_dump_json() + "\n")
+        return
+    out.print(f"[bold]{result.title}[/bold]")
+    for line in result.summary:
+        out.print(f"  {line}")
+
+
+@assets_app.command("apply")
+def assets_apply(
+    path: Annotated[Path, typer.Argument(help="assets.yaml")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Declare assets, their context and match rules (idempotent). Findings of assets whose
+    context changed are re-scored. Exit 2 on any error (nothing is changed then)."""
+    from aspm.assets import service as assets_service
+
+    settings = _settings()
+    factory = _factory(settings)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        err.print(f"[red]{path}: {exc.strerror}[/red]")
+        raise typer.Exit(EXIT_FAILED) from exc
+    try:
+        with unit_of_work(factory) as session:
+            result = assets_service.apply(
+                session, yaml_text=text, source=str(path), actor="cli",
+                policy_path=settings.risk_policy,
+            )  # fmt: skip
+    except AspmError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILED) from exc
+    if as_json:
+        sys.stdout.write(result.model_dump_json() + "\n")
+        return
+    out.print(
+        f"{len(result.created)} created, {len(result.updated)} updated, "
+        f"{len(result.unchanged)} unchanged; {result.rescored} findings re-scored"
+    )
+
+
+@assets_app.command("list")
+def assets_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every asset with its context and open findings."""
+    from aspm.assets import service as assets_service
+
+    settings = _settings()
+    with unit_of_work(_factory(settings)) as session:
+        items = assets_service.list_read(session)
+    if as_json:
+        sys.stdout.write(json.dumps([a.model_dump(mode="json") for a in items]) + "\n")
+        return
+    table = Table(title=f"Assets ({len(items)})")
+    for col in ("name", "kind", "environment", "exposure", "data", "tier", "team", "rules",
+                "open"):  # fmt: skip
+        table.add_column(col)
+    for a in items:
+        data = a.data_sensitivity + (f" ({','.join(a.data_tags)})" if a.data_tags else "")
+        table.add_row(
+            a.name, a.kind, a.environment, a.exposure, data,
+            str(a.criticality) if a.criticality else "-", a.owner_team or "-",
+            str(len(a.match)), str(a.findings),
+        )  # fmt: skip
+    out.print(table)
+
+
+@risk_app.command("show")
+def risk_show() -> None:
+    """The risk policy in force, as JSON."""
+    from aspm.risk import service as risk_service
+
+    settings = _settings()
+    with unit_of_work(_factory(settings)) as session:
+        policy = risk_service.get_policy(session, path=settings.risk_policy)
+    sys.stdout.write(policy.model_dump_json(indent=2) + "\n")
+
+
+@risk_app.command("apply")
+def risk_apply(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="risk-policy.yaml (default: ASPM_RISK_POLICY, else the shipped default)"
+        ),
+    ] = None,
+) -> None:
+    """Put a policy file in force and re-score every finding (audited)."""
+    from aspm.risk import service as risk_service
+
+    settings = _settings()
+    try:
+        with unit_of_work(_factory(settings)) as session:
+            result = risk_service.apply_file(
+                session, path=path or settings.risk_policy, actor="cli"
+            )
+    except AspmError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILED) from exc
+    out.print(f"policy {result.policy_version}: {result.updated} findings re-scored in "
+              f"{result.duration_ms} ms")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 2 * 1024**3
     host: str = "127.0.0.1"
     port: int = 8000
+    risk_policy: Path | None = None  # a risk-policy.yaml replacing the shipped default
 
     @model_validator(mode="after")
     def _no_dev_secret_in_prod(self) -> "Settings":

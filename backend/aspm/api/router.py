@@ -2,12 +2,16 @@
 
 from fastapi import APIRouter
 
+from aspm.assets.routes import router as assets_router
 from aspm.findings.routes import router as findings_router
 from aspm.ingest.routes import router as ingest_router
+from aspm.risk.routes import router as risk_router
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(ingest_router)
 api_router.include_router(findings_router)
+api_router.include_router(assets_router)
+api_router.include_router(risk_router)
 
 
 @api_router.get("/health", tags=["system"], name="health")

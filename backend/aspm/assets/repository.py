@@ -32,3 +32,14 @@ def add(session: Session, asset: Asset, *, now: datetime) -> Asset:
     session.add(asset)
     session.flush()
     return asset
+
+
+def get_many(session: Session, ids: list[uuid.UUID]) -> Sequence[Asset]:
+    if not ids:
+        return []
+    return session.scalars(select(Asset).where(Asset.id.in_(ids))).all()
+
+
+def list_with_rules(session: Session) -> Sequence[Asset]:
+    """Assets that declare match rules (the JSON holds a non-empty "match" list)."""
+    return [a for a in list_all(session) if (a.match_rules or {}).get("match")]

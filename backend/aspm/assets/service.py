@@ -1,17 +1,36 @@
-"""Assets: lookup and creation on first sight. Context and match rules grow in the risk engine."""
+"""Assets: lookup and creation on first sight, declared context (assets.yaml / API), and the
+match rules that attach incoming detections to assets."""
 
 import re
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from aspm.assets import repository
+from aspm.assets.matching import Matcher, Record
 from aspm.assets.models import UNASSIGNED_ASSET, Asset, AssetKind
+from aspm.assets.schemas import (
+    ApplyResult,
+    AssetContext,
+    AssetFile,
+    AssetRead,
+    AssetSpec,
+    AssetWrite,
+    MatchRule,
+)
+from aspm.common import yamlfile
 from aspm.common.clock import utcnow
-from aspm.errors import InvalidInput
+from aspm.errors import InvalidInput, NotFound
+from aspm.findings import service as findings_service
+from aspm.ingest.contract import RawFinding
 
 _CLOUD_PREFIXES = ("aws:", "azure:", "gcp:", "kubernetes:")
 _NAME_OK = re.compile(r"^[\w.@:/+-][\w .@:/+-]{0,199}$")
+# what risk scores depend on: a change re-scores the asset's findings
+CONTEXT_FIELDS = ("environment", "exposure", "data_sensitivity", "data_tags", "criticality")
 
 
 def kind_for_key(key: str) -> AssetKind:
@@ -63,3 +82,238 @@ def unassigned(session: Session) -> Asset:
 
 def list_assets(session: Session) -> Sequence[Asset]:
     return repository.list_all(session)
+
+
+def get_many(session: Session, ids: Iterable[uuid.UUID]) -> Sequence[Asset]:
+    return repository.get_many(session, list(ids))
+
+
+# --- resolving incoming detections -----------------------------------------------------------
+
+
+class AssetResolver:
+    """Which asset each detection of one import lands on: the most specific match rule, else the
+    asset the report names (asset_key), else "unassigned".
+
+    `key(raw)` is the memo key: only the fields some rule looks at, so that without path rules
+    the key is the asset_key alone and a 100k-record report resolves a handful of times.
+    """
+
+    def __init__(self, session: Session) -> None:
+        declared = [
+            (a, a.name, (a.match_rules or {}).get("match", []))
+            for a in repository.list_with_rules(session)
+        ]
+        self._matcher = Matcher(declared)
+        fields = self._matcher.fields
+        self._path = "path" in fields
+        self._resource = "resource" in fields
+        self._cloud = bool({"account", "region"} & fields)
+        self._tags = "tags" in fields
+        self._by_key: dict[str | None, Asset] = {}
+
+    def key(self, asset_key: str | None, raw: RawFinding | None) -> Any:
+        if raw is None or not self._matcher:
+            return asset_key
+        loc = raw.location
+        return (
+            asset_key,
+            loc.path if self._path else None,
+            loc.resource if self._resource else None,
+            (loc.account_id, loc.region) if self._cloud else None,
+            raw.context if self._tags else None,
+        )
+
+    def resolve(
+        self,
+        session: Session,
+        asset_key: str | None,
+        raw: RawFinding | None,
+        *,
+        before_db: Callable[[], None],
+    ) -> Asset:
+        """`before_db` runs before this touches the session (the import's writer thread)."""
+        if raw is not None and self._matcher:
+            loc = raw.location
+            hit = self._matcher.best(
+                Record(
+                    key=asset_key,
+                    path=loc.path,
+                    resource=loc.resource,
+                    account=loc.account_id,
+                    region=loc.region,
+                    tags=raw.context,
+                )
+            )
+            if hit is not None:
+                asset: Asset = hit
+                return asset
+        cached = self._by_key.get(asset_key)
+        if cached is not None:
+            return cached
+        before_db()
+        found = get_or_create_for_key(session, key=asset_key) if asset_key else unassigned(session)
+        self._by_key[asset_key] = found
+        return found
+
+
+def resolver(session: Session) -> AssetResolver:
+    return AssetResolver(session)
+
+
+# --- declaring assets ----------------------------------------------------------------------
+
+
+def _context_of(asset: Asset) -> dict[str, object]:
+    return {f: getattr(asset, f) for f in CONTEXT_FIELDS}
+
+
+def to_read(asset: Asset, open_findings: int = 0) -> AssetRead:
+    return AssetRead(
+        id=asset.id,
+        name=asset.name,
+        kind=asset.kind,
+        key=asset.external_key,
+        environment=asset.environment,
+        exposure=asset.exposure,
+        data_sensitivity=asset.data_sensitivity,
+        data_tags=list(asset.data_tags or []),
+        criticality=asset.criticality,
+        owner_team=asset.owner_team,
+        match=[MatchRule.model_validate(r) for r in (asset.match_rules or {}).get("match", [])],
+        findings=open_findings,
+        created_at=asset.created_at,
+        updated_at=asset.updated_at,
+    )
+
+
+def _put(
+    session: Session, name: str, spec: AssetContext
+) -> tuple[Asset, str, dict[str, object] | None, dict[str, object]]:
+    """Create or update one asset. (asset, created|updated|unchanged, context before, after)."""
+    if not _NAME_OK.match(name):
+        raise InvalidInput(f"invalid asset name {name!r}: 1-200 letters, digits and . _ - @ : / +")
+    asset = repository.get_by_name(session, name)
+    if spec.key:
+        holder = repository.get_by_external_key(session, spec.key)
+        if holder is not None and holder.name != name:
+            raise InvalidInput(f"asset {name}: key {spec.key!r} already belongs to {holder.name}")
+    values: dict[str, Any] = {
+        "kind": spec.kind.value,
+        "environment": spec.environment.value,
+        "exposure": spec.exposure.value,
+        "data_sensitivity": spec.data_sensitivity.value,
+        "data_tags": list(spec.data_tags),
+        "criticality": spec.criticality,
+        "owner_team": spec.owner_team,
+        "match_rules": {"match": [r.model_dump(exclude_defaults=True) for r in spec.match]},
+    }
+    if spec.key:
+        values["external_key"] = spec.key
+    now = utcnow()
+    if asset is None:
+        asset = repository.add(session, Asset(name=name, **values), now=now)
+        return asset, "created", None, _context_of(asset)
+    before = _context_of(asset)
+    changed = False
+    for field, value in values.items():
+        if getattr(asset, field) != value:
+            setattr(asset, field, value)
+            changed = True
+    if changed:
+        asset.updated_at = now
+        session.flush()
+    return asset, "updated" if changed else "unchanged", before, _context_of(asset)
+
+
+def _rescore(
+    session: Session,
+    changes: list[tuple[uuid.UUID, dict[str, object], dict[str, object]]],
+    *,
+    actor: str,
+    policy_path: Path | None,
+) -> int:
+    if not changes:
+        return 0
+    # risk depends on assets, not the other way round: imported here, where it is needed
+    from aspm.risk import service as risk_service
+
+    return risk_service.rescore_assets(
+        session, changes=changes, actor=actor, policy_path=policy_path
+    ).updated
+
+
+def apply(
+    session: Session, *, yaml_text: str, source: str, actor: str, policy_path: Path | None = None
+) -> ApplyResult:
+    """Declare the assets of an assets.yaml document (idempotent: applying it twice changes
+    nothing the second time). Assets the file does not list are left alone. Errors name the
+    file's line (InvalidInput); nothing is changed then."""
+    doc = yamlfile.load(yaml_text, AssetFile, source=source)
+    seen: dict[str, int] = {}
+    for index, spec in enumerate(doc.assets):
+        if spec.name in seen:
+            line = yamlfile.line_of(yaml_text, ["assets", index, "name"])
+            raise InvalidInput(f"{source}:{line}: assets.{index}.name: {spec.name!r} is declared "
+                               f"twice (first at assets.{seen[spec.name]})")  # fmt: skip
+        seen[spec.name] = index
+    keys: dict[str, int] = {}
+    for index, spec in enumerate(doc.assets):
+        if spec.key and spec.key in keys:
+            line = yamlfile.line_of(yaml_text, ["assets", index, "key"])
+            raise InvalidInput(f"{source}:{line}: assets.{index}.key: {spec.key!r} is already the "
+                               f"key of assets.{keys[spec.key]}")  # fmt: skip
+        if spec.key:
+            keys[spec.key] = index
+    result = ApplyResult(created=[], updated=[], unchanged=[], rescored=0)
+    changes = []
+    for spec in doc.assets:
+        asset, outcome, before, after = _put(session, spec.name, spec)
+        getattr(result, outcome).append(spec.name)
+        if before is not None and before != after:
+            changes.append((asset.id, before, after))
+    result.rescored = _rescore(session, changes, actor=actor, policy_path=policy_path)
+    return result
+
+
+def put(
+    session: Session,
+    *,
+    name: str,
+    spec: AssetWrite,
+    actor: str,
+    policy_path: Path | None = None,
+) -> AssetRead:
+    asset, _, before, after = _put(session, name, spec)
+    if before is not None and before != after:
+        _rescore(session, [(asset.id, before, after)], actor=actor, policy_path=policy_path)
+    return to_read(asset, findings_service.open_counts(session, [asset.id]).get(asset.id, 0))
+
+
+def list_read(session: Session) -> list[AssetRead]:
+    assets = repository.list_all(session)
+    counts = findings_service.open_counts(session, [a.id for a in assets])
+    return [to_read(a, counts.get(a.id, 0)) for a in assets]
+
+
+def get_read(session: Session, *, name: str) -> AssetRead:
+    asset = repository.get_by_name(session, name)
+    if asset is None:
+        raise NotFound(f"no asset named {name!r}")
+    return to_read(asset, findings_service.open_counts(session, [asset.id]).get(asset.id, 0))
+
+
+def to_yaml_spec(asset: Asset) -> AssetSpec:
+    read = to_read(asset)
+    return AssetSpec(
+        name=read.name,
+        kind=AssetKind(read.kind),
+        key=read.key,
+        environment=read.environment,
+        exposure=read.exposure,
+        data_sensitivity=read.data_sensitivity,
+        data_tags=read.data_tags,
+        criticality=read.criticality,
+        owner_team=read.owner_team,
+        match=read.match,
+    )

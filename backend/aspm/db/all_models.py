@@ -5,5 +5,13 @@ from aspm.audit import models as audit_models
 from aspm.db.base import Base
 from aspm.findings import models as findings_models
 from aspm.ingest import models as ingest_models
+from aspm.risk import models as risk_models
 
-__all__ = ["Base", "assets_models", "audit_models", "findings_models", "ingest_models"]
+__all__ = [
+    "Base",
+    "assets_models",
+    "audit_models",
+    "findings_models",
+    "ingest_models",
+    "risk_models",
+]

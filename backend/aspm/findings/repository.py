@@ -71,6 +71,10 @@ def get_with_asset(session: Session, finding_id: uuid.UUID) -> Any | None:
     ).one_or_none()
 
 
+def get(session: Session, finding_id: uuid.UUID) -> Finding | None:
+    return session.get(Finding, finding_id)
+
+
 def find_by_prefix(session: Session, prefix: str) -> Sequence[uuid.UUID]:
     """Finding ids whose text form starts with `prefix` (CLI convenience), at most 2."""
     hexed = prefix.replace("-", "").lower()
@@ -117,3 +121,14 @@ def detections_of(session: Session, finding_id: uuid.UUID) -> Sequence[Detection
         .where(Detection.finding_id == finding_id)
         .order_by(Detection.active.desc(), Detection.tool, Detection.path, Detection.start_line)
     ).all()
+
+
+def open_counts(session: Session, asset_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    if not asset_ids:
+        return {}
+    rows = session.execute(
+        select(Finding.asset_id, func.count())
+        .where(Finding.asset_id.in_(asset_ids), Finding.detector_state == "active")
+        .group_by(Finding.asset_id)
+    ).all()
+    return dict(rows)

@@ -80,10 +80,20 @@ class FindingRead(BaseModel):
     assignee: str | None
     risk_score: int | None
     priority: str | None
+    sla_due_at: datetime | None = None
+    risk_policy_version: str | None = None
     first_seen_at: datetime
     last_seen_at: datetime
     resolved_at: datetime | None
     reopen_count: int
+
+
+class RiskFactorRead(BaseModel):
+    factor: str
+    value: str
+    multiplier: float
+    source: str
+    text: str = Field(description="the same, in words")
 
 
 class FindingDetail(FindingRead):
@@ -93,3 +103,6 @@ class FindingDetail(FindingRead):
     cwe_ids: list[int]
     compliance: list[list[str]]
     detection_list: list[DetectionRead]
+    risk_explanation: list[RiskFactorRead] = Field(
+        default_factory=list, description="why this score: each factor, its value and source"
+    )

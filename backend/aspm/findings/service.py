@@ -1,6 +1,7 @@
 """Reading findings: the unified, de-duplicated backlog."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,14 @@ from aspm.common.severity import Severity
 from aspm.errors import InvalidInput, NotFound
 from aspm.findings import repository
 from aspm.findings.models import DetectorState, Finding, TriageState
-from aspm.findings.schemas import DetectionRead, FindingDetail, FindingFilter, FindingRead
+from aspm.findings.schemas import (
+    DetectionRead,
+    FindingDetail,
+    FindingFilter,
+    FindingRead,
+    RiskFactorRead,
+)
+from aspm.risk.scoring import describe
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -46,6 +54,8 @@ def _read(
         "assignee": finding.assignee,
         "risk_score": finding.risk_score,
         "priority": finding.priority,
+        "sla_due_at": finding.sla_due_at,
+        "risk_policy_version": finding.risk_policy_version,
         "first_seen_at": finding.first_seen_at,
         "last_seen_at": max(finding.last_seen_at, last) if last else finding.last_seen_at,
         "resolved_at": finding.resolved_at,
@@ -93,4 +103,24 @@ def get_finding(session: Session, finding_id: uuid.UUID) -> FindingDetail:
         cwe_ids=finding.cwe_ids,
         compliance=finding.compliance,
         detection_list=detections,
+        risk_explanation=[
+            RiskFactorRead(
+                factor=str(e.get("factor")),
+                value=str(e.get("value")),
+                multiplier=float(e.get("multiplier", 1.0)),
+                source=str(e.get("source")),
+                text=describe(e),
+            )
+            for e in finding.risk_explanation or []
+        ],
     )
+
+
+def get_risk_fields(session: Session, finding_id: uuid.UUID) -> Finding | None:
+    """The finding row itself (risk reads its score and explanation)."""
+    return repository.get(session, finding_id)
+
+
+def open_counts(session: Session, asset_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Active findings per asset."""
+    return repository.open_counts(session, asset_ids)

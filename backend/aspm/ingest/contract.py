@@ -63,6 +63,11 @@ class RawFinding:
     secret_verified: bool | None = None  # the tool checked the secret is live
     suppressed: bool = False  # the tool itself reports it suppressed (SARIF suppressions, ...)
     cvss: float | None = None  # 0-10 score when the report carries one
+    # context the report carries about the resource, as (key, value) pairs: resource tags as they
+    # are (("environment", "prod"), ("team", "payments")); other facts with a prefix:
+    # ("asff:criticality", "70"), ("ocsf:data_classification", "confidential"), ("kev", "true"),
+    # ("epss", "0.93"). Asset match rules (`tags:`) look at the resource tags.
+    context: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)

@@ -281,6 +281,11 @@ def retire_and_recompute(
     _recompute_findings(session, counts, params=params, actor=actor, run_id=run_id, now=now)
 
 
+def affected_finding_ids(session: Session) -> list[uuid.UUID]:
+    """Pre-existing findings this import touched (after retire_and_recompute), for risk."""
+    return [_as_uuid(f) for f in session.scalars(text(f"SELECT finding_id FROM {AFFECTED}"))]
+
+
 def _recompute_findings(
     session: Session,
     counts: MergeCounts,

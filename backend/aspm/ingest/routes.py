@@ -77,8 +77,9 @@ async def upload(
             raise InvalidInput("empty upload: send the report as the body or a `file` field")
         spool.seek(0)
         options = service.IngestOptions(
-            asset=asset, scope=scope, partial=partial, format=format, actor="api"
-        )
+            asset=asset, scope=scope, partial=partial, format=format, actor="api",
+            risk_policy=settings.risk_policy,
+        )  # fmt: skip
         result: IngestResult = await run_in_threadpool(
             service.run_import,
             factory,

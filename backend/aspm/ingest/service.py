@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,6 +41,7 @@ from aspm.ingest.contract import ParseContext, RawFinding
 from aspm.ingest.models import IngestRun, IngestScope, IngestStatus
 from aspm.ingest.reading import open_report, parse_all
 from aspm.ingest.schemas import IngestResult, IngestRunRead
+from aspm.risk import service as risk_service
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class IngestOptions:
     partial: bool = False  # a partial import never retires detections
     format: str | None = None  # override content detection
     actor: str = "cli"
+    risk_policy: Path | None = None  # ASPM_RISK_POLICY: the policy file to score with
 
 
 class _HashingReader(io.RawIOBase):
@@ -261,6 +264,8 @@ class _Import:
         self.forced_asset: Asset | None = (
             assets_service.get_or_create(session, name=options.asset) if options.asset else None
         )
+        self.assets = assets_service.resolver(session) if self.forced_asset is None else None
+        self._by_asset: dict[tuple[uuid.UUID, str], _Target] = {}
         self.merged = repository.MergeCounts()
         self.writer = _BatchWriter(self._apply, threaded=repository.is_postgres(session))
 
@@ -269,22 +274,22 @@ class _Import:
             self.session, batch, self.merged, run_id=self.run.id, now=self.run.started_at
         )
 
-    def _target(self, asset_key: str | None, tool: str) -> _Target:
-        key = (None if self.forced_asset else asset_key, tool)
+    def _target(self, asset_key: str | None, tool: str, raw: RawFinding | None = None) -> _Target:
+        # memo key: only what the asset match rules look at (just asset_key without rules)
+        key = (self.assets.key(asset_key, raw) if self.assets else None, tool)
         target = self.targets.get(key)
         if target is not None:
             return target
-        self.writer.sync()  # the session is the writer's while batches are in flight
-        if self.forced_asset is not None:
-            asset = self.forced_asset
-        elif asset_key:
-            asset = assets_service.get_or_create_for_key(self.session, key=asset_key)
-        else:
-            asset = assets_service.unassigned(self.session)
-        for other in self.targets.values():  # two keys may resolve to one asset
-            if other.asset.id == asset.id and other.scope.tool == tool:
-                self.targets[key] = other
-                return other
+        # match rules, else the asset the report names, else "unassigned"; the writer thread
+        # owns the session while batches are in flight, hence the sync before any query
+        asset = self.forced_asset or self.assets.resolve(  # type: ignore[union-attr]
+            self.session, asset_key, raw, before_db=self.writer.sync
+        )
+        other = self._by_asset.get((asset.id, tool))
+        if other is not None:  # two keys may resolve to one asset
+            self.targets[key] = other
+            return other
+        self.writer.sync()
         scope = repository.get_or_create_scope(
             self.session, asset_id=asset.id, tool=tool, target=self.options.scope
         )
@@ -301,7 +306,7 @@ class _Import:
         ):
             flags = (_ACTIVE if active else 0) | (_IN_SCOPE if scope_id == scope.id else 0)
             target.known[bytes.fromhex(fp)] = (int(chash, 16) << 3) | flags
-        self.targets[key] = target
+        self.targets[key] = self._by_asset[(asset.id, tool)] = target
         return target
 
     def _finding_id(self, target: _Target, key: str) -> tuple[int, bool]:
@@ -326,7 +331,7 @@ class _Import:
         self.findings += 1
         if raw.suppressed:
             self.suppressed += 1
-        target = self._target(raw.asset_key, raw.tool)
+        target = self._target(raw.asset_key, raw.tool, raw)
         loc = raw.location
         path = _norm_path(loc.path)
         title = raw.title[:MAX_TITLE]
@@ -498,6 +503,13 @@ def ingest(
         affected=[uuid.UUID(int=fid) for fid in state.affected],
         run_id=run.id,
         now=now,
+        actor=f"system:ingest:{options.actor}",
+    )
+    risk_service.score_import(
+        session,
+        run_id=run.id,
+        affected=repository.affected_finding_ids(session),
+        policy_path=options.risk_policy,
         actor=f"system:ingest:{options.actor}",
     )
     repository.upsert_rules(session, state.rules.values())

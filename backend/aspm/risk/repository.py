@@ -1,0 +1,327 @@
+# ruff: noqa: S608 - SQL text is assembled only from this module's constants; values are bound
+"""Every SQL statement of risk scoring. Set-based: a handful of statements whatever the number of
+findings, and no per-finding round trip.
+
+1. `aspm_risk_sel`: the findings to score (an import's, an asset's, or none = all).
+2. `aspm_risk_pub`: open findings whose control says their resource is public (toxic combinations).
+3. `aspm_risk_in`: per finding, what its score depends on: asset, severity, CVSS, number of tools
+   and verified secret, and another finding showing its resource public.
+4. The service scores each DISTINCT input (few: findings share assets and severities) in Python,
+   with the pure formula, into `aspm_risk_sig`.
+5. One UPDATE ... FROM joins findings to their input's score.
+"""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from aspm.audit.models import AuditEvent
+from aspm.risk.models import RiskPolicyRecord
+
+SEL = "aspm_risk_sel"
+PUB = "aspm_risk_pub"
+INPUTS = "aspm_risk_in"
+SIG = "aspm_risk_sig"
+_TABLES = (SEL, PUB, INPUTS, SIG)
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """One distinct scoring input (findings sharing it share a score)."""
+
+    asset_id: uuid.UUID
+    severity: str
+    cvss: float | None
+    tools: int
+    verified: bool
+    public_via: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredSignature:
+    signature: Signature
+    score: int
+    priority: str | None
+    sla_days: int | None
+    explanation: str  # JSON text
+
+
+def _is_pg(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _uuid_param(session: Session, value: uuid.UUID) -> Any:
+    return value if _is_pg(session) else value.hex
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _load(
+    session: Session, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    if not rows:
+        return
+    dbapi = session.connection().connection.driver_connection
+    if _is_pg(session):
+        with (
+            dbapi.cursor() as cur,  # type: ignore[union-attr]
+            cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" for _ in columns)
+        dbapi.executemany(  # type: ignore[union-attr]
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
+        )
+
+
+def create_temp_tables(session: Session) -> None:
+    drop_temp_tables(session)
+    pg = _is_pg(session)
+    uid = "UUID" if pg else "TEXT"
+    json_type = "JSONB" if pg else "TEXT"
+    session.execute(text(f"CREATE TEMP TABLE {SEL} (finding_id {uid} PRIMARY KEY)"))
+    session.execute(
+        text(f"CREATE TEMP TABLE {PUB} (asset_id {uid}, resource TEXT, finding_id TEXT)")
+    )
+    session.execute(text(f"CREATE INDEX {PUB}_ix ON {PUB} (asset_id, resource)"))
+    cols = "asset_id {uid}, severity TEXT, cvss DOUBLE PRECISION, tv INTEGER, public_via TEXT"
+    session.execute(text(f"CREATE TEMP TABLE {INPUTS} (finding_id {uid}, {cols.format(uid=uid)})"))
+    session.execute(
+        text(
+            f"CREATE TEMP TABLE {SIG} ({cols.format(uid=uid)}, score INTEGER, priority TEXT, "
+            f"days INTEGER, explanation {json_type})"
+        )
+    )
+
+
+def drop_temp_tables(session: Session) -> None:
+    for table in _TABLES:
+        session.execute(text(f"DROP TABLE IF EXISTS {table}"))
+
+
+def _like(pattern: str) -> str:
+    """A shell-style pattern as a LIKE pattern (escape character backslash)."""
+    escaped = pattern.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.replace("*", "%").replace("?", "_")
+
+
+def _public_condition(patterns: Sequence[str], alias: str) -> tuple[str, dict[str, str]]:
+    if not patterns:
+        return "false", {}
+    params = {f"pub{i}": _like(p) for i, p in enumerate(patterns)}
+    ors = " OR ".join(f"lower({alias}.control_id) LIKE :{k} ESCAPE '\\'" for k in params)
+    cond = (
+        f"{alias}.resource IS NOT NULL AND {alias}.detector_state = 'active' "
+        f"AND {alias}.triage_state <> 'false_positive' AND ({ors})"
+    )
+    return cond, params
+
+
+def select_import(
+    session: Session,
+    *,
+    run_id: uuid.UUID,
+    affected: Sequence[uuid.UUID],
+    public_controls: Sequence[str],
+) -> int:
+    """Select the findings an import created or touched, and every other finding on a resource
+    that one of them shows public (or showed public before it was fixed). Returns the count."""
+    _load(session, SEL, ("finding_id",), [(_uuid_param(session, f),) for f in set(affected)])
+    session.execute(
+        text(
+            f"INSERT INTO {SEL} (finding_id) SELECT id FROM findings "
+            "WHERE created_import_id = :run ON CONFLICT DO NOTHING"
+        ),
+        {"run": _uuid_param(session, run_id)},
+    )
+    if public_controls:
+        cond, params = _public_condition(public_controls, "f")
+        cond = cond.replace("f.detector_state = 'active' AND ", "")  # fixed ones matter too
+        session.execute(
+            text(
+                f"INSERT INTO {PUB} (asset_id, resource, finding_id) "
+                f"SELECT DISTINCT f.asset_id, f.resource, '' FROM findings f "
+                f"JOIN {SEL} s ON s.finding_id = f.id WHERE {cond}"
+            ),
+            params,
+        )
+        session.execute(
+            text(
+                f"INSERT INTO {SEL} (finding_id) SELECT f.id FROM findings f "
+                f"WHERE f.asset_id IN (SELECT asset_id FROM {PUB}) AND EXISTS (SELECT 1 FROM "
+                f"{PUB} p WHERE p.asset_id = f.asset_id AND p.resource = f.resource) "
+                "ON CONFLICT DO NOTHING"
+            )
+        )
+        session.execute(text(f"DELETE FROM {PUB}"))
+    return int(session.scalar(text(f"SELECT COUNT(*) FROM {SEL}")) or 0)
+
+
+def select_assets(session: Session, *, asset_ids: Sequence[uuid.UUID]) -> int:
+    _load(session, SEL, ("finding_id",), [])
+    for asset_id in asset_ids:
+        session.execute(
+            text(f"INSERT INTO {SEL} (finding_id) SELECT id FROM findings WHERE asset_id = :a"),
+            {"a": _uuid_param(session, asset_id)},
+        )
+    return int(session.scalar(text(f"SELECT COUNT(*) FROM {SEL}")) or 0)
+
+
+def gather_inputs(session: Session, *, everything: bool, public_controls: Sequence[str]) -> None:
+    """Fill the inputs table for the selected findings (all of them when `everything`)."""
+    pg = _is_pg(session)
+    id_text = "CAST(f.id AS TEXT)"
+    where = "" if everything else f" AND f.asset_id IN (SELECT DISTINCT asset_id FROM findings " \
+        f"WHERE id IN (SELECT finding_id FROM {SEL}))"  # fmt: skip
+    cond, params = _public_condition(public_controls, "f")
+    session.execute(
+        text(
+            f"INSERT INTO {PUB} (asset_id, resource, finding_id) "
+            f"SELECT f.asset_id, f.resource, {id_text} FROM findings f WHERE {cond}{where}"
+        ),
+        params,
+    )
+    if pg:
+        session.execute(text(f"ANALYZE {PUB}"))
+    # tools x 2 + verified, in one probe of the detections: active ones, or all once fixed
+    tv_filter = "(d.active OR f.detector_state = 'fixed')"
+    tv_value = "COUNT(DISTINCT d.tool) * 2 + MAX(CASE WHEN d.secret_verified THEN 1 ELSE 0 END)"
+    public_via = (
+        f"COALESCE((SELECT MIN(p.finding_id) FROM {PUB} p WHERE p.asset_id = f.asset_id "
+        f"AND p.resource = f.resource AND p.finding_id <> {id_text}), '')"
+    )
+    columns = "finding_id, asset_id, severity, cvss, tv, public_via"
+    if everything:
+        # one pass over the detections (hash aggregate) beats a million index probes
+        session.execute(
+            text(
+                f"INSERT INTO {INPUTS} ({columns}) "
+                f"SELECT f.id, f.asset_id, f.severity, COALESCE(f.cvss, -1.0), "
+                f"COALESCE(CASE WHEN f.detector_state = 'fixed' THEN a.tv_all ELSE a.tv END, 0), "
+                f"{public_via} FROM findings f LEFT JOIN ("
+                "SELECT d.finding_id, "
+                "COUNT(DISTINCT CASE WHEN d.active THEN d.tool END) * 2 + "
+                "MAX(CASE WHEN d.active AND d.secret_verified THEN 1 ELSE 0 END) AS tv, "
+                "COUNT(DISTINCT d.tool) * 2 + "
+                "MAX(CASE WHEN d.secret_verified THEN 1 ELSE 0 END) AS tv_all "
+                "FROM detections d GROUP BY d.finding_id) a ON a.finding_id = f.id"
+            )
+        )
+    else:
+        session.execute(
+            text(
+                f"INSERT INTO {INPUTS} ({columns}) "
+                f"SELECT f.id, f.asset_id, f.severity, COALESCE(f.cvss, -1.0), "
+                f"COALESCE((SELECT {tv_value} FROM detections d WHERE d.finding_id = f.id "
+                f"AND {tv_filter}), 0), {public_via} "
+                f"FROM findings f JOIN {SEL} s ON s.finding_id = f.id"
+            )
+        )
+
+
+def distinct_inputs(session: Session) -> list[Signature]:
+    rows = session.execute(
+        text(f"SELECT DISTINCT asset_id, severity, cvss, tv, public_via FROM {INPUTS}")
+    ).all()
+    return [
+        Signature(
+            asset_id=_as_uuid(asset_id),
+            severity=severity,
+            cvss=None if cvss < 0 else float(cvss),
+            tools=int(tv) // 2,
+            verified=bool(int(tv) % 2),
+            public_via=_as_uuid(via) if via else None,
+        )
+        for asset_id, severity, cvss, tv, via in rows
+    ]
+
+
+def write_scores(
+    session: Session, scored: Sequence[ScoredSignature], *, policy_version: str
+) -> int:
+    """Store each selected finding's score from its input's. Returns the rows updated."""
+    pg = _is_pg(session)
+    rows = [
+        (
+            _uuid_param(session, s.signature.asset_id),
+            s.signature.severity,
+            -1.0 if s.signature.cvss is None else s.signature.cvss,
+            s.signature.tools * 2 + int(s.signature.verified),
+            "" if s.signature.public_via is None else _via_text(session, s.signature.public_via),
+            s.score,
+            s.priority,
+            s.sla_days,
+            s.explanation,
+        )
+        for s in scored
+    ]
+    _load(
+        session,
+        SIG,
+        ("asset_id", "severity", "cvss", "tv", "public_via", "score", "priority", "days",
+         "explanation"),
+        rows,
+    )  # fmt: skip
+    if pg:
+        session.execute(text(f"ANALYZE {SIG}"))
+        session.execute(text(f"ANALYZE {INPUTS}"))
+        due = "findings.first_seen_at + s.days * INTERVAL '1 day'"
+    else:
+        session.execute(text(f"CREATE INDEX {SIG}_ix ON {SIG} (asset_id, severity, tv)"))
+        due = "strftime('%Y-%m-%d %H:%M:%f', findings.first_seen_at, '+' || s.days || ' days')"
+    result = session.execute(
+        text(
+            "UPDATE findings SET risk_score = s.score, priority = s.priority, "
+            "risk_explanation = s.explanation, risk_policy_version = :version, "
+            f"sla_due_at = CASE WHEN s.days IS NULL THEN NULL ELSE {due} END "
+            f"FROM {INPUTS} i JOIN {SIG} s ON s.asset_id = i.asset_id AND s.severity = i.severity "
+            "AND s.cvss = i.cvss AND s.tv = i.tv AND s.public_via = i.public_via "
+            "WHERE findings.id = i.finding_id"
+        ),
+        {"version": policy_version},
+    )
+    return max(int(result.rowcount), 0)  # type: ignore[attr-defined]
+
+
+def _via_text(session: Session, value: uuid.UUID) -> str:
+    """A finding id as CAST(id AS TEXT) renders it on this dialect."""
+    return str(value) if _is_pg(session) else value.hex
+
+
+def latest_policy(session: Session) -> RiskPolicyRecord | None:
+    return session.scalars(
+        select(RiskPolicyRecord).order_by(RiskPolicyRecord.applied_at.desc()).limit(1)
+    ).first()
+
+
+def add_policy(session: Session, record: RiskPolicyRecord) -> RiskPolicyRecord:
+    session.add(record)
+    session.flush()
+    return record
+
+
+def add_audit(session: Session, events: Iterable[AuditEvent]) -> None:
+    session.add_all(list(events))
+    session.flush()
+
+
+def audit_events(session: Session, *, object_type: str, limit: int) -> Sequence[AuditEvent]:
+    return session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == object_type)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def now_param(session: Session, value: datetime) -> Any:
+    return value if _is_pg(session) else value.replace(tzinfo=None)

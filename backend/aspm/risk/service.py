@@ -1,0 +1,354 @@
+"""Risk: keep every finding's score, priority, SLA due date and explanation current (DESIGN §6).
+
+- After each import, the findings it created or touched are scored (plus the findings on any
+  resource it showed public or no longer public).
+- A new policy, or a changed asset context, re-scores the affected findings in one set-based pass
+  and writes an audit event. Triage state is never read or written here.
+
+The policy in force is the newest row of `risk_policies`. A policy set through the API stays in
+force until it is reset; otherwise the file (ASPM_RISK_POLICY, else the shipped default) is
+compared with it on every scoring call that is given the file (the shipped default is always
+compared while it is in force), and a changed file is recorded and applied to every finding, so
+scores never go stale.
+"""
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from aspm.assets import service as assets_service
+from aspm.assets.models import Asset
+from aspm.audit.models import AuditEvent
+from aspm.common.clock import utcnow
+from aspm.errors import NotFound
+from aspm.findings import service as findings_service
+from aspm.risk import policy as risk_policy
+from aspm.risk import repository
+from aspm.risk.models import RiskPolicyRecord
+from aspm.risk.policy import RiskPolicy
+from aspm.risk.repository import ScoredSignature, Signature
+from aspm.risk.schemas import (
+    ExplanationItem,
+    RescoreResult,
+    RiskExplanation,
+    RiskPolicyRead,
+)
+from aspm.risk.scoring import Inputs, describe, score
+
+log = logging.getLogger(__name__)
+
+API_SOURCE = "api"
+DEFAULT_SOURCE = "default"
+
+
+# --- the policy in force -------------------------------------------------------------------
+
+
+def _record(session: Session, pol: RiskPolicy, *, source: str, actor: str) -> RiskPolicyRecord:
+    return repository.add_policy(
+        session,
+        RiskPolicyRecord(
+            id=uuid.uuid4(),
+            version=pol.version,
+            digest=pol.digest(),
+            source=source[:500],
+            body=pol.model_dump(mode="json"),
+            applied_at=utcnow(),
+            applied_by=actor[:200],
+        ),
+    )
+
+
+def _apply(
+    session: Session,
+    pol: RiskPolicy,
+    *,
+    source: str,
+    actor: str,
+    previous: RiskPolicyRecord | None,
+    reason: str,
+) -> RescoreResult:
+    """Record `pol` as the policy in force, re-score every finding, audit it."""
+    record = _record(session, pol, source=source, actor=actor)
+    result = _rescore(session, pol, everything=True)
+    repository.add_audit(
+        session,
+        [
+            AuditEvent(
+                at=record.applied_at,
+                actor=actor[:200],
+                action="risk_policy_applied",
+                object_type="risk_policy",
+                object_id=record.id,
+                from_value=previous.version if previous else None,
+                to_value=pol.version,
+                reason=reason,
+                details={
+                    "source": source,
+                    "digest": record.digest,
+                    "previous_digest": previous.digest if previous else None,
+                    "rescored": result.updated,
+                    "duration_ms": result.duration_ms,
+                },
+            )
+        ],
+    )
+    log.info("risk policy %s applied from %s: %d findings re-scored in %d ms",
+             pol.version, source, result.updated, result.duration_ms)  # fmt: skip
+    return result
+
+
+def current_policy(
+    session: Session, *, path: Path | None = None, actor: str = "system"
+) -> tuple[RiskPolicy, bool]:
+    """The policy in force, and whether it was just applied (every finding re-scored)."""
+    latest = repository.latest_policy(session)
+    if latest is not None and (
+        latest.source == API_SOURCE or (path is None and latest.source != DEFAULT_SOURCE)
+    ):  # set through the API, or from a file this caller was not told about: keep it
+        return risk_policy.from_dict(latest.body), False
+    wanted = risk_policy.load_file(path)
+    if latest is not None and latest.digest == wanted.digest():
+        return wanted, False
+    _apply(
+        session,
+        wanted,
+        source=str(path) if path else DEFAULT_SOURCE,
+        actor=actor,
+        previous=latest,
+        reason="policy file changed" if latest else "first use of the risk policy",
+    )
+    return wanted, True
+
+
+def get_policy(session: Session, *, path: Path | None = None) -> RiskPolicyRead:
+    pol, _ = current_policy(session, path=path)
+    latest = repository.latest_policy(session)
+    return RiskPolicyRead(
+        version=pol.version,
+        digest=pol.digest(),
+        source=latest.source if latest else DEFAULT_SOURCE,
+        applied_at=latest.applied_at if latest else None,
+        applied_by=latest.applied_by if latest else None,
+        policy=pol.model_dump(mode="json"),
+    )
+
+
+def set_policy(session: Session, *, yaml_text: str, actor: str) -> RescoreResult:
+    """Put a policy in force through the API (it stays until reset). Raises InvalidInput."""
+    pol = risk_policy.parse(yaml_text, source="risk policy")
+    latest = repository.latest_policy(session)
+    return _apply(session, pol, source=API_SOURCE, actor=actor, previous=latest,
+                  reason="policy set through the API")  # fmt: skip
+
+
+def apply_file(session: Session, *, path: Path | None, actor: str) -> RescoreResult:
+    """Put the file's policy (or the shipped default) in force, replacing an API policy."""
+    pol = risk_policy.load_file(path)
+    latest = repository.latest_policy(session)
+    return _apply(session, pol, source=str(path) if path else DEFAULT_SOURCE, actor=actor,
+                  previous=latest, reason="policy applied from a file")  # fmt: skip
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+
+def _inputs(sig: Signature, asset: Asset | None) -> Inputs:
+    if asset is None:
+        return Inputs(
+            severity=sig.severity,
+            cvss=sig.cvss,
+            secret_verified=sig.verified,
+            tools=sig.tools,
+            public_via=str(sig.public_via) if sig.public_via else None,
+        )
+    return Inputs(
+        severity=sig.severity,
+        cvss=sig.cvss,
+        secret_verified=sig.verified,
+        tools=sig.tools,
+        asset=asset.name,
+        exposure=asset.exposure,
+        environment=asset.environment,
+        data_sensitivity=asset.data_sensitivity,
+        data_tags=tuple(asset.data_tags or ()),
+        criticality=asset.criticality,
+        public_via=str(sig.public_via) if sig.public_via else None,
+    )
+
+
+def _score_all(
+    session: Session, pol: RiskPolicy, signatures: Sequence[Signature]
+) -> list[ScoredSignature]:
+    assets = {a.id: a for a in assets_service.get_many(session, {s.asset_id for s in signatures})}
+    out = []
+    for sig in signatures:
+        result = score(pol, _inputs(sig, assets.get(sig.asset_id)))
+        out.append(
+            ScoredSignature(
+                signature=sig,
+                score=result.score,
+                priority=result.priority.value if result.priority else None,
+                sla_days=result.sla_days,
+                explanation=json.dumps([e.as_dict() for e in result.explanation]),
+            )
+        )
+    return out
+
+
+def _rescore(
+    session: Session,
+    pol: RiskPolicy,
+    *,
+    everything: bool = False,
+    run_id: uuid.UUID | None = None,
+    affected: Sequence[uuid.UUID] = (),
+    asset_ids: Sequence[uuid.UUID] = (),
+) -> RescoreResult:
+    started = time.perf_counter()
+    session.flush()
+    repository.create_temp_tables(session)
+    try:
+        if everything:
+            selected = -1
+        elif run_id is not None:
+            selected = repository.select_import(
+                session, run_id=run_id, affected=affected, public_controls=pol.public_controls
+            )
+        else:
+            selected = repository.select_assets(session, asset_ids=asset_ids)
+        updated = distinct = 0
+        if selected != 0:
+            repository.gather_inputs(
+                session, everything=everything, public_controls=pol.public_controls
+            )
+            signatures = repository.distinct_inputs(session)
+            distinct = len(signatures)
+            updated = repository.write_scores(
+                session, _score_all(session, pol, signatures), policy_version=pol.version
+            )
+    finally:
+        repository.drop_temp_tables(session)
+    session.expire_all()  # ORM copies of findings are stale now
+    return RescoreResult(
+        policy_version=pol.version,
+        selected=updated if selected < 0 else selected,
+        distinct_inputs=distinct,
+        updated=updated,
+        duration_ms=int((time.perf_counter() - started) * 1000),
+    )
+
+
+def score_import(
+    session: Session,
+    *,
+    run_id: uuid.UUID,
+    affected: Sequence[uuid.UUID],
+    policy_path: Path | None = None,
+    actor: str = "system:ingest",
+) -> RescoreResult:
+    """Score what one import created or touched (called by the pipeline before it commits)."""
+    pol, applied = current_policy(session, path=policy_path, actor=actor)
+    if applied:  # everything, this import's findings included, was just scored
+        return RescoreResult(policy_version=pol.version, selected=0, distinct_inputs=0,
+                             updated=0, duration_ms=0)  # fmt: skip
+    return _rescore(session, pol, run_id=run_id, affected=affected)
+
+
+def rescore_all(session: Session, *, policy_path: Path | None = None) -> RescoreResult:
+    pol, applied = current_policy(session, path=policy_path)
+    if applied:
+        return RescoreResult(policy_version=pol.version, selected=0, distinct_inputs=0,
+                             updated=0, duration_ms=0)  # fmt: skip
+    return _rescore(session, pol, everything=True)
+
+
+def rescore_assets(
+    session: Session,
+    *,
+    changes: Sequence[tuple[uuid.UUID, dict[str, object], dict[str, object]]],
+    actor: str,
+    policy_path: Path | None = None,
+) -> RescoreResult:
+    """Re-score the findings of assets whose context changed; one audit event per asset with
+    the context before and after."""
+    pol, applied = current_policy(session, path=policy_path, actor=actor)
+    ids = [asset_id for asset_id, _, _ in changes]
+    result = (
+        RescoreResult(policy_version=pol.version, selected=0, distinct_inputs=0, updated=0,
+                      duration_ms=0)
+        if applied or not ids
+        else _rescore(session, pol, asset_ids=ids)
+    )  # fmt: skip
+    now = utcnow()
+    repository.add_audit(
+        session,
+        [
+            AuditEvent(
+                at=now,
+                actor=actor[:200],
+                action="asset_context_changed",
+                object_type="asset",
+                object_id=asset_id,
+                from_value=_short(before),
+                to_value=_short(after),
+                reason="asset context changed: its findings were re-scored",
+                details={
+                    "before": before,
+                    "after": after,
+                    "rescored": result.updated,
+                    "policy_version": pol.version,
+                },
+            )
+            for asset_id, before, after in changes
+        ],
+    )
+    return result
+
+
+def _short(context: dict[str, object]) -> str:
+    keys = ("environment", "exposure", "data_sensitivity", "criticality")
+    return ", ".join(f"{k}={context.get(k)}" for k in keys)[:200]
+
+
+# --- explanations in words -----------------------------------------------------------------
+
+
+def explain(session: Session, finding_id: uuid.UUID) -> RiskExplanation:
+    finding = findings_service.get_risk_fields(session, finding_id)
+    if finding is None:
+        raise NotFound(f"no finding with id {finding_id}")
+    items = [dict(e) for e in finding.risk_explanation or []]
+    summary = [describe(e) for e in items]
+    if finding.risk_score is not None:
+        summary.append(
+            f"Risk {finding.risk_score}/100, priority {finding.priority or 'none'}"
+            + (f", fix by {finding.sla_due_at:%Y-%m-%d}" if finding.sla_due_at else "")
+            + f" (policy {finding.risk_policy_version})."
+        )
+    else:
+        summary.append("Not scored yet.")
+    return RiskExplanation(
+        finding_id=finding.id,
+        title=finding.title,
+        risk_score=finding.risk_score,
+        priority=finding.priority,
+        sla_due_at=finding.sla_due_at,
+        policy_version=finding.risk_policy_version,
+        factors=[
+            ExplanationItem(
+                factor=str(e.get("factor")),
+                value=str(e.get("value")),
+                multiplier=float(e.get("multiplier", 1.0)),
+                source=str(e.get("source")),
+                text=text,
+            )
+            for e, text in zip(items, summary, strict=False)
+        ],
+        summary=summary,
+    )
