@@ -38,5 +38,6 @@ def test_sample_is_detected_from_content(sample: Path) -> None:
 
 @pytest.mark.parametrize("name", [f.name for f in FORMATS])
 def test_every_ingestor_has_empty_and_one_samples(name: str) -> None:
-    stems = {p.name.split(".")[0] for p in (SAMPLES / name).glob("*")}
+    # a tool that writes an empty file when it finds nothing has an "undetectable-empty" sample
+    stems = {p.name.split(".")[0].removeprefix("undetectable-") for p in (SAMPLES / name).glob("*")}
     assert {"empty", "one"} <= stems

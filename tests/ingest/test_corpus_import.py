@@ -8,7 +8,7 @@ from aspm.findings.models import Detection
 from aspm.ingest.service import IngestOptions, run_import
 from tests.conftest import TEST_SECRET
 from tests.ingest.harness import CORPUS
-from tests.ingest.test_corpus import CASES, REJECTED
+from tests.ingest.test_corpus import CASES, COUNT_KEYS, REJECTED
 
 
 @pytest.mark.corpus
@@ -33,6 +33,7 @@ def test_corpus_report_imports(
         assert stored == 0
         return
     assert result.status == "ok", result.error
-    assert result.records == count
+    if rel.split("/")[0] not in COUNT_KEYS:  # those folders count something else (test_corpus)
+        assert result.records == count
     assert result.findings == result.records - result.passed - result.skipped
     assert stored == result.new == result.findings - result.duplicates

@@ -19,7 +19,13 @@ from aspm.ingest.service import IngestOptions, run_import
 from tests.conftest import TEST_SECRET
 from tests.ingest.harness import CORPUS, parse_file
 
-SECRET_SOURCES = ("gitleaks/*", "trufflehog/*", "sarif/gitleaks-*")
+SECRET_SOURCES = (
+    "gitleaks/*",
+    "trufflehog/*",
+    "trufflehog3/*",
+    "detect-secrets/*",
+    "sarif/gitleaks-*",
+)
 # shorter values match ordinary prose (gitleaks' own golden file uses the secret "a secret")
 MIN_LEN = 10
 

@@ -1,9 +1,11 @@
 """Secret-scanner corpus reports: every finding carries its secret, and only where it may be.
 
-For every gitleaks and TruffleHog report of the corpus, each RawFinding must have a non-empty
-`secret`, and the secret value may appear only in `secret` and the fields the pipeline redacts
-(`title`, `description`, `location.snippet`). Any other field (rule id, path, resource, asset key,
-references, tool fingerprint, remediation, ...) would carry the secret past the redaction.
+For every gitleaks, TruffleHog (v2 and v3) and trufflehog3 report of the corpus, each RawFinding
+must have a non-empty `secret`, and the secret value may appear only in `secret` and the fields the
+pipeline redacts (`title`, `description`, `location.snippet`). Any other field (rule id, path,
+resource, asset key, references, tool fingerprint, remediation, ...) would carry the secret past the
+redaction. detect-secrets baselines hold only a hash of each secret: their findings must carry no
+secret value and be identified by their tool fingerprint.
 """
 
 import dataclasses
@@ -16,7 +18,8 @@ from aspm.ingest.contract import RawFinding
 from tests.ingest.harness import CORPUS, parse_file
 from tests.ingest.test_corpus import REJECTED
 
-SECRET_FOLDERS = ("gitleaks", "trufflehog")
+SECRET_FOLDERS = ("gitleaks", "trufflehog", "trufflehog3", "detect-secrets")
+HASH_ONLY_FOLDERS = frozenset({"detect-secrets"})
 REDACTED_FIELDS = frozenset({"secret", "title", "description", "location.snippet"})
 
 
@@ -53,6 +56,10 @@ REPORTS = _reports()
 def test_secret_is_set_and_only_in_redacted_fields(path: Path) -> None:
     findings: list[RawFinding] = parse_file(path).findings
     for number, finding in enumerate(findings, start=1):
+        if path.parent.name in HASH_ONLY_FOLDERS:
+            assert finding.secret is None, f"finding {number}: a baseline has no secret value"
+            assert finding.tool_fingerprint, f"finding {number} has no tool fingerprint"
+            continue
         assert finding.secret, f"finding {number} has no secret"
         leaks = [
             name

@@ -68,6 +68,10 @@ class RawFinding:
     # ("asff:criticality", "70"), ("ocsf:data_classification", "confidential"), ("kev", "true"),
     # ("epss", "0.93"). Asset match rules (`tags:`) look at the resource tags.
     context: tuple[tuple[str, str], ...] = ()
+    # A triage decision the report itself records, for the pipeline to apply as the finding's
+    # initial triage state. Only "false_positive" is used so far (a detect-secrets baseline entry
+    # audited `is_secret: false`); None = the report says nothing. Humans' decisions still win.
+    triage_hint: str | None = None
 
 
 @dataclass(slots=True)

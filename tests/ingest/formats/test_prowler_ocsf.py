@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from aspm.errors import MalformedReport, UnsupportedFormat
+from aspm.errors import MalformedReport
 from tests.ingest.harness import SAMPLES, parse_file
 
 
@@ -30,8 +30,7 @@ def test_top_level_object_is_malformed(tmp_path: Path) -> None:
 def test_empty_array_is_claimed_only_for_ocsf_file_names(tmp_path: Path) -> None:
     assert parse_file(_write(tmp_path, "scan.ocsf.json", "[]")).format == "prowler-ocsf"
     # Prowler v3's own JSON format is another format: its `[]` must not be taken for OCSF
-    with pytest.raises(UnsupportedFormat):
-        parse_file(_write(tmp_path, "prowler-output.json", "[]"))
+    assert parse_file(_write(tmp_path, "prowler-output.json", "[]")).format == "prowler-v3"
 
 
 def test_placeholder_finding_uid_is_not_a_fingerprint() -> None:

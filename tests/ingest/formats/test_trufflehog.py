@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aspm.errors import MalformedReport, UnsupportedFormat
+from aspm.errors import MalformedReport
 from tests.ingest.harness import parse_file
 
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
@@ -104,7 +104,7 @@ def test_file_without_a_single_json_line_is_malformed(tmp_path: Path) -> None:
         parse_file(path, format_name="trufflehog")
 
 
-def test_trufflehog_v2_lines_are_not_detected(tmp_path: Path) -> None:
+def test_trufflehog_v2_lines_are_not_taken_for_v3(tmp_path: Path) -> None:
     v2 = {
         "branch": "origin/main",
         "commit": "Add settings\n",
@@ -118,8 +118,8 @@ def test_trufflehog_v2_lines_are_not_detected(tmp_path: Path) -> None:
     }
     path = tmp_path / "v2.jsonl"
     path.write_text(json.dumps(v2) + "\n", encoding="utf-8")
-    with pytest.raises(UnsupportedFormat, match="no known scanner format recognised"):
-        parse_file(path)
+    # truffleHog 2.x lines have their own format (trufflehog-v2), not this one
+    assert parse_file(path).format == "trufflehog-v2"
 
 
 def test_log_lines_are_ignored_and_give_the_version(tmp_path: Path) -> None:
