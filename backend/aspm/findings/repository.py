@@ -132,3 +132,10 @@ def open_counts(session: Session, asset_ids: Sequence[uuid.UUID]) -> dict[uuid.U
         .group_by(Finding.asset_id)
     ).all()
     return dict(rows)
+
+
+def titles(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Finding.id, Finding.title).where(Finding.id.in_(ids))).all()
+    return {row[0]: row[1] for row in rows}

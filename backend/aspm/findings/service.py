@@ -124,3 +124,8 @@ def get_risk_fields(session: Session, finding_id: uuid.UUID) -> Finding | None:
 def open_counts(session: Session, asset_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
     """Active findings per asset."""
     return repository.open_counts(session, asset_ids)
+
+
+def titles(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Titles of a few findings (explanations name the finding that exposes a resource)."""
+    return repository.titles(session, ids)

@@ -129,6 +129,7 @@ class RiskPolicy(_Strict):
     criticality: CriticalityFactors
     corroboration: Corroboration
     public_controls: tuple[str, ...] = ()
+    not_public_controls: tuple[str, ...] = ()
     max_score: int = Field(ge=1, le=1000)
     bands: dict[Priority, int]
     sla_days: dict[Priority, int]

@@ -114,15 +114,26 @@ def _like(pattern: str) -> str:
     return escaped.replace("*", "%").replace("?", "_")
 
 
-def _public_condition(patterns: Sequence[str], alias: str) -> tuple[str, dict[str, str]]:
-    if not patterns:
+@dataclass(frozen=True, slots=True)
+class PublicControls:
+    """Control patterns (shell-style) that show a resource public, and exceptions to them."""
+
+    include: Sequence[str]
+    exclude: Sequence[str] = ()
+
+
+def _public_condition(controls: PublicControls, alias: str) -> tuple[str, dict[str, str]]:
+    if not controls.include:
         return "false", {}
-    params = {f"pub{i}": _like(p) for i, p in enumerate(patterns)}
+    params = {f"pub{i}": _like(p) for i, p in enumerate(controls.include)}
     ors = " OR ".join(f"lower({alias}.control_id) LIKE :{k} ESCAPE '\\'" for k in params)
     cond = (
         f"{alias}.resource IS NOT NULL AND {alias}.detector_state = 'active' "
         f"AND {alias}.triage_state <> 'false_positive' AND ({ors})"
     )
+    for i, pattern in enumerate(controls.exclude):
+        params[f"notpub{i}"] = _like(pattern)
+        cond += f" AND lower({alias}.control_id) NOT LIKE :notpub{i} ESCAPE '\\'"
     return cond, params
 
 
@@ -131,7 +142,7 @@ def select_import(
     *,
     run_id: uuid.UUID,
     affected: Sequence[uuid.UUID],
-    public_controls: Sequence[str],
+    public_controls: PublicControls,
 ) -> int:
     """Select the findings an import created or touched, and every other finding on a resource
     that one of them shows public (or showed public before it was fixed). Returns the count."""
@@ -143,7 +154,7 @@ def select_import(
         ),
         {"run": _uuid_param(session, run_id)},
     )
-    if public_controls:
+    if public_controls.include:
         cond, params = _public_condition(public_controls, "f")
         cond = cond.replace("f.detector_state = 'active' AND ", "")  # fixed ones matter too
         session.execute(
@@ -176,7 +187,7 @@ def select_assets(session: Session, *, asset_ids: Sequence[uuid.UUID]) -> int:
     return int(session.scalar(text(f"SELECT COUNT(*) FROM {SEL}")) or 0)
 
 
-def gather_inputs(session: Session, *, everything: bool, public_controls: Sequence[str]) -> None:
+def gather_inputs(session: Session, *, everything: bool, public_controls: PublicControls) -> None:
     """Fill the inputs table for the selected findings (all of them when `everything`)."""
     pg = _is_pg(session)
     id_text = "CAST(f.id AS TEXT)"
@@ -277,7 +288,11 @@ def write_scores(
         due = "findings.first_seen_at + s.days * INTERVAL '1 day'"
     else:
         session.execute(text(f"CREATE INDEX {SIG}_ix ON {SIG} (asset_id, severity, tv)"))
-        due = "strftime('%Y-%m-%d %H:%M:%f', findings.first_seen_at, '+' || s.days || ' days')"
+        # SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff": shift the date part, keep the fraction
+        due = (
+            "strftime('%Y-%m-%d %H:%M:%S', findings.first_seen_at, '+' || s.days || ' days') "
+            "|| substr(findings.first_seen_at, 20)"
+        )
     result = session.execute(
         text(
             "UPDATE findings SET risk_score = s.score, priority = s.priority, "

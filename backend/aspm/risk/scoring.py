@@ -50,6 +50,7 @@ class Inputs:
     data_tags: tuple[str, ...] = ()
     criticality: int | None = None  # tier 1 (most critical) .. 3
     public_via: str | None = None  # another open finding showing the resource public
+    public_via_title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,11 @@ def factors(policy: RiskPolicy, inputs: Inputs) -> list[Explanation]:
     if inputs.public_via:
         out.append(
             Explanation(
-                "exposure", "internet", policy.exposure.internet, f"finding {inputs.public_via}"
+                "exposure",
+                "internet",
+                policy.exposure.internet,
+                f"finding {inputs.public_via}"
+                + (f" ({inputs.public_via_title[:120]})" if inputs.public_via_title else ""),
             )
         )
     else:

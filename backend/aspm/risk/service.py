@@ -158,7 +158,8 @@ def apply_file(session: Session, *, path: Path | None, actor: str) -> RescoreRes
 # --- scoring -------------------------------------------------------------------------------
 
 
-def _inputs(sig: Signature, asset: Asset | None) -> Inputs:
+def _inputs(sig: Signature, asset: Asset | None, titles: dict[uuid.UUID, str]) -> Inputs:
+    via_title = titles.get(sig.public_via, "") if sig.public_via else ""
     if asset is None:
         return Inputs(
             severity=sig.severity,
@@ -166,6 +167,7 @@ def _inputs(sig: Signature, asset: Asset | None) -> Inputs:
             secret_verified=sig.verified,
             tools=sig.tools,
             public_via=str(sig.public_via) if sig.public_via else None,
+            public_via_title=via_title,
         )
     return Inputs(
         severity=sig.severity,
@@ -179,6 +181,7 @@ def _inputs(sig: Signature, asset: Asset | None) -> Inputs:
         data_tags=tuple(asset.data_tags or ()),
         criticality=asset.criticality,
         public_via=str(sig.public_via) if sig.public_via else None,
+        public_via_title=via_title,
     )
 
 
@@ -186,9 +189,12 @@ def _score_all(
     session: Session, pol: RiskPolicy, signatures: Sequence[Signature]
 ) -> list[ScoredSignature]:
     assets = {a.id: a for a in assets_service.get_many(session, {s.asset_id for s in signatures})}
+    titles = findings_service.titles(
+        session, list({s.public_via for s in signatures if s.public_via is not None})
+    )
     out = []
     for sig in signatures:
-        result = score(pol, _inputs(sig, assets.get(sig.asset_id)))
+        result = score(pol, _inputs(sig, assets.get(sig.asset_id), titles))
         out.append(
             ScoredSignature(
                 signature=sig,
@@ -199,6 +205,10 @@ def _score_all(
             )
         )
     return out
+
+
+def _public(pol: RiskPolicy) -> repository.PublicControls:
+    return repository.PublicControls(pol.public_controls, pol.not_public_controls)
 
 
 def _rescore(
@@ -218,15 +228,13 @@ def _rescore(
             selected = -1
         elif run_id is not None:
             selected = repository.select_import(
-                session, run_id=run_id, affected=affected, public_controls=pol.public_controls
+                session, run_id=run_id, affected=affected, public_controls=_public(pol)
             )
         else:
             selected = repository.select_assets(session, asset_ids=asset_ids)
         updated = distinct = 0
         if selected != 0:
-            repository.gather_inputs(
-                session, everything=everything, public_controls=pol.public_controls
-            )
+            repository.gather_inputs(session, everything=everything, public_controls=_public(pol))
             signatures = repository.distinct_inputs(session)
             distinct = len(signatures)
             updated = repository.write_scores(
