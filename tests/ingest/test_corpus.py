@@ -28,6 +28,9 @@ CORPUS_FORMATS: dict[str, str] = {
     "prowler-v3": "prowler-v3",
     "prowler-csv": "prowler-csv",
     "scoutsuite": "scoutsuite",
+    "trivy": "trivy",
+    "kics": "kics",
+    "terrascan": "terrascan",
 }
 
 # files in those folders that are another format's business (rejected with a clear message today)

@@ -5,13 +5,16 @@ from aspm.ingest.formats.asff import AsffIngestor
 from aspm.ingest.formats.checkov import CheckovIngestor
 from aspm.ingest.formats.detect_secrets import DetectSecretsIngestor
 from aspm.ingest.formats.gitleaks import GitleaksIngestor
+from aspm.ingest.formats.kics import KicsIngestor
 from aspm.ingest.formats.prowler_csv import ProwlerCsvIngestor
 from aspm.ingest.formats.prowler_ocsf import ProwlerOcsfIngestor
 from aspm.ingest.formats.prowler_v2 import ProwlerV2Ingestor
 from aspm.ingest.formats.prowler_v3 import ProwlerV3Ingestor
 from aspm.ingest.formats.sarif import SarifIngestor
 from aspm.ingest.formats.scoutsuite import ScoutSuiteIngestor
+from aspm.ingest.formats.terrascan import TerrascanIngestor
 from aspm.ingest.formats.tfsec import TfsecIngestor
+from aspm.ingest.formats.trivy import TrivyIngestor
 from aspm.ingest.formats.trufflehog import TrufflehogIngestor
 from aspm.ingest.formats.trufflehog3 import Trufflehog3Ingestor
 from aspm.ingest.formats.trufflehog_v2 import TrufflehogV2Ingestor
@@ -21,13 +24,16 @@ FORMATS: tuple[Ingestor, ...] = (
     CheckovIngestor(),
     DetectSecretsIngestor(),
     GitleaksIngestor(),
+    KicsIngestor(),
     ProwlerCsvIngestor(),
     ProwlerOcsfIngestor(),
     ProwlerV2Ingestor(),
     ProwlerV3Ingestor(),
     SarifIngestor(),
     ScoutSuiteIngestor(),
+    TerrascanIngestor(),
     TfsecIngestor(),
+    TrivyIngestor(),
     TrufflehogIngestor(),
     Trufflehog3Ingestor(),
     TrufflehogV2Ingestor(),
