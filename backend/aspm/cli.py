@@ -27,6 +27,8 @@ db_app = typer.Typer(help="Database schema.")
 findings_app = typer.Typer(help="The findings backlog.")
 app.add_typer(db_app, name="db")
 app.add_typer(findings_app, name="findings")
+controls_app = typer.Typer(help="The control map: equivalent rules of different tools.")
+app.add_typer(controls_app, name="controls")
 assets_app = typer.Typer(help="Assets: context (environment, exposure, data) and match rules.")
 risk_app = typer.Typer(help="The risk policy and scores.")
 app.add_typer(assets_app, name="assets")
@@ -436,6 +438,50 @@ def risk_apply(
         raise typer.Exit(EXIT_FAILED) from exc
     out.print(f"policy {result.policy_version}: {result.updated} findings re-scored in "
               f"{result.duration_ms} ms")  # fmt: skip
+
+
+@controls_app.command("list")
+def controls_list(
+    provider: Annotated[str | None, typer.Option(help="aws, azure, gcp, kubernetes")] = None,
+    tool: Annotated[str | None, typer.Option(help="only controls this tool maps to")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Canonical controls and the rules of each tool that map to them."""
+    from aspm.findings import control_service
+
+    controls = control_service.list_controls(provider=provider, tool=tool)
+    if as_json:
+        sys.stdout.write(json.dumps([c.model_dump(mode="json") for c in controls]) + "\n")
+        return
+    table = Table(title=f"{len(controls)} controls")
+    for col in ("id", "provider", "title", "tools"):
+        table.add_column(col)
+    for c in controls:
+        table.add_row(c.id, c.provider, c.title, ", ".join(sorted(c.rules)))
+    out.print(table)
+
+
+@controls_app.command("show")
+def controls_show(
+    control_id: Annotated[str, typer.Argument()],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """One control: its rules per tool and its compliance references."""
+    from aspm.findings import control_service
+
+    try:
+        control = control_service.get_control(control_id)
+    except AspmError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILED) from exc
+    if as_json:
+        sys.stdout.write(control.model_dump_json() + "\n")
+        return
+    out.print(f"[bold]{control.title}[/bold]  ({control.id}, {control.provider}, {control.domain})")
+    for tool, rules in sorted(control.rules.items()):
+        out.print(f"  {tool}: {', '.join(rules)}")
+    for ref in control.compliance:
+        out.print(f"  {ref.framework} {ref.control}")
 
 
 if __name__ == "__main__":

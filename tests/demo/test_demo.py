@@ -16,6 +16,7 @@ from aspm.db.all_models import Base
 from aspm.demo.generate import DemoReport, build_reports
 from aspm.demo.schemas import DemoSummary
 from aspm.demo.service import run_demo
+from aspm.findings.controls import load_control_map
 from aspm.findings.models import Finding
 from aspm.ingest.models import IngestRun
 from aspm.settings import get_settings
@@ -104,23 +105,34 @@ def test_demo_lifecycle_follows_the_story(
         select(Finding, Asset.name).join(Asset, Asset.id == Finding.asset_id)
     ).all()
     by_control = {(name, f.control_id, f.resource or f.path): f for f, name in rows}
+    controls = load_control_map()
+
+    def control(tool_rule: str) -> str:
+        """The finding's control: canonical when the control map knows the rule."""
+        tool, rule = tool_rule.split(":", 1)
+        mapped = controls.control_for(tool, rule)
+        return mapped.id if mapped else tool_rule
 
     # the bastion's SSH rule was closed in the fix sprint: Checkov and tfsec both see it gone
-    for control in ("checkov:CKV_AWS_24", "tfsec:aws-ec2-no-public-ingress-sgr"):
-        bastion = by_control[("acme-corp/payments-api", control, "aws_security_group.bastion")]
+    for rule in ("checkov:CKV_AWS_24", "tfsec:aws-ec2-no-public-ingress-sgr"):
+        bastion = by_control[
+            ("acme-corp/payments-api", control(rule), "aws_security_group.bastion")
+        ]
         assert bastion.detector_state == "fixed"
         assert bastion.resolved_at is not None
     # the public ALB rule is by design and stays open
     alb = by_control[
         (
             "acme-corp/payments-api",
-            "tfsec:aws-ec2-no-public-ingress-sgr",
+            control("tfsec:aws-ec2-no-public-ingress-sgr"),
             "aws_security_group.api_alb",
         )
     ]
     assert alb.detector_state == "active"
     # a revert brought the public EKS endpoint back in round 3
-    eks = by_control[("acme-corp/infra-modules", "checkov:CKV_AWS_39", "aws_eks_cluster.this")]
+    eks = by_control[
+        ("acme-corp/infra-modules", control("checkov:CKV_AWS_39"), "aws_eks_cluster.this")
+    ]
     assert (eks.detector_state, eks.reopen_count) == ("active", 1)
     # a function added in round 2 is new
     lambda_findings = [

@@ -182,3 +182,39 @@ def test_report_broken_after_many_records_stores_nothing(
     assert result.status == "error"
     assert _count(session, Finding) == 0
     assert _count(session, Detection) == 0
+
+
+def test_audited_false_positive_in_a_baseline_arrives_as_false_positive(
+    sessions: sessionmaker[Session], session: Session
+) -> None:
+    import json
+
+    baseline = {
+        "version": "1.5.0",
+        "plugins_used": [{"name": "AWSKeyDetector"}],
+        "filters_used": [],
+        "results": {
+            "config/dev.env": [
+                {
+                    "type": "AWS Access Key",
+                    "filename": "config/dev.env",
+                    "hashed_secret": "25910f981e85ca04baf359199dd0bd4a3ae738b6",
+                    "is_verified": False,
+                    "line_number": 3,
+                    "is_secret": False,
+                },
+                {
+                    "type": "Secret Keyword",
+                    "filename": "config/dev.env",
+                    "hashed_secret": "0f3a7d1b0c7f1d2e3a4b5c6d7e8f9a0b1c2d3e4f",
+                    "is_verified": False,
+                    "line_number": 4,
+                },
+            ]
+        },
+        "generated_at": "2026-01-01T00:00:00Z",
+    }
+    result = ingest_bytes(sessions, json.dumps(baseline).encode(), filename=".secrets.baseline")
+    assert (result.status, result.new) == ("ok", 2), result.error
+    states = sorted(session.scalars(select(Finding.triage_state)).all())
+    assert states == ["false_positive", "new"]

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from aspm.assets.routes import router as assets_router
+from aspm.findings.routes import controls_router
 from aspm.findings.routes import router as findings_router
 from aspm.ingest.routes import router as ingest_router
 from aspm.risk.routes import router as risk_router
@@ -12,6 +13,7 @@ api_router.include_router(ingest_router)
 api_router.include_router(findings_router)
 api_router.include_router(assets_router)
 api_router.include_router(risk_router)
+api_router.include_router(controls_router)
 
 
 @api_router.get("/health", tags=["system"], name="health")

@@ -61,6 +61,11 @@ def control_for(raw: RawFinding) -> str:
     return f"{raw.tool}:{raw.rule_id}"
 
 
+def correlated_key(control_id: str, *parts: str) -> str:
+    """Finding key of a mapped control on a resource: the same whichever tool reports it."""
+    return _digest([control_id, *parts])
+
+
 def finding_key(
     raw: RawFinding,
     *,

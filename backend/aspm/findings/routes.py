@@ -8,9 +8,15 @@ from fastapi import APIRouter, Query
 from aspm.api.deps import SessionDep
 from aspm.common.paging import Page
 from aspm.common.severity import Severity
-from aspm.findings import service
+from aspm.findings import control_service, service
 from aspm.findings.models import DetectorState, TriageState
-from aspm.findings.schemas import FindingDetail, FindingFilter, FindingRead, FindingSort
+from aspm.findings.schemas import (
+    ControlRead,
+    FindingDetail,
+    FindingFilter,
+    FindingRead,
+    FindingSort,
+)
 
 router = APIRouter(prefix="/findings", tags=["findings"])
 
@@ -51,3 +57,21 @@ def list_findings(
 def get_finding(session: SessionDep, finding_id: uuid.UUID) -> FindingDetail:
     """One finding with every detection from every tool."""
     return service.get_finding(session, finding_id)
+
+
+controls_router = APIRouter(prefix="/controls", tags=["controls"])
+
+
+@controls_router.get("", name="list", response_model=list[ControlRead])
+def list_controls(
+    provider: Annotated[str | None, Query(max_length=20)] = None,
+    tool: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> list[ControlRead]:
+    """The control map: which rules of which tools check the same thing."""
+    return control_service.list_controls(provider=provider, tool=tool, q=q)
+
+
+@controls_router.get("/{control_id}", name="get", response_model=ControlRead)
+def get_control(control_id: str) -> ControlRead:
+    return control_service.get_control(control_id)

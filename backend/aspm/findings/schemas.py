@@ -106,3 +106,19 @@ class FindingDetail(FindingRead):
     risk_explanation: list[RiskFactorRead] = Field(
         default_factory=list, description="why this score: each factor, its value and source"
     )
+
+
+class ComplianceRef(BaseModel):
+    framework: str
+    control: str
+
+
+class ControlRead(BaseModel):
+    """A canonical control: equivalent rules of several tools that check one thing."""
+
+    id: str
+    title: str
+    domain: str
+    provider: str
+    compliance: list[ComplianceRef]
+    rules: dict[str, list[str]] = Field(description="tool family -> rule ids")

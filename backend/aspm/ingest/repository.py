@@ -129,15 +129,24 @@ def _load(
         )
 
 
-def load_finding_keys(session: Session, *, asset_id: uuid.UUID) -> Iterable[tuple[str, uuid.UUID]]:
-    """(finding_key, id) of every finding of one asset."""
+def load_finding_keys(
+    session: Session, *, asset_id: uuid.UUID
+) -> Iterable[tuple[str, uuid.UUID, str, str | None, str | None, str | None]]:
+    """(finding_key, id, control_id, resource, path, category) of each finding of an asset."""
     stmt = (
-        select(Finding.finding_key, Finding.id)
+        select(
+            Finding.finding_key,
+            Finding.id,
+            Finding.control_id,
+            Finding.resource,
+            Finding.path,
+            Finding.category,
+        )
         .where(Finding.asset_id == asset_id)
         .execution_options(yield_per=20000)
     )
     for row in session.execute(stmt):
-        yield row[0], row[1]
+        yield row[0], row[1], row[2], row[3], row[4], row[5]
 
 
 def load_known_detections(

@@ -24,20 +24,24 @@ from aspm.assets import service as assets_service
 from aspm.assets.models import Asset
 from aspm.common.clock import utcnow
 from aspm.common.hashing import redact, secret_hmac, secret_preview
+from aspm.common.iac import block_address, common_suffix_segments
 from aspm.common.paging import Page
 from aspm.common.paths import normalize_path
 from aspm.db.session import unit_of_work
 from aspm.errors import IngestError, NotFound
+from aspm.findings.controls import Control, load_control_map
 from aspm.findings.fingerprint import (
     FINDING_KEY_VERSION,
     FINGERPRINT_VERSION,
     control_for,
+    correlated_key,
     detection_fingerprint,
     finding_key,
     stable_location,
 )
+from aspm.findings.models import TriageState
 from aspm.ingest import repository
-from aspm.ingest.contract import ParseContext, RawFinding
+from aspm.ingest.contract import Category, ParseContext, RawFinding
 from aspm.ingest.models import IngestRun, IngestScope, IngestStatus
 from aspm.ingest.reading import open_report, parse_all
 from aspm.ingest.schemas import IngestResult, IngestRunRead
@@ -146,6 +150,19 @@ class _BatchWriter:
             self._thread.join()
 
 
+def _initial_triage(hint: str | None) -> str:
+    """Triage state of a new finding: "new", unless the report carries a human decision (a
+    detect-secrets audit marking it not a secret). Later imports never change triage state."""
+    return TriageState.FALSE_POSITIVE if hint == TriageState.FALSE_POSITIVE else TriageState.NEW
+
+
+@lru_cache(maxsize=4096)
+def _merged_compliance(
+    mapped: tuple[tuple[str, str], ...], reported: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    return tuple(dict.fromkeys((*mapped, *reported)))
+
+
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """Parsing allocates millions of short-lived acyclic objects; the cyclic collector only
@@ -178,9 +195,12 @@ class _Warnings:
 
 @dataclass(slots=True)
 class _AssetFindings:
-    """Finding keys of one asset (64-bit prefix -> id << 1 | created-by-this-import)."""
+    """Finding keys of one asset (64-bit prefix -> id << 1 | created-by-this-import), and its
+    IaC findings of mapped controls by (control, block address): [(path, key prefix)], where
+    another tool's detection of the same control on the same block may join them."""
 
     ids: dict[int, int] = field(default_factory=dict)
+    iac: dict[tuple[str, str], list[tuple[str, int]]] = field(default_factory=dict)
     loaded: bool = False
 
 
@@ -255,6 +275,7 @@ class _Import:
         self.created: set[int] = set()  # ids of findings this import creates
         self.affected: set[int] = set()  # ids of pre-existing findings it adds detections to
         self.ids = _TimeOrderedIds()
+        self.controls = load_control_map()
         self.now_db = repository.db_datetime(session, run.started_at)
         self.run_db = format(run.id.int, "032x")
         self.rules: dict[tuple[str, str], dict[str, Any]] = {}
@@ -309,16 +330,28 @@ class _Import:
         self.targets[key] = self._by_asset[(asset.id, tool)] = target
         return target
 
-    def _finding_id(self, target: _Target, key: str) -> tuple[int, bool]:
-        """(id, created by this import) of the finding with this key on the target's asset."""
+    def _finding_id(self, target: _Target, key: str | None) -> tuple[int, bool]:
+        """(id, created by this import) of the finding with this key on the target's asset.
+        With key None, only loads the asset's findings."""
         findings = target.findings
         if not findings.loaded:  # only imports that create detections need the asset's findings
             self.writer.sync()
-            for fkey, existing in repository.load_finding_keys(
-                self.session, asset_id=target.asset.id
-            ):
-                findings.ids[int(fkey[:16], 16)] = existing.int << 1
+            for (
+                fkey,
+                existing,
+                control_id,
+                resource,
+                fpath,
+                category,
+            ) in repository.load_finding_keys(self.session, asset_id=target.asset.id):
+                short = int(fkey[:16], 16)
+                findings.ids[short] = existing.int << 1
+                if resource and category == Category.IAC and self.controls.get(control_id):
+                    block = (control_id, block_address(resource))
+                    findings.iac.setdefault(block, []).append((fpath or "", short))
             findings.loaded = True
+        if key is None:
+            return 0, False
         short = int(key[:16], 16)
         value = findings.ids.get(short)
         if value is not None:
@@ -326,6 +359,36 @@ class _Import:
         fid = self.ids.next()
         findings.ids[short] = (fid << 1) | 1
         return fid, True
+
+    def _correlated_key(
+        self, target: _Target, control: Control, raw: RawFinding, path: str
+    ) -> str | None:
+        """Cross-tool finding key of a mapped control on a named resource (DESIGN §4), or None.
+
+        Cloud resources are keyed on their id (ARNs and resource ids are global). IaC blocks are
+        keyed on the block address; tools that scanned from different roots or printed absolute
+        paths name the same file by different paths, so an existing finding of the same control
+        and block joins when its path and this one share the longest common suffix.
+        """
+        loc = raw.location
+        if not loc.resource:
+            return None
+        if raw.category is not Category.IAC:  # a deployed resource: ARN, Azure/GCP resource id
+            resource = loc.resource.lower() if loc.cloud_provider == "azure" else loc.resource
+            return correlated_key(control.id, "cloud", resource)
+        self._finding_id(target, None)  # make sure the asset's findings are loaded
+        block = block_address(loc.resource)
+        candidates = target.findings.iac.setdefault((control.id, block), [])
+        best, best_len = None, 0
+        for other_path, short in candidates:
+            shared = common_suffix_segments(other_path, path) if other_path and path else 0
+            if shared > best_len or (not other_path and not path and best is None):
+                best, best_len = short, shared
+        if best is not None:
+            return format(best, "016x")  # a key prefix the ids map already holds
+        key = correlated_key(control.id, "iac", block, path)
+        candidates.append((path, int(key[:16], 16)))
+        return key
 
     def add(self, raw: RawFinding) -> None:
         self.findings += 1
@@ -368,7 +431,8 @@ class _Import:
                 self.unchanged += 1
                 if (known >> 3) == chash and not self.options.partial:
                     return  # seen again, nothing to write
-        control_id = control_for(raw)
+        control = self.controls.control_for(raw.tool, raw.rule_id)
+        control_id = control.id if control is not None else control_for(raw)
         shown = (
             raw.tool, raw.rule_id, title, raw.severity.value, raw.raw_severity,
             raw.category.value, path or None, loc.start_line, loc.end_line, loc.resource,
@@ -381,7 +445,9 @@ class _Import:
                 (self.row_no, target.asset_db_id, fp, format(chash, "016x"), *shown)
             )
         else:
-            key = finding_key(
+            key = (
+                self._correlated_key(target, control, raw, path) if control is not None else None
+            ) or finding_key(
                 raw, control_id=control_id, path=path, secret_hash=secret_hash, where=where
             )
             fid, created = self._finding_id(target, key)
@@ -390,12 +456,19 @@ class _Import:
                 self.created.add(fid)
                 self.new_findings.append(
                     (
-                        fid_db, target.asset_db_id, key, FINDING_KEY_VERSION, control_id, title,
+                        fid_db, target.asset_db_id, key, FINDING_KEY_VERSION, control_id,
+                        control.title if control is not None else title,
                         raw.category.value, raw.severity.value, raw.severity.rank, loc.resource,
                         path or None, loc.cloud_provider, loc.account_id, loc.region, description,
                         raw.remediation, repository.to_json(raw.references),
-                        repository.to_json(raw.cwe_ids), repository.to_json(raw.compliance),
-                        "active", "new", raw.suppressed, raw.secret_verified, raw.cvss, "[]",
+                        repository.to_json(raw.cwe_ids),
+                        repository.to_json(
+                            _merged_compliance(control.compliance, raw.compliance)
+                            if control is not None
+                            else raw.compliance
+                        ),
+                        "active", _initial_triage(raw.triage_hint), raw.suppressed,
+                        raw.secret_verified, raw.cvss, "[]",
                         self.now_db, self.now_db, 0, self.run_db, 1,
                     )
                 )  # fmt: skip

@@ -37,6 +37,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO, ClassVar
 
+from aspm.common.iac import block_address
 from aspm.common.paths import normalize_path
 from aspm.common.severity import Severity, from_label
 from aspm.ingest.contract import Category, Location, MalformedReportError, ParseContext, RawFinding
@@ -45,16 +46,7 @@ from aspm.ingest.formats.tfsec import terraform_resource_type
 
 TOOL = "checkov"
 
-_MODULE_PATH = re.compile(r"^(?:module\.[^.\[]+(?:\[[^\]]*\])?\.)+")
-_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
 _TF_BLOCK = re.compile(r'^\s*(resource|data)\s+"([^"]+)"\s+"([^"]+)"', re.MULTILINE)
-
-
-def block_address(resource: str | None) -> str:
-    """`module.a["x"].aws_s3_bucket.b[0]` -> `aws_s3_bucket.b`; other resource names unchanged."""
-    if not resource:
-        return ""
-    return _INSTANCE_KEY.sub("", _MODULE_PATH.sub("", resource))
 
 
 def block_from_snippet(snippet: str | None) -> str | None:
