@@ -114,6 +114,8 @@ class Sample:
     user_s: float | None
     sys_s: float | None
     app_s: float | None  # the import's own duration_ms, in the process: no start-up, no commit
+    busy_s: float  # CPU seconds the whole machine spent during the run (all processes)
+    busy_before_pct: float  # machine CPU use in the second before the run
     records: int
     findings: int
     new: int
@@ -194,16 +196,45 @@ class RunOutcome:
     peak_rss_mb: float
     user_s: float | None
     sys_s: float | None
+    busy_s: float
     returncode: int
     stdout: str
     stderr: str
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds spent by all processes on all cores since boot (not idle, not I/O wait)."""
+    t = psutil.cpu_times()
+    return sum(
+        getattr(t, name, 0.0) for name in ("user", "nice", "system", "irq", "softirq", "steal")
+    )
+
+
+def wait_for_quiet(args: argparse.Namespace) -> float:
+    """Wait (up to --quiet-timeout) until the machine's CPU use over one second is below
+    --quiet-below percent, so other work does not land in a measurement. Returns that use."""
+    deadline = time.monotonic() + args.quiet_timeout
+    while True:
+        used = psutil.cpu_percent(interval=1.0)
+        if args.quiet_below <= 0 or used < args.quiet_below:
+            return used
+        if time.monotonic() >= deadline:
+            print(f"    machine still {used:.0f}% busy after {args.quiet_timeout:.0f} s; measuring")
+            return used
+        print(f"    machine {used:.0f}% busy; waiting for it to quiet down", flush=True)
+        time.sleep(4.0)
+
+
 def run_measured(cmd: list[str], env: dict[str, str]) -> RunOutcome:
-    """Run `cmd` to completion: wall clock from spawn to exit, peak RSS, CPU seconds."""
+    """Run `cmd` to completion: wall clock from spawn to exit, peak RSS, CPU seconds of the
+    process and of the whole machine (the rest is the database server, or noise)."""
+    busy = machine_busy_seconds()
     if TIME_BIN.exists() and os.access(TIME_BIN, os.X_OK):
-        return _run_with_time(cmd, env)
-    return _run_with_psutil(cmd, env)
+        outcome = _run_with_time(cmd, env)
+    else:
+        outcome = _run_with_psutil(cmd, env)
+    outcome.busy_s = machine_busy_seconds() - busy
+    return outcome
 
 
 def _run_with_time(cmd: list[str], env: dict[str, str]) -> RunOutcome:
@@ -225,7 +256,9 @@ def _run_with_time(cmd: list[str], env: dict[str, str]) -> RunOutcome:
     finally:
         stats_path.unlink(missing_ok=True)
     max_kb, user, system = int(last[0]), float(last[1]), float(last[2])
-    return RunOutcome(wall, max_kb / 1024, user, system, proc.returncode, proc.stdout, proc.stderr)
+    return RunOutcome(
+        wall, max_kb / 1024, user, system, 0.0, proc.returncode, proc.stdout, proc.stderr
+    )
 
 
 def _run_with_psutil(cmd: list[str], env: dict[str, str]) -> RunOutcome:
@@ -252,7 +285,7 @@ def _run_with_psutil(cmd: list[str], env: dict[str, str]) -> RunOutcome:
         err.seek(0)
         user, system = cpu if cpu else (None, None)
         return RunOutcome(
-            wall, peak / 2**20, user, system, popen.returncode, out.read(), err.read()
+            wall, peak / 2**20, user, system, 0.0, popen.returncode, out.read(), err.read()
         )
 
 
@@ -315,6 +348,11 @@ def summarize(samples: list[Sample]) -> list[dict[str, Any]]:
         rss = [s.peak_rss_mb for s in group]
         apps = [s.app_s for s in group if s.app_s is not None]
         cpus = [s.user_s + s.sys_s for s in group if s.user_s is not None and s.sys_s is not None]
+        rest = [
+            s.busy_s - s.user_s - s.sys_s
+            for s in group
+            if s.user_s is not None and s.sys_s is not None
+        ]
         wall = statistics.median(walls)
         row: dict[str, Any] = {
             "db": db,
@@ -333,6 +371,7 @@ def summarize(samples: list[Sample]) -> list[dict[str, Any]]:
             "peak_rss_mb_max": max(rss),
             "app_s_median": statistics.median(apps) if apps else None,
             "cpu_s_median": statistics.median(cpus) if cpus else None,
+            "other_cpu_s_median": statistics.median(rest) if rest else None,
             "warnings": sorted({w for s in group for w in s.warnings}),
         }
         row["targets"] = check_targets(row)
@@ -375,7 +414,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     header = (
         f"{'db':<8} {'format':<7} {'size':>5} {'phase':<8} {'n':>2} "
         f"{'wall s (min-max)':>22} {'results/s (min-max)':>25} {'RSS MB (min-max)':>21} "
-        f"{'app s':>6} {'cpu s':>6}  target"
+        f"{'app s':>6} {'cpu s':>6} {'other':>6}  target"
     )
     print(header)
     print("-" * len(header))
@@ -387,6 +426,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         )
         app = f"{r['app_s_median']:.2f}" if r["app_s_median"] is not None else "-"
         cpu = f"{r['cpu_s_median']:.2f}" if r["cpu_s_median"] is not None else "-"
+        other = f"{r['other_cpu_s_median']:.2f}" if r["other_cpu_s_median"] is not None else "-"
         target = "; ".join(f"{t['what']}: {'PASS' if t['ok'] else 'FAIL'}" for t in r["targets"])
         if r["warnings"]:
             target = (
@@ -394,7 +434,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
             )
         print(
             f"{r['db']:<8} {r['format']:<7} {_fmt_size(r['size']):>5} {r['phase']:<8} "
-            f"{r['runs']:>2} {wall:>22} {rate:>25} {rss:>21} {app:>6} {cpu:>6}  {target}"
+            f"{r['runs']:>2} {wall:>22} {rate:>25} {rss:>21} {app:>6} {cpu:>6} {other:>6}  {target}"
         )
 
 
@@ -590,6 +630,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="instead of timing, run each import once under cProfile and print top costs",
     )
     p.add_argument("--profile-top", type=int, default=25)
+    p.add_argument(
+        "--quiet-below",
+        type=float,
+        default=25.0,
+        metavar="PCT",
+        help="before each run, wait until the machine's CPU use is below PCT%% (0: never wait)",
+    )
+    p.add_argument("--quiet-timeout", type=float, default=300.0, metavar="SECONDS")
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     args.pg = PgTarget(args.pg_host, args.pg_port, args.pg_user, args.pg_db)
@@ -685,6 +733,7 @@ def main(argv: list[str] | None = None) -> int:
                         code = backend_digest(args.code.root)
                         url = prepare_db(db, args)
                         for phase in PHASES:
+                            before = wait_for_quiet(args)
                             outcome, result = ingest_once(
                                 args, url, reports[fmt, size], db, fmt, size, phase
                             )
@@ -694,6 +743,7 @@ def main(argv: list[str] | None = None) -> int:
                                 wall_s=outcome.wall_s, peak_rss_mb=outcome.peak_rss_mb,
                                 user_s=outcome.user_s, sys_s=outcome.sys_s,
                                 app_s=duration / 1000 if duration is not None else None,
+                                busy_s=outcome.busy_s, busy_before_pct=before,
                                 records=result["records"], findings=result.get("findings", -1),
                                 new=result.get("new", -1), unchanged=result.get("unchanged", -1),
                                 code=code, warnings=identity_warnings(result, size, phase),
@@ -706,7 +756,8 @@ def main(argv: list[str] | None = None) -> int:
                             print(
                                 f"  {db:<8} {fmt:<7} {_fmt_size(size):>5} {phase:<8} "
                                 f"#{rep}: {sample.wall_s:7.2f} s {sample.rate:9,.0f} results/s "
-                                f"{sample.peak_rss_mb:7.0f} MB{flag}",
+                                f"{sample.peak_rss_mb:7.0f} MB (machine {before:.0f}% busy "
+                                f"before){flag}",
                                 flush=True,
                             )
     except BenchError as exc:
