@@ -5,6 +5,7 @@ import json
 from collections import Counter
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -167,3 +168,30 @@ def test_corpus_checkov_and_tfsec_of_one_configuration_correlate(
     for control, tools in findings:
         if len(tools) > 1:
             assert ":" not in control
+
+
+def test_finding_api_shows_its_control_and_every_tool(
+    sessions: sessionmaker[Session], client: TestClient
+) -> None:
+    ingest_bytes(
+        sessions,
+        checkov_report(("CKV_AWS_18", "infra/s3.tf", "aws_s3_bucket.logs")),
+        asset="acme/api",
+    )
+    ingest_bytes(
+        sessions,
+        tfsec_report(
+            ("AVD-AWS-0089", "aws-s3-enable-bucket-logging", "/w/infra/s3.tf", "aws_s3_bucket.logs")
+        ),
+        asset="acme/api",
+    )
+    [item] = client.get("/api/v1/findings", params={"asset": "acme/api"}).json()["items"]
+    assert item["tools"] == ["checkov", "tfsec"]
+    detail = client.get(f"/api/v1/findings/{item['id']}").json()
+    assert detail["control"]["id"] == item["control_id"]
+    assert {"checkov", "tfsec"} <= set(detail["control"]["rules"])
+    assert {d["tool"] for d in detail["detection_list"]} == {"checkov", "tfsec"}
+    listed = client.get("/api/v1/controls", params={"tool": "kics"}).json()
+    assert listed
+    assert all("kics" in c["rules"] for c in listed)
+    assert client.get("/api/v1/controls/no-such-control").status_code == 404

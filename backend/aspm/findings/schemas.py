@@ -106,6 +106,9 @@ class FindingDetail(FindingRead):
     risk_explanation: list[RiskFactorRead] = Field(
         default_factory=list, description="why this score: each factor, its value and source"
     )
+    control: "ControlRead | None" = Field(
+        None, description="the canonical control, when the control map knows the rule"
+    )
 
 
 class ComplianceRef(BaseModel):
@@ -122,3 +125,6 @@ class ControlRead(BaseModel):
     provider: str
     compliance: list[ComplianceRef]
     rules: dict[str, list[str]] = Field(description="tool family -> rule ids")
+
+
+FindingDetail.model_rebuild()

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from aspm.common.paging import Page
 from aspm.common.severity import Severity
 from aspm.errors import InvalidInput, NotFound
-from aspm.findings import repository
+from aspm.findings import control_service, repository
 from aspm.findings.models import DetectorState, Finding, TriageState
 from aspm.findings.schemas import (
+    ControlRead,
     DetectionRead,
     FindingDetail,
     FindingFilter,
@@ -86,6 +87,13 @@ def resolve_id(session: Session, ref: str) -> uuid.UUID:
     return ids[0]
 
 
+def _control_of(control_id: str) -> ControlRead | None:
+    try:
+        return control_service.get_control(control_id)
+    except NotFound:
+        return None  # an unmapped rule stands alone as tool:rule_id
+
+
 def get_finding(session: Session, finding_id: uuid.UUID) -> FindingDetail:
     row = repository.get_with_asset(session, finding_id)
     if row is None:
@@ -103,6 +111,7 @@ def get_finding(session: Session, finding_id: uuid.UUID) -> FindingDetail:
         cwe_ids=finding.cwe_ids,
         compliance=finding.compliance,
         detection_list=detections,
+        control=_control_of(finding.control_id),
         risk_explanation=[
             RiskFactorRead(
                 factor=str(e.get("factor")),
