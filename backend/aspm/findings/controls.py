@@ -39,10 +39,12 @@ RULE_ID_PATTERNS: Mapping[str, re.Pattern[str]] = MappingProxyType(
         "tfsec": re.compile(r"^(?:[a-z0-9]+(?:-[a-z0-9_]+)+|AVD-[A-Z0-9]+-\d{4}|[A-Z]{2,5}\d{3})$"),
         "trivy": re.compile(r"^AVD-[A-Z0-9]+-\d{4}$"),
         "kics": re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
-        # current ids (AC_AWS_0214, AC_K8S_0087) and the Accurics-era ones (accurics.gcp.NS.103)
-        "terrascan": re.compile(r"^(?:AC_[A-Z0-9]+_\d{4}|accurics\.[a-z0-9]+\.[A-Z]+\.\d{3})$"),
-        # v3+ check ids (s3_bucket_default_encryption) and v2 ones (check21, extra718)
-        "prowler": re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$"),
+        # current ids (AC_AWS_0214, AC_AZURE_0366) and the Accurics-era ones (accurics.gcp.NS.103,
+        # accurics.azure.EKM.7), which terrascan still reports for GCP
+        "terrascan": re.compile(r"^(?:AC_[A-Z0-9]+_\d{4}|accurics\.[a-z0-9]+\.[A-Z]+\.\d+)$"),
+        # v3+ check ids (s3_bucket_default_encryption; a few keep Kubernetes camelCase:
+        # core_minimize_hostPID_containers) and v2 ones (check21, extra718)
+        "prowler": re.compile(r"^[a-z0-9]+(?:_[A-Za-z0-9]+)*$"),
         "securityhub": re.compile(r"^[A-Za-z0-9]+\.\d+$"),
         # finding keys of the results file; parameterised rules carry their argument
         # (ec2-security-group-opens-SSH-port-to-all, s3-bucket-AllUsers-read_acp)
