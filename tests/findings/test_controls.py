@@ -34,6 +34,7 @@ def test_packaged_map_is_well_formed(cmap: ControlMap) -> None:
     for control in controls:
         assert len(control.rules) >= 2, f"{control.id} names fewer than two tools"
         assert control.title.strip()
+        assert len(set(control.compliance)) == len(control.compliance), control.id
         for framework, ref in control.compliance:
             assert framework in FRAMEWORKS, (control.id, framework)
             assert ref.strip()
