@@ -53,6 +53,9 @@ MAX_WARNINGS = 200
 MAX_SNIPPET = 4000
 MAX_TITLE = 1000
 
+# a finding looked up by key: already in the database, created now, created by an earlier record
+_EXISTING, _CREATED, _CREATED_BEFORE = 0, 1, 2
+
 # flags in the per-import map of known detections (value = content_hash << 3 | flags)
 _ACTIVE = 1
 _IN_SCOPE = 2
@@ -272,7 +275,6 @@ class _Import:
         self.new_findings: list[tuple[Any, ...]] = []
         self.new_detections: list[tuple[Any, ...]] = []
         self.updates: list[tuple[Any, ...]] = []
-        self.created: set[int] = set()  # ids of findings this import creates
         self.affected: set[int] = set()  # ids of pre-existing findings it adds detections to
         self.ids = _TimeOrderedIds()
         self.controls = load_control_map()
@@ -330,9 +332,10 @@ class _Import:
         self.targets[key] = self._by_asset[(asset.id, tool)] = target
         return target
 
-    def _finding_id(self, target: _Target, key: str | None) -> tuple[int, bool]:
-        """(id, created by this import) of the finding with this key on the target's asset.
-        With key None, only loads the asset's findings."""
+    def _finding_id(self, target: _Target, key: str | None) -> tuple[int, int]:
+        """(id, state) of the finding of a mapped control with this key on the target's asset:
+        _EXISTING, _CREATED (by this call: the caller writes its row) or _CREATED_BEFORE (by an
+        earlier record of this import). With key None, only loads the asset's findings."""
         findings = target.findings
         if not findings.loaded:  # only imports that create detections need the asset's findings
             self.writer.sync()
@@ -351,14 +354,14 @@ class _Import:
                     findings.iac.setdefault(block, []).append((fpath or "", short))
             findings.loaded = True
         if key is None:
-            return 0, False
+            return 0, _EXISTING
         short = int(key[:16], 16)
         value = findings.ids.get(short)
         if value is not None:
-            return value >> 1, bool(value & 1)
+            return value >> 1, _CREATED_BEFORE if value & 1 else _EXISTING
         fid = self.ids.next()
         findings.ids[short] = (fid << 1) | 1
-        return fid, True
+        return fid, _CREATED
 
     def _correlated_key(
         self, target: _Target, control: Control, raw: RawFinding, path: str
@@ -450,10 +453,14 @@ class _Import:
             ) or finding_key(
                 raw, control_id=control_id, path=path, secret_hash=secret_hash, where=where
             )
-            fid, created = self._finding_id(target, key)
+            if control is None:
+                # an unmapped rule's finding key follows from the detection's identity, so a new
+                # detection means a new finding: no lookup, and no memory per finding
+                fid, state = self.ids.next(), _CREATED
+            else:
+                fid, state = self._finding_id(target, key)
             fid_db = format(fid, "032x")
-            if created and fid not in self.created:
-                self.created.add(fid)
+            if state == _CREATED:
                 self.new_findings.append(
                     (
                         fid_db, target.asset_db_id, key, FINDING_KEY_VERSION, control_id,
@@ -472,7 +479,7 @@ class _Import:
                         self.now_db, self.now_db, 0, self.run_db, 1,
                     )
                 )  # fmt: skip
-            elif not created:
+            elif state == _EXISTING:
                 self.affected.add(fid)
             self.new_detections.append(
                 (
