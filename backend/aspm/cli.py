@@ -436,8 +436,8 @@ def risk_apply(
     except AspmError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_FAILED) from exc
-    out.print(f"policy {result.policy_version}: {result.updated} findings re-scored in "
-              f"{result.duration_ms} ms")  # fmt: skip
+    out.print(f"policy {result.policy_version}: {result.selected} findings evaluated, "
+              f"{result.updated} changed, in {result.duration_ms} ms")  # fmt: skip
 
 
 @controls_app.command("list")

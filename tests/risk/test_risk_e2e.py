@@ -187,10 +187,13 @@ def test_policy_change_through_api_rescores_everything_and_is_audited(
     ).replace("  dev: 0.6\n", "  dev: 0.9\n")  # fmt: skip
     put = client.put("/api/v1/risk/policy", json={"yaml": text})
     assert put.status_code == 200, put.text
-    assert put.json()["updated"] == 2
-    assert {f.risk_policy_version for f, _ in _findings(sessions)} == {"strict-1"}
-    dev = _findings(sessions)[1][0]
+    assert (put.json()["selected"], put.json()["updated"]) == (2, 1)
+    (prod, _), (dev, _) = _findings(sessions)
     assert dev.risk_score == 49  # 8 x 0.9 x 0.8 x 0.85 = 4.896
+    assert dev.risk_policy_version == "strict-1"
+    # the prod finding's result is the same under both policies: it is not rewritten, and
+    # keeps the version that produced it
+    assert (prod.risk_score, prod.risk_policy_version) == (100, "default-2026.11")
     got = client.get("/api/v1/risk/policy").json()
     assert (got["version"], got["source"]) == ("strict-1", "api")
     with unit_of_work(sessions) as session:
@@ -209,6 +212,7 @@ def test_policy_change_through_api_rescores_everything_and_is_audited(
     reset = client.delete("/api/v1/risk/policy")
     assert reset.status_code == 200
     assert {f.risk_policy_version for f, _ in _findings(sessions)} == {"default-2026.11"}
+    assert _findings(sessions)[1][0].risk_score == 33
 
 
 def test_explanation_in_words_through_api(
@@ -260,10 +264,11 @@ def test_cli_findings_explain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         assert as_json["priority"] == "P1"
         assert AWS_KEY not in result.output
         policy = tmp_path / "p.yaml"
-        policy.write_text(DEFAULT_POLICY_PATH.read_text().replace("default-2026.11", "mine-2"))
+        mine = DEFAULT_POLICY_PATH.read_text().replace("default-2026.11", "mine-2")
+        policy.write_text(mine.replace("verified_secret: 1.3", "verified_secret: 1.2"))
         applied = runner.invoke(app, ["risk", "apply", str(policy)])
         assert applied.exit_code == 0, applied.output
-        assert "mine-2: 1 findings re-scored" in applied.output
+        assert "mine-2: 1 findings evaluated, 1 changed" in applied.output
     finally:
         get_settings.cache_clear()
 

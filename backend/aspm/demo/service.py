@@ -10,7 +10,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from aspm.assets import service as assets_service
 from aspm.db.session import unit_of_work
+from aspm.demo.assets import assets_yaml
 from aspm.demo.generate import build_reports, readme
 from aspm.demo.schemas import DemoSummary
 from aspm.errors import InvalidInput
@@ -43,6 +45,7 @@ def write_reports(out_dir: Path) -> list[tuple[Path, str]]:
         path.write_bytes(report.content)
         written.append((path, report.asset))
     (out_dir / "README.txt").write_text(readme(reports), encoding="utf-8")
+    (out_dir / "assets.yaml").write_text(assets_yaml(), encoding="utf-8")
     return written
 
 
@@ -68,6 +71,8 @@ def run_demo(
         raise InvalidInput(
             f"cannot write the demo reports to {out_dir or 'a temp dir'}: {exc}"
         ) from exc
+    with unit_of_work(factory) as session:  # context first: imports are scored with it
+        assets_service.apply(session, yaml_text=assets_yaml(), source="assets.yaml", actor=ACTOR)
     results = []
     for path, asset in written:
         with path.open("rb") as fh:

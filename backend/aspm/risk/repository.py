@@ -11,6 +11,8 @@ findings, and no per-finding round trip.
 5. One UPDATE ... FROM joins findings to their input's score.
 """
 
+import fnmatch
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,9 +27,10 @@ from aspm.risk.models import RiskPolicyRecord
 
 SEL = "aspm_risk_sel"
 PUB = "aspm_risk_pub"
+CTL = "aspm_risk_ctl"
 INPUTS = "aspm_risk_in"
 SIG = "aspm_risk_sig"
-_TABLES = (SEL, PUB, INPUTS, SIG)
+_TABLES = (SEL, PUB, CTL, INPUTS, SIG)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +92,16 @@ def create_temp_tables(session: Session) -> None:
     uid = "UUID" if pg else "TEXT"
     json_type = "JSONB" if pg else "TEXT"
     session.execute(text(f"CREATE TEMP TABLE {SEL} (finding_id {uid} PRIMARY KEY)"))
+    # resources shown public: the smallest and largest id of the findings showing it, so that
+    # each finding can name another one (itself excluded) with one hash join
     session.execute(
-        text(f"CREATE TEMP TABLE {PUB} (asset_id {uid}, resource TEXT, finding_id TEXT)")
+        text(f"CREATE TEMP TABLE {PUB} (asset_id {uid}, resource TEXT, min_id TEXT, max_id TEXT)")
     )
     session.execute(text(f"CREATE INDEX {PUB}_ix ON {PUB} (asset_id, resource)"))
+    session.execute(text(f"CREATE TEMP TABLE {CTL} (control_id TEXT PRIMARY KEY)"))
+    if pg:  # a bulk pass: sort and hash in memory, and skip JIT compilation
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
+        session.execute(text("SET LOCAL jit = off"))
     cols = "asset_id {uid}, severity TEXT, cvss DOUBLE PRECISION, tv INTEGER, public_via TEXT"
     session.execute(text(f"CREATE TEMP TABLE {INPUTS} (finding_id {uid}, {cols.format(uid=uid)})"))
     session.execute(
@@ -106,6 +115,10 @@ def create_temp_tables(session: Session) -> None:
 def drop_temp_tables(session: Session) -> None:
     for table in _TABLES:
         session.execute(text(f"DROP TABLE IF EXISTS {table}"))
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    return re.compile(fnmatch.translate(pattern.lower()))
 
 
 def _like(pattern: str) -> str:
@@ -159,8 +172,8 @@ def select_import(
         cond = cond.replace("f.detector_state = 'active' AND ", "")  # fixed ones matter too
         session.execute(
             text(
-                f"INSERT INTO {PUB} (asset_id, resource, finding_id) "
-                f"SELECT DISTINCT f.asset_id, f.resource, '' FROM findings f "
+                f"INSERT INTO {PUB} (asset_id, resource, min_id, max_id) "
+                f"SELECT DISTINCT f.asset_id, f.resource, '', '' FROM findings f "
                 f"JOIN {SEL} s ON s.finding_id = f.id WHERE {cond}"
             ),
             params,
@@ -187,56 +200,83 @@ def select_assets(session: Session, *, asset_ids: Sequence[uuid.UUID]) -> int:
     return int(session.scalar(text(f"SELECT COUNT(*) FROM {SEL}")) or 0)
 
 
+def _public_control_ids(session: Session, controls: PublicControls, where: str) -> int:
+    """Load the control ids (of the findings in scope) that match the public patterns."""
+    if not controls.include:
+        return 0
+    ids = session.scalars(
+        text(f"SELECT f.control_id FROM findings f WHERE f.resource IS NOT NULL{where} "
+             "GROUP BY f.control_id")
+    ).all()  # fmt: skip
+    include = [_glob(p) for p in controls.include]
+    exclude = [_glob(p) for p in controls.exclude]
+    public = [
+        (c,)
+        for c in ids
+        if any(p.match(c.lower()) for p in include) and not any(p.match(c.lower()) for p in exclude)
+    ]
+    _load(session, CTL, ("control_id",), public)
+    return len(public)
+
+
 def gather_inputs(session: Session, *, everything: bool, public_controls: PublicControls) -> None:
     """Fill the inputs table for the selected findings (all of them when `everything`)."""
     pg = _is_pg(session)
     id_text = "CAST(f.id AS TEXT)"
     where = "" if everything else f" AND f.asset_id IN (SELECT DISTINCT asset_id FROM findings " \
         f"WHERE id IN (SELECT finding_id FROM {SEL}))"  # fmt: skip
-    cond, params = _public_condition(public_controls, "f")
-    session.execute(
-        text(
-            f"INSERT INTO {PUB} (asset_id, resource, finding_id) "
-            f"SELECT f.asset_id, f.resource, {id_text} FROM findings f WHERE {cond}{where}"
-        ),
-        params,
-    )
+    if _public_control_ids(session, public_controls, where):
+        session.execute(
+            text(
+                f"INSERT INTO {PUB} (asset_id, resource, min_id, max_id) "
+                f"SELECT f.asset_id, f.resource, MIN({id_text}), MAX({id_text}) FROM findings f "
+                f"JOIN {CTL} c ON c.control_id = f.control_id WHERE f.resource IS NOT NULL "
+                f"AND f.detector_state = 'active' AND f.triage_state <> 'false_positive'{where} "
+                "GROUP BY f.asset_id, f.resource"
+            )
+        )
     if pg:
         session.execute(text(f"ANALYZE {PUB}"))
-    # tools x 2 + verified, in one probe of the detections: active ones, or all once fixed
-    tv_filter = "(d.active OR f.detector_state = 'fixed')"
-    tv_value = "COUNT(DISTINCT d.tool) * 2 + MAX(CASE WHEN d.secret_verified THEN 1 ELSE 0 END)"
     public_via = (
-        f"COALESCE((SELECT MIN(p.finding_id) FROM {PUB} p WHERE p.asset_id = f.asset_id "
-        f"AND p.resource = f.resource AND p.finding_id <> {id_text}), '')"
+        f"CASE WHEN p.min_id IS NULL THEN '' WHEN p.min_id <> {id_text} THEN p.min_id "
+        "WHEN p.max_id <> p.min_id THEN p.max_id ELSE '' END"
     )
     columns = "finding_id, asset_id, severity, cvss, tv, public_via"
+    pub_join = f"LEFT JOIN {PUB} p ON p.asset_id = f.asset_id AND p.resource = f.resource"
     if everything:
-        # one pass over the detections (hash aggregate) beats a million index probes
+        # two hash aggregates over the detections (per finding and tool, then per finding)
+        # beat a million index probes: tools x 2 + verified, active detections only unless the
+        # finding is fixed
         session.execute(
             text(
                 f"INSERT INTO {INPUTS} ({columns}) "
                 f"SELECT f.id, f.asset_id, f.severity, COALESCE(f.cvss, -1.0), "
                 f"COALESCE(CASE WHEN f.detector_state = 'fixed' THEN a.tv_all ELSE a.tv END, 0), "
                 f"{public_via} FROM findings f LEFT JOIN ("
-                "SELECT d.finding_id, "
-                "COUNT(DISTINCT CASE WHEN d.active THEN d.tool END) * 2 + "
-                "MAX(CASE WHEN d.active AND d.secret_verified THEN 1 ELSE 0 END) AS tv, "
-                "COUNT(DISTINCT d.tool) * 2 + "
-                "MAX(CASE WHEN d.secret_verified THEN 1 ELSE 0 END) AS tv_all "
-                "FROM detections d GROUP BY d.finding_id) a ON a.finding_id = f.id"
+                "SELECT t.finding_id, SUM(t.act) * 2 + MAX(t.act_ver) AS tv, "
+                "COUNT(*) * 2 + MAX(t.ver) AS tv_all FROM ("
+                "SELECT d.finding_id, d.tool, MAX(CASE WHEN d.active THEN 1 ELSE 0 END) AS act, "
+                "MAX(CASE WHEN d.active AND d.secret_verified THEN 1 ELSE 0 END) AS act_ver, "
+                "MAX(CASE WHEN d.secret_verified THEN 1 ELSE 0 END) AS ver "
+                "FROM detections d GROUP BY d.finding_id, d.tool) t GROUP BY t.finding_id) a "
+                f"ON a.finding_id = f.id {pub_join}"
             )
         )
     else:
+        tv_value = "COUNT(DISTINCT d.tool) * 2 + MAX(CASE WHEN d.secret_verified THEN 1 ELSE 0 END)"
         session.execute(
             text(
                 f"INSERT INTO {INPUTS} ({columns}) "
                 f"SELECT f.id, f.asset_id, f.severity, COALESCE(f.cvss, -1.0), "
                 f"COALESCE((SELECT {tv_value} FROM detections d WHERE d.finding_id = f.id "
-                f"AND {tv_filter}), 0), {public_via} "
-                f"FROM findings f JOIN {SEL} s ON s.finding_id = f.id"
+                f"AND (d.active OR f.detector_state = 'fixed')), 0), {public_via} "
+                f"FROM findings f JOIN {SEL} s ON s.finding_id = f.id {pub_join}"
             )
         )
+
+
+def count_inputs(session: Session) -> int:
+    return int(session.scalar(text(f"SELECT COUNT(*) FROM {INPUTS}")) or 0)
 
 
 def distinct_inputs(session: Session) -> list[Signature]:
@@ -293,6 +333,7 @@ def write_scores(
             "strftime('%Y-%m-%d %H:%M:%S', findings.first_seen_at, '+' || s.days || ' days') "
             "|| substr(findings.first_seen_at, 20)"
         )
+    due_value = f"(CASE WHEN s.days IS NULL THEN NULL ELSE {due} END)"
     result = session.execute(
         text(
             "UPDATE findings SET risk_score = s.score, priority = s.priority, "
@@ -300,7 +341,9 @@ def write_scores(
             f"sla_due_at = CASE WHEN s.days IS NULL THEN NULL ELSE {due} END "
             f"FROM {INPUTS} i JOIN {SIG} s ON s.asset_id = i.asset_id AND s.severity = i.severity "
             "AND s.cvss = i.cvss AND s.tv = i.tv AND s.public_via = i.public_via "
-            "WHERE findings.id = i.finding_id"
+            "WHERE findings.id = i.finding_id AND (findings.risk_score IS DISTINCT FROM s.score "
+            "OR findings.risk_explanation IS DISTINCT FROM s.explanation "
+            f"OR findings.sla_due_at IS DISTINCT FROM {due_value})"
         ),
         {"version": policy_version},
     )

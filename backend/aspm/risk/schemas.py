@@ -41,7 +41,10 @@ class RiskPolicyWrite(BaseModel):
 
 class RescoreResult(BaseModel):
     policy_version: str
-    selected: int
-    distinct_inputs: int
-    updated: int
+    selected: int = Field(description="findings evaluated")
+    distinct_inputs: int = Field(description="distinct scoring inputs among them")
+    updated: int = Field(
+        description="findings whose score, priority, SLA due date or explanation changed; the "
+        "others already hold exactly what this policy gives and are not rewritten"
+    )
     duration_ms: int

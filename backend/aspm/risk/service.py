@@ -38,7 +38,7 @@ from aspm.risk.schemas import (
     RiskExplanation,
     RiskPolicyRead,
 )
-from aspm.risk.scoring import Inputs, describe, score
+from aspm.risk.scoring import Inputs, Score, describe, score
 
 log = logging.getLogger(__name__)
 
@@ -188,20 +188,36 @@ def _inputs(sig: Signature, asset: Asset | None, titles: dict[uuid.UUID, str]) -
 def _score_all(
     session: Session, pol: RiskPolicy, signatures: Sequence[Signature]
 ) -> list[ScoredSignature]:
+    """Score each distinct input. Inputs that differ only in which finding exposes the resource
+    share one computation; only the source named in the explanation differs."""
     assets = {a.id: a for a in assets_service.get_many(session, {s.asset_id for s in signatures})}
     titles = findings_service.titles(
         session, list({s.public_via for s in signatures if s.public_via is not None})
     )
+    cache: dict[tuple[object, ...], tuple[Score, list[dict[str, str | float]]]] = {}
     out = []
     for sig in signatures:
-        result = score(pol, _inputs(sig, assets.get(sig.asset_id), titles))
+        key = (sig.asset_id, sig.severity, sig.cvss, sig.tools, sig.verified, bool(sig.public_via))
+        hit = cache.get(key)
+        if hit is None:
+            result = score(pol, _inputs(sig, assets.get(sig.asset_id), {}))
+            hit = cache[key] = (result, [e.as_dict() for e in result.explanation])
+        result, explanation = hit
+        if sig.public_via is not None:
+            via = _inputs(sig, None, titles)
+            source = f"finding {via.public_via}" + (
+                f" ({via.public_via_title[:120]})" if via.public_via_title else ""
+            )
+            explanation = [
+                {**e, "source": source} if e["factor"] == "exposure" else e for e in explanation
+            ]
         out.append(
             ScoredSignature(
                 signature=sig,
                 score=result.score,
                 priority=result.priority.value if result.priority else None,
                 sla_days=result.sla_days,
-                explanation=json.dumps([e.as_dict() for e in result.explanation]),
+                explanation=json.dumps(explanation),
             )
         )
     return out
@@ -235,6 +251,8 @@ def _rescore(
         updated = distinct = 0
         if selected != 0:
             repository.gather_inputs(session, everything=everything, public_controls=_public(pol))
+            if everything:
+                selected = repository.count_inputs(session)
             signatures = repository.distinct_inputs(session)
             distinct = len(signatures)
             updated = repository.write_scores(
@@ -245,7 +263,7 @@ def _rescore(
     session.expire_all()  # ORM copies of findings are stale now
     return RescoreResult(
         policy_version=pol.version,
-        selected=updated if selected < 0 else selected,
+        selected=max(selected, 0),
         distinct_inputs=distinct,
         updated=updated,
         duration_ms=int((time.perf_counter() - started) * 1000),
