@@ -273,6 +273,19 @@ def test_cli_findings_explain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         get_settings.cache_clear()
 
 
+def test_policy_change_scores_findings_that_were_never_scored(
+    sessions: sessionmaker[Session],
+) -> None:
+    _declare_and_import(sessions)
+    with unit_of_work(sessions) as session:
+        session.execute(update(Finding).values(risk_score=None, risk_explanation=[]))
+    text = DEFAULT_POLICY_PATH.read_text().replace("default-2026.11", "same-numbers")
+    with unit_of_work(sessions) as session:
+        result = risk_service.set_policy(session, yaml_text=text, actor="t")
+    assert (result.selected, result.updated) == (2, 2)
+    assert [f.risk_score for f, _ in _findings(sessions)] == [100, 33]
+
+
 def test_score_import_with_nothing_selected_is_cheap(session: Session) -> None:
     risk_service.current_policy(session)
     result = risk_service.score_import(session, run_id=uuid.uuid4(), affected=[])

@@ -28,9 +28,10 @@ from aspm.risk.models import RiskPolicyRecord
 SEL = "aspm_risk_sel"
 PUB = "aspm_risk_pub"
 CTL = "aspm_risk_ctl"
+CHG = "aspm_risk_chg"
 INPUTS = "aspm_risk_in"
 SIG = "aspm_risk_sig"
-_TABLES = (SEL, PUB, CTL, INPUTS, SIG)
+_TABLES = (SEL, PUB, CTL, INPUTS, SIG, CHG)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class ScoredSignature:
     priority: str | None
     sla_days: int | None
     explanation: str  # JSON text
+    changed: bool = True  # differs from what the previous policy gave (policy changes only)
 
 
 def _is_pg(session: Session) -> bool:
@@ -107,7 +109,7 @@ def create_temp_tables(session: Session) -> None:
     session.execute(
         text(
             f"CREATE TEMP TABLE {SIG} ({cols.format(uid=uid)}, score INTEGER, priority TEXT, "
-            f"days INTEGER, explanation {json_type})"
+            f"days INTEGER, explanation {json_type}, changed INTEGER)"
         )
     )
 
@@ -297,9 +299,20 @@ def distinct_inputs(session: Session) -> list[Signature]:
 
 
 def write_scores(
-    session: Session, scored: Sequence[ScoredSignature], *, policy_version: str
+    session: Session,
+    scored: Sequence[ScoredSignature],
+    *,
+    policy_version: str,
+    policy_changed_only: bool = False,
 ) -> int:
-    """Store each selected finding's score from its input's. Returns the rows updated."""
+    """Store each selected finding's score from its input's; rows that already hold exactly
+    that result are not rewritten. Returns the rows updated.
+
+    `policy_changed_only` (a policy change, every finding selected): every finding already holds
+    what the previous policy gave for its input (scores never go stale), so only the inputs
+    whose result changed between the two policies, and findings never scored, are written;
+    no stored explanation has to be read and compared.
+    """
     pg = _is_pg(session)
     rows = [
         (
@@ -312,6 +325,7 @@ def write_scores(
             s.priority,
             s.sla_days,
             s.explanation,
+            int(s.changed),
         )
         for s in scored
     ]
@@ -319,7 +333,7 @@ def write_scores(
         session,
         SIG,
         ("asset_id", "severity", "cvss", "tv", "public_via", "score", "priority", "days",
-         "explanation"),
+         "explanation", "changed"),
         rows,
     )  # fmt: skip
     if pg:
@@ -334,20 +348,59 @@ def write_scores(
             "|| substr(findings.first_seen_at, 20)"
         )
     due_value = f"(CASE WHEN s.days IS NULL THEN NULL ELSE {due} END)"
-    result = session.execute(
-        text(
-            "UPDATE findings SET risk_score = s.score, priority = s.priority, "
-            "risk_explanation = s.explanation, risk_policy_version = :version, "
-            f"sla_due_at = CASE WHEN s.days IS NULL THEN NULL ELSE {due} END "
-            f"FROM {INPUTS} i JOIN {SIG} s ON s.asset_id = i.asset_id AND s.severity = i.severity "
-            "AND s.cvss = i.cvss AND s.tv = i.tv AND s.public_via = i.public_via "
-            "WHERE findings.id = i.finding_id AND (findings.risk_score IS DISTINCT FROM s.score "
-            "OR findings.risk_explanation IS DISTINCT FROM s.explanation "
-            f"OR findings.sla_due_at IS DISTINCT FROM {due_value})"
-        ),
-        {"version": policy_version},
+    update = (
+        "UPDATE findings SET risk_score = s.score, priority = s.priority, "
+        "risk_explanation = s.explanation, risk_policy_version = :version, "
+        f"sla_due_at = {due_value} "
+        f"FROM {INPUTS} i JOIN {SIG} s ON s.asset_id = i.asset_id AND s.severity = i.severity "
+        "AND s.cvss = i.cvss AND s.tv = i.tv AND s.public_via = i.public_via "
+        "WHERE findings.id = i.finding_id AND "
     )
-    return max(int(result.rowcount), 0)  # type: ignore[attr-defined]
+    params = {"version": policy_version}
+    if not policy_changed_only:
+        result = session.execute(
+            text(
+                update + "(findings.risk_score IS DISTINCT FROM s.score "
+                "OR findings.risk_explanation IS DISTINCT FROM s.explanation "
+                f"OR findings.sla_due_at IS DISTINCT FROM {due_value})"
+            ),
+            params,
+        )
+        return max(int(result.rowcount), 0)  # type: ignore[attr-defined]
+    updated = 0
+    if any(s.changed for s in scored):
+        # the findings to rewrite, with their new values, first: then the UPDATE probes
+        # findings by primary key instead of joining the whole table
+        session.execute(text(f"DELETE FROM {SIG} WHERE changed = 0"))
+        session.execute(
+            text(
+                f"CREATE TEMP TABLE {CHG} AS SELECT i.finding_id, s.score, s.priority, "
+                f"s.explanation, s.days FROM {INPUTS} i JOIN {SIG} s ON s.asset_id = i.asset_id "
+                "AND s.severity = i.severity AND s.cvss = i.cvss AND s.tv = i.tv "
+                "AND s.public_via = i.public_via"
+            )
+        )
+        if pg:
+            session.execute(text(f"ANALYZE {CHG}"))
+        result = session.execute(
+            text(
+                "UPDATE findings SET risk_score = s.score, priority = s.priority, "
+                "risk_explanation = s.explanation, risk_policy_version = :version, "
+                f"sla_due_at = {due_value} FROM {CHG} s WHERE findings.id = s.finding_id"
+            ),
+            params,
+        )
+        updated += max(int(result.rowcount), 0)  # type: ignore[attr-defined]
+        session.execute(text(f"DELETE FROM {SIG}"))
+        _load(
+            session,
+            SIG,
+            ("asset_id", "severity", "cvss", "tv", "public_via", "score", "priority", "days",
+             "explanation", "changed"),
+            [r for r, s in zip(rows, scored, strict=True) if not s.changed],
+        )  # fmt: skip
+    result = session.execute(text(update + "findings.risk_score IS NULL"), params)
+    return updated + max(int(result.rowcount), 0)  # type: ignore[attr-defined]
 
 
 def _via_text(session: Session, value: uuid.UUID) -> str:

@@ -75,7 +75,14 @@ def _apply(
 ) -> RescoreResult:
     """Record `pol` as the policy in force, re-score every finding, audit it."""
     record = _record(session, pol, source=source, actor=actor)
-    result = _rescore(session, pol, everything=True)
+    # every finding holds what the previous policy gave: only changed results are written
+    before = None
+    if previous is not None:
+        try:
+            before = risk_policy.from_dict(previous.body)
+        except ValueError:  # an older policy this code no longer reads: compare row by row
+            log.warning("risk policy %s no longer validates; comparing stored scores", previous.id)
+    result = _rescore(session, pol, everything=True, previous=before)
     repository.add_audit(
         session,
         [
@@ -185,39 +192,79 @@ def _inputs(sig: Signature, asset: Asset | None, titles: dict[uuid.UUID, str]) -
     )
 
 
-def _score_all(
-    session: Session, pol: RiskPolicy, signatures: Sequence[Signature]
-) -> list[ScoredSignature]:
-    """Score each distinct input. Inputs that differ only in which finding exposes the resource
-    share one computation; only the source named in the explanation differs."""
-    assets = {a.id: a for a in assets_service.get_many(session, {s.asset_id for s in signatures})}
-    titles = findings_service.titles(
-        session, list({s.public_via for s in signatures if s.public_via is not None})
-    )
-    cache: dict[tuple[object, ...], tuple[Score, list[dict[str, str | float]]]] = {}
-    out = []
-    for sig in signatures:
+_Result = tuple[int, str | None, int | None, str]  # score, priority, SLA days, explanation
+
+
+class _Scorer:
+    """Scores distinct inputs under one policy. Inputs that differ only in which finding
+    exposes the resource share one computation; only the source in the explanation differs."""
+
+    def __init__(
+        self, pol: RiskPolicy, assets: dict[uuid.UUID, Asset], titles: dict[uuid.UUID, str]
+    ) -> None:
+        self._pol = pol
+        self._assets = assets
+        self._titles = titles
+        self._cache: dict[tuple[object, ...], tuple[Score, list[dict[str, str | float]]]] = {}
+
+    def _computed(self, sig: Signature) -> tuple[Score, list[dict[str, str | float]]]:
         key = (sig.asset_id, sig.severity, sig.cvss, sig.tools, sig.verified, bool(sig.public_via))
-        hit = cache.get(key)
+        hit = self._cache.get(key)
         if hit is None:
-            result = score(pol, _inputs(sig, assets.get(sig.asset_id), {}))
-            hit = cache[key] = (result, [e.as_dict() for e in result.explanation])
-        result, explanation = hit
+            computed = score(self._pol, _inputs(sig, self._assets.get(sig.asset_id), {}))
+            hit = self._cache[key] = (computed, [e.as_dict() for e in computed.explanation])
+        return hit
+
+    def same_as(self, other: "_Scorer", sig: Signature) -> bool:
+        """Whether both policies give `sig` the same result (the named source aside, which
+        both derive alike)."""
+        mine, theirs = self._computed(sig), other._computed(sig)
+        return (
+            mine[0].score == theirs[0].score
+            and mine[0].priority == theirs[0].priority
+            and mine[0].sla_days == theirs[0].sla_days
+            and mine[1] == theirs[1]
+        )
+
+    def result(self, sig: Signature) -> _Result:
+        result, explanation = self._computed(sig)
         if sig.public_via is not None:
-            via = _inputs(sig, None, titles)
+            via = _inputs(sig, None, self._titles)
             source = f"finding {via.public_via}" + (
                 f" ({via.public_via_title[:120]})" if via.public_via_title else ""
             )
             explanation = [
                 {**e, "source": source} if e["factor"] == "exposure" else e for e in explanation
             ]
+        priority = result.priority.value if result.priority else None
+        return result.score, priority, result.sla_days, json.dumps(explanation)
+
+
+def _score_all(
+    session: Session,
+    pol: RiskPolicy,
+    signatures: Sequence[Signature],
+    *,
+    previous: RiskPolicy | None = None,
+) -> list[ScoredSignature]:
+    """Score each distinct input; with `previous`, also say whether its result changed."""
+    assets = {a.id: a for a in assets_service.get_many(session, {s.asset_id for s in signatures})}
+    titles = findings_service.titles(
+        session, list({s.public_via for s in signatures if s.public_via is not None})
+    )
+    new = _Scorer(pol, assets, titles)
+    old = _Scorer(previous, assets, titles) if previous is not None else None
+    out = []
+    for sig in signatures:
+        result = new.result(sig)
         out.append(
             ScoredSignature(
                 signature=sig,
-                score=result.score,
-                priority=result.priority.value if result.priority else None,
-                sla_days=result.sla_days,
-                explanation=json.dumps(explanation),
+                score=result[0],
+                priority=result[1],
+                sla_days=result[2],
+                explanation=result[3],
+                changed=old is None or not new.same_as(old, sig),
             )
         )
     return out
@@ -235,6 +282,7 @@ def _rescore(
     run_id: uuid.UUID | None = None,
     affected: Sequence[uuid.UUID] = (),
     asset_ids: Sequence[uuid.UUID] = (),
+    previous: RiskPolicy | None = None,
 ) -> RescoreResult:
     started = time.perf_counter()
     session.flush()
@@ -256,7 +304,10 @@ def _rescore(
             signatures = repository.distinct_inputs(session)
             distinct = len(signatures)
             updated = repository.write_scores(
-                session, _score_all(session, pol, signatures), policy_version=pol.version
+                session,
+                _score_all(session, pol, signatures, previous=previous),
+                policy_version=pol.version,
+                policy_changed_only=previous is not None,
             )
     finally:
         repository.drop_temp_tables(session)
