@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -114,14 +114,14 @@ class Sample:
     user_s: float | None
     sys_s: float | None
     app_s: float | None  # the import's own duration_ms, in the process: no start-up, no commit
-    busy_s: float  # CPU seconds the whole machine spent during the run (all processes)
-    busy_before_pct: float  # machine CPU use in the second before the run
     records: int
     findings: int
     new: int
     unchanged: int
     code: str = ""  # digest of backend/ when the run started (see backend_digest)
     warnings: list[str] = field(default_factory=list)
+    busy_s: float | None = None  # CPU seconds the whole machine spent during the run
+    busy_before_pct: float | None = None  # machine CPU use in the second before the run
 
     @property
     def rate(self) -> float:
@@ -351,7 +351,7 @@ def summarize(samples: list[Sample]) -> list[dict[str, Any]]:
         rest = [
             s.busy_s - s.user_s - s.sys_s
             for s in group
-            if s.user_s is not None and s.sys_s is not None
+            if s.user_s is not None and s.sys_s is not None and s.busy_s is not None
         ]
         wall = statistics.median(walls)
         row: dict[str, Any] = {
@@ -638,6 +638,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="before each run, wait until the machine's CPU use is below PCT%% (0: never wait)",
     )
     p.add_argument("--quiet-timeout", type=float, default=300.0, metavar="SECONDS")
+    p.add_argument(
+        "--report",
+        nargs="+",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="measure nothing: print the tables for results files of earlier runs, together",
+    )
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     args.pg = PgTarget(args.pg_host, args.pg_port, args.pg_user, args.pg_db)
@@ -660,8 +667,35 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def report(paths: list[Path]) -> int:
+    """Print the tables for samples saved by earlier runs (one or several results files)."""
+    by_code: dict[str, list[Sample]] = {}
+    commits: dict[str, str] = {}
+    known = {f.name for f in fields(Sample)}
+    for path in paths:
+        doc = json.loads(path.read_text())
+        m = doc["machine"]
+        print(f"{path.name}: nproc {m['nproc']}, load average at start "
+              f"{' '.join(f'{x:.2f}' for x in m['loadavg_start'])}, {m.get('code', '?')}, commit "
+              f"{str(m.get('git_commit', '?'))[:12]}, backend digest "
+              f"{m.get('backend_digest', '?')}")  # fmt: skip
+        for raw in doc["samples"]:
+            sample = Sample(**{k: v for k, v in raw.items() if k in known})
+            by_code.setdefault(sample.code, []).append(sample)
+            commits.setdefault(sample.code, str(m.get("git_commit", "?"))[:12])
+    for code, samples in by_code.items():
+        rows = summarize(samples)
+        print(f"\n=== backend digest {code or '?'} (commit {commits[code]})")
+        print_table(rows)
+        print_memory_growth(memory_growth(rows))
+        print_targets(rows)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.report:
+        return report(args.report)
     info = machine_info(args)
     load = " ".join(f"{x:.2f}" for x in info["loadavg_start"])
     print(f"nproc {info['nproc']}, load average {load}, Python {info['python']}, SQLite "
