@@ -166,15 +166,14 @@ def test_toxic_combination_names_the_finding_that_shows_the_resource_public(
     exposure = next(e for e in other.risk_explanation if e["factor"] == "exposure")
     assert exposure["value"] == "internet"
     assert str(public.id) in exposure["source"]
-    own = next(e for e in public.risk_explanation if e["factor"] == "exposure")
-    assert own["value"] == "unknown"  # a finding does not expose itself
+    # a finding does not expose itself: its exposure stays unknown (neutral, not stored)
+    assert not [e for e in public.risk_explanation if e["factor"] == "exposure"]
     # fixing the public ACL takes the internet factor away on the next full import
     report["results"]["failed_checks"] = report["results"]["failed_checks"][1:]  # type: ignore[index]
     data = json.dumps(report).encode()
     assert ingest_bytes(sessions, data, filename="checkov.json").status == "ok"
     again = next(f for f, _ in _findings(sessions) if f.id == other.id)
-    exposure = next(e for e in again.risk_explanation if e["factor"] == "exposure")
-    assert exposure["value"] == "unknown"
+    assert not [e for e in again.risk_explanation if e["factor"] == "exposure"]
 
 
 def test_policy_change_through_api_rescores_everything_and_is_audited(
@@ -260,6 +259,7 @@ def test_cli_findings_explain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         assert result.exit_code == 0, result.output
         assert "verified live secret" in result.output
         assert "priority P1" in result.output
+        assert "Not known for asset acme/x, so neutral" in result.output
         as_json = json.loads(runner.invoke(app, ["findings", "explain", fid, "--json"]).stdout)
         assert as_json["priority"] == "P1"
         assert AWS_KEY not in result.output

@@ -169,6 +169,8 @@ def select_import(
         ),
         {"run": _uuid_param(session, run_id)},
     )
+    if not session.scalar(text(f"SELECT EXISTS (SELECT 1 FROM {SEL})")):
+        return 0  # an identical re-import: nothing to score
     if public_controls.include:
         cond, params = _public_condition(public_controls, "f")
         cond = cond.replace("f.detector_state = 'active' AND ", "")  # fixed ones matter too

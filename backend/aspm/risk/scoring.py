@@ -170,6 +170,9 @@ def factors(policy: RiskPolicy, inputs: Inputs) -> list[Explanation]:
             f"asset {inputs.asset}",
         )
     )
+    # unknown context is neutral (x1.0, a policy invariant): it is not stored, so that a finding
+    # of an undeclared asset carries only what moved its score; `undeclared()` names it
+    out = [e for e in out if not (e.value == UNKNOWN and e.multiplier == 1.0)]
     if inputs.tools >= policy.corroboration.min_tools:
         out.append(
             Explanation(
@@ -236,6 +239,15 @@ def score(policy: RiskPolicy, inputs: Inputs) -> Score:
         sla_days=policy.sla_days[priority] if priority is not None else None,
         explanation=tuple(explanation),
     )
+
+
+CONTEXT_FACTORS = ("exposure", "environment", "data_sensitivity", "criticality")
+
+
+def undeclared(explanation: list[dict[str, object]]) -> list[str]:
+    """Context factors absent from a stored explanation: unknown, hence neutral."""
+    present = {str(e.get("factor")) for e in explanation}
+    return [f for f in CONTEXT_FACTORS if f not in present]
 
 
 def multiply_back(policy: RiskPolicy, explanation: tuple[Explanation, ...]) -> int:

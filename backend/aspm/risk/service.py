@@ -38,7 +38,7 @@ from aspm.risk.schemas import (
     RiskExplanation,
     RiskPolicyRead,
 )
-from aspm.risk.scoring import Inputs, Score, describe, score
+from aspm.risk.scoring import Inputs, Score, describe, score, undeclared
 
 log = logging.getLogger(__name__)
 
@@ -402,6 +402,15 @@ def explain(session: Session, finding_id: uuid.UUID) -> RiskExplanation:
         raise NotFound(f"no finding with id {finding_id}")
     items = [dict(e) for e in finding.risk_explanation or []]
     summary = [describe(e) for e in items]
+    missing = undeclared(items) if items else []
+    if missing:
+        assets = assets_service.get_many(session, [finding.asset_id])
+        name = assets[0].name if assets else "its asset"
+        words = ", ".join(m.replace("_", " ") for m in missing)
+        summary.append(
+            f"Not known for asset {name}, so neutral (x1.00): {words}. Declare it in "
+            "assets.yaml to rank this finding by business context."
+        )
     if finding.risk_score is not None:
         summary.append(
             f"Risk {finding.risk_score}/100, priority {finding.priority or 'none'}"
