@@ -252,10 +252,16 @@ def _run_with_time(cmd: list[str], env: dict[str, str]) -> RunOutcome:
         )
         wall = time.perf_counter() - started
         # on failure GNU time writes "Command exited with non-zero status N" first
-        last = stats_path.read_text().strip().splitlines()[-1].split()
+        stats = stats_path.read_text().strip().splitlines()
     finally:
         stats_path.unlink(missing_ok=True)
-    max_kb, user, system = int(last[0]), float(last[1]), float(last[2])
+    try:
+        parts = stats[-1].split()
+        max_kb, user, system = int(parts[0]), float(parts[1]), float(parts[2])
+    except (IndexError, ValueError) as exc:
+        raise BenchError(
+            f"{TIME_BIN} gave no figures for {cmd}: {stats!r}\nstderr: {proc.stderr[-4000:]}"
+        ) from exc
     return RunOutcome(
         wall, max_kb / 1024, user, system, 0.0, proc.returncode, proc.stdout, proc.stderr
     )
