@@ -248,7 +248,11 @@ def apply(
 ) -> ApplyResult:
     """Declare the assets of an assets.yaml document (idempotent: applying it twice changes
     nothing the second time). Assets the file does not list are left alone. Errors name the
-    file's line (InvalidInput); nothing is changed then."""
+    file's line (InvalidInput); nothing is changed then.
+
+    Match rules apply to detections imported from now on: the asset is part of a detection's
+    identity, so existing findings stay where they are. A context change re-scores the asset's
+    findings and is audited."""
     doc = yamlfile.load(yaml_text, AssetFile, source=source)
     seen: dict[str, int] = {}
     for index, spec in enumerate(doc.assets):

@@ -10,6 +10,12 @@ force until it is reset; otherwise the file (ASPM_RISK_POLICY, else the shipped 
 compared with it on every scoring call that is given the file (the shipped default is always
 compared while it is in force), and a changed file is recorded and applied to every finding, so
 scores never go stale.
+
+A finding's `risk_policy_version` is the version that produced its stored result. A new policy
+re-evaluates every finding but rewrites only those whose result (score, priority, SLA due date,
+explanation) changes: the others already hold exactly what the new policy gives, and keep the
+version that first gave it. Rewriting a million unchanged rows only to stamp a version was most
+of the cost of a policy change (benchmarks/rescore.py).
 """
 
 import json
@@ -240,6 +246,9 @@ class _Scorer:
         return result.score, priority, result.sla_days, json.dumps(explanation)
 
 
+Scorer = _Scorer  # for aspm.risk.inline, which scores an import's new findings as they are written
+
+
 def _score_all(
     session: Session,
     pol: RiskPolicy,
@@ -283,6 +292,7 @@ def _rescore(
     affected: Sequence[uuid.UUID] = (),
     asset_ids: Sequence[uuid.UUID] = (),
     previous: RiskPolicy | None = None,
+    created_scored: bool = False,
 ) -> RescoreResult:
     started = time.perf_counter()
     session.flush()
@@ -292,7 +302,11 @@ def _rescore(
             selected = -1
         elif run_id is not None:
             selected = repository.select_import(
-                session, run_id=run_id, affected=affected, public_controls=_public(pol)
+                session,
+                run_id=run_id,
+                affected=affected,
+                public_controls=_public(pol),
+                created_scored=created_scored,
             )
         else:
             selected = repository.select_assets(session, asset_ids=asset_ids)
@@ -328,13 +342,15 @@ def score_import(
     affected: Sequence[uuid.UUID],
     policy_path: Path | None = None,
     actor: str = "system:ingest",
+    created_scored: bool = False,
 ) -> RescoreResult:
-    """Score what one import created or touched (called by the pipeline before it commits)."""
+    """Score what one import created or touched (called by the pipeline before it commits).
+    `created_scored`: its new findings were scored as they were written (aspm.risk.inline)."""
     pol, applied = current_policy(session, path=policy_path, actor=actor)
     if applied:  # everything, this import's findings included, was just scored
         return RescoreResult(policy_version=pol.version, selected=0, distinct_inputs=0,
                              updated=0, duration_ms=0)  # fmt: skip
-    return _rescore(session, pol, run_id=run_id, affected=affected)
+    return _rescore(session, pol, run_id=run_id, affected=affected, created_scored=created_scored)
 
 
 def rescore_all(session: Session, *, policy_path: Path | None = None) -> RescoreResult:
