@@ -46,6 +46,7 @@ from aspm.ingest.models import IngestRun, IngestScope, IngestStatus
 from aspm.ingest.reading import open_report, parse_all
 from aspm.ingest.schemas import IngestResult, IngestRunRead
 from aspm.risk import service as risk_service
+from aspm.risk.inline import InlineScorer
 
 log = logging.getLogger(__name__)
 
@@ -277,6 +278,9 @@ class _Import:
         self.updates: list[tuple[Any, ...]] = []
         self.affected: set[int] = set()  # ids of pre-existing findings it adds detections to
         self.ids = _TimeOrderedIds()
+        self.scorer = InlineScorer(
+            session, policy_path=options.risk_policy, actor=f"system:ingest:{options.actor}"
+        )
         self.controls = load_control_map()
         self.now_db = repository.db_datetime(session, run.started_at)
         self.run_db = format(run.id.int, "032x")
@@ -461,6 +465,14 @@ class _Import:
                 fid, state = self._finding_id(target, key)
             fid_db = format(fid, "032x")
             if state == _CREATED:
+                risk, priority, due_at, explanation = self.scorer.score(
+                    target.asset,
+                    severity=raw.severity.value,
+                    cvss=raw.cvss,
+                    verified=bool(raw.secret_verified),
+                    now=self.run.started_at,
+                )
+                due = None if due_at is None else repository.db_datetime(self.session, due_at)
                 self.new_findings.append(
                     (
                         fid_db, target.asset_db_id, key, FINDING_KEY_VERSION, control_id,
@@ -475,8 +487,9 @@ class _Import:
                             else raw.compliance
                         ),
                         "active", _initial_triage(raw.triage_hint), raw.suppressed,
-                        raw.secret_verified, raw.cvss, "[]",
-                        self.now_db, self.now_db, 0, self.run_db, 1,
+                        raw.secret_verified, raw.cvss, explanation,
+                        self.now_db, self.now_db, 0, self.run_db, 1, risk, priority,
+                        due, self.scorer.version,
                     )
                 )  # fmt: skip
             elif state == _EXISTING:
@@ -591,6 +604,7 @@ def ingest(
         affected=repository.affected_finding_ids(session),
         policy_path=options.risk_policy,
         actor=f"system:ingest:{options.actor}",
+        created_scored=True,
     )
     repository.upsert_rules(session, state.rules.values())
     targets = list({id(t): t for t in state.targets.values()}.values())

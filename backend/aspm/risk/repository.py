@@ -158,19 +158,23 @@ def select_import(
     run_id: uuid.UUID,
     affected: Sequence[uuid.UUID],
     public_controls: PublicControls,
+    created_scored: bool = False,
 ) -> int:
     """Select the findings an import created or touched, and every other finding on a resource
-    that one of them shows public (or showed public before it was fixed). Returns the count."""
+    that one of them shows public (or showed public before it was fixed). Returns the count.
+
+    `created_scored`: the import scored the findings it created as it wrote them (aspm.risk.inline),
+    so they are selected only when a public resource involves them."""
+    run = {"run": _uuid_param(session, run_id)}
     _load(session, SEL, ("finding_id",), [(_uuid_param(session, f),) for f in set(affected)])
-    session.execute(
-        text(
-            f"INSERT INTO {SEL} (finding_id) SELECT id FROM findings "
-            "WHERE created_import_id = :run ON CONFLICT DO NOTHING"
-        ),
-        {"run": _uuid_param(session, run_id)},
-    )
-    if not session.scalar(text(f"SELECT EXISTS (SELECT 1 FROM {SEL})")):
-        return 0  # an identical re-import: nothing to score
+    if not created_scored:
+        session.execute(
+            text(
+                f"INSERT INTO {SEL} (finding_id) SELECT id FROM findings "
+                "WHERE created_import_id = :run ON CONFLICT DO NOTHING"
+            ),
+            run,
+        )
     if public_controls.include:
         cond, params = _public_condition(public_controls, "f")
         cond = cond.replace("f.detector_state = 'active' AND ", "")  # fixed ones matter too
@@ -178,9 +182,10 @@ def select_import(
             text(
                 f"INSERT INTO {PUB} (asset_id, resource, min_id, max_id) "
                 f"SELECT DISTINCT f.asset_id, f.resource, '', '' FROM findings f "
-                f"JOIN {SEL} s ON s.finding_id = f.id WHERE {cond}"
+                f"WHERE (f.id IN (SELECT finding_id FROM {SEL}) OR f.created_import_id = :run) "
+                f"AND {cond}"
             ),
-            params,
+            {**params, **run},
         )
         session.execute(
             text(
@@ -191,6 +196,8 @@ def select_import(
             )
         )
         session.execute(text(f"DELETE FROM {PUB}"))
+    if not session.scalar(text(f"SELECT EXISTS (SELECT 1 FROM {SEL})")):
+        return 0  # nothing to (re)score, e.g. an identical re-import
     return int(session.scalar(text(f"SELECT COUNT(*) FROM {SEL}")) or 0)
 
 
