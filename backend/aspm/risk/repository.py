@@ -175,6 +175,10 @@ def select_import(
             ),
             run,
         )
+    if not affected and not session.scalar(
+        text("SELECT EXISTS (SELECT 1 FROM findings WHERE created_import_id = :run)"), run
+    ):
+        return 0  # an identical re-import created and touched nothing
     if public_controls.include:
         cond, params = _public_condition(public_controls, "f")
         cond = cond.replace("f.detector_state = 'active' AND ", "")  # fixed ones matter too
