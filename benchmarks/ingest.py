@@ -12,6 +12,7 @@ empty database, (b) the identical re-import. Each run is timed wall clock from s
 """
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -26,7 +27,7 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import generate
 import psutil
@@ -122,6 +123,7 @@ class Sample:
     warnings: list[str] = field(default_factory=list)
     busy_s: float | None = None  # CPU seconds the whole machine spent during the run
     busy_before_pct: float | None = None  # machine CPU use in the second before the run
+    started_at: str | None = None  # UTC, ISO 8601
 
     @property
     def rate(self) -> float:
@@ -698,10 +700,34 @@ def report(paths: list[Path]) -> int:
     return 0
 
 
+LOCK_PATH = Path(tempfile.gettempdir()) / "aspm-ingest-benchmark.lock"
+
+
+def take_machine_lock() -> IO[str]:
+    """One benchmark at a time on this machine: two would share the benchmark databases (each
+    recreating them under the other's imports) and the two cores. Waits for a running one."""
+    fh = LOCK_PATH.open("a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "?"
+        print(
+            f"another ingestion benchmark holds {LOCK_PATH} ({holder}); waiting for it", flush=True
+        )
+        fcntl.flock(fh, fcntl.LOCK_EX)
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"pid {os.getpid()}: {' '.join(sys.argv)}\n")
+    fh.flush()
+    return fh  # held until the process exits
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.report:
         return report(args.report)
+    lock = take_machine_lock()  # noqa: F841 - held for the lifetime of the run
     info = machine_info(args)
     load = " ".join(f"{x:.2f}" for x in info["loadavg_start"])
     print(f"nproc {info['nproc']}, load average {load}, Python {info['python']}, SQLite "
@@ -774,6 +800,7 @@ def main(argv: list[str] | None = None) -> int:
                         url = prepare_db(db, args)
                         for phase in PHASES:
                             before = wait_for_quiet(args)
+                            started_at = datetime.now(UTC).isoformat(timespec="seconds")
                             outcome, result = ingest_once(
                                 args, url, reports[fmt, size], db, fmt, size, phase
                             )
@@ -784,6 +811,7 @@ def main(argv: list[str] | None = None) -> int:
                                 user_s=outcome.user_s, sys_s=outcome.sys_s,
                                 app_s=duration / 1000 if duration is not None else None,
                                 busy_s=outcome.busy_s, busy_before_pct=before,
+                                started_at=started_at,
                                 records=result["records"], findings=result.get("findings", -1),
                                 new=result.get("new", -1), unchanged=result.get("unchanged", -1),
                                 code=code, warnings=identity_warnings(result, size, phase),
