@@ -223,7 +223,8 @@ def _control(raw: Any, index: int) -> Control:
 def parse_control_map(text: str) -> ControlMap:
     """Build a ControlMap from the YAML text; ValueError (naming the control) when it is wrong."""
     try:
-        data = yaml.safe_load(text)
+        # libyaml's C loader when present: the pure-Python one took 0.3 s of every `aspm ingest`
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     except yaml.YAMLError as exc:
         raise ValueError(f"control map: not valid YAML: {exc}") from exc
     if not isinstance(data, dict) or data.get("version") != 1:

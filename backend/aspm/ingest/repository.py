@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from aspm.audit.models import AuditEvent
-from aspm.findings.models import Detection, Finding, Rule
+from aspm.findings.models import Finding, Rule
 from aspm.ingest.models import IngestRun, IngestScope
 
 STAGE = "aspm_stage"
@@ -151,16 +151,23 @@ def load_finding_keys(
 
 
 def load_known_detections(
-    session: Session, *, asset_id: uuid.UUID, tool: str
-) -> Iterable[tuple[str, str, bool, uuid.UUID]]:
-    """(fingerprint, content_hash, active, scope_id) of every detection of one tool on one asset."""
-    stmt = (
-        select(Detection.fingerprint, Detection.content_hash, Detection.active, Detection.scope_id)
-        .where(Detection.asset_id == asset_id, Detection.tool == tool)
-        .execution_options(yield_per=20000)
+    session: Session, *, asset_id: uuid.UUID, tool: str, scope_id: uuid.UUID
+) -> Iterable[tuple[str, str, bool, bool]]:
+    """(fingerprint, content_hash, active, in this scope) of every detection of one tool on one
+    asset. Plain driver rows, streamed: a re-import reads one per detection it may see again."""
+    result = session.connection().execute(
+        text(
+            "SELECT fingerprint, content_hash, active, scope_id = :scope FROM detections "
+            "WHERE asset_id = :asset AND tool = :tool"
+        ).execution_options(stream_results=True, yield_per=20000),
+        {
+            "asset": db_uuid(session, asset_id),
+            "tool": tool,
+            "scope": db_uuid(session, scope_id),
+        },
     )
-    for row in session.execute(stmt):
-        yield row[0], row[1], row[2], row[3]
+    for fingerprint, content_hash, active, in_scope in result:
+        yield fingerprint, content_hash, bool(active), bool(in_scope)
 
 
 def get_or_create_scope(

@@ -328,10 +328,10 @@ class _Import:
             asset_key=str(asset.id),
             findings=self._asset_findings.setdefault(asset.id, _AssetFindings()),
         )
-        for fp, chash, active, scope_id in repository.load_known_detections(
-            self.session, asset_id=asset.id, tool=tool
+        for fp, chash, active, in_scope in repository.load_known_detections(
+            self.session, asset_id=asset.id, tool=tool, scope_id=scope.id
         ):
-            flags = (_ACTIVE if active else 0) | (_IN_SCOPE if scope_id == scope.id else 0)
+            flags = (_ACTIVE if active else 0) | (_IN_SCOPE if in_scope else 0)
             target.known[bytes.fromhex(fp)] = (int(chash, 16) << 3) | flags
         self.targets[key] = self._by_asset[(asset.id, tool)] = target
         return target
