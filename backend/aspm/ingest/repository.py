@@ -10,7 +10,7 @@ import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from aspm.audit.models import AuditEvent
+from aspm.db.bulk import as_uuid, db_uuid, is_postgres, load_rows
 from aspm.findings.models import Finding, Rule
 from aspm.ingest.models import IngestRun, IngestScope
 
@@ -63,30 +64,10 @@ class Batch:
     updates: list[tuple[Any, ...]]
 
 
-def _is_pg(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def is_postgres(session: Session) -> bool:
-    return _is_pg(session)
-
-
-def db_datetime(session: Session, value: datetime) -> Any:
-    """A datetime as this dialect stores it when written without SQLAlchemy (COPY, executemany)."""
-    if _is_pg(session):
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
-
-
-def db_uuid(session: Session, value: uuid.UUID) -> Any:
-    """A UUID as raw SQL on this dialect stores it (SQLAlchemy's Uuid is CHAR(32) on SQLite)."""
-    return value if _is_pg(session) else value.hex
-
-
 def create_temp_tables(session: Session) -> None:
     drop_temp_tables(session)
     cols = ", ".join(f"{c} {_STAGE_DDL_TYPES.get(c, 'TEXT')}" for c in STAGE_COLUMNS)
-    uuid_type = "UUID" if _is_pg(session) else "TEXT"
+    uuid_type = "UUID" if is_postgres(session) else "TEXT"
     cols = cols.replace("asset_id TEXT", f"asset_id {uuid_type}")
     session.execute(text(f"CREATE TEMP TABLE {STAGE} ({cols})"))
     session.execute(
@@ -94,7 +75,7 @@ def create_temp_tables(session: Session) -> None:
     )
     session.execute(text(f"CREATE TEMP TABLE {AFFECTED} (finding_id {uuid_type} PRIMARY KEY)"))
     session.execute(text(f"CREATE TEMP TABLE {AFFECTED}_in (finding_id {uuid_type})"))
-    if not _is_pg(session):
+    if not is_postgres(session):
         session.execute(
             text(f"CREATE INDEX aspm_stage_fp ON {STAGE} (asset_id, tool, fingerprint)")
         )
@@ -106,28 +87,7 @@ def drop_temp_tables(session: Session) -> None:
 
 
 def stage_gone(session: Session, rows: Sequence[tuple[Any, str, str]]) -> None:
-    _load(session, GONE, ("asset_id", "tool", "fingerprint"), rows)
-
-
-def _load(
-    session: Session, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-) -> None:
-    if not rows:
-        return
-    dbapi = session.connection().connection.driver_connection
-    if _is_pg(session):
-        with (
-            dbapi.cursor() as cur,  # type: ignore[union-attr]
-            cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-    else:
-        marks = ", ".join("?" for _ in columns)
-        dbapi.executemany(  # type: ignore[union-attr]
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-            rows,
-        )
+    load_rows(session, GONE, ("asset_id", "tool", "fingerprint"), rows)
 
 
 def load_finding_keys(
@@ -176,11 +136,11 @@ def get_or_create_scope(
     stmt = select(IngestScope).where(
         IngestScope.asset_id == asset_id, IngestScope.tool == tool, IngestScope.target == target
     )
-    if _is_pg(session):
+    if is_postgres(session):
         stmt = stmt.with_for_update()  # one import of a scope at a time
     scope = session.scalars(stmt).one_or_none()
     if scope is None:
-        ins = (pg_insert if _is_pg(session) else sqlite_insert)(IngestScope).values(
+        ins = (pg_insert if is_postgres(session) else sqlite_insert)(IngestScope).values(
             id=uuid.uuid4(), asset_id=asset_id, tool=tool, target=target
         )
         session.execute(ins.on_conflict_do_nothing())
@@ -207,7 +167,7 @@ _DETECTION_VALUE_COLUMNS = (
 
 
 def _params(session: Session, run_id: uuid.UUID, now: datetime) -> dict[str, Any]:
-    pg = _is_pg(session)
+    pg = is_postgres(session)
     return {"now": now if pg else now.replace(tzinfo=None), "run": db_uuid(session, run_id)}
 
 
@@ -223,15 +183,15 @@ def merge_batch(
     service has already decided they are new), and update changed existing detections through
     the stage table. On PostgreSQL this runs in a writer thread while the next batch is parsed.
     """
-    _load(session, "findings", FINDING_COLUMNS, batch.findings)
+    load_rows(session, "findings", FINDING_COLUMNS, batch.findings)
     counts.new_findings += len(batch.findings)
-    _load(session, "detections", DETECTION_COLUMNS, batch.detections)
+    load_rows(session, "detections", DETECTION_COLUMNS, batch.detections)
     counts.new_detections += len(batch.detections)
     if not batch.updates:
         return
     params = _params(session, run_id, now)
-    session.execute(text(f"TRUNCATE {STAGE}" if _is_pg(session) else f"DELETE FROM {STAGE}"))
-    _load(session, STAGE, STAGE_COLUMNS, batch.updates)
+    session.execute(text(f"TRUNCATE {STAGE}" if is_postgres(session) else f"DELETE FROM {STAGE}"))
+    load_rows(session, STAGE, STAGE_COLUMNS, batch.updates)
     match = (
         "detections.asset_id = s.asset_id AND detections.tool = s.tool "
         "AND detections.fingerprint = s.fingerprint"
@@ -266,14 +226,16 @@ def retire_and_recompute(
     every pre-existing finding the import touched (`affected`: the ones it added detections to;
     the findings of updated and retired detections are gathered here)."""
     params = _params(session, run_id, now)
-    _load(session, AFFECTED + "_in", ("finding_id",), [(db_uuid(session, f),) for f in affected])
+    load_rows(
+        session, AFFECTED + "_in", ("finding_id",), [(db_uuid(session, f),) for f in affected]
+    )
     session.execute(
         text(
             f"INSERT INTO {AFFECTED} (finding_id) SELECT DISTINCT finding_id FROM {AFFECTED}_in "
             "WHERE true ON CONFLICT DO NOTHING"
         )
     )
-    if _is_pg(session):
+    if is_postgres(session):
         session.execute(text(f"ANALYZE {GONE}"))
     session.execute(
         text(
@@ -300,7 +262,7 @@ def retire_and_recompute(
 
 def affected_finding_ids(session: Session) -> list[uuid.UUID]:
     """Pre-existing findings this import touched (after retire_and_recompute), for risk."""
-    return [_as_uuid(f) for f in session.scalars(text(f"SELECT finding_id FROM {AFFECTED}"))]
+    return [as_uuid(f) for f in session.scalars(text(f"SELECT finding_id FROM {AFFECTED}"))]
 
 
 def _recompute_findings(
@@ -317,7 +279,7 @@ def _recompute_findings(
     in_affected = f"findings.id IN (SELECT finding_id FROM {AFFECTED})"
     if not session.scalar(text(f"SELECT EXISTS (SELECT 1 FROM {AFFECTED})")):
         return  # first sight of everything: nothing pre-existing changed state
-    if _is_pg(session):
+    if is_postgres(session):
         session.execute(text(f"ANALYZE {AFFECTED}"))
     to_fix = session.scalars(
         text(
@@ -377,7 +339,7 @@ def _recompute_findings(
             actor=actor,
             action=action,
             object_type="finding",
-            object_id=_as_uuid(fid),
+            object_id=as_uuid(fid),
             from_value=old,
             to_value=new,
             reason=reason,
@@ -392,15 +354,11 @@ def _recompute_findings(
     session.add_all(events)
 
 
-def _as_uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
 def upsert_rules(session: Session, rules: Iterable[dict[str, Any]]) -> None:
     rows = [{"id": uuid.uuid4(), **r} for r in rules]
     if not rows:
         return
-    ins = (pg_insert if _is_pg(session) else sqlite_insert)(Rule)
+    ins = (pg_insert if is_postgres(session) else sqlite_insert)(Rule)
     for start in range(0, len(rows), 500):
         session.execute(ins.on_conflict_do_nothing(), rows[start : start + 500])
 

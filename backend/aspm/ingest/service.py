@@ -27,6 +27,7 @@ from aspm.common.hashing import redact, secret_hmac, secret_preview
 from aspm.common.iac import block_address, common_suffix_segments
 from aspm.common.paging import Page
 from aspm.common.paths import normalize_path
+from aspm.db.bulk import db_datetime, db_uuid, is_postgres
 from aspm.db.session import unit_of_work
 from aspm.errors import IngestError, NotFound
 from aspm.findings.controls import Control, load_control_map
@@ -282,7 +283,7 @@ class _Import:
             session, policy_path=options.risk_policy, actor=f"system:ingest:{options.actor}"
         )
         self.controls = load_control_map()
-        self.now_db = repository.db_datetime(session, run.started_at)
+        self.now_db = db_datetime(session, run.started_at)
         self.run_db = format(run.id.int, "032x")
         self.rules: dict[tuple[str, str], dict[str, Any]] = {}
         self.row_no = 0
@@ -294,7 +295,7 @@ class _Import:
         self.assets = assets_service.resolver(session) if self.forced_asset is None else None
         self._by_asset: dict[tuple[uuid.UUID, str], _Target] = {}
         self.merged = repository.MergeCounts()
-        self.writer = _BatchWriter(self._apply, threaded=repository.is_postgres(session))
+        self.writer = _BatchWriter(self._apply, threaded=is_postgres(session))
 
     def _apply(self, batch: repository.Batch) -> None:
         repository.merge_batch(
@@ -323,8 +324,8 @@ class _Import:
         target = _Target(
             asset=asset,
             scope=scope,
-            asset_db_id=repository.db_uuid(self.session, asset.id),
-            scope_db_id=repository.db_uuid(self.session, scope.id),
+            asset_db_id=db_uuid(self.session, asset.id),
+            scope_db_id=db_uuid(self.session, scope.id),
             asset_key=str(asset.id),
             findings=self._asset_findings.setdefault(asset.id, _AssetFindings()),
         )
@@ -472,7 +473,7 @@ class _Import:
                     verified=bool(raw.secret_verified),
                     now=self.run.started_at,
                 )
-                due = None if due_at is None else repository.db_datetime(self.session, due_at)
+                due = None if due_at is None else db_datetime(self.session, due_at)
                 self.new_findings.append(
                     (
                         fid_db, target.asset_db_id, key, FINDING_KEY_VERSION, control_id,

@@ -23,6 +23,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from aspm.audit.models import AuditEvent
+from aspm.db.bulk import as_uuid, db_uuid, is_postgres, load_rows
 from aspm.risk.models import RiskPolicyRecord
 
 SEL = "aspm_risk_sel"
@@ -56,41 +57,9 @@ class ScoredSignature:
     changed: bool = True  # differs from what the previous policy gave (policy changes only)
 
 
-def _is_pg(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def _uuid_param(session: Session, value: uuid.UUID) -> Any:
-    return value if _is_pg(session) else value.hex
-
-
-def _as_uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
-def _load(
-    session: Session, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-) -> None:
-    if not rows:
-        return
-    dbapi = session.connection().connection.driver_connection
-    if _is_pg(session):
-        with (
-            dbapi.cursor() as cur,  # type: ignore[union-attr]
-            cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-    else:
-        marks = ", ".join("?" for _ in columns)
-        dbapi.executemany(  # type: ignore[union-attr]
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
-        )
-
-
 def create_temp_tables(session: Session) -> None:
     drop_temp_tables(session)
-    pg = _is_pg(session)
+    pg = is_postgres(session)
     uid = "UUID" if pg else "TEXT"
     json_type = "JSONB" if pg else "TEXT"
     session.execute(text(f"CREATE TEMP TABLE {SEL} (finding_id {uid} PRIMARY KEY)"))
@@ -165,8 +134,8 @@ def select_import(
 
     `created_scored`: the import scored the findings it created as it wrote them (aspm.risk.inline),
     so they are selected only when a public resource involves them."""
-    run = {"run": _uuid_param(session, run_id)}
-    _load(session, SEL, ("finding_id",), [(_uuid_param(session, f),) for f in set(affected)])
+    run = {"run": db_uuid(session, run_id)}
+    load_rows(session, SEL, ("finding_id",), [(db_uuid(session, f),) for f in set(affected)])
     if not created_scored:
         session.execute(
             text(
@@ -206,11 +175,11 @@ def select_import(
 
 
 def select_assets(session: Session, *, asset_ids: Sequence[uuid.UUID]) -> int:
-    _load(session, SEL, ("finding_id",), [])
+    load_rows(session, SEL, ("finding_id",), [])
     for asset_id in asset_ids:
         session.execute(
             text(f"INSERT INTO {SEL} (finding_id) SELECT id FROM findings WHERE asset_id = :a"),
-            {"a": _uuid_param(session, asset_id)},
+            {"a": db_uuid(session, asset_id)},
         )
     return int(session.scalar(text(f"SELECT COUNT(*) FROM {SEL}")) or 0)
 
@@ -230,13 +199,13 @@ def _public_control_ids(session: Session, controls: PublicControls, where: str) 
         for c in ids
         if any(p.match(c.lower()) for p in include) and not any(p.match(c.lower()) for p in exclude)
     ]
-    _load(session, CTL, ("control_id",), public)
+    load_rows(session, CTL, ("control_id",), public)
     return len(public)
 
 
 def gather_inputs(session: Session, *, everything: bool, public_controls: PublicControls) -> None:
     """Fill the inputs table for the selected findings (all of them when `everything`)."""
-    pg = _is_pg(session)
+    pg = is_postgres(session)
     id_text = "CAST(f.id AS TEXT)"
     where = "" if everything else f" AND f.asset_id IN (SELECT DISTINCT asset_id FROM findings " \
         f"WHERE id IN (SELECT finding_id FROM {SEL}))"  # fmt: skip
@@ -300,12 +269,12 @@ def distinct_inputs(session: Session) -> list[Signature]:
     ).all()
     return [
         Signature(
-            asset_id=_as_uuid(asset_id),
+            asset_id=as_uuid(asset_id),
             severity=severity,
             cvss=None if cvss < 0 else float(cvss),
             tools=int(tv) // 2,
             verified=bool(int(tv) % 2),
-            public_via=_as_uuid(via) if via else None,
+            public_via=as_uuid(via) if via else None,
         )
         for asset_id, severity, cvss, tv, via in rows
     ]
@@ -326,10 +295,10 @@ def write_scores(
     whose result changed between the two policies, and findings never scored, are written;
     no stored explanation has to be read and compared.
     """
-    pg = _is_pg(session)
+    pg = is_postgres(session)
     rows = [
         (
-            _uuid_param(session, s.signature.asset_id),
+            db_uuid(session, s.signature.asset_id),
             s.signature.severity,
             -1.0 if s.signature.cvss is None else s.signature.cvss,
             s.signature.tools * 2 + int(s.signature.verified),
@@ -342,7 +311,7 @@ def write_scores(
         )
         for s in scored
     ]
-    _load(
+    load_rows(
         session,
         SIG,
         ("asset_id", "severity", "cvss", "tv", "public_via", "score", "priority", "days",
@@ -405,7 +374,7 @@ def write_scores(
         )
         updated += max(int(result.rowcount), 0)  # type: ignore[attr-defined]
         session.execute(text(f"DELETE FROM {SIG}"))
-        _load(
+        load_rows(
             session,
             SIG,
             ("asset_id", "severity", "cvss", "tv", "public_via", "score", "priority", "days",
@@ -418,7 +387,7 @@ def write_scores(
 
 def _via_text(session: Session, value: uuid.UUID) -> str:
     """A finding id as CAST(id AS TEXT) renders it on this dialect."""
-    return str(value) if _is_pg(session) else value.hex
+    return str(value) if is_postgres(session) else value.hex
 
 
 def latest_policy(session: Session) -> RiskPolicyRecord | None:
@@ -448,4 +417,4 @@ def audit_events(session: Session, *, object_type: str, limit: int) -> Sequence[
 
 
 def now_param(session: Session, value: datetime) -> Any:
-    return value if _is_pg(session) else value.replace(tzinfo=None)
+    return value if is_postgres(session) else value.replace(tzinfo=None)
