@@ -1,17 +1,19 @@
 """Streaming the records of a JSON report: a top-level array, `null`, or an object around an array.
 
-Shared by the JSON-array formats (gitleaks, prowler-ocsf, asff). Memory stays bounded by one record:
+Shared by the JSON-array formats (gitleaks, prowler-ocsf, asff); `json_lines` serves the JSON-lines
+ones (trufflehog, trufflehog-v2, prowler-v2). Memory stays bounded by one record:
 the top-level array is never loaded whole. ijson errors become MalformedReportError carrying only
 the first line of the parser message (the rest quotes the file's bytes, which may hold a secret).
 """
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 import ijson
 from ijson.common import ObjectBuilder
 
-from aspm.ingest.contract import MalformedReportError
+from aspm.ingest.contract import MalformedReportError, ParseContext
 
 _WHITESPACE = b" \t\r\n"
 
@@ -135,3 +137,27 @@ def _build(event: str, value: object, events: Iterator[tuple[str, str, object]])
             depth -= 1
         builder.event(event, value)
     return builder.value
+
+
+def json_lines(
+    lines: Iterable[tuple[int, bytes]], ctx: ParseContext, what: str
+) -> Iterator[tuple[int, dict[str, object]]]:
+    """(line number, object) for each JSON-object line; blank lines are passed over, others are
+    skipped with a warning. A file none of whose lines is JSON is not `what` at all."""
+    json_seen = False
+    for number, raw_line in lines:
+        line = raw_line.strip()
+        if not line:
+            continue
+        try:
+            obj = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            ctx.skip(f"line {number}: not JSON; skipped")
+            continue
+        json_seen = True
+        if not isinstance(obj, dict):
+            ctx.skip(f"line {number}: not a JSON object; skipped")
+            continue
+        yield number, obj
+    if not json_seen and ctx.skipped:
+        raise MalformedReportError(f"no line of the file is JSON; not {what}")

@@ -24,7 +24,6 @@
 import csv
 import hashlib
 import io
-import json
 import re
 from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
@@ -37,6 +36,7 @@ from aspm.ingest.contract import (
     RawFinding,
 )
 from aspm.ingest.formats import _prowler as pw
+from aspm.ingest.formats._json_records import json_lines
 
 _NOT_FAILURES = frozenset({"PASS", "INFO", "WARNING", "MANUAL"})
 _CHECK = re.compile(r"^\s*\[(?P<check>[A-Za-z0-9_.-]+)\]\s*(?P<title>.*)$", re.DOTALL)
@@ -130,28 +130,13 @@ class ProwlerV2Ingestor:
     def _json_lines(
         self, first: bytes, first_number: int, stream: BinaryIO, ctx: ParseContext
     ) -> Iterator[tuple[str, dict[str, object]]]:
-        json_lines = 0
 
         def lines() -> Iterator[tuple[int, bytes]]:
             yield first_number, first
             yield from enumerate(stream, start=first_number + 1)
 
-        for number, raw_line in lines():
-            line = raw_line.strip()
-            if not line:
-                continue
-            try:
-                obj = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                ctx.skip(f"line {number}: not JSON; skipped")
-                continue
-            json_lines += 1
-            if not isinstance(obj, dict):
-                ctx.skip(f"line {number}: not a JSON object; skipped")
-                continue
+        for number, obj in json_lines(lines(), ctx, "Prowler 2 JSON lines"):
             yield f"line {number}", obj
-        if not json_lines and ctx.skipped:
-            raise MalformedReportError("no line of the file is JSON; not Prowler 2 JSON lines")
 
     def _csv_rows(self, first: bytes, stream: BinaryIO) -> Iterator[tuple[str, dict[str, object]]]:
         try:

@@ -21,7 +21,6 @@ VerificationError, Raw, RawV2, Redacted, ExtraData, StructuredData.
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
@@ -30,10 +29,10 @@ from aspm.common.severity import Severity
 from aspm.ingest.contract import (
     Category,
     Location,
-    MalformedReportError,
     ParseContext,
     RawFinding,
 )
+from aspm.ingest.formats._json_records import json_lines
 
 # TruffleHog has no severity labels; it says whether it verified the credential is live.
 # Verified live credential -> CRITICAL; unverified (unknown or failed check) -> HIGH.
@@ -138,20 +137,8 @@ class TrufflehogIngestor:
         ctx.tool_name = "trufflehog"
         ctx.tools.add("trufflehog")
         log_lines = 0
-        json_lines = 0
-        for number, raw_line in enumerate(stream, start=1):
-            line = raw_line.strip()
-            if not line:
-                continue
-            try:
-                obj = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                ctx.skip(f"line {number}: not JSON; skipped")
-                continue
-            json_lines += 1
-            if not isinstance(obj, dict):
-                ctx.skip(f"line {number}: not a JSON object; skipped")
-                continue
+        lines = enumerate(stream, start=1)
+        for number, obj in json_lines(lines, ctx, "TruffleHog JSON lines"):
             if "SourceMetadata" not in obj:
                 if _is_log_line(obj):
                     log_lines += 1
@@ -168,8 +155,6 @@ class TrufflehogIngestor:
                 yield finding
         if log_lines:
             ctx.extra["log_lines"] = str(log_lines)
-        if not json_lines and ctx.skipped:
-            raise MalformedReportError("no line of the file is JSON; not TruffleHog JSON lines")
 
     def _finding(self, obj: dict[str, object], number: int, ctx: ParseContext) -> RawFinding | None:
         detector = _text(obj.get("DetectorName"))

@@ -8,12 +8,12 @@ Tool family "trufflehog", the same as TruffleHog v3, so both versions of the too
 An empty file (truffleHog found nothing) cannot be detected from its content: pass --format.
 """
 
-import json
 import re
 from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
 
-from aspm.ingest.contract import MalformedReportError, ParseContext, RawFinding
+from aspm.ingest.contract import ParseContext, RawFinding
+from aspm.ingest.formats._json_records import json_lines
 from aspm.ingest.formats._trufflehog_legacy import legacy_finding
 
 TOOL = "trufflehog"
@@ -35,22 +35,8 @@ class TrufflehogV2Ingestor:
     def parse(self, stream: BinaryIO, ctx: ParseContext) -> Iterator[RawFinding]:
         ctx.tool_name = "truffleHog"
         ctx.tools.add(TOOL)
-        json_lines = 0
-        for number, raw_line in enumerate(stream, start=1):
-            line = raw_line.strip()
-            if not line:
-                continue
-            try:
-                obj = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                ctx.skip(f"line {number}: not JSON; skipped")
-                continue
-            json_lines += 1
-            if not isinstance(obj, dict):
-                ctx.skip(f"line {number}: not a JSON object; skipped")
-                continue
+        lines = enumerate(stream, start=1)
+        for number, obj in json_lines(lines, ctx, "truffleHog JSON lines"):
             finding = legacy_finding(obj, f"line {number}", ctx, tool=TOOL)
             if finding is not None:
                 yield finding
-        if not json_lines and ctx.skipped:
-            raise MalformedReportError("no line of the file is JSON; not truffleHog JSON lines")
