@@ -290,3 +290,16 @@ def test_score_import_with_nothing_selected_is_cheap(session: Session) -> None:
     risk_service.current_policy(session)
     result = risk_service.score_import(session, run_id=uuid.uuid4(), affected=[])
     assert result.updated == 0
+
+
+def test_scores_written_during_an_import_equal_a_full_rescore(
+    sessions: sessionmaker[Session],
+) -> None:
+    """New findings are scored in Python as they are written; the set-based pass must agree."""
+    _declare_and_import(sessions)
+    leak = trufflehog("AWS", AWS_KEY, verified=True)
+    assert ingest_bytes(sessions, leak, filename="t.jsonl", asset=None).status == "ok"
+    with unit_of_work(sessions) as session:
+        result = risk_service.rescore_all(session)
+    assert result.selected >= 3
+    assert result.updated == 0
