@@ -45,9 +45,5 @@ class InlineScorer:
                 Signature(asset.id, severity, cvss, 1, verified, None)
             )
         value, priority, days, explanation = hit
-        return (
-            value,
-            priority,
-            (now + timedelta(days=days) if days is not None else None),
-            (explanation),
-        )
+        due = now + timedelta(days=days) if days is not None else None
+        return value, priority, due, explanation
