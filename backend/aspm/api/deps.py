@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from aspm.auth.principal import SYSTEM, Principal
 from aspm.db.session import unit_of_work
 from aspm.settings import Settings
 
@@ -28,3 +29,11 @@ def get_sessionmaker(request: Request) -> sessionmaker[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_sessionmaker)]
+
+
+def get_principal() -> Principal:
+    """The caller. Provisional until authentication lands (issue 5): everyone acts as the system."""
+    return SYSTEM
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
