@@ -16,8 +16,12 @@ _SEP = "\x1f"
 _WS = re.compile(r"\s+")
 
 
+def _raw_digest(parts: list[str]) -> bytes:
+    return hashlib.sha256(_SEP.join(parts).encode("utf-8", "surrogatepass")).digest()
+
+
 def _digest(parts: list[str]) -> str:
-    return hashlib.sha256(_SEP.join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return _raw_digest(parts).hex()
 
 
 def snippet_key(snippet: str | None) -> str:
@@ -40,6 +44,23 @@ def stable_location(raw: RawFinding, *, path: str, secret_hash: str | None) -> l
     return ["loc", path, snippet_key(loc.snippet)]
 
 
+def detection_digest(
+    raw: RawFinding,
+    *,
+    asset_key: str,
+    path: str,
+    secret_hash: str | None,
+    where: list[str] | None = None,
+) -> bytes:
+    """One tool's identity for a detection across scans, as 32 bytes (the stored fingerprint is
+    their hex form). `where`: stable_location(), if known."""
+    if where is None:
+        where = stable_location(raw, path=path, secret_hash=secret_hash)
+    if where[0] == "tfp":
+        return _raw_digest([raw.tool, asset_key, *where])
+    return _raw_digest([raw.tool, asset_key, raw.rule_id, *where])
+
+
 def detection_fingerprint(
     raw: RawFinding,
     *,
@@ -49,11 +70,10 @@ def detection_fingerprint(
     where: list[str] | None = None,
 ) -> str:
     """One tool's identity for a detection across scans. `where`: stable_location(), if known."""
-    if where is None:
-        where = stable_location(raw, path=path, secret_hash=secret_hash)
-    if where[0] == "tfp":
-        return _digest([raw.tool, asset_key, *where])
-    return _digest([raw.tool, asset_key, raw.rule_id, *where])
+    digest = detection_digest(
+        raw, asset_key=asset_key, path=path, secret_hash=secret_hash, where=where
+    )
+    return digest.hex()
 
 
 def control_for(raw: RawFinding) -> str:

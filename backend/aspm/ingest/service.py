@@ -36,7 +36,7 @@ from aspm.findings.fingerprint import (
     FINGERPRINT_VERSION,
     control_for,
     correlated_key,
-    detection_fingerprint,
+    detection_digest,
     finding_key,
     stable_location,
 )
@@ -244,12 +244,13 @@ def _norm_path(path: str | None) -> str:
 
 def _content_hash(raw: RawFinding, title: str, snippet: str | None, path: str) -> int:
     """Hash of what a detection shows (not its identity): a re-import skips rows it matches.
-    repr() of a tuple of str/int/float/bool/None is stable across processes."""
+    repr() of a tuple of str/int/float/bool/None is stable across processes. (`_value_` is the
+    plain attribute behind an enum's slower `.value` property: the same string.)"""
     loc = raw.location
     shown = (
-        title, raw.severity.value, raw.raw_severity, loc.start_line, loc.end_line, snippet,
+        title, raw.severity._value_, raw.raw_severity, loc.start_line, loc.end_line, snippet,
         raw.suppressed, loc.resource, loc.resource_type, loc.region, loc.account_id,
-        raw.secret_verified, raw.cvss, path, raw.category.value, loc.cloud_provider,
+        raw.secret_verified, raw.cvss, path, raw.category._value_, loc.cloud_provider,
     )  # fmt: skip
     digest = hashlib.blake2b(repr(shown).encode("utf-8", "surrogatepass"), digest_size=8)
     return int.from_bytes(digest.digest(), "big")
@@ -419,10 +420,9 @@ class _Import:
             if snippet and len(snippet) > MAX_SNIPPET:
                 snippet = snippet[:MAX_SNIPPET]
         where = stable_location(raw, path=path, secret_hash=secret_hash)
-        fp = detection_fingerprint(
+        fp_key = detection_digest(
             raw, asset_key=target.asset_key, path=path, secret_hash=secret_hash, where=where
         )
-        fp_key = bytes.fromhex(fp)
         chash = _content_hash(raw, title, snippet, path)
         known = target.known.get(fp_key)
         if known is None:
@@ -439,6 +439,7 @@ class _Import:
                 self.unchanged += 1
                 if (known >> 3) == chash and not self.options.partial:
                     return  # seen again, nothing to write
+        fp = fp_key.hex()
         control = self.controls.control_for(raw.tool, raw.rule_id)
         control_id = control.id if control is not None else control_for(raw)
         shown = (
