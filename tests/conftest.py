@@ -5,20 +5,25 @@ under test commits to SAVEPOINTs.
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from aspm.auth import service as auth_service
+from aspm.auth.principal import Role
+from aspm.auth.schemas import UserCreate
 from aspm.db.migrate import upgrade
-from aspm.db.session import make_engine
+from aspm.db.session import make_engine, unit_of_work
 from aspm.main import create_app
 from aspm.settings import Settings
 
 TEST_SECRET = "test-secret-key-for-hmac"
+TEST_PASSWORD = "test-password-123"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,14 +86,71 @@ def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(environment="test", database_url="sqlite://", secret_key=TEST_SECRET)
+    return Settings(
+        environment="test",
+        database_url="sqlite://",
+        secret_key=TEST_SECRET,
+        argon2_time_cost=1,  # cheap hashes keep the suite fast; production keeps the defaults
+        argon2_memory_kib=1024,
+        argon2_parallelism=1,
+    )
 
 
 @pytest.fixture
-def client(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[TestClient]:
+def api_app(settings: Settings, sessions: sessionmaker[Session]) -> FastAPI:
+    """The application, on the test transaction."""
     app = create_app(settings)
     app.state.sessionmaker = sessions
-    with TestClient(app) as c:
+    return app
+
+
+ClientAs = Callable[..., TestClient]
+
+
+@pytest.fixture
+def client_as(
+    api_app: FastAPI, sessions: sessionmaker[Session], settings: Settings
+) -> Iterator[ClientAs]:
+    """`client_as(role, teams=[...], username=None)`: a TestClient signed in (session cookie,
+    CSRF header set on every request) as a new user of that role, member of those teams."""
+    clients: list[TestClient] = []
+
+    def make(
+        role: Role | str, teams: Sequence[str] = (), username: str | None = None
+    ) -> TestClient:
+        name = username or f"{Role(role).value.replace('_', '-')}-{len(clients) + 1}"
+        with unit_of_work(sessions) as s:
+            auth_service.create_user(
+                s,
+                spec=UserCreate(username=name, role=Role(role), password=TEST_PASSWORD,
+                                teams=list(teams)),
+                actor="system:test",
+                settings=settings,
+                must_change_password=False,
+            )  # fmt: skip
+        c = TestClient(api_app, base_url="https://testserver")
+        c.__enter__()
+        clients.append(c)
+        resp = c.post("/api/v1/auth/login", json={"username": name, "password": TEST_PASSWORD})
+        assert resp.status_code == 200, resp.text
+        c.headers["X-CSRF-Token"] = c.cookies["aspm_csrf"]
+        return c
+
+    yield make
+    for c in clients:
+        c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(client_as: ClientAs) -> TestClient:
+    """Signed in as an admin (`admin-test`)."""
+    return client_as(Role.ADMIN, username="admin-test")
+
+
+@pytest.fixture
+def anon_client(api_app: FastAPI) -> Iterator[TestClient]:
+    """Not signed in."""
+    with TestClient(api_app, base_url="https://testserver") as c:
         yield c
 
 

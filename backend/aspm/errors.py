@@ -21,6 +21,19 @@ class PermissionDenied(AspmError):  # noqa: N818
     pass
 
 
+PermissionDeniedError = PermissionDenied  # the name the other domains' services use
+
+
+class NotAuthenticated(AspmError):  # noqa: N818 - 401: no valid session cookie or API token
+    pass
+
+
+class RateLimited(AspmError):  # noqa: N818 - 429 with Retry-After
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class IngestError(AspmError):
     """A report could not be imported; nothing of it was stored."""
 

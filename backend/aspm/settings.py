@@ -22,6 +22,16 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     risk_policy: Path | None = None  # a risk-policy.yaml replacing the shipped default
+    # authentication (aspm.auth): cookies, session lifetime, login rate limit, password hashing
+    cookie_secure: bool = True  # Secure cookies; browsers accept them from http://127.0.0.1 too
+    session_hours: int = 12  # absolute lifetime of a browser session
+    session_idle_minutes: int = 120  # a session unused this long has expired
+    login_max_failures: int = 5  # per username within the window, then 429
+    login_max_failures_per_ip: int = 20  # per client address within the window
+    login_window_minutes: int = 15
+    argon2_time_cost: int = 3  # argon2-cffi's defaults (RFC 9106 low-memory profile)
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
 
     @model_validator(mode="after")
     def _no_dev_secret_in_prod(self) -> "Settings":

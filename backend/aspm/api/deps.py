@@ -1,14 +1,36 @@
-"""FastAPI dependencies: the request's unit of work and the settings."""
+"""FastAPI dependencies: the request's unit of work, the settings, the caller and what it may do.
 
-from collections.abc import Iterator
-from typing import Annotated
+Authentication: an `Authorization: Bearer <token>` header (API tokens) or the `aspm_session`
+cookie (browsers). A cookie-authenticated request that changes state must also send the
+`X-CSRF-Token` header equal to the `aspm_csrf` cookie (double submit; the value is an HMAC of the
+session id, so a cookie planted by another site does not pass).
+
+Authorization: every route declares what it needs with one of the `*Access` dependencies below
+(`dependencies=[ReadAccess]`); `tests/api/test_role_matrix.py` checks every operation of the
+OpenAPI document against an explicit table.
+"""
+
+from collections.abc import Callable, Collection, Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
-from aspm.auth.principal import SYSTEM, Principal
+from aspm.auth import credentials
+from aspm.auth import service as auth_service
+from aspm.auth.principal import Principal, Role, Scope
 from aspm.db.session import unit_of_work
+from aspm.errors import NotAuthenticated, PermissionDenied
 from aspm.settings import Settings
+
+SESSION_COOKIE = "aspm_session"
+CSRF_COOKIE = "aspm_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# what a user who must change their one-time password can still do
+PASSWORD_CHANGE_PATHS = frozenset(
+    {"/api/v1/auth/me", "/api/v1/auth/password", "/api/v1/auth/logout"}
+)
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -31,9 +53,106 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_sessionmaker)]
 
 
-def get_principal() -> Principal:
-    """The caller. Provisional until authentication lands (issue 5): everyone acts as the system."""
-    return SYSTEM
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _check_csrf(request: Request, session_id: str, settings: Settings) -> None:
+    header = request.headers.get(CSRF_HEADER, "")
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    expected = credentials.csrf_token(session_id, settings.secret_hmac_key)
+    if not header or not credentials.same(header, cookie) or not credentials.same(header, expected):
+        raise PermissionDenied(
+            f"missing or wrong {CSRF_HEADER} header: send the value of the {CSRF_COOKIE} cookie"
+        )
+
+
+def get_caller(request: Request, settings: SettingsDep) -> auth_service.Caller:
+    """Authenticate the request (its own short transaction, so that last-used times are kept
+    even when the request fails). `NotAuthenticated` (401) when there are no valid credentials."""
+    authorization = request.headers.get("authorization", "")
+    session_id = request.cookies.get(SESSION_COOKIE)
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated("the Authorization header must be `Bearer <API token>`")
+        with unit_of_work(factory) as session:
+            return auth_service.authenticate_token(session, token=token.strip())
+    if not session_id:
+        raise NotAuthenticated("sign in (POST /api/v1/auth/login) or send an API token")
+    with unit_of_work(factory) as session:
+        caller = auth_service.authenticate_session(
+            session, session_id=session_id, settings=settings
+        )
+    if request.method not in SAFE_METHODS:
+        _check_csrf(request, session_id, settings)
+    if caller.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PermissionDenied("change your one-time password first (POST /api/v1/auth/password)")
+    return caller
+
+
+CallerDep = Annotated[auth_service.Caller, Depends(get_caller)]
+
+
+def get_principal(caller: CallerDep) -> Principal:
+    """The authenticated caller (401 otherwise). What it may do is checked by `require(...)`
+    on the route and by the services."""
+    return caller.principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+ALL_ROLES: frozenset[Role] = frozenset(Role)
+WORKERS: frozenset[Role] = frozenset({Role.ADMIN, Role.SECURITY_LEAD, Role.ENGINEER})
+LEADS: frozenset[Role] = frozenset({Role.ADMIN, Role.SECURITY_LEAD})
+ADMINS: frozenset[Role] = frozenset({Role.ADMIN})
+
+
+def require(
+    scope: Scope | None = None,
+    roles: Collection[Role] = ALL_ROLES,
+    *,
+    people_only: bool = False,
+    asset_param: str | None = None,
+) -> Callable[..., Principal]:
+    """A dependency that lets the request through only when the caller has one of `roles`
+    and (for tokens) `scope`. `people_only` refuses API tokens (user, team, token and policy
+    administration). A token bound to assets may only call operations that name one of its
+    assets in the query parameter `asset_param`; it is refused everywhere else."""
+    allowed = frozenset(roles)
+
+    def dependency(request: Request, principal: PrincipalDep) -> Principal:
+        if principal.role not in allowed:
+            raise PermissionDenied(f"a {principal.role} may not do this")
+        if people_only and principal.kind == "token":
+            raise PermissionDenied("API tokens may not do this; sign in as a person")
+        if scope is not None and scope not in principal.scopes:
+            raise PermissionDenied(f"this needs the `{scope}` scope")
+        if principal.asset_ids is not None:
+            _check_bound_asset(request, principal, asset_param)
+        return principal
+
+    return dependency
+
+
+def _check_bound_asset(request: Request, principal: Principal, asset_param: str | None) -> None:
+    if asset_param is None:
+        raise PermissionDenied("this token is bound to assets; this operation spans all assets")
+    name = request.query_params.get(asset_param)
+    if not name:
+        raise PermissionDenied(f"this token is bound to assets: name one with ?{asset_param}=")
+    with unit_of_work(request.app.state.sessionmaker) as session:
+        names = auth_service.bound_asset_names(session, principal.asset_ids or ())
+    if name not in names:
+        raise PermissionDenied(f"this token is not allowed to act on asset {name!r}")
+
+
+# What routes declare (`dependencies=[ReadAccess]`, or `principal: Annotated[Principal, ...]`).
+SignedIn: Any = Depends(require())  # any authenticated caller (e.g. /auth/me)
+ReadAccess: Any = Depends(require(Scope.READ))  # every role; tokens need `read`
+ReadAssetAccess: Any = Depends(require(Scope.READ, asset_param="asset"))  # asset-bound tokens too
+IngestAccess: Any = Depends(require(Scope.INGEST, WORKERS, asset_param="asset"))
+TriageAccess: Any = Depends(require(Scope.TRIAGE, WORKERS))  # services check which findings
+LeadAccess: Any = Depends(require(None, LEADS, people_only=True))  # asset context, risk policy
+AdminAccess: Any = Depends(require(None, ADMINS, people_only=True))  # users, teams, tokens

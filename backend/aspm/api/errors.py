@@ -7,7 +7,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from aspm.errors import AspmError, Conflict, IngestError, InvalidInput, NotFound, PermissionDenied
+from aspm.errors import (
+    AspmError,
+    Conflict,
+    IngestError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
 
 log = logging.getLogger(__name__)
 
@@ -17,16 +26,25 @@ STATUS: dict[type, int] = {
     InvalidInput: 422,
     PermissionDenied: 403,
     IngestError: 422,
+    NotAuthenticated: 401,
+    RateLimited: 429,
 }
 
 
-def envelope(error: str, detail: object, status: int) -> JSONResponse:
-    return JSONResponse({"error": error, "detail": detail}, status_code=status)
+def envelope(
+    error: str, detail: object, status: int, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=headers)
 
 
 async def handle_aspm_error(_request: Request, exc: Exception) -> JSONResponse:
     status = next((STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS), 500)
-    return envelope(type(exc).__name__, str(exc), status)
+    headers = None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
+    elif isinstance(exc, NotAuthenticated):
+        headers = {"WWW-Authenticate": 'Bearer realm="aspm"'}
+    return envelope(type(exc).__name__, str(exc), status, headers)
 
 
 async def handle_validation_error(_request: Request, exc: Exception) -> JSONResponse:

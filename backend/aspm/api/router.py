@@ -3,6 +3,8 @@
 from fastapi import APIRouter
 
 from aspm.assets.routes import router as assets_router
+from aspm.auth.routes import router as auth_router
+from aspm.auth.routes import teams_router, tokens_router, users_router
 from aspm.findings.routes import controls_router
 from aspm.findings.routes import router as findings_router
 from aspm.ingest.routes import router as ingest_router
@@ -14,6 +16,10 @@ api_router.include_router(findings_router)
 api_router.include_router(assets_router)
 api_router.include_router(risk_router)
 api_router.include_router(controls_router)
+api_router.include_router(auth_router)
+api_router.include_router(users_router)
+api_router.include_router(teams_router)
+api_router.include_router(tokens_router)
 
 
 @api_router.get("/health", tags=["system"], name="health")

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path
 
-from aspm.api.deps import SessionDep, SettingsDep
+from aspm.api.deps import LeadAccess, ReadAccess, SessionDep, SettingsDep
 from aspm.assets import service
 from aspm.assets.schemas import ApplyResult, AssetRead, AssetWrite
 
@@ -13,13 +13,13 @@ router = APIRouter(prefix="/assets", tags=["assets"])
 AssetName = Annotated[str, Path(max_length=200, description="asset name, e.g. acme/payments")]
 
 
-@router.get("", name="list", response_model=list[AssetRead])
+@router.get("", name="list", response_model=list[AssetRead], dependencies=[ReadAccess])
 def list_assets(session: SessionDep) -> list[AssetRead]:
     """Every asset with its context, match rules and number of open findings."""
     return service.list_read(session)
 
 
-@router.put("", name="apply", response_model=ApplyResult)
+@router.put("", name="apply", response_model=ApplyResult, dependencies=[LeadAccess])
 def apply_assets(
     session: SessionDep,
     settings: SettingsDep,
@@ -31,12 +31,12 @@ def apply_assets(
                          policy_path=settings.risk_policy)  # fmt: skip
 
 
-@router.get("/{name:path}", name="get", response_model=AssetRead)
+@router.get("/{name:path}", name="get", response_model=AssetRead, dependencies=[ReadAccess])
 def get_asset(session: SessionDep, name: AssetName) -> AssetRead:
     return service.get_read(session, name=name)
 
 
-@router.put("/{name:path}", name="put", response_model=AssetRead)
+@router.put("/{name:path}", name="put", response_model=AssetRead, dependencies=[LeadAccess])
 def put_asset(
     session: SessionDep, settings: SettingsDep, name: AssetName, body: AssetWrite
 ) -> AssetRead:

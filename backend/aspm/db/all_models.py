@@ -2,6 +2,7 @@
 
 from aspm.assets import models as assets_models
 from aspm.audit import models as audit_models
+from aspm.auth import models as auth_models
 from aspm.db.base import Base
 from aspm.findings import models as findings_models
 from aspm.ingest import models as ingest_models
@@ -11,6 +12,7 @@ __all__ = [
     "Base",
     "assets_models",
     "audit_models",
+    "auth_models",
     "findings_models",
     "ingest_models",
     "risk_models",

@@ -5,8 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from aspm.api.deps import SessionDep
-from aspm.common.paging import Page
+from aspm.api.deps import PrincipalDep, ReadAccess, ReadAssetAccess, SessionDep
 from aspm.common.severity import Severity
 from aspm.findings import control_service, service
 from aspm.findings.models import DetectorState, TriageState
@@ -14,16 +13,19 @@ from aspm.findings.schemas import (
     ControlRead,
     FindingDetail,
     FindingFilter,
-    FindingRead,
+    FindingPage,
     FindingSort,
+    SlaStatus,
+    SuppressedFilter,
 )
 
 router = APIRouter(prefix="/findings", tags=["findings"])
 
 
-@router.get("", name="list", response_model=Page[FindingRead])
+@router.get("", name="list", response_model=FindingPage, dependencies=[ReadAssetAccess])
 def list_findings(
     session: SessionDep,
+    principal: PrincipalDep,
     asset: Annotated[str | None, Query(max_length=200)] = None,
     severity: Annotated[list[Severity] | None, Query()] = None,
     status: Annotated[list[DetectorState] | None, Query()] = None,
@@ -31,12 +33,29 @@ def list_findings(
     tool: Annotated[str | None, Query(max_length=100)] = None,
     category: Annotated[str | None, Query(max_length=20)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    sort: FindingSort = FindingSort.SEVERITY,
+    sort: Annotated[
+        FindingSort | None,
+        Query(description="default: priority with assignee/team filters, else severity"),
+    ] = None,
     descending: bool = True,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> Page[FindingRead]:
-    """Filter, sort and page the de-duplicated findings."""
+    assignee: Annotated[
+        str | None, Query(max_length=200, description="a user name, or `me`")
+    ] = None,
+    team: Annotated[
+        str | None,
+        Query(max_length=200, description="a team name, or `mine` (any of your teams)"),
+    ] = None,
+    sla_status: Annotated[list[SlaStatus] | None, Query()] = None,
+    suppressed: Annotated[
+        SuppressedFilter,
+        Query(description="findings hidden by suppression rules: exclude, include or only"),
+    ] = SuppressedFilter.EXCLUDE,
+) -> FindingPage:
+    """Filter, sort and page the de-duplicated findings. `assignee=me` and `team=mine` give an
+    engineer's own queue, most urgent first (priority, then SLA due date)."""
+    mine = assignee is not None or team is not None
     flt = FindingFilter(
         asset=asset,
         severity=severity or [],
@@ -45,15 +64,22 @@ def list_findings(
         tool=tool,
         category=category,
         q=q,
-        sort=sort,
+        sort=sort or (FindingSort.PRIORITY if mine else FindingSort.SEVERITY),
         descending=descending,
         limit=limit,
         offset=offset,
+        assignee=principal.name if assignee == "me" else assignee,
+        teams=(
+            None if team is None else sorted(principal.team_names) if team == "mine" else [team]
+        ),
+        sla_status=sla_status or [],
+        suppressed=suppressed,
+        asset_ids=None if principal.asset_ids is None else sorted(principal.asset_ids),
     )
     return service.list_findings(session, flt)
 
 
-@router.get("/{finding_id}", name="get", response_model=FindingDetail)
+@router.get("/{finding_id}", name="get", response_model=FindingDetail, dependencies=[ReadAccess])
 def get_finding(session: SessionDep, finding_id: uuid.UUID) -> FindingDetail:
     """One finding with every detection from every tool."""
     return service.get_finding(session, finding_id)
@@ -62,7 +88,7 @@ def get_finding(session: SessionDep, finding_id: uuid.UUID) -> FindingDetail:
 controls_router = APIRouter(prefix="/controls", tags=["controls"])
 
 
-@controls_router.get("", name="list", response_model=list[ControlRead])
+@controls_router.get("", name="list", response_model=list[ControlRead], dependencies=[ReadAccess])
 def list_controls(
     provider: Annotated[str | None, Query(max_length=20)] = None,
     tool: Annotated[str | None, Query(max_length=100)] = None,
@@ -72,6 +98,8 @@ def list_controls(
     return control_service.list_controls(provider=provider, tool=tool, q=q)
 
 
-@controls_router.get("/{control_id}", name="get", response_model=ControlRead)
+@controls_router.get(
+    "/{control_id}", name="get", response_model=ControlRead, dependencies=[ReadAccess]
+)
 def get_control(control_id: str) -> ControlRead:
     return control_service.get_control(control_id)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from aspm.api.deps import SessionDep, SessionFactoryDep, SettingsDep
+from aspm.api.deps import IngestAccess, ReadAccess, SessionDep, SessionFactoryDep, SettingsDep
 from aspm.common.paging import Page
 from aspm.errors import InvalidInput
 from aspm.ingest import service
@@ -41,6 +41,7 @@ _UPLOAD_BODY: dict[str, Any] = {
     response_model=IngestResult,
     openapi_extra=_UPLOAD_BODY,
     responses={422: {"description": "unreadable report; nothing was stored"}},
+    dependencies=[IngestAccess],
 )
 async def upload(
     request: Request,
@@ -103,7 +104,7 @@ async def upload(
     return result
 
 
-@router.get("", name="list", response_model=Page[IngestRunRead])
+@router.get("", name="list", response_model=Page[IngestRunRead], dependencies=[ReadAccess])
 def list_imports(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -113,6 +114,6 @@ def list_imports(
     return service.list_runs(session, limit=limit, offset=offset, status=status)
 
 
-@router.get("/{import_id}", name="get", response_model=IngestRunRead)
+@router.get("/{import_id}", name="get", response_model=IngestRunRead, dependencies=[ReadAccess])
 def get_import(session: SessionDep, import_id: uuid.UUID) -> IngestRunRead:
     return service.get_run(session, import_id)

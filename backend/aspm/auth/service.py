@@ -1,0 +1,612 @@
+"""Users, teams, sign-in, browser sessions and API tokens; who a request's caller is.
+
+Every change to a user, team or token writes an audit event. Passwords, session ids and tokens
+are never stored in clear, logged or returned (a token and a generated password are returned
+once, to the admin who created them).
+"""
+
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from aspm.assets import service as assets_service
+from aspm.audit import service as audit
+from aspm.auth import credentials, repository
+from aspm.auth.models import ApiToken, AuthSession, LoginFailure, Membership, Team, User
+from aspm.auth.principal import Principal, Role, Scope
+from aspm.auth.schemas import (
+    BootstrapUser,
+    Me,
+    TeamRead,
+    TokenCreate,
+    TokenCreated,
+    TokenRead,
+    UserCreate,
+    UserCreated,
+    UserRead,
+    UserUpdate,
+)
+from aspm.common.clock import utcnow
+from aspm.db.session import unit_of_work
+from aspm.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, RateLimited
+from aspm.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
+    Role.ADMIN: frozenset(Scope),
+    Role.SECURITY_LEAD: frozenset(Scope),
+    Role.ENGINEER: frozenset(Scope),
+    Role.VIEWER: frozenset({Scope.READ}),
+}
+"""What each role may do with a token at most; a signed-in user has all of its role's scopes."""
+
+TOUCH_EVERY = timedelta(seconds=60)  # last_seen / last_used are written at most this often
+CLI_ACTOR = "system:cli"
+
+DEMO_TEAMS = ("payments", "web", "data", "platform")
+DEMO_USERS: tuple[tuple[str, Role, str, tuple[str, ...]], ...] = (
+    # username, role, password (printed by `make run` and listed in README), teams
+    ("lead", Role.SECURITY_LEAD, "demo-lead-password", ()),
+    ("engineer", Role.ENGINEER, "demo-engineer-password", ("payments", "web")),
+    ("viewer", Role.VIEWER, "demo-viewer-password", ()),
+)
+
+
+def hash_params(settings: Settings) -> credentials.HashParams:
+    return credentials.HashParams(
+        time_cost=settings.argon2_time_cost,
+        memory_kib=settings.argon2_memory_kib,
+        parallelism=settings.argon2_parallelism,
+    )
+
+
+def _actor(actor: Principal | str) -> str:
+    return actor.actor if isinstance(actor, Principal) else actor
+
+
+def _check_password(password: str) -> None:
+    if len(password) < credentials.MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"a password needs at least {credentials.MIN_PASSWORD_LENGTH} characters"
+        )
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _user_reads(session: Session, users: Sequence[User]) -> list[UserRead]:
+    teams = repository.team_names_of(session, [u.id for u in users])
+    return [
+        UserRead(
+            id=u.id,
+            username=u.username,
+            display_name=u.display_name,
+            role=Role(u.role),
+            teams=teams.get(u.id, []),
+            active=u.active,
+            must_change_password=u.must_change_password,
+            created_at=u.created_at,
+        )
+        for u in users
+    ]
+
+
+def _user_or_raise(session: Session, user_id: uuid.UUID) -> User:
+    user = repository.get_user(session, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    return user
+
+
+def _user_by_name_or_raise(session: Session, username: str) -> User:
+    user = repository.get_user_by_name(session, username)
+    if user is None:
+        raise NotFound(f"no user named {username!r}")
+    return user
+
+
+def list_users(session: Session) -> list[UserRead]:
+    return _user_reads(session, repository.list_users(session))
+
+
+def get_user(session: Session, user_id: uuid.UUID) -> UserRead:
+    return _user_reads(session, [_user_or_raise(session, user_id)])[0]
+
+
+def me(session: Session, principal: Principal) -> Me:
+    if principal.kind not in ("user", "token") or principal.id is None:
+        raise NotAuthenticated("not signed in")
+    user = _user_by_name_or_raise(session, principal.name)
+    read = _user_reads(session, [user])[0]
+    return Me(
+        **read.model_dump(),
+        kind="token" if principal.kind == "token" else "user",
+        scopes=sorted(principal.scopes),
+        token_id=principal.id if principal.kind == "token" else None,
+        asset_ids=None if principal.asset_ids is None else sorted(principal.asset_ids),
+    )
+
+
+# --- users and teams --------------------------------------------------------------------------
+
+
+def _team_or_create(session: Session, name: str, actor: str) -> Team:
+    team = repository.get_team_by_name(session, name)
+    if team is None:
+        team = Team(id=uuid.uuid4(), name=name, created_at=utcnow())
+        repository.add(session, team)
+        audit.record(session, actor, "team_created", "team", team.id, to_value=name)
+    return team
+
+
+def _set_teams(session: Session, user: User, names: Iterable[str], actor: str) -> None:
+    wanted = set(names)
+    current = set(repository.team_names_of(session, [user.id]).get(user.id, []))
+    for name in sorted(wanted - current):
+        _add_member(session, _team_or_create(session, name, actor), user, actor)
+    for name in sorted(current - wanted):
+        team = repository.get_team_by_name(session, name)
+        if team is not None:
+            _remove_member(session, team, user, actor)
+
+
+def _add_member(session: Session, team: Team, user: User, actor: str) -> bool:
+    if repository.get_membership(session, user.id, team.id) is not None:
+        return False
+    repository.add(session, Membership(user_id=user.id, team_id=team.id))
+    audit.record(
+        session, actor, "team_member_added", "team", team.id, to_value=user.username,
+        details={"team": team.name, "user_id": str(user.id)},
+    )  # fmt: skip
+    return True
+
+
+def _remove_member(session: Session, team: Team, user: User, actor: str) -> bool:
+    membership = repository.get_membership(session, user.id, team.id)
+    if membership is None:
+        return False
+    repository.delete_membership(session, membership)
+    audit.record(
+        session, actor, "team_member_removed", "team", team.id, from_value=user.username,
+        details={"team": team.name, "user_id": str(user.id)},
+    )  # fmt: skip
+    return True
+
+
+def create_user(
+    session: Session,
+    *,
+    spec: UserCreate,
+    actor: Principal | str,
+    settings: Settings,
+    must_change_password: bool | None = None,
+) -> UserCreated:
+    """Create a user. Without a password, a one-time password is generated and returned (once);
+    the user must change it at the first sign-in."""
+    who = _actor(actor)
+    if repository.get_user_by_name(session, spec.username) is not None:
+        raise Conflict(f"a user named {spec.username!r} exists already")
+    generated = None
+    password = spec.password
+    if password is None:
+        password = generated = credentials.generate_password()
+    _check_password(password)
+    user = User(
+        id=uuid.uuid4(),
+        username=spec.username,
+        display_name=spec.display_name,
+        password_hash=credentials.hash_password(password, hash_params(settings)),
+        must_change_password=(
+            generated is not None if must_change_password is None else must_change_password
+        ),
+        role=spec.role.value,
+        active=True,
+        created_at=utcnow(),
+    )
+    repository.add(session, user)
+    audit.record(
+        session, who, "user_created", "user", user.id, to_value=spec.role.value,
+        details={"username": user.username},
+    )  # fmt: skip
+    _set_teams(session, user, spec.teams, who)
+    log.info("user created: %s (%s) by %s", user.username, user.role, who)
+    return UserCreated(**_user_reads(session, [user])[0].model_dump(), password=generated)
+
+
+def _active_admins(session: Session) -> int:
+    return sum(1 for u in repository.list_users(session) if u.active and u.role == Role.ADMIN)
+
+
+def update_user(
+    session: Session,
+    *,
+    user_id: uuid.UUID,
+    spec: UserUpdate,
+    actor: Principal | str,
+    settings: Settings,
+) -> UserRead:
+    """Change a user's name, role, teams, password or active flag (each change audited).
+    Deactivating a user ends their sessions; their tokens stop working."""
+    who = _actor(actor)
+    user = _user_or_raise(session, user_id)
+    removes_admin = user.role == Role.ADMIN and user.active and (
+        spec.active is False or (spec.role is not None and spec.role != Role.ADMIN)
+    )  # fmt: skip
+    if removes_admin:
+        if isinstance(actor, Principal) and actor.kind == "user" and actor.id == user.id:
+            raise Conflict("an admin cannot deactivate or demote themselves")
+        if _active_admins(session) <= 1:
+            raise Conflict("this is the last active admin")
+    if spec.display_name is not None and spec.display_name != user.display_name:
+        audit.record(session, who, "user_renamed", "user", user.id,
+                     from_value=user.display_name, to_value=spec.display_name)  # fmt: skip
+        user.display_name = spec.display_name
+    if spec.role is not None and spec.role != user.role:
+        audit.record(session, who, "user_role_changed", "user", user.id,
+                     from_value=user.role, to_value=spec.role.value)  # fmt: skip
+        user.role = spec.role.value
+    if spec.password is not None:
+        _check_password(spec.password)
+        user.password_hash = credentials.hash_password(spec.password, hash_params(settings))
+        user.must_change_password = True
+        repository.delete_sessions_of(session, user.id)
+        audit.record(session, who, "user_password_reset", "user", user.id)
+    if spec.active is not None and spec.active != user.active:
+        audit.record(
+            session, who, "user_activated" if spec.active else "user_deactivated", "user",
+            user.id, from_value=str(user.active).lower(), to_value=str(spec.active).lower(),
+        )  # fmt: skip
+        user.active = spec.active
+        if not spec.active:
+            repository.delete_sessions_of(session, user.id)
+    if spec.teams is not None:
+        _set_teams(session, user, spec.teams, who)
+    session.flush()
+    return _user_reads(session, [user])[0]
+
+
+def set_password(
+    session: Session, *, username: str, password: str, actor: Principal | str, settings: Settings
+) -> None:
+    """An admin (or the CLI) sets a password; the user must change it at the next sign-in."""
+    user = _user_by_name_or_raise(session, username)
+    update_user(
+        session, user_id=user.id, spec=UserUpdate(password=password), actor=actor,
+        settings=settings,
+    )  # fmt: skip
+
+
+def change_own_password(
+    session: Session,
+    *,
+    principal: Principal,
+    current_password: str,
+    new_password: str,
+    settings: Settings,
+) -> None:
+    if principal.kind != "user":
+        raise InvalidInput("only a signed-in user can change their password")
+    user = _user_by_name_or_raise(session, principal.name)
+    if not credentials.verify_password(user.password_hash, current_password, hash_params(settings)):
+        raise InvalidInput("the current password is wrong")
+    if credentials.same(current_password, new_password):
+        raise InvalidInput("the new password must differ from the current one")
+    _check_password(new_password)
+    user.password_hash = credentials.hash_password(new_password, hash_params(settings))
+    user.must_change_password = False
+    session.flush()
+    audit.record(session, principal, "user_password_changed", "user", user.id)
+
+
+def create_team(session: Session, *, name: str, actor: Principal | str) -> TeamRead:
+    if repository.get_team_by_name(session, name) is not None:
+        raise Conflict(f"a team named {name!r} exists already")
+    team = _team_or_create(session, name, _actor(actor))
+    return TeamRead(id=team.id, name=team.name, members=[], created_at=team.created_at)
+
+
+def list_teams(session: Session) -> list[TeamRead]:
+    teams = repository.list_teams(session)
+    members = repository.members_of(session, [t.id for t in teams])
+    return [
+        TeamRead(id=t.id, name=t.name, members=members.get(t.id, []), created_at=t.created_at)
+        for t in teams
+    ]
+
+
+def _team_read(session: Session, team: Team) -> TeamRead:
+    members = repository.members_of(session, [team.id]).get(team.id, [])
+    return TeamRead(id=team.id, name=team.name, members=members, created_at=team.created_at)
+
+
+def add_member(session: Session, *, team: str, username: str, actor: Principal | str) -> TeamRead:
+    """Idempotent: adding a member twice changes nothing (and audits nothing)."""
+    row = repository.get_team_by_name(session, team)
+    if row is None:
+        raise NotFound(f"no team named {team!r}")
+    _add_member(session, row, _user_by_name_or_raise(session, username), _actor(actor))
+    return _team_read(session, row)
+
+
+def remove_member(
+    session: Session, *, team: str, username: str, actor: Principal | str
+) -> TeamRead:
+    row = repository.get_team_by_name(session, team)
+    if row is None:
+        raise NotFound(f"no team named {team!r}")
+    if not _remove_member(session, row, _user_by_name_or_raise(session, username), _actor(actor)):
+        raise NotFound(f"{username!r} is not a member of {team!r}")
+    return _team_read(session, row)
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+def _token_read(token: ApiToken, username: str, now: datetime) -> TokenRead:
+    return TokenRead(
+        id=token.id,
+        name=token.name,
+        prefix=token.prefix,
+        user=username,
+        scopes=sorted(Scope(s) for s in token.scopes),
+        asset_ids=None if token.asset_ids is None else [uuid.UUID(a) for a in token.asset_ids],
+        created_at=token.created_at,
+        created_by=token.created_by,
+        expires_at=token.expires_at,
+        last_used_at=token.last_used_at,
+        revoked_at=token.revoked_at,
+        active=token.revoked_at is None and (token.expires_at is None or token.expires_at > now),
+    )
+
+
+def create_token(session: Session, *, spec: TokenCreate, actor: Principal | str) -> TokenCreated:
+    """A new API token for `spec.user`; the secret is in the result and nowhere else."""
+    user = _user_by_name_or_raise(session, spec.user)
+    if not user.active:
+        raise InvalidInput(f"user {user.username!r} is deactivated")
+    too_wide = set(spec.scopes) - ROLE_SCOPES[Role(user.role)]
+    if too_wide:
+        raise InvalidInput(f"a {user.role} cannot hold the scope(s) {', '.join(sorted(too_wide))}")
+    asset_ids = None
+    if spec.assets is not None:
+        if not spec.assets:
+            raise InvalidInput("`assets` must name at least one asset (omit it for all assets)")
+        asset_ids = sorted({str(assets_service.get_read(session, name=n).id) for n in spec.assets})
+    secret = credentials.new_token()
+    now = utcnow()
+    token = ApiToken(
+        id=uuid.uuid4(),
+        name=spec.name,
+        token_hash=credentials.digest(secret),
+        prefix=secret[: len(credentials.TOKEN_PREFIX) + 6],
+        user_id=user.id,
+        scopes=sorted({s.value for s in spec.scopes}),
+        asset_ids=asset_ids,
+        created_at=now,
+        created_by=_actor(actor),
+        expires_at=None if spec.expires_days is None else now + timedelta(days=spec.expires_days),
+    )
+    repository.add(session, token)
+    audit.record(
+        session, actor, "token_created", "token", token.id, to_value=",".join(token.scopes),
+        details={"name": token.name, "user": user.username, "asset_ids": asset_ids,
+                 "expires_at": None if token.expires_at is None else token.expires_at.isoformat()},
+    )  # fmt: skip
+    return TokenCreated(**_token_read(token, user.username, now).model_dump(), token=secret)
+
+
+def list_tokens(session: Session) -> list[TokenRead]:
+    tokens = repository.list_tokens(session)
+    names = {u.id: u.username for u in repository.list_users(session)}
+    now = utcnow()
+    return [_token_read(t, names.get(t.user_id, "?"), now) for t in tokens]
+
+
+def revoke_token(session: Session, *, token_id: uuid.UUID, actor: Principal | str) -> TokenRead:
+    token = repository.get_token(session, token_id)
+    if token is None:
+        raise NotFound(f"no token with id {token_id}")
+    user = _user_or_raise(session, token.user_id)
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.flush()
+        audit.record(session, actor, "token_revoked", "token", token.id,
+                     details={"name": token.name, "user": user.username})  # fmt: skip
+    return _token_read(token, user.username, utcnow())
+
+
+# --- sign-in and sessions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    user: UserRead
+    session_id: str  # the cookie value; only its digest is stored
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    principal: Principal
+    must_change_password: bool = False
+    session_id: str | None = None  # set when authenticated by a session cookie
+
+
+def _retry_after(oldest: datetime | None, window: timedelta, now: datetime) -> int:
+    if oldest is None:
+        return int(window.total_seconds())
+    return max(1, int((oldest + window - now).total_seconds()) + 1)
+
+
+def login(
+    factory: sessionmaker[Session],
+    *,
+    username: str,
+    password: str,
+    client_ip: str,
+    settings: Settings,
+) -> SignedIn:
+    """Check a password and open a session. Failures are stored (in their own transaction) and
+    rate-limited per username and per client address: past the limit, even the right password
+    gets `RateLimited` until the window has passed."""
+    window = timedelta(minutes=settings.login_window_minutes)
+    params = hash_params(settings)
+    with unit_of_work(factory) as session:
+        now = utcnow()
+        since = now - window
+        by_user, oldest_user = repository.failures_since(session, since=since, username=username)
+        by_ip, oldest_ip = repository.failures_since(session, since=since, client_ip=client_ip)
+        if by_user >= settings.login_max_failures:
+            log.warning("sign-in refused: too many failures for a username")
+            raise RateLimited(
+                "too many failed sign-ins for this user; try again later",
+                retry_after=_retry_after(oldest_user, window, now),
+            )
+        if by_ip >= settings.login_max_failures_per_ip:
+            log.warning("sign-in refused: too many failures from %s", client_ip)
+            raise RateLimited(
+                "too many failed sign-ins from this address; try again later",
+                retry_after=_retry_after(oldest_ip, window, now),
+            )
+        user = repository.get_user_by_name(session, username)
+        ok = credentials.verify_password(user.password_hash if user else None, password, params)
+        if not ok or user is None or not user.active:
+            repository.prune_failures(session, before=since)
+            repository.add_failure(
+                session,
+                LoginFailure(username=username[:100], client_ip=client_ip[:64], at=now),
+            )
+            failed = True
+        else:
+            failed = False
+            repository.clear_failures(session, username=username)
+            repository.delete_expired_sessions(
+                session, now=now, idle_before=now - timedelta(minutes=settings.session_idle_minutes)
+            )
+            session_id = credentials.new_session_id()
+            repository.add(
+                session,
+                AuthSession(
+                    session_hash=credentials.digest(session_id),
+                    user_id=user.id,
+                    created_at=now,
+                    expires_at=now + timedelta(hours=settings.session_hours),
+                    last_seen_at=now,
+                    client_ip=client_ip[:64],
+                ),
+            )
+            read = _user_reads(session, [user])[0]
+    if failed:
+        log.info("sign-in failed from %s", client_ip)
+        raise NotAuthenticated("wrong username or password")
+    log.info("signed in: %s from %s", username, client_ip)
+    return SignedIn(user=read, session_id=session_id)
+
+
+def logout(session: Session, *, session_id: str) -> None:
+    row = repository.get_session_by_hash(session, credentials.digest(session_id))
+    if row is not None:
+        repository.delete_session(session, row)
+
+
+def _principal_for(
+    session: Session,
+    user: User,
+    *,
+    token: ApiToken | None = None,
+) -> Principal:
+    """A user's principal, or a token's: the token's scopes capped by its user's role."""
+    role = Role(user.role)
+    teams = frozenset(repository.team_names_of(session, [user.id]).get(user.id, []))
+    if token is None:
+        return Principal(kind="user", id=user.id, name=user.username, role=role,
+                         team_names=teams, scopes=ROLE_SCOPES[role])  # fmt: skip
+    return Principal(
+        kind="token",
+        id=token.id,
+        name=user.username,
+        role=role,
+        team_names=teams,
+        scopes=frozenset(Scope(s) for s in token.scopes) & ROLE_SCOPES[role],
+        asset_ids=(
+            None if token.asset_ids is None else frozenset(uuid.UUID(a) for a in token.asset_ids)
+        ),
+    )
+
+
+def authenticate_session(session: Session, *, session_id: str, settings: Settings) -> Caller:
+    """The caller behind a session cookie; `NotAuthenticated` when it is unknown or expired."""
+    row = repository.get_session_by_hash(session, credentials.digest(session_id))
+    now = utcnow()
+    if row is None:
+        raise NotAuthenticated("not signed in (unknown or ended session)")
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    if row.expires_at <= now or row.last_seen_at + idle <= now:
+        repository.delete_session(session, row)
+        raise NotAuthenticated("the session has expired; sign in again")
+    user = repository.get_user(session, row.user_id)
+    if user is None or not user.active:
+        raise NotAuthenticated("not signed in (user deactivated)")
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        row.last_seen_at = now
+    return Caller(
+        principal=_principal_for(session, user),
+        must_change_password=user.must_change_password,
+        session_id=session_id,
+    )
+
+
+def authenticate_token(session: Session, *, token: str) -> Caller:
+    """The caller behind an API token; `NotAuthenticated` when unknown, expired or revoked."""
+    row = repository.get_token_by_hash(session, credentials.digest(token))
+    now = utcnow()
+    if row is None:
+        raise NotAuthenticated("unknown API token")
+    if row.revoked_at is not None:
+        raise NotAuthenticated("this API token was revoked")
+    if row.expires_at is not None and row.expires_at <= now:
+        raise NotAuthenticated("this API token has expired")
+    user = repository.get_user(session, row.user_id)
+    if user is None or not user.active:
+        raise NotAuthenticated("the user of this API token is deactivated")
+    if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
+        row.last_used_at = now
+    return Caller(principal=_principal_for(session, user, token=row))
+
+
+def bound_asset_names(session: Session, asset_ids: Iterable[uuid.UUID]) -> set[str]:
+    """Names of the assets a token is bound to (a token names ids; requests name assets)."""
+    return {a.name for a in assets_service.get_many(session, asset_ids)}
+
+
+# --- first run --------------------------------------------------------------------------------
+
+
+def bootstrap(session: Session, *, settings: Settings, demo: bool) -> list[BootstrapUser]:
+    """On a database without users: an `admin` with a one-time password, and with `demo` one
+    user per other role with the documented demo passwords. Does nothing when users exist."""
+    if repository.count_users(session) > 0:
+        return []
+    admin = create_user(
+        session, spec=UserCreate(username="admin", role=Role.ADMIN, display_name="Administrator"),
+        actor=CLI_ACTOR, settings=settings,
+    )  # fmt: skip
+    assert admin.password is not None  # noqa: S101 - generated by create_user
+    created = [BootstrapUser(username="admin", role=Role.ADMIN, password=admin.password,
+                             one_time=True)]  # fmt: skip
+    if demo:
+        for team in DEMO_TEAMS:
+            _team_or_create(session, team, CLI_ACTOR)
+        for username, role, password, teams in DEMO_USERS:
+            create_user(
+                session, spec=UserCreate(username=username, role=role, password=password,
+                                         display_name=f"Demo {role.value}", teams=list(teams)),
+                actor=CLI_ACTOR, settings=settings, must_change_password=False,
+            )  # fmt: skip
+            created.append(BootstrapUser(username=username, role=role, password=password,
+                                         one_time=False))  # fmt: skip
+    return created
