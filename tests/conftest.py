@@ -15,8 +15,8 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.auth import service as auth_service
-from aspm.auth.principal import Role
-from aspm.auth.schemas import UserCreate
+from aspm.auth.principal import Role, Scope
+from aspm.auth.schemas import TokenCreate, UserCreate
 from aspm.db.migrate import upgrade
 from aspm.db.session import make_engine, unit_of_work
 from aspm.main import create_app
@@ -145,6 +145,49 @@ def client_as(
 def client(client_as: ClientAs) -> TestClient:
     """Signed in as an admin (`admin-test`)."""
     return client_as(Role.ADMIN, username="admin-test")
+
+
+@pytest.fixture
+def token_client(
+    api_app: FastAPI, sessions: sessionmaker[Session], settings: Settings
+) -> Iterator[ClientAs]:
+    """`token_client(scopes, role="admin", assets=None)`: a TestClient sending
+    `Authorization: Bearer <token>` for a new API token of a new user of that role."""
+    clients: list[TestClient] = []
+
+    def make(
+        scopes: Sequence[Scope | str],
+        role: Role | str = Role.ADMIN,
+        assets: Sequence[str] | None = None,
+    ) -> TestClient:
+        name = f"{Role(role).value.replace('_', '-')}-bot-{len(clients) + 1}"
+        with unit_of_work(sessions) as s:
+            auth_service.create_user(
+                s,
+                spec=UserCreate(username=name, role=Role(role)),
+                actor="system:test",
+                settings=settings,
+                must_change_password=False,
+            )
+            created = auth_service.create_token(
+                s,
+                spec=TokenCreate(
+                    user=name,
+                    name="test",
+                    scopes=[Scope(x) for x in scopes],
+                    assets=None if assets is None else list(assets),
+                ),
+                actor="system:test",
+            )
+        c = TestClient(api_app, base_url="https://testserver")
+        c.__enter__()
+        clients.append(c)
+        c.headers["Authorization"] = f"Bearer {created.token}"
+        return c
+
+    yield make
+    for c in clients:
+        c.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -1,0 +1,141 @@
+"""Every operation of the OpenAPI document against an explicit role matrix.
+
+Anonymous callers get 401 everywhere but health and login. Each role (signed in with a session
+cookie) and each single-scope API token either gets 403 (denied) or anything but 401/403
+(allowed, e.g. 404 or 422 for the placeholder ids and empty bodies sent here).
+
+A new endpoint makes `test_every_operation_is_classified` fail until it is added to MATRIX.
+"""
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from aspm.auth.principal import Role
+from aspm.main import create_app
+from aspm.settings import Settings
+from tests.conftest import ClientAs
+
+ADMIN, LEAD, ENGINEER, VIEWER = "admin", "security_lead", "engineer", "viewer"
+T_READ, T_INGEST, T_TRIAGE = "token:read", "token:ingest", "token:triage"  # an admin's tokens
+CALLERS = (ADMIN, LEAD, ENGINEER, VIEWER, T_READ, T_INGEST, T_TRIAGE)
+
+PUBLIC = "public"  # no authentication at all
+EVERYONE_READ = frozenset({ADMIN, LEAD, ENGINEER, VIEWER, T_READ})  # GETs
+SIGNED_IN = frozenset(CALLERS)  # any authenticated caller
+INGEST = frozenset({ADMIN, LEAD, ENGINEER, T_INGEST})
+TRIAGE = frozenset({ADMIN, LEAD, ENGINEER, T_TRIAGE})  # services narrow engineers to their teams
+LEADS = frozenset({ADMIN, LEAD})  # people only: asset context, risk policy, rules
+ADMINS = frozenset({ADMIN})  # people only: users, teams, tokens
+PEOPLE = frozenset({ADMIN, LEAD, ENGINEER, VIEWER})
+
+MATRIX: dict[str, frozenset[str] | str] = {
+    "system-health": PUBLIC,
+    "auth-login": PUBLIC,
+    "auth-logout": SIGNED_IN,
+    "auth-me": SIGNED_IN,
+    "auth-change_password": SIGNED_IN,  # a token gets 422 (only people have passwords)
+    "imports-upload": INGEST,
+    "imports-list": EVERYONE_READ,
+    "imports-get": EVERYONE_READ,
+    "findings-list": EVERYONE_READ,
+    "findings-get": EVERYONE_READ,
+    "assets-list": EVERYONE_READ,
+    "assets-apply": LEADS,
+    "assets-get": EVERYONE_READ,
+    "assets-put": LEADS,
+    "risk-get_policy": EVERYONE_READ,
+    "risk-put_policy": LEADS,
+    "risk-reset_policy": LEADS,
+    "risk-rescore": LEADS,
+    "risk-explain": EVERYONE_READ,
+    "controls-list": EVERYONE_READ,
+    "controls-get": EVERYONE_READ,
+    "users-list": ADMINS,
+    "users-create": ADMINS,
+    "users-get": ADMINS,
+    "users-update": ADMINS,
+    "users-deactivate": ADMINS,
+    "teams-list": ADMINS,
+    "teams-create": ADMINS,
+    "teams-add_member": ADMINS,
+    "teams-remove_member": ADMINS,
+    "tokens-list": ADMINS,
+    "tokens-create": ADMINS,
+    "tokens-revoke": ADMINS,
+}
+
+
+def _operations() -> dict[str, tuple[str, str, dict[str, Any]]]:
+    app = create_app(Settings(environment="test", database_url="sqlite://"))
+    ops: dict[str, tuple[str, str, dict[str, Any]]] = {}
+    for path, items in app.openapi()["paths"].items():
+        for method, op in items.items():
+            ops[op["operationId"]] = (method.upper(), path, op)
+    return ops
+
+
+OPERATIONS = _operations()
+
+
+def _url(path: str, op: dict[str, Any]) -> str:
+    """The path with placeholder values: a random uuid where the schema says uuid, else `x`."""
+    formats = {
+        p["name"]: p.get("schema", {}).get("format")
+        for p in op.get("parameters", [])
+        if p.get("in") == "path"
+    }
+
+    def value(match: re.Match[str]) -> str:
+        return str(uuid.uuid4()) if formats.get(match.group(1)) == "uuid" else "x"
+
+    return re.sub(r"\{([^}:]+)(?::[^}]*)?\}", value, path)
+
+
+def _call(client: TestClient, operation_id: str) -> int:
+    method, path, op = OPERATIONS[operation_id]
+    return client.request(method, _url(path, op)).status_code
+
+
+def test_every_operation_is_classified() -> None:
+    missing = sorted(set(OPERATIONS) - set(MATRIX))
+    stale = sorted(set(MATRIX) - set(OPERATIONS))
+    assert not missing, f"add these operations to MATRIX in {__file__}: {missing}"
+    assert not stale, f"these MATRIX entries name no operation: {stale}"
+
+
+@pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
+def test_anonymous_callers_get_401_except_on_public_operations(
+    operation_id: str, anon_client: TestClient
+) -> None:
+    status = _call(anon_client, operation_id)
+    if MATRIX.get(operation_id) == PUBLIC:
+        assert status not in (401, 403)
+    else:
+        assert status == 401, operation_id
+        anon_client.headers["Authorization"] = "Bearer aspm_not-a-real-token"
+        assert _call(anon_client, operation_id) == 401, operation_id
+
+
+@pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
+def test_each_role_and_token_scope_is_allowed_or_denied_as_the_matrix_says(
+    operation_id: str, client_as: ClientAs, token_client: ClientAs
+) -> None:
+    allowed = MATRIX.get(operation_id)
+    assert allowed is not None, f"{operation_id} is not in MATRIX"
+    if allowed == PUBLIC:
+        return
+    wrong: dict[str, int] = {}
+    for caller in CALLERS:
+        if caller.startswith("token:"):
+            client = token_client([caller.removeprefix("token:")], role=Role.ADMIN)
+        else:
+            client = client_as(Role(caller))
+        status = _call(client, operation_id)
+        ok = status == 403 if caller not in allowed else status not in (401, 403)
+        if not ok:
+            wrong[caller] = status
+    assert not wrong, f"{operation_id}: status per caller that contradicts MATRIX: {wrong}"
