@@ -1,0 +1,18 @@
+import type { Role } from "../../api/auth";
+
+export interface NavItem {
+  to: "/findings" | "/my";
+  label: string;
+  /** roles that see the entry; all roles when absent */
+  roles?: readonly Role[];
+}
+
+/** The main navigation, in order. A new page adds its entry here (and widens `to`). */
+export const NAV_ITEMS: readonly NavItem[] = [
+  { to: "/findings", label: "Triage queue" },
+  { to: "/my", label: "My findings", roles: ["admin", "security_lead", "engineer"] },
+];
+
+export function navFor(role: Role): NavItem[] {
+  return NAV_ITEMS.filter((item) => !item.roles || item.roles.includes(role));
+}

@@ -1,0 +1,145 @@
+import { useQuery } from "@tanstack/react-query";
+import { getRouteApi, Link } from "@tanstack/react-router";
+import { findingDetailQuery } from "../../api/findings";
+import { ErrorMessage, Loading, Section } from "../../components/ui";
+import { formatDateTime, humanize } from "../../lib/format";
+import { canActOnFinding } from "../auth/permissions";
+import { useCurrentUser } from "../auth/useCurrentUser";
+import { PriorityBadge, SeverityBadge, SlaBadge, TriageBadge } from "./Badges";
+import { Comments, History } from "./Conversation";
+import { DetectionList } from "./DetectionList";
+import { FindingActions } from "./FindingActions";
+import { RiskExplanation } from "./RiskExplanation";
+
+const route = getRouteApi("/app/findings/$findingId");
+
+export function FindingPage() {
+  const { findingId } = route.useParams();
+  const user = useCurrentUser();
+  const { data: f, error, isPending } = useQuery(findingDetailQuery(findingId));
+  if (isPending) return <Loading label="Loading finding…" />;
+  if (error) return <ErrorMessage error={error} title="Could not load this finding" />;
+
+  const team = (f as { team?: string | null }).team ?? null;
+  const mayAct = canActOnFinding(user, { assignee: f.assignee, team });
+
+  return (
+    <article className="finding" aria-labelledby="finding-title">
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to="/findings">Triage queue</Link> / finding
+      </nav>
+      <header className="finding-header">
+        <h1 id="finding-title">{f.title}</h1>
+        <div className="finding-meta">
+          <PriorityBadge priority={f.priority} />
+          <span>
+            Risk <strong data-testid="risk-score">{f.risk_score ?? "–"}</strong>
+          </span>
+          <SeverityBadge severity={f.severity} />
+          <TriageBadge state={f.triage_state} />
+          <SlaBadge dueAt={f.sla_due_at} />
+          <span className="muted">
+            {humanize(f.category)} · {f.asset} · {f.status === "fixed" ? "fixed" : "still detected"}{" "}
+            · first seen {formatDateTime(f.first_seen_at)}
+            {f.reopen_count ? ` · reopened ${f.reopen_count}×` : ""}
+          </span>
+        </div>
+      </header>
+
+      <div className="finding-grid">
+        <div className="stack">
+          <Section title={f.priority ? `Why ${f.priority}` : "Why this score"}>
+            <RiskExplanation
+              priority={f.priority}
+              score={f.risk_score}
+              factors={f.risk_explanation ?? []}
+            />
+          </Section>
+
+          <Section title={`Detections (${f.detection_list.length})`}>
+            <DetectionList detections={f.detection_list} />
+          </Section>
+
+          <Section title="Remediation">
+            {f.description ? <p className="prose">{f.description}</p> : null}
+            {f.remediation ? (
+              <p className="prose">
+                <strong>Fix: </strong>
+                {f.remediation}
+              </p>
+            ) : (
+              <p className="muted">The reports gave no remediation advice.</p>
+            )}
+            {f.references.length ? (
+              <>
+                <h3>References</h3>
+                <ul className="references">
+                  {f.references.map((r) => (
+                    <li key={r}>
+                      {/^https?:\/\//.test(r) ? (
+                        <a href={r} target="_blank" rel="noreferrer noopener">
+                          {r}
+                        </a>
+                      ) : (
+                        r
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
+            {f.cwe_ids.length ? (
+              <p>
+                <span className="label">CWE</span> {f.cwe_ids.map((c) => `CWE-${c}`).join(", ")}
+              </p>
+            ) : null}
+          </Section>
+
+          <Section title="Compliance">
+            {f.compliance.length || f.control ? (
+              <>
+                {f.control ? (
+                  <p>
+                    <span className="label">Control</span> <code>{f.control.id}</code>{" "}
+                    {f.control.title}
+                  </p>
+                ) : null}
+                <ul className="compliance">
+                  {f.compliance.map((ref) => (
+                    <li key={ref.join(":")}>
+                      <strong>{ref[0]}</strong> {ref.slice(1).join(" ")}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            ) : (
+              <p className="muted">No compliance mapping for this rule.</p>
+            )}
+          </Section>
+        </div>
+
+        <div className="stack">
+          <Section title="Actions">
+            <FindingActions user={user} finding={f} />
+          </Section>
+          <Section title="Assignment">
+            <dl className="facts">
+              <dt>Assignee</dt>
+              <dd data-testid="assignee">{f.assignee ?? "unassigned"}</dd>
+              <dt>Team</dt>
+              <dd>{team ?? "–"}</dd>
+              <dt>SLA due</dt>
+              <dd>{formatDateTime(f.sla_due_at)}</dd>
+            </dl>
+          </Section>
+          <Section title="Comments">
+            <Comments findingId={f.id} canComment={mayAct} />
+          </Section>
+          <Section title="History">
+            <History findingId={f.id} />
+          </Section>
+        </div>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,134 @@
+import { useQuery } from "@tanstack/react-query";
+import { getRouteApi, useNavigate } from "@tanstack/react-router";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { findingListQuery } from "../../api/findings";
+import { EmptyState, ErrorMessage, Loading, PageHeader, Pager } from "../../components/ui";
+import { formatNumber } from "../../lib/format";
+import { canBulkTriage } from "../auth/permissions";
+import { useCurrentUser } from "../auth/useCurrentUser";
+import { BulkActionBar } from "./BulkActions";
+import { FindingFilters } from "./FindingFilters";
+import { FindingsTable } from "./FindingsTable";
+import { DEFAULT_PAGE_SIZE, type FindingSearch, toListQuery } from "./search";
+import { useListKeyboard } from "./useListKeyboard";
+
+const route = getRouteApi("/app/findings");
+
+/** The security lead's home: every finding by risk, filtered from the URL, with bulk triage. */
+export function FindingsQueuePage() {
+  const user = useCurrentUser();
+  const search = route.useSearch();
+  const navigate = useNavigate({ from: "/findings" });
+  const query = useMemo(() => toListQuery(search), [search]);
+  const { data, error, isPending, isPlaceholderData } = useQuery(findingListQuery(query));
+  const items = data?.items ?? [];
+
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [active, setActive] = useState(0);
+  const [notice, setNotice] = useState<string | null>(null);
+  const bulkAllowed = canBulkTriage(user);
+
+  // a new page or filter starts at its first row
+  const pageKey = JSON.stringify(query);
+  useEffect(() => {
+    void pageKey;
+    setActive(0);
+  }, [pageKey]);
+
+  const setSearch = useCallback(
+    (patch: Partial<FindingSearch>, keepOffset = false) =>
+      navigate({
+        search: (prev) => ({ ...prev, ...patch, ...(keepOffset ? {} : { offset: undefined }) }),
+      }),
+    [navigate],
+  );
+
+  const toggle = useCallback(
+    (id: string) =>
+      setSelected((s) => {
+        const next = new Set(s);
+        if (next.has(id)) next.delete(id);
+        else next.add(id);
+        return next;
+      }),
+    [],
+  );
+
+  useListKeyboard({
+    count: items.length,
+    active,
+    setActive,
+    onOpen: (i) => {
+      const f = items[i];
+      if (f) void navigate({ to: "/findings/$findingId", params: { findingId: f.id } });
+    },
+    onToggle: (i) => {
+      const f = items[i];
+      if (f && bulkAllowed) toggle(f.id);
+    },
+  });
+
+  return (
+    <>
+      <PageHeader title="Triage queue">
+        <span className="muted">
+          {data ? `${formatNumber(data.total)} findings` : ""} · sorted by {search.sort ?? "risk"} ·
+          keys: j/k move, Enter opens{bulkAllowed ? ", x selects" : ""}
+        </span>
+      </PageHeader>
+      <FindingFilters search={search} onChange={(patch) => void setSearch(patch)} />
+      {notice ? (
+        <div className="notice" role="status">
+          {notice}{" "}
+          <button type="button" className="link-button" onClick={() => setNotice(null)}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+      {bulkAllowed && selected.size > 0 ? (
+        <BulkActionBar
+          selectedIds={[...selected]}
+          onDone={(message) => {
+            setSelected(new Set());
+            setNotice(message);
+          }}
+        />
+      ) : null}
+      {error ? <ErrorMessage error={error} title="Could not load findings" /> : null}
+      {isPending ? <Loading label="Loading findings…" /> : null}
+      {data && items.length === 0 ? (
+        <EmptyState>No finding matches these filters.</EmptyState>
+      ) : null}
+      {items.length > 0 ? (
+        <div className={isPlaceholderData ? "stale" : undefined} aria-busy={isPlaceholderData}>
+          <FindingsTable
+            caption="Findings, highest risk first"
+            findings={items}
+            active={active}
+            onActivate={setActive}
+            selected={bulkAllowed ? selected : undefined}
+            onToggle={bulkAllowed ? toggle : undefined}
+            onToggleAll={(on) =>
+              setSelected((s) => {
+                const next = new Set(s);
+                for (const f of items) {
+                  if (on) next.add(f.id);
+                  else next.delete(f.id);
+                }
+                return next;
+              })
+            }
+          />
+        </div>
+      ) : null}
+      {data ? (
+        <Pager
+          offset={data.offset}
+          limit={data.limit || DEFAULT_PAGE_SIZE}
+          total={data.total}
+          onChange={(offset) => void setSearch({ offset: offset || undefined }, true)}
+        />
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,99 @@
+import { useQuery } from "@tanstack/react-query";
+import { useNavigate } from "@tanstack/react-router";
+import { useState } from "react";
+import { type FindingListQuery, findingListQuery } from "../../api/findings";
+import { EmptyState, ErrorMessage, Loading, PageHeader, Section } from "../../components/ui";
+import { FindingsTable } from "./FindingsTable";
+import { useListKeyboard } from "./useListKeyboard";
+
+const OPEN = ["new", "confirmed", "in_progress"] as const;
+
+/** Assigned to me, then my teams' unassigned work: most urgent first. */
+const MINE: FindingListQuery = {
+  assignee: "me",
+  triage: [...OPEN],
+  sort: "risk",
+  descending: true,
+  limit: 100,
+  offset: 0,
+};
+const TEAM: FindingListQuery = {
+  team: "mine",
+  triage: [...OPEN],
+  sort: "risk",
+  descending: true,
+  limit: 100,
+  offset: 0,
+};
+
+export function MyFindingsPage() {
+  return (
+    <>
+      <PageHeader title="My findings">
+        <span className="muted">open work by priority and due date · j/k move, Enter opens</span>
+      </PageHeader>
+      <FindingSection
+        title="Assigned to me"
+        query={MINE}
+        empty="Nothing is assigned to you."
+        keyboard
+      />
+      <FindingSection title="My teams" query={TEAM} empty="Your teams have no open findings." />
+    </>
+  );
+}
+
+function byPriorityThenDue<
+  T extends { priority?: string | null; sla_due_at?: string | null; risk_score?: number | null },
+>(a: T, b: T): number {
+  const pa = a.priority ?? "P9";
+  const pb = b.priority ?? "P9";
+  if (pa !== pb) return pa < pb ? -1 : 1;
+  const da = a.sla_due_at ?? "9999";
+  const db = b.sla_due_at ?? "9999";
+  if (da !== db) return da < db ? -1 : 1;
+  return (b.risk_score ?? 0) - (a.risk_score ?? 0);
+}
+
+function FindingSection({
+  title,
+  query,
+  empty,
+  keyboard = false,
+}: {
+  title: string;
+  query: FindingListQuery;
+  empty: string;
+  keyboard?: boolean;
+}) {
+  const navigate = useNavigate();
+  const { data, error, isPending } = useQuery(findingListQuery(query));
+  const items = [...(data?.items ?? [])].sort(byPriorityThenDue);
+  const [active, setActive] = useState(0);
+  useListKeyboard({
+    count: keyboard ? items.length : 0,
+    active,
+    setActive,
+    onOpen: (i) => {
+      const f = items[i];
+      if (f) void navigate({ to: "/findings/$findingId", params: { findingId: f.id } });
+    },
+    onToggle: () => undefined,
+  });
+  const more = data && data.total > items.length ? ` (first ${items.length} of ${data.total})` : "";
+  return (
+    <Section title={`${title}${data ? ` · ${data.total}` : ""}${more}`}>
+      {isPending ? <Loading /> : null}
+      {error ? <ErrorMessage error={error} /> : null}
+      {data && items.length === 0 ? <EmptyState>{empty}</EmptyState> : null}
+      {items.length ? (
+        <FindingsTable
+          caption={title}
+          findings={items}
+          active={keyboard ? active : undefined}
+          onActivate={keyboard ? setActive : undefined}
+        />
+      ) : null}
+    </Section>
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * The triage queue's URL search params (validated by the route with zod) and their mapping to
+ * GET /api/v1/findings. Multi-value filters are comma lists (`?severity=critical,high`), so a
+ * link stays readable and shareable.
+ */
+import { z } from "zod";
+import type { FindingListQuery } from "../../api/findings";
+import { findingSortValues, type SchemaFindingSort } from "../../api/generated/schema";
+
+/** The router JSON-parses search values (`?q=123` arrives as a number): take any scalar as text. */
+const text = z.preprocess(
+  (v) => (v === null || v === undefined || v === "" ? undefined : String(v)),
+  z.string().max(200).optional(),
+);
+const int = (max: number) =>
+  z.preprocess(
+    (v) => (v === undefined || v === "" ? undefined : Number(v)),
+    z.number().int().min(0).max(max).optional(),
+  );
+
+export const findingSearchSchema = z.object({
+  q: text.catch(undefined),
+  priority: text.catch(undefined),
+  severity: text.catch(undefined),
+  triage: text.catch(undefined),
+  status: text.catch(undefined),
+  sla: text.catch(undefined),
+  tool: text.catch(undefined),
+  category: text.catch(undefined),
+  asset: text.catch(undefined),
+  environment: text.catch(undefined),
+  team: text.catch(undefined),
+  assignee: text.catch(undefined),
+  sort: z
+    .enum(findingSortValues as unknown as [SchemaFindingSort, ...SchemaFindingSort[]])
+    .optional()
+    .catch(undefined),
+  asc: z.boolean().optional().catch(undefined),
+  offset: int(10_000_000).catch(undefined),
+  limit: int(500).catch(undefined),
+});
+
+export type FindingSearch = z.infer<typeof findingSearchSchema>;
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+export function splitList(value: string | undefined): string[] {
+  return value ? value.split(",").filter(Boolean) : [];
+}
+
+export function joinList(values: readonly string[]): string | undefined {
+  return values.length ? values.join(",") : undefined;
+}
+
+/** Only the filter keys (not sort or paging). */
+export const FILTER_KEYS = [
+  "q",
+  "priority",
+  "severity",
+  "triage",
+  "status",
+  "sla",
+  "tool",
+  "category",
+  "asset",
+  "environment",
+  "team",
+  "assignee",
+] as const satisfies readonly (keyof FindingSearch)[];
+
+export function hasFilters(search: FindingSearch): boolean {
+  return FILTER_KEYS.some((k) => search[k] !== undefined);
+}
+
+export function toListQuery(search: FindingSearch): FindingListQuery {
+  const list = <T extends string>(v: string | undefined) => splitList(v) as T[];
+  const query: FindingListQuery = {
+    sort: search.sort ?? "risk",
+    descending: !search.asc,
+    limit: search.limit ?? DEFAULT_PAGE_SIZE,
+    offset: search.offset ?? 0,
+  };
+  if (search.q) query.q = search.q;
+  if (search.tool) query.tool = search.tool;
+  if (search.category) query.category = search.category;
+  if (search.asset) query.asset = search.asset;
+  if (search.team) query.team = search.team;
+  if (search.assignee) query.assignee = search.assignee;
+  const severity = list<NonNullable<FindingListQuery["severity"]>[number]>(search.severity);
+  if (severity.length) query.severity = severity;
+  const triage = list<NonNullable<FindingListQuery["triage"]>[number]>(search.triage);
+  if (triage.length) query.triage = triage;
+  const status = list<NonNullable<FindingListQuery["status"]>[number]>(search.status);
+  if (status.length) query.status = status;
+  const priority = splitList(search.priority);
+  if (priority.length) query.priority = priority;
+  const environment = splitList(search.environment);
+  if (environment.length) query.environment = environment;
+  const sla = list<NonNullable<FindingListQuery["sla_status"]>[number]>(search.sla);
+  if (sla.length) query.sla_status = sla;
+  return query;
+}

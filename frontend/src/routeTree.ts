@@ -1,0 +1,17 @@
+/**
+ * The route tree. A new page: add `src/routes/<name>.tsx` exporting a `createRoute` whose parent is
+ * `appRoute` (signed-in pages) and list it below, then add it to the navigation in
+ * `components/layout/nav.ts`.
+ */
+import { rootRoute } from "./routes/__root";
+import { appRoute } from "./routes/_app";
+import { findingRoute } from "./routes/findings.$findingId";
+import { findingsRoute } from "./routes/findings.index";
+import { indexRoute } from "./routes/index";
+import { loginRoute } from "./routes/login";
+import { myFindingsRoute } from "./routes/my";
+
+export const routeTree = rootRoute.addChildren([
+  loginRoute,
+  appRoute.addChildren([indexRoute, findingsRoute, findingRoute, myFindingsRoute]),
+]);
