@@ -21,6 +21,7 @@ from aspm.findings.schemas import FindingFilter, FindingSort
 from aspm.ingest import service as ingest_service
 from aspm.ingest.schemas import IngestResult
 from aspm.settings import Settings, get_settings
+from aspm.triage import cli as triage_cli
 
 app = typer.Typer(help="ASPM: every scanner's findings in one de-duplicated, risk-ranked backlog.")
 db_app = typer.Typer(help="Database schema.")
@@ -33,6 +34,8 @@ assets_app = typer.Typer(help="Assets: context (environment, exposure, data) and
 risk_app = typer.Typer(help="The risk policy and scores.")
 app.add_typer(assets_app, name="assets")
 app.add_typer(risk_app, name="risk")
+app.add_typer(triage_cli.triage_app, name="triage")
+app.add_typer(triage_cli.rules_app, name="rules")
 
 out = Console()
 err = Console(stderr=True)
@@ -226,12 +229,18 @@ def findings_list(
     status: Annotated[list[DetectorState] | None, typer.Option(help="active or fixed")] = None,
     tool: Annotated[str | None, typer.Option()] = None,
     category: Annotated[str | None, typer.Option()] = None,
-    sort: Annotated[FindingSort, typer.Option()] = FindingSort.SEVERITY,
+    sort: Annotated[
+        FindingSort | None, typer.Option(help="default: severity (--mine: priority)")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    mine: Annotated[
+        bool, typer.Option("--mine", help="assigned to you (--as), most urgent first")
+    ] = False,
+    as_user: triage_cli.AsOption = None,
 ) -> None:
-    """List findings, worst first."""
+    """List findings, worst first (`--mine`: yours, by priority then SLA due date)."""
     settings = _settings()
     factory = _factory(settings)
     flt = FindingFilter(
@@ -240,9 +249,10 @@ def findings_list(
         status=status or [],
         tool=tool,
         category=category,
-        sort=sort,
+        sort=sort or (FindingSort.PRIORITY if mine else FindingSort.SEVERITY),
         limit=limit,
         offset=offset,
+        assignee=triage_cli.principal(as_user).name if mine else None,
     )
     with unit_of_work(factory) as session:
         page = findings_service.list_findings(session, flt)

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     risk_policy: Path | None = None  # a risk-policy.yaml replacing the shipped default
+    # triage: accepting a risk needs an approver other than the requester
+    risk_acceptance_requires_approver: bool = False
     # authentication (aspm.auth): cookies, session lifetime, login rate limit, password hashing
     cookie_secure: bool = True  # Secure cookies; browsers accept them from http://127.0.0.1 too
     session_hours: int = 12  # absolute lifetime of a browser session

@@ -66,6 +66,22 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "tokens-list": ADMINS,
     "tokens-create": ADMINS,
     "tokens-revoke": ADMINS,
+    # workflow (aspm.triage, aspm.audit): services narrow engineers to their teams' findings
+    "triage-set_state": TRIAGE,
+    "triage-assign": TRIAGE,
+    "triage-bulk": TRIAGE,
+    "triage-add_comment": TRIAGE,
+    "triage-list_comments": EVERYONE_READ,
+    "triage-history": EVERYONE_READ,
+    "triage-risk_acceptance": EVERYONE_READ,
+    "rules-list_suppression": EVERYONE_READ,
+    "rules-create_suppression": LEADS,
+    "rules-remove_suppression": LEADS,
+    "rules-list_ownership": EVERYONE_READ,
+    "rules-create_ownership": LEADS,
+    "rules-remove_ownership": LEADS,
+    "rules-expire": LEADS,
+    "audit-list": EVERYONE_READ,
 }
 
 

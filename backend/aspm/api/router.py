@@ -3,16 +3,22 @@
 from fastapi import APIRouter
 
 from aspm.assets.routes import router as assets_router
+from aspm.audit.routes import router as audit_router
 from aspm.auth.routes import router as auth_router
 from aspm.auth.routes import teams_router, tokens_router, users_router
 from aspm.findings.routes import controls_router
 from aspm.findings.routes import router as findings_router
 from aspm.ingest.routes import router as ingest_router
 from aspm.risk.routes import router as risk_router
+from aspm.triage.routes import router as triage_router
+from aspm.triage.routes import rules_router
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(ingest_router)
+api_router.include_router(triage_router)  # before findings: /findings/bulk is not an id
 api_router.include_router(findings_router)
+api_router.include_router(rules_router)
+api_router.include_router(audit_router)
 api_router.include_router(assets_router)
 api_router.include_router(risk_router)
 api_router.include_router(controls_router)

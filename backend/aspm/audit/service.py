@@ -8,8 +8,10 @@ from sqlalchemy.orm import Session
 
 from aspm.audit import repository
 from aspm.audit.models import AuditEvent
+from aspm.audit.schemas import AuditEventRead, AuditFilter
 from aspm.auth.principal import Principal
 from aspm.common.clock import utcnow
+from aspm.common.paging import Page
 
 
 def record(
@@ -39,3 +41,30 @@ def record(
     )
     repository.add(session, [event])
     return event
+
+
+def list_events(session: Session, flt: AuditFilter) -> Page[AuditEventRead]:
+    """The audit log, newest first unless `oldest_first`, filtered and paged."""
+    rows, total = repository.list_page(session, flt)
+    return Page[AuditEventRead](
+        items=[AuditEventRead.model_validate(r) for r in rows],
+        total=total,
+        limit=flt.limit,
+        offset=flt.offset,
+    )
+
+
+def history(
+    session: Session, *, object_type: str, object_id: uuid.UUID, limit: int = 200, offset: int = 0
+) -> Page[AuditEventRead]:
+    """One object's events, oldest first."""
+    return list_events(
+        session,
+        AuditFilter(
+            object_type=object_type,
+            object_id=object_id,
+            limit=limit,
+            offset=offset,
+            oldest_first=True,
+        ),
+    )

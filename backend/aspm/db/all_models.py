@@ -7,6 +7,7 @@ from aspm.db.base import Base
 from aspm.findings import models as findings_models
 from aspm.ingest import models as ingest_models
 from aspm.risk import models as risk_models
+from aspm.triage import models as triage_models
 
 __all__ = [
     "Base",
@@ -16,4 +17,5 @@ __all__ = [
     "findings_models",
     "ingest_models",
     "risk_models",
+    "triage_models",
 ]

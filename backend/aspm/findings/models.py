@@ -70,6 +70,8 @@ class Finding(Base):
     detector_state: Mapped[str] = mapped_column(String(10), default=DetectorState.ACTIVE)
     triage_state: Mapped[str] = mapped_column(String(20), default=TriageState.NEW)
     suppressed: Mapped[bool] = mapped_column(Boolean, default=False)  # by the tool itself
+    # the suppression rule (aspm.triage) hiding it; distinct from the tool's own flag above
+    suppression_rule_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     assignee: Mapped[str | None] = mapped_column(String(200))
     team: Mapped[str | None] = mapped_column(String(200))
     risk_score: Mapped[int | None] = mapped_column(Integer)

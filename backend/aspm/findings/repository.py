@@ -2,20 +2,62 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, String, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from aspm.assets.models import Asset
-from aspm.findings.models import Detection, Finding
-from aspm.findings.schemas import FindingFilter, FindingSort
+from aspm.common.clock import utcnow
+from aspm.findings.models import Detection, DetectorState, Finding, TriageState
+from aspm.findings.schemas import (
+    DUE_SOON_DAYS,
+    FindingFilter,
+    FindingSort,
+    SlaStatus,
+    SuppressedFilter,
+)
 from aspm.ingest.models import IngestScope
 
+_OPEN_TRIAGE = (TriageState.NEW, TriageState.CONFIRMED, TriageState.IN_PROGRESS)
 
-def _filtered(flt: FindingFilter) -> Select[Finding, str]:
+
+def sla_condition(status: SlaStatus, now: datetime) -> ColumnElement[bool]:
+    """The SQL form of FindingRead.sla_status (see SlaStatus)."""
+    is_open = and_(
+        Finding.detector_state == DetectorState.ACTIVE,
+        Finding.triage_state.in_(_OPEN_TRIAGE),
+        Finding.sla_due_at.is_not(None),
+    )
+    soon = now + timedelta(days=DUE_SOON_DAYS)
+    if status is SlaStatus.OVERDUE:
+        return and_(is_open, Finding.sla_due_at < now)
+    if status is SlaStatus.DUE_SOON:
+        return and_(is_open, Finding.sla_due_at >= now, Finding.sla_due_at <= soon)
+    return and_(is_open, Finding.sla_due_at > soon)
+
+
+def _filtered(flt: FindingFilter, *, now: datetime | None = None) -> Select[Finding, str]:
     stmt = select(Finding, Asset.name).join(Asset, Asset.id == Finding.asset_id)
+    if flt.suppressed is SuppressedFilter.EXCLUDE:
+        stmt = stmt.where(Finding.suppression_rule_id.is_(None))
+    elif flt.suppressed is SuppressedFilter.ONLY:
+        stmt = stmt.where(Finding.suppression_rule_id.is_not(None))
+    if flt.asset_ids is not None:
+        stmt = stmt.where(Finding.asset_id.in_(flt.asset_ids))
+    if flt.assignee is not None:
+        stmt = stmt.where(Finding.assignee == flt.assignee)
+    if flt.teams is not None:
+        stmt = stmt.where(
+            or_(
+                Finding.team.in_(flt.teams),
+                and_(Finding.team.is_(None), Asset.owner_team.in_(flt.teams)),
+            )
+        )
+    if flt.sla_status:
+        at = now or utcnow()
+        stmt = stmt.where(or_(*(sla_condition(st, at) for st in flt.sla_status)))
     if flt.asset:
         stmt = stmt.where(Asset.name == flt.asset)
     if flt.severity:
@@ -52,15 +94,47 @@ _SORT = {
     FindingSort.TITLE: (Finding.title,),
 }
 
+_PRIORITY_RANK = case(
+    (Finding.priority == "P1", 1),
+    (Finding.priority == "P2", 2),
+    (Finding.priority == "P3", 3),
+    (Finding.priority == "P4", 4),
+    else_=5,
+)
+
+
+def _order(flt: FindingFilter) -> list[Any]:
+    if flt.sort is FindingSort.PRIORITY:
+        # most urgent first: priority, then the earliest due date (none last), then risk
+        urgent = flt.descending
+        no_due = case((Finding.sla_due_at.is_(None), 1), else_=0)
+        risk = func.coalesce(Finding.risk_score, -1)
+        return [
+            _PRIORITY_RANK.asc() if urgent else _PRIORITY_RANK.desc(),
+            no_due.asc() if urgent else no_due.desc(),
+            Finding.sla_due_at.asc() if urgent else Finding.sla_due_at.desc(),
+            risk.desc() if urgent else risk.asc(),
+        ]
+    return [c.desc() if flt.descending else c.asc() for c in _SORT[flt.sort]]
+
 
 def list_page(session: Session, flt: FindingFilter) -> tuple[Sequence[Any], int]:
     stmt = _filtered(flt)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    order = [c.desc() if flt.descending else c.asc() for c in _SORT[flt.sort]]
     rows = session.execute(
-        stmt.order_by(*order, Finding.id).limit(flt.limit).offset(flt.offset)
+        stmt.order_by(*_order(flt), Finding.id).limit(flt.limit).offset(flt.offset)
     ).all()
     return rows, total
+
+
+def count(session: Session, flt: FindingFilter) -> int:
+    stmt = _filtered(flt)
+    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
+def select_ids(session: Session, flt: FindingFilter, *, cap: int) -> list[uuid.UUID]:
+    stmt = _filtered(flt).with_only_columns(Finding.id).order_by(Finding.id).limit(cap)
+    return list(session.scalars(stmt).all())
 
 
 def get_with_asset(session: Session, finding_id: uuid.UUID) -> Any | None:

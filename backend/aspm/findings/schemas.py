@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from aspm.common.paging import Page
 from aspm.common.severity import Severity
 from aspm.findings.models import DetectorState, TriageState
 
@@ -16,6 +17,27 @@ class FindingSort(StrEnum):
     FIRST_SEEN = "first_seen"
     LAST_SEEN = "last_seen"
     TITLE = "title"
+    PRIORITY = "priority"  # P1 first, then the earliest SLA due date, then risk
+
+
+class SlaStatus(StrEnum):
+    """Of an open finding with a due date (active, triage new/confirmed/in_progress): overdue
+    past its due date; due_soon within DUE_SOON_DAYS of it; on_track otherwise."""
+
+    ON_TRACK = "on_track"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+
+
+DUE_SOON_DAYS = 7
+
+
+class SuppressedFilter(StrEnum):
+    """Findings hidden by a suppression rule: left out (default), included, or only them."""
+
+    EXCLUDE = "exclude"
+    INCLUDE = "include"
+    ONLY = "only"
 
 
 class FindingFilter(BaseModel):
@@ -30,6 +52,13 @@ class FindingFilter(BaseModel):
     descending: bool = True
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0)
+    assignee: str | None = Field(None, description="user name (the API resolves `me`)")
+    teams: list[str] | None = Field(
+        None, description="finding team or asset owner team in these (the API resolves `mine`)"
+    )
+    sla_status: list[SlaStatus] = Field(default_factory=list)
+    suppressed: SuppressedFilter = SuppressedFilter.EXCLUDE
+    asset_ids: list[uuid.UUID] | None = Field(None, description="restrict to these assets")
 
 
 class DetectionRead(BaseModel):
@@ -76,8 +105,14 @@ class FindingRead(BaseModel):
     region: str | None
     tools: list[str]
     detections: int = Field(description="number of detections (all tools, active or not)")
-    suppressed: bool
+    suppressed: bool = Field(description="suppressed by the tool itself (in the report)")
     assignee: str | None
+    team: str | None = None
+    suppression_rule_id: uuid.UUID | None = Field(
+        None, description="the suppression rule hiding this finding, if any"
+    )
+    sla_status: SlaStatus | None = Field(None, description="open findings with a due date only")
+    version: int = Field(1, description="send it back with a change (409 if it moved on)")
     risk_score: int | None
     priority: str | None
     sla_due_at: datetime | None = None
@@ -86,6 +121,17 @@ class FindingRead(BaseModel):
     last_seen_at: datetime
     resolved_at: datetime | None
     reopen_count: int
+
+
+class FindingPage(Page[FindingRead]):
+    suppressed_total: int = Field(
+        0, description="findings matching the other filters that suppression rules hide"
+    )
+
+
+class FindingLinks(BaseModel):
+    comments: str
+    history: str
 
 
 class RiskFactorRead(BaseModel):
@@ -109,6 +155,7 @@ class FindingDetail(FindingRead):
     control: "ControlRead | None" = Field(
         None, description="the canonical control, when the control map knows the rule"
     )
+    links: FindingLinks | None = Field(None, description="its comments and audit history")
 
 
 class ComplianceRef(BaseModel):

@@ -2,23 +2,29 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from aspm.common.paging import Page
+from aspm.auth.principal import Principal
+from aspm.common.clock import utcnow
 from aspm.common.severity import Severity
 from aspm.errors import InvalidInput, NotFound
 from aspm.findings import control_service, repository
 from aspm.findings.models import DetectorState, Finding, TriageState
 from aspm.findings.schemas import (
+    DUE_SOON_DAYS,
     ControlRead,
     DetectionRead,
     FindingDetail,
     FindingFilter,
+    FindingLinks,
+    FindingPage,
     FindingRead,
     RiskFactorRead,
+    SlaStatus,
+    SuppressedFilter,
 )
 from aspm.risk.scoring import describe
 
@@ -29,8 +35,31 @@ def _utc(value: datetime | None) -> datetime | None:
     return value
 
 
+_OPEN_TRIAGE = {TriageState.NEW, TriageState.CONFIRMED, TriageState.IN_PROGRESS}
+
+
+def sla_status(finding: Finding, now: datetime) -> SlaStatus | None:
+    """On track, due soon (within DUE_SOON_DAYS of the due date) or overdue; None for findings
+    that are fixed, closed by triage, or have no due date."""
+    due = _utc(finding.sla_due_at)
+    if (
+        due is None
+        or finding.detector_state != DetectorState.ACTIVE
+        or finding.triage_state not in _OPEN_TRIAGE
+    ):
+        return None
+    if due < now:
+        return SlaStatus.OVERDUE
+    if due <= now + timedelta(days=DUE_SOON_DAYS):
+        return SlaStatus.DUE_SOON
+    return SlaStatus.ON_TRACK
+
+
 def _read(
-    finding: Finding, asset_name: str, summary: tuple[list[str], int, datetime | None] | None
+    finding: Finding,
+    asset_name: str,
+    summary: tuple[list[str], int, datetime | None] | None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     tools, count, last_seen = summary or ([], 0, None)
     last = _utc(last_seen)
@@ -53,6 +82,10 @@ def _read(
         "detections": count,
         "suppressed": finding.suppressed,
         "assignee": finding.assignee,
+        "team": finding.team,
+        "suppression_rule_id": finding.suppression_rule_id,
+        "sla_status": sla_status(finding, now or utcnow()),
+        "version": finding.version,
         "risk_score": finding.risk_score,
         "priority": finding.priority,
         "sla_due_at": finding.sla_due_at,
@@ -64,11 +97,31 @@ def _read(
     }
 
 
-def list_findings(session: Session, flt: FindingFilter) -> Page[FindingRead]:
+def list_findings(session: Session, flt: FindingFilter) -> FindingPage:
+    """A page of findings; `suppressed_total` counts what suppression rules hide from the same
+    filters (when they are hidden)."""
     rows, total = repository.list_page(session, flt)
     summaries = repository.detection_summary(session, [f.id for f, _ in rows])
-    items = [FindingRead(**_read(f, name, summaries.get(f.id))) for f, name in rows]
-    return Page[FindingRead](items=items, total=total, limit=flt.limit, offset=flt.offset)
+    now = utcnow()
+    items = [FindingRead(**_read(f, name, summaries.get(f.id), now)) for f, name in rows]
+    if flt.suppressed is SuppressedFilter.ONLY:
+        hidden = total
+    else:
+        only = flt.model_copy(update={"suppressed": SuppressedFilter.ONLY})
+        hidden = repository.count(session, only)
+    return FindingPage(
+        items=items, total=total, limit=flt.limit, offset=flt.offset, suppressed_total=hidden
+    )
+
+
+def select_ids(
+    session: Session, flt: FindingFilter, *, principal: Principal | None = None, cap: int
+) -> list[uuid.UUID]:
+    """Ids of the findings a filter selects (at most `cap`; bulk actions), limited to a token's
+    assets when the principal is a token bound to assets."""
+    if principal is not None and principal.asset_ids is not None:
+        flt = flt.model_copy(update={"asset_ids": sorted(principal.asset_ids)})
+    return repository.select_ids(session, flt, cap=cap)
 
 
 def resolve_id(session: Session, ref: str) -> uuid.UUID:
@@ -112,6 +165,10 @@ def get_finding(session: Session, finding_id: uuid.UUID) -> FindingDetail:
         compliance=finding.compliance,
         detection_list=detections,
         control=_control_of(finding.control_id),
+        links=FindingLinks(
+            comments=f"/api/v1/findings/{finding.id}/comments",
+            history=f"/api/v1/findings/{finding.id}/history",
+        ),
         risk_explanation=[
             RiskFactorRead(
                 factor=str(e.get("factor")),
