@@ -1,0 +1,117 @@
+"""Findings exports (CSV, XLSX, SARIF 2.1.0) with the same filters as the findings list.
+
+Rows come from `aspm.findings.service.list_findings` page by page (so an export shows exactly what
+the list shows, filters and sort included); SARIF adds each finding's detections (locations, tool
+rules) and remediation from `exports.queries`. Nothing here can output a secret: finding titles
+and descriptions are redacted at ingest and snippets are never exported.
+"""
+
+import json
+import uuid
+from collections.abc import Iterator, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from aspm.db.session import unit_of_work
+from aspm.exports import queries, tabular
+from aspm.exports.sarif import SarifFinding, Where, build_log
+from aspm.exports.schemas import ExportFormat
+from aspm.findings import service as findings_service
+from aspm.findings.schemas import FindingFilter, FindingRead
+
+PAGE = 500
+
+
+def tool_version() -> str:
+    try:
+        return version("aspm")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0.0.0"
+
+
+def iter_findings(session: Session, flt: FindingFilter) -> Iterator[FindingRead]:
+    """Every finding the filter selects, in its sort order (its limit/offset are ignored)."""
+    offset = 0
+    while True:
+        page = findings_service.list_findings(
+            session, flt.model_copy(update={"limit": PAGE, "offset": offset})
+        )
+        yield from page.items
+        offset += len(page.items)
+        if not page.items or offset >= page.total:
+            return
+
+
+def _row(item: FindingRead) -> dict[str, Any]:
+    return item.model_dump()
+
+
+def csv_stream(factory: sessionmaker[Session], flt: FindingFilter) -> Iterator[str]:
+    """CSV text chunks; reads in its own transaction (an HTTP response streams after the
+    request's session has closed)."""
+    with unit_of_work(factory) as session:
+        yield from tabular.csv_chunks(_row(f) for f in iter_findings(session, flt))
+
+
+def xlsx(session: Session, flt: FindingFilter) -> bytes:
+    return tabular.xlsx_bytes(_row(f) for f in iter_findings(session, flt))
+
+
+def sarif_findings(
+    session: Session, ids: Sequence[uuid.UUID], *, notes: dict[uuid.UUID, str] | None = None
+) -> list[SarifFinding]:
+    """SARIF views of findings (in the order given), with their detections' locations and tool
+    rules and their remediation."""
+    out: list[SarifFinding] = []
+    for start in range(0, len(ids), PAGE):
+        chunk = ids[start : start + PAGE]
+        rows = queries.finding_rows(session, chunk)
+        locations = queries.detections(session, chunk)
+        for fid in chunk:
+            if fid not in rows:
+                continue
+            f, asset = rows[fid]
+            wheres = [
+                Where(d.tool, d.rule_id, d.path, d.start_line, d.end_line, d.resource,
+                      d.resource_type)
+                for d in locations.get(fid, [])
+            ]  # fmt: skip
+            out.append(
+                SarifFinding(
+                    id=str(f.id),
+                    finding_key=f.finding_key,
+                    title=f.title,
+                    severity=f.severity,
+                    category=f.category,
+                    control_id=f.control_id,
+                    asset=asset,
+                    priority=f.priority,
+                    risk_score=f.risk_score,
+                    status=f.detector_state,
+                    triage_state=f.triage_state,
+                    suppressed=f.suppressed,
+                    description=f.description or "",
+                    remediation=f.remediation or "",
+                    references=tuple(f.references or ()),
+                    cwe_ids=tuple(f.cwe_ids or ()),
+                    locations=tuple(wheres),
+                    note=(notes or {}).get(fid),
+                )
+            )
+    return out
+
+
+def sarif(session: Session, flt: FindingFilter) -> dict[str, Any]:
+    ids = [f.id for f in iter_findings(session, flt)]
+    return build_log(sarif_findings(session, ids), tool_version=tool_version(), run_properties=None)
+
+
+def export(session: Session, flt: FindingFilter, fmt: ExportFormat) -> bytes:
+    """The whole export as bytes (the CLI; HTTP streams CSV instead)."""
+    if fmt is ExportFormat.CSV:
+        return "".join(tabular.csv_chunks(_row(f) for f in iter_findings(session, flt))).encode()
+    if fmt is ExportFormat.XLSX:
+        return xlsx(session, flt)
+    return (json.dumps(sarif(session, flt), indent=2) + "\n").encode()
