@@ -49,6 +49,7 @@ from aspm.ingest.reading import open_report, parse_all
 from aspm.ingest.schemas import IngestResult, IngestRunRead
 from aspm.risk import service as risk_service
 from aspm.risk.inline import InlineScorer
+from aspm.triage import service as triage_service
 
 log = logging.getLogger(__name__)
 
@@ -608,6 +609,7 @@ def ingest(
         now=now,
         actor=f"system:ingest:{options.actor}",
     )
+    triage_service.apply_rules_to_import(session, run.id)  # ownership + suppression rules
     risk_service.score_import(
         session,
         run_id=run.id,
