@@ -12,6 +12,8 @@ from rich.table import Table
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from aspm import client as server
+from aspm.auth import cli as auth_cli
 from aspm.common.severity import Severity
 from aspm.db.session import make_engine, make_sessionmaker, unit_of_work
 from aspm.errors import AspmError
@@ -34,6 +36,9 @@ assets_app = typer.Typer(help="Assets: context (environment, exposure, data) and
 risk_app = typer.Typer(help="The risk policy and scores.")
 app.add_typer(assets_app, name="assets")
 app.add_typer(risk_app, name="risk")
+app.add_typer(auth_cli.users_app, name="users")
+app.add_typer(auth_cli.teams_app, name="teams")
+app.add_typer(auth_cli.tokens_app, name="tokens")
 app.add_typer(triage_cli.triage_app, name="triage")
 app.add_typer(triage_cli.rules_app, name="rules")
 
@@ -43,6 +48,29 @@ err = Console(stderr=True)
 EXIT_OK = 0
 EXIT_FAILED = 2
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
+
+
+@app.callback()
+def main(
+    server_url: Annotated[
+        str | None,
+        typer.Option(
+            "--server",
+            envvar="ASPM_SERVER",
+            help="ingest and findings talk to this ASPM server instead of the local database",
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="ASPM_TOKEN", help="API token for --server (aspm tokens create)"),
+    ] = None,
+) -> None:
+    """ASPM: every scanner's findings in one de-duplicated, risk-ranked backlog."""
+    try:
+        server.configure(server_url, token)
+    except AspmError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILED) from exc
 
 
 def _settings() -> Settings:
@@ -145,14 +173,29 @@ def ingest(
 ) -> None:
     """Import scanner reports. Exit 0 when every file imported, 2 when any failed."""
     settings = _settings()
-    factory = _factory(settings)
+    remote = server.current()
+    factory = None if remote is not None else _factory(settings)
     options = ingest_service.IngestOptions(
         asset=asset, scope=scope, partial=partial, format=format, actor="cli",
         risk_policy=settings.risk_policy,
     )  # fmt: skip
     results = []
     for path in paths:
-        result = _ingest_one(factory, settings, path, options, show_progress=not as_json)
+        try:
+            result = (
+                remote.ingest(path, asset=asset, scope=scope, partial=partial, format=format)
+                if remote is not None
+                else _ingest_one(
+                    factory or _factory(settings),
+                    settings,
+                    path,
+                    options,
+                    show_progress=not as_json,
+                )
+            )
+        except AspmError as exc:
+            err.print(f"[red]{exc}[/red]")
+            raise typer.Exit(EXIT_FAILED) from exc
         results.append(result)
         if as_json:
             sys.stdout.write(result.model_dump_json(exclude={"warnings"}) + "\n")
@@ -242,7 +285,6 @@ def findings_list(
 ) -> None:
     """List findings, worst first (`--mine`: yours, by priority then SLA due date)."""
     settings = _settings()
-    factory = _factory(settings)
     flt = FindingFilter(
         asset=asset,
         severity=severity or [],
@@ -254,8 +296,15 @@ def findings_list(
         offset=offset,
         assignee=triage_cli.principal(as_user).name if mine else None,
     )
-    with unit_of_work(factory) as session:
-        page = findings_service.list_findings(session, flt)
+    try:
+        if (remote := server.current()) is not None:
+            page = remote.list_findings(flt, mine=mine)
+        else:
+            with unit_of_work(_factory(settings)) as session:
+                page = findings_service.list_findings(session, flt)
+    except AspmError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILED) from exc
     if as_json:
         sys.stdout.write(json.dumps([i.model_dump(mode="json") for i in page.items]) + "\n")
         return
@@ -279,12 +328,14 @@ def findings_show(
 ) -> None:
     """One finding with all its detections."""
     settings = _settings()
-    factory = _factory(settings)
     try:
-        with unit_of_work(factory) as session:
-            detail = findings_service.get_finding(
-                session, findings_service.resolve_id(session, finding_id)
-            )
+        if (remote := server.current()) is not None:
+            detail = remote.get_finding(finding_id)
+        else:
+            with unit_of_work(_factory(settings)) as session:
+                detail = findings_service.get_finding(
+                    session, findings_service.resolve_id(session, finding_id)
+                )
     except AspmError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_FAILED) from exc

@@ -1,0 +1,131 @@
+"""The CLI's server mode: `aspm --server URL --token T ingest|findings ...` (or ASPM_SERVER and
+ASPM_TOKEN) talks to a running ASPM over HTTP with an API token instead of opening the database.
+
+httpx is imported when a server is used, so local commands do not load it.
+"""
+
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aspm.errors import AspmError
+from aspm.findings.schemas import FindingDetail, FindingFilter, FindingPage
+from aspm.ingest.schemas import IngestResult
+
+if TYPE_CHECKING:
+    import httpx
+
+API = "/api/v1"
+
+
+class ServerError(AspmError):
+    """The server refused or failed a request; the message is the server's own."""
+
+
+class ServerClient:
+    def __init__(self, http: "httpx.Client") -> None:
+        self.http = http
+
+    def _check(self, resp: "httpx.Response") -> Any:
+        try:
+            body = resp.json()
+        except ValueError:
+            body = None
+        if resp.status_code >= 400:
+            detail = body.get("detail") if isinstance(body, dict) else resp.text[:200]
+            if resp.status_code == 401:
+                raise ServerError(f"the server refused the token (401): {detail}")
+            if resp.status_code == 403:
+                raise ServerError(f"the token may not do this (403): {detail}")
+            raise ServerError(f"server error {resp.status_code}: {detail}")
+        return body
+
+    def ingest(
+        self,
+        path: Path,
+        *,
+        asset: str | None,
+        scope: str,
+        partial: bool,
+        format: str | None,
+    ) -> IngestResult:
+        """Upload one report (streamed); a report the server could not import is a result with
+        status `error`, as for a local import."""
+        if not path.is_file():
+            return IngestResult(file=str(path), status="error", error=f"{path}: no such file")
+        params: dict[str, str] = {"filename": path.name, "scope": scope}
+        if asset:
+            params["asset"] = asset
+        if partial:
+            params["partial"] = "true"
+        if format:
+            params["format"] = format
+        with path.open("rb") as fh:
+            resp = self.http.post(
+                f"{API}/imports",
+                params=params,
+                content=fh,
+                headers={"content-type": "application/octet-stream"},
+            )
+        if resp.status_code == 422 and isinstance(result := resp.json().get("result"), dict):
+            return IngestResult.model_validate({**result, "file": str(path)})
+        body = self._check(resp)
+        return IngestResult.model_validate({**body, "file": str(path)})
+
+    def list_findings(self, flt: FindingFilter, *, mine: bool = False) -> FindingPage:
+        params: list[tuple[str, str | int | float | bool | None]] = [
+            ("limit", str(flt.limit)),
+            ("offset", str(flt.offset)),
+            ("sort", flt.sort.value),
+        ]
+        params += [("severity", s.value) for s in flt.severity]
+        params += [("status", s.value) for s in flt.status]
+        params += [("triage", s.value) for s in flt.triage]
+        for name in ("asset", "tool", "category", "q"):
+            value = getattr(flt, name)
+            if value:
+                params.append((name, value))
+        if mine:
+            params.append(("assignee", "me"))
+        return FindingPage.model_validate(
+            self._check(self.http.get(f"{API}/findings", params=params))
+        )
+
+    def get_finding(self, finding_id: str) -> FindingDetail:
+        try:
+            parsed = uuid.UUID(finding_id)
+        except ValueError as exc:
+            raise ServerError(
+                f"with --server, give the finding's full id, not {finding_id!r}"
+            ) from exc
+        return FindingDetail.model_validate(self._check(self.http.get(f"{API}/findings/{parsed}")))
+
+
+def connect(url: str, token: str) -> ServerClient:
+    """A client for the server at `url`, authenticated with the API token."""
+    import httpx
+
+    http = httpx.Client(
+        base_url=url.rstrip("/"),
+        headers={"Authorization": f"Bearer {token}", "User-Agent": "aspm-cli"},
+        timeout=httpx.Timeout(30.0, read=3600.0, write=3600.0),
+    )
+    return ServerClient(http)
+
+
+_current: ServerClient | None = None
+
+
+def configure(url: str | None, token: str | None) -> None:
+    """Called once by the CLI's top-level options; `current()` then returns the client."""
+    global _current
+    if not url:
+        _current = None
+        return
+    if not token:
+        raise ServerError("--server needs --token (or ASPM_TOKEN): an API token of that server")
+    _current = connect(url, token)
+
+
+def current() -> ServerClient | None:
+    return _current
