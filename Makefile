@@ -22,6 +22,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/aspm demo --if-empty
+	$(BIN)/aspm users bootstrap --demo  # first admin (one-time password) + demo users, on an empty database only
 
 run: demo
 	$(BIN)/aspm serve --host 127.0.0.1 --port 8000
