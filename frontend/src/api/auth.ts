@@ -1,17 +1,16 @@
-/** Sign-in, sign-out and the current user (auth contract: /api/v1/auth/{login,logout,me}). */
+/** Sign-in, sign-out and the current user (/api/v1/auth/{login,logout,me,password}). */
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
-import { ApiError, request } from "./client";
+import { ApiError, api, unwrap } from "./client";
+import type {
+  SchemaLoginRequest,
+  SchemaMe,
+  SchemaPasswordChange,
+  SchemaRole,
+} from "./generated/schema";
 
-/** The signed-in user as /api/v1/auth/me and /api/v1/auth/login return it. */
-export interface SessionUser {
-  id: string;
-  username: string;
-  display_name: string;
-  role: "admin" | "security_lead" | "engineer" | "viewer";
-  teams: string[];
-}
-
-export type Role = SessionUser["role"];
+/** The signed-in user as /api/v1/auth/me returns it. */
+export type SessionUser = SchemaMe;
+export type Role = SchemaRole;
 
 export const authKeys = {
   all: ["auth"] as const,
@@ -21,9 +20,9 @@ export const authKeys = {
 /** The current user, or null when nobody is signed in (401). */
 export const meQuery = queryOptions({
   queryKey: authKeys.me(),
-  queryFn: async (): Promise<SessionUser | null> => {
+  queryFn: async ({ signal }): Promise<SessionUser | null> => {
     try {
-      return await request<SessionUser>("GET", "/api/v1/auth/me");
+      return await unwrap(api.GET("/api/v1/auth/me", { signal }));
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return null;
       throw err;
@@ -33,16 +32,14 @@ export const meQuery = queryOptions({
   retry: false,
 });
 
-export interface LoginInput {
-  username: string;
-  password: string;
-}
-
 export function useLogin() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: LoginInput) =>
-      request<SessionUser>("POST", "/api/v1/auth/login", { body: input }),
+    mutationFn: async (input: SchemaLoginRequest) => {
+      await unwrap(api.POST("/api/v1/auth/login", { body: input }));
+      // /me is the one shape of "who am I" the app reads (login answers with the user record)
+      return unwrap(api.GET("/api/v1/auth/me"));
+    },
     onSuccess: (user) => {
       // a new user: nothing cached for the previous one may be shown
       queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== authKeys.all[0] });
@@ -54,10 +51,19 @@ export function useLogin() {
 export function useLogout() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => request<unknown>("POST", "/api/v1/auth/logout"),
+    mutationFn: () => unwrap(api.POST("/api/v1/auth/logout")),
     onSettled: () => {
       queryClient.clear();
       queryClient.setQueryData(authKeys.me(), null);
     },
+  });
+}
+
+export function useChangePassword() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: SchemaPasswordChange) =>
+      unwrap(api.POST("/api/v1/auth/password", { body: input })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: authKeys.all }),
   });
 }

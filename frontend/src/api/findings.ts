@@ -1,13 +1,19 @@
-/** Findings: key factory, query options and mutations (STYLE §12). */
+/** Findings and their workflow: key factory, query options and mutations (STYLE §12). */
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
-import { api, request, unwrap } from "./client";
-import type { paths, SchemaFindingDetail, SchemaTriageState } from "./generated/schema";
+import { api, unwrap } from "./client";
+import type {
+  paths,
+  SchemaAssignRequest,
+  SchemaBulkRequest,
+  SchemaTriageRequest,
+} from "./generated/schema";
 
 type GeneratedListQuery = NonNullable<paths["/api/v1/findings"]["get"]["parameters"]["query"]>;
 
 /**
- * Filters of GET /api/v1/findings. The generated part is the source of truth; the rest are the
- * workflow contract's filters, listed here until they are in the generated schema.
+ * Filters of GET /api/v1/findings. The generated part is the source of truth; `priority` and
+ * `environment` are filters the queue offers that the API does not take yet (they are sent, and
+ * ignored by the server until it does).
  */
 export type FindingListQuery = GeneratedListQuery & {
   priority?: string[];
@@ -36,94 +42,34 @@ export function findingDetailQuery(id: string) {
     queryKey: findingKeys.detail(id),
     queryFn: ({ signal }) =>
       unwrap(
-        api.GET("/api/v1/findings/{finding_id}", {
-          params: { path: { finding_id: id } },
+        api.GET("/api/v1/findings/{finding_id}", { params: { path: { finding_id: id } }, signal }),
+      ),
+  });
+}
+
+export function findingHistoryQuery(id: string) {
+  return queryOptions({
+    queryKey: findingKeys.history(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET("/api/v1/findings/{finding_id}/history", {
+          params: { path: { finding_id: id }, query: { limit: 500 } },
           signal,
         }),
       ),
   });
 }
 
-/** Optimistic-concurrency version of a finding, when the API gives one. */
-export function findingVersion(
-  finding: SchemaFindingDetail | { version?: unknown },
-): number | undefined {
-  const v = (finding as { version?: unknown }).version;
-  return typeof v === "number" ? v : undefined;
-}
-
-// ---- workflow contract (POST triage/assign/comments/bulk, GET history) ----
-
-export interface AuditEvent {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  object_type?: string;
-  object_id?: string;
-  from_value?: string | null;
-  to_value?: string | null;
-  reason?: string | null;
-  details?: Record<string, unknown> | null;
-}
-
-export interface FindingComment {
-  id: string;
-  author: string;
-  body: string;
-  created_at: string;
-}
-
-export interface TriageInput {
-  state: SchemaTriageState;
-  reason?: string;
-  expires_at?: string;
-  approver?: string;
-  version?: number;
-}
-
-export interface AssignInput {
-  assignee?: string | null;
-  team?: string | null;
-  version?: number;
-}
-
-export type BulkAction = "assign" | "confirm" | "accept_risk" | "false_positive";
-
-export interface BulkInput {
-  ids: string[];
-  action: BulkAction;
-  justification: string;
-  assignee?: string;
-  team?: string;
-  expires_at?: string;
-}
-
-export interface BulkResult {
-  updated: number;
-}
-
-function listOf<T>(data: unknown): T[] {
-  if (Array.isArray(data)) return data as T[];
-  if (data && typeof data === "object" && "items" in data && Array.isArray(data.items)) {
-    return data.items as T[];
-  }
-  return [];
-}
-
-export function findingHistoryQuery(id: string) {
-  return queryOptions({
-    queryKey: findingKeys.history(id),
-    queryFn: async () =>
-      listOf<AuditEvent>(await request<unknown>("GET", `/api/v1/findings/${id}/history`)),
-  });
-}
-
 export function findingCommentsQuery(id: string) {
   return queryOptions({
     queryKey: findingKeys.comments(id),
-    queryFn: async () =>
-      listOf<FindingComment>(await request<unknown>("GET", `/api/v1/findings/${id}/comments`)),
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET("/api/v1/findings/{finding_id}/comments", {
+          params: { path: { finding_id: id }, query: { limit: 500 } },
+          signal,
+        }),
+      ),
   });
 }
 
@@ -135,8 +81,13 @@ function useInvalidateFindings() {
 export function useTriageFinding(id: string) {
   const invalidate = useInvalidateFindings();
   return useMutation({
-    mutationFn: (input: TriageInput) =>
-      request<unknown>("POST", `/api/v1/findings/${id}/triage`, { body: input }),
+    mutationFn: (body: SchemaTriageRequest) =>
+      unwrap(
+        api.POST("/api/v1/findings/{finding_id}/triage", {
+          params: { path: { finding_id: id } },
+          body,
+        }),
+      ),
     onSettled: invalidate,
   });
 }
@@ -144,8 +95,13 @@ export function useTriageFinding(id: string) {
 export function useAssignFinding(id: string) {
   const invalidate = useInvalidateFindings();
   return useMutation({
-    mutationFn: (input: AssignInput) =>
-      request<unknown>("POST", `/api/v1/findings/${id}/assign`, { body: input }),
+    mutationFn: (body: SchemaAssignRequest) =>
+      unwrap(
+        api.POST("/api/v1/findings/{finding_id}/assign", {
+          params: { path: { finding_id: id } },
+          body,
+        }),
+      ),
     onSettled: invalidate,
   });
 }
@@ -153,8 +109,13 @@ export function useAssignFinding(id: string) {
 export function useAddComment(id: string) {
   const invalidate = useInvalidateFindings();
   return useMutation({
-    mutationFn: (body: string) =>
-      request<FindingComment>("POST", `/api/v1/findings/${id}/comments`, { body: { body } }),
+    mutationFn: (text: string) =>
+      unwrap(
+        api.POST("/api/v1/findings/{finding_id}/comments", {
+          params: { path: { finding_id: id } },
+          body: { body: text },
+        }),
+      ),
     onSettled: invalidate,
   });
 }
@@ -162,8 +123,7 @@ export function useAddComment(id: string) {
 export function useBulkAction() {
   const invalidate = useInvalidateFindings();
   return useMutation({
-    mutationFn: (input: BulkInput) =>
-      request<BulkResult>("POST", "/api/v1/findings/bulk", { body: input }),
+    mutationFn: (body: SchemaBulkRequest) => unwrap(api.POST("/api/v1/findings/bulk", { body })),
     onSettled: invalidate,
   });
 }

@@ -1,9 +1,13 @@
 import { type FormEvent, useState } from "react";
-import { type BulkAction, type BulkInput, useBulkAction } from "../../api/findings";
+import { useBulkAction } from "../../api/findings";
+import type { SchemaBulkRequest } from "../../api/generated/schema";
 import { Button, Dialog, ErrorMessage, TextAreaField, TextField } from "../../components/ui";
 import { endOfDayIso, todayPlus } from "./dates";
 
-const ACTIONS: { action: BulkAction; label: string; title: string }[] = [
+/** What the bar offers; each maps to one POST /api/v1/findings/bulk (assign, or triage to a state). */
+export type BulkChoice = "assign" | "confirm" | "accept_risk" | "false_positive";
+
+const ACTIONS: { action: BulkChoice; label: string; title: string }[] = [
   { action: "assign", label: "Assign…", title: "Assign findings" },
   { action: "confirm", label: "Confirm…", title: "Confirm findings" },
   { action: "accept_risk", label: "Accept risk…", title: "Accept the risk" },
@@ -18,7 +22,7 @@ export function BulkActionBar({
   selectedIds: readonly string[];
   onDone: (message: string) => void;
 }) {
-  const [action, setAction] = useState<BulkAction | null>(null);
+  const [action, setAction] = useState<BulkChoice | null>(null);
   const current = ACTIONS.find((a) => a.action === action);
   return (
     <section className="bulk-bar" aria-label="Bulk actions">
@@ -54,7 +58,7 @@ function BulkDialog({
   onClose,
   onDone,
 }: {
-  action: BulkAction;
+  action: BulkChoice;
   title: string;
   ids: readonly string[];
   onClose: () => void;
@@ -67,11 +71,10 @@ function BulkDialog({
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
-    const input: BulkInput = { ids: [...ids], action, justification: justification.trim() };
-    if (action === "assign") input.assignee = assignee.trim();
-    if (action === "accept_risk") input.expires_at = endOfDayIso(expires);
-    const result = await bulk.mutateAsync(input).catch(() => null);
-    if (result) onDone(typeof result.updated === "number" ? result.updated : ids.length);
+    const result = await bulk
+      .mutateAsync(bulkRequest(action, ids, justification, { assignee, expires }))
+      .catch(() => null);
+    if (result) onDone(result.changed);
   }
 
   return (
@@ -115,4 +118,29 @@ function BulkDialog({
       </form>
     </Dialog>
   );
+}
+
+/** The bulk request for one choice of the bar: one justification for every selected finding. */
+export function bulkRequest(
+  action: BulkChoice,
+  ids: readonly string[],
+  justification: string,
+  extra: { assignee?: string; expires?: string } = {},
+): SchemaBulkRequest {
+  const base = { ids: [...ids], reason: justification.trim() };
+  switch (action) {
+    case "assign":
+      return { ...base, action: "assign", assignee: extra.assignee?.trim() || null };
+    case "confirm":
+      return { ...base, action: "triage", state: "confirmed" };
+    case "accept_risk":
+      return {
+        ...base,
+        action: "triage",
+        state: "accepted_risk",
+        expires_at: extra.expires ? endOfDayIso(extra.expires) : null,
+      };
+    case "false_positive":
+      return { ...base, action: "triage", state: "false_positive" };
+  }
 }

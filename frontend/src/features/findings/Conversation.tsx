@@ -23,10 +23,10 @@ export function Comments({ findingId, canComment }: { findingId: string; canComm
     <div className="stack">
       {isPending ? <Loading /> : null}
       {error ? <ErrorMessage error={error} title="Comments unavailable" /> : null}
-      {data && data.length === 0 ? <EmptyState>No comments yet.</EmptyState> : null}
-      {data?.length ? (
+      {data && data.items.length === 0 ? <EmptyState>No comments yet.</EmptyState> : null}
+      {data?.items.length ? (
         <ul className="comments">
-          {data.map((c) => (
+          {data.items.map((c) => (
             <li key={c.id}>
               <div className="muted small">
                 <strong>{c.author}</strong> · {formatDateTime(c.created_at)}
@@ -60,10 +60,10 @@ export function History({ findingId }: { findingId: string }) {
   const { data, error, isPending } = useQuery(findingHistoryQuery(findingId));
   if (isPending) return <Loading />;
   if (error) return <ErrorMessage error={error} title="History unavailable" />;
-  if (!data.length) return <EmptyState>No changes recorded yet.</EmptyState>;
+  if (!data.items.length) return <EmptyState>No changes recorded yet.</EmptyState>;
   return (
     <ol className="history">
-      {data.map((e) => (
+      {data.items.map((e) => (
         <li key={e.id}>
           <span className="muted small">{formatDateTime(e.at)}</span> <strong>{e.actor}</strong>{" "}
           {humanize(e.action)}

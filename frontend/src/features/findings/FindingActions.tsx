@@ -1,12 +1,11 @@
 import { type FormEvent, useState } from "react";
 import type { SessionUser } from "../../api/auth";
-import {
-  findingVersion,
-  type TriageInput,
-  useAssignFinding,
-  useTriageFinding,
-} from "../../api/findings";
-import type { SchemaFindingDetail, SchemaTriageState } from "../../api/generated/schema";
+import { useAssignFinding, useTriageFinding } from "../../api/findings";
+import type {
+  SchemaFindingDetail,
+  SchemaTriageRequest,
+  SchemaTriageState,
+} from "../../api/generated/schema";
 import { Button, Dialog, ErrorMessage, TextAreaField, TextField } from "../../components/ui";
 import { canActOnFinding, canDecideRisk } from "../auth/permissions";
 import { endOfDayIso, todayPlus } from "./dates";
@@ -48,7 +47,7 @@ export function FindingActions({
   finding: SchemaFindingDetail;
 }) {
   const [dialog, setDialog] = useState<TriageChoice | "assign" | null>(null);
-  const scope = { ...finding, team: (finding as { team?: string | null }).team ?? null };
+  const scope = finding;
   const choices = allowedTriage(user, scope);
   if (!canActOnFinding(user, scope)) {
     return (
@@ -95,7 +94,7 @@ function TriageDialog({
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
-    const input: TriageInput = { state: choice.state, version: findingVersion(finding) };
+    const input: SchemaTriageRequest = { state: choice.state, version: finding.version };
     if (reason.trim()) input.reason = reason.trim();
     if (accepting) {
       input.expires_at = endOfDayIso(expires);
@@ -159,7 +158,7 @@ function AssignDialog({
 }) {
   const assign = useAssignFinding(finding.id);
   const [assignee, setAssignee] = useState(finding.assignee ?? "");
-  const [team, setTeam] = useState((finding as { team?: string | null }).team ?? "");
+  const [team, setTeam] = useState(finding.team ?? "");
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -167,7 +166,7 @@ function AssignDialog({
       .mutateAsync({
         assignee: assignee.trim() || null,
         team: team.trim() || null,
-        version: findingVersion(finding),
+        version: finding.version,
       })
       .then(
         () => true,

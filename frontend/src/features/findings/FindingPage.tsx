@@ -20,7 +20,7 @@ export function FindingPage() {
   if (isPending) return <Loading label="Loading finding…" />;
   if (error) return <ErrorMessage error={error} title="Could not load this finding" />;
 
-  const team = (f as { team?: string | null }).team ?? null;
+  const team = f.team;
   const mayAct = canActOnFinding(user, { assignee: f.assignee, team });
 
   return (
