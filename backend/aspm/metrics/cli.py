@@ -1,0 +1,99 @@
+"""`aspm metrics [NAME] [--json] [--period 90d]` and `aspm metrics snapshot [--date D]`."""
+
+import sys
+from datetime import date
+from typing import Annotated
+
+import typer
+
+EXIT_OK = 0
+EXIT_FAILED = 2
+
+
+def metrics(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="a metric (posture, mttr, sla, net_resolve_rate, violations_blocked, drift, "
+            "coverage, compliance), or `snapshot` to write today's snapshot; none: the catalogue"
+        ),
+    ] = None,
+    period: Annotated[str, typer.Option(help="7d, 12w, 6m, 1y")] = "90d",
+    group_by: Annotated[str | None, typer.Option("--group-by")] = None,
+    interval: Annotated[str | None, typer.Option(help="day, week or month")] = None,
+    team: Annotated[str | None, typer.Option()] = None,
+    asset: Annotated[str | None, typer.Option()] = None,
+    environment: Annotated[str | None, typer.Option()] = None,
+    severity: Annotated[str | None, typer.Option()] = None,
+    priority: Annotated[str | None, typer.Option()] = None,
+    families: Annotated[str | None, typer.Option(help="coverage: e.g. sast,secrets")] = None,
+    framework: Annotated[str | None, typer.Option(help="compliance: e.g. CIS")] = None,
+    day: Annotated[
+        str | None, typer.Option("--date", help="snapshot: the day (YYYY-MM-DD; default today)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts")] = False,
+) -> None:
+    """Posture metrics (DESIGN.md section 8): show one (a table, or --json), list them all
+    (no NAME), or write today's daily snapshot (`snapshot [--date D]`). Exit 2 on bad input."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from aspm.cli import _factory, _settings
+    from aspm.db.session import unit_of_work
+    from aspm.errors import AspmError
+    from aspm.metrics import service
+    from aspm.metrics.schemas import MetricQuery
+
+    out, err = Console(), Console(stderr=True)
+    factory = _factory(_settings())
+    try:
+        with unit_of_work(factory) as session:
+            if name is None:
+                infos = service.catalogue()
+                if as_json:
+                    sys.stdout.write("[" + ",".join(i.model_dump_json() for i in infos) + "]\n")
+                    return
+                table = Table("metric", "title", "group by", "definition")
+                for i in infos:
+                    table.add_row(i.name.value, i.title, ", ".join(i.group_by), i.definition)
+                out.print(table)
+                return
+            if name == "snapshot":
+                snap = service.take_snapshot(session, day=date.fromisoformat(day) if day else None)
+                if as_json:
+                    sys.stdout.write(snap.model_dump_json() + "\n")
+                else:
+                    out.print(
+                        f"snapshot {snap.day}: {snap.rows} rows, "
+                        f"{snap.compliance_rows} compliance rows"
+                    )
+                return
+            from aspm.auth.principal import SYSTEM
+
+            query = MetricQuery.model_validate(
+                {
+                    "period": period,
+                    "group_by": group_by,
+                    "interval": interval,
+                    "team": team,
+                    "asset": asset,
+                    "environment": environment,
+                    "severity": severity,
+                    "priority": priority,
+                    "families": [f.strip() for f in families.split(",")] if families else None,
+                    "framework": framework,
+                }
+            )
+            result = service.compute(session, SYSTEM, name, query)
+    except (AspmError, ValueError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILED) from exc
+    if as_json:
+        sys.stdout.write(result.model_dump_json() + "\n")
+        return
+    table = Table(*result.columns, title=f"{result.title} ({result.period.days} days)")
+    for row in result.rows:
+        table.add_row(*("" if row[c] is None else str(row[c]) for c in result.columns))
+    out.print(table)
+    for note in result.notes:
+        err.print(f"note: {note}")

@@ -1,0 +1,80 @@
+"""Daily posture snapshots (append-only history) and the current compliance status per asset.
+
+The snapshot keeps what the findings table cannot: yesterday's posture. One row per
+(day, asset, team, priority) holds the open findings' count and risk (also split by severity), the
+overdue count and the accepted-risk count, so trend charts read a few thousand small rows instead
+of a million findings, and survive later triage changes. The environment is the asset's at the
+time of the snapshot. Rows of past days are never rewritten; the snapshot of "today" is replaced
+each time it is taken again.
+"""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Date, Index, Integer, String, Uuid, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from aspm.db.base import Base, UTCDateTime
+from aspm.findings.models import Finding
+
+NO_TEAM = ""  # team key of findings without a team (neither the finding's nor the asset owner's)
+NO_PRIORITY = "none"  # priority key of findings that have no priority (unscored or score 0)
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+class MetricSnapshot(Base):
+    __tablename__ = "metric_snapshots"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    asset_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    team: Mapped[str] = mapped_column(String(200), primary_key=True)
+    priority: Mapped[str] = mapped_column(String(4), primary_key=True)
+    environment: Mapped[str] = mapped_column(String(20))
+    open_count: Mapped[int] = mapped_column(Integer)
+    open_risk: Mapped[int] = mapped_column(Integer)  # sum of the open findings' risk scores
+    overdue_count: Mapped[int] = mapped_column(Integer)  # open and past their SLA due date
+    accepted_count: Mapped[int] = mapped_column(Integer)  # active, triaged accepted_risk
+    open_critical: Mapped[int] = mapped_column(Integer)
+    open_high: Mapped[int] = mapped_column(Integer)
+    open_medium: Mapped[int] = mapped_column(Integer)
+    open_low: Mapped[int] = mapped_column(Integer)
+    open_info: Mapped[int] = mapped_column(Integer)
+    risk_critical: Mapped[int] = mapped_column(Integer)
+    risk_high: Mapped[int] = mapped_column(Integer)
+    risk_medium: Mapped[int] = mapped_column(Integer)
+    risk_low: Mapped[int] = mapped_column(Integer)
+    risk_info: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ComplianceStatus(Base):
+    """Per asset and (framework, control) reference: how many of its findings are open and how
+    many fixed. Rewritten for an asset whenever its snapshot is taken; not a history."""
+
+    __tablename__ = "metric_compliance"
+
+    asset_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    framework: Mapped[str] = mapped_column(String(200), primary_key=True)
+    control: Mapped[str] = mapped_column(String(200), primary_key=True)
+    open_count: Mapped[int] = mapped_column(Integer)
+    fixed_count: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Indexes the metrics need on the findings table (declared here, next to the queries that use
+# them). Both are nearly free for ingestion: new findings have no resolved_at, so the partial
+# index gains an entry only when a finding is resolved, and on PostgreSQL first_seen_at is a BRIN
+# index (a few pages; rows are appended in first-seen order). The PostgreSQL resolved index
+# carries the columns MTTR, SLA and net-resolve group on, so those read only the index.
+Index(
+    "ix_findings_resolved_at",
+    Finding.resolved_at,
+    postgresql_where=text("resolved_at IS NOT NULL"),
+    sqlite_where=text("resolved_at IS NOT NULL"),
+    postgresql_include=[
+        "first_seen_at", "sla_due_at", "triage_state", "detector_state", "severity", "priority",
+        "team", "asset_id", "category",
+    ],
+)  # fmt: skip
+Index("ix_findings_first_seen_at", Finding.first_seen_at, postgresql_using="brin")

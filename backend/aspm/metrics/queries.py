@@ -1,0 +1,445 @@
+"""Read-only SQL over other domains' tables for the metrics: every query aggregates in the database
+and returns a small frame (days x groups), never one row per finding.
+
+Definitions shared by every metric (DESIGN.md section 8):
+- open: the detector still reports it (`detector_state = active`), no tool or suppression rule
+  hides it, and its triage state is new, confirmed or in_progress (accepted risks, false
+  positives and won't-fix are decided, so not open).
+- resolved: the detector no longer reports it (`detector_state = fixed`, `resolved_at` set) and it
+  is not a false positive. A reopened finding keeps its first_seen_at; its resolved_at is the
+  latest resolution.
+- a finding's team is its own team, else its asset's owner team.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    String,
+    TextClause,
+    Uuid,
+    and_,
+    bindparam,
+    case,
+    column,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    table,
+    text,
+)
+
+from aspm.assets.models import Asset
+from aspm.audit.models import AuditEvent
+from aspm.db.base import UTCDateTime
+from aspm.findings.models import DetectorState, Finding, TriageState
+from aspm.ingest.models import IngestScope
+from aspm.metrics.models import NO_PRIORITY, NO_TEAM, SEVERITIES, ComplianceStatus, MetricSnapshot
+
+Rows = Select[*tuple[Any, ...]]  # a select of any columns, read into a DataFrame
+
+OPEN_TRIAGE = (TriageState.NEW, TriageState.CONFIRMED, TriageState.IN_PROGRESS)
+
+# The gate helper's table, by its documented shape (aspm.gate.models.GateEvaluation): metrics read
+# only these columns, so a stand-in keeps this module importable before and after that model.
+gate_evaluations = table(
+    "gate_evaluations",
+    column("evaluated_at", UTCDateTime()),
+    column("asset_id", Uuid()),
+    column("branch", String()),
+    column("passed", Boolean()),
+    column("failed_count", Integer()),
+    column("dry_run", Boolean()),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    team: str | None = None
+    asset: str | None = None  # asset name
+    environment: str | None = None
+    severity: str | None = None
+    priority: str | None = None
+    category: str | None = None
+
+
+def team_expr() -> ColumnElement[str]:
+    return func.coalesce(Finding.team, Asset.owner_team, literal(NO_TEAM))
+
+
+def priority_expr() -> ColumnElement[str]:
+    return func.coalesce(Finding.priority, literal(NO_PRIORITY))
+
+
+def day_of(col: Any, dialect: str) -> ColumnElement[date]:
+    """The UTC calendar day of a timestamp."""
+    if dialect == "postgresql":
+        return func.date(func.timezone("UTC", col))
+    return func.date(col)
+
+
+def _finding_dims(dialect: str) -> dict[str, Any]:  # noqa: ARG001 - symmetry
+    return {
+        "severity": Finding.severity,
+        "priority": priority_expr(),
+        "team": team_expr(),
+        "asset": Asset.name,
+        "environment": Asset.environment,
+        "category": Finding.category,
+    }
+
+
+FINDING_DIMENSIONS = ("severity", "priority", "team", "asset", "environment", "category")
+
+
+def _finding_filters(f: Filters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if f.team is not None:
+        where.append(team_expr() == f.team)
+    if f.asset is not None:
+        where.append(Asset.name == f.asset)
+    if f.environment is not None:
+        where.append(Asset.environment == f.environment)
+    if f.severity is not None:
+        where.append(Finding.severity == f.severity)
+    if f.priority is not None:
+        where.append(priority_expr() == f.priority)
+    if f.category is not None:
+        where.append(Finding.category == f.category)
+    return where
+
+
+def _seconds_between(start: ColumnElement[datetime], end: ColumnElement[datetime], dialect: str):  # type: ignore[no-untyped-def]
+    if dialect == "postgresql":
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400.0
+
+
+def resolved_by_day(
+    dialect: str, *, start: datetime, end: datetime, filters: Filters, dims: tuple[str, ...]
+) -> Rows:
+    """Findings resolved in [start, end) (false positives excluded) per day and dimension:
+    count, total seconds from first_seen to resolved, and how many had an SLA and met it."""
+    dim_cols = _finding_dims(dialect)
+    day = day_of(Finding.resolved_at, dialect).label("day")
+    has_sla = Finding.sla_due_at.is_not(None)
+    return (
+        select(
+            day,
+            *(dim_cols[d].label(d) for d in dims),
+            func.count().label("resolved"),
+            func.sum(
+                _seconds_between(Finding.first_seen_at, Finding.resolved_at, dialect)  # type: ignore[arg-type]
+            ).label("seconds"),
+            func.sum(case((has_sla, 1), else_=0)).label("with_sla"),
+            func.sum(
+                case((and_(has_sla, Finding.resolved_at <= Finding.sla_due_at), 1), else_=0)
+            ).label("within_sla"),
+        )
+        .select_from(Finding)
+        .join(Asset, Asset.id == Finding.asset_id)
+        .where(
+            Finding.resolved_at.is_not(None),
+            Finding.resolved_at >= start,
+            Finding.resolved_at < end,
+            Finding.detector_state == DetectorState.FIXED,
+            Finding.triage_state != TriageState.FALSE_POSITIVE,
+            *_finding_filters(filters),
+        )
+        .group_by(day, *(dim_cols[d] for d in dims))
+    )
+
+
+def created_by_day(
+    dialect: str, *, start: datetime, end: datetime, filters: Filters, dims: tuple[str, ...]
+) -> Rows:
+    """Findings first seen in [start, end), false positives excluded, per day and dimension."""
+    dim_cols = _finding_dims(dialect)
+    day = day_of(Finding.first_seen_at, dialect).label("day")
+    return (
+        select(day, *(dim_cols[d].label(d) for d in dims), func.count().label("created"))
+        .select_from(Finding)
+        .join(Asset, Asset.id == Finding.asset_id)
+        .where(
+            Finding.first_seen_at >= start,
+            Finding.first_seen_at < end,
+            Finding.triage_state != TriageState.FALSE_POSITIVE,
+            *_finding_filters(filters),
+        )
+        .group_by(day, *(dim_cols[d] for d in dims))
+    )
+
+
+def reopened_by_day(
+    dialect: str,
+    *,
+    start: datetime,
+    end: datetime,
+    filters: Filters,
+    dims: tuple[str, ...],
+    categories: tuple[str, ...],
+) -> Rows:
+    """Findings of these categories that the detector reopened in [start, end) (audit events
+    `reopened`), counted once per finding and day."""
+    dim_cols = _finding_dims(dialect)
+    day = day_of(AuditEvent.at, dialect).label("day")
+    return (
+        select(
+            day,
+            *(dim_cols[d].label(d) for d in dims),
+            func.count(func.distinct(AuditEvent.object_id)).label("reopened"),
+        )
+        .select_from(AuditEvent)
+        .join(Finding, Finding.id == AuditEvent.object_id)
+        .join(Asset, Asset.id == Finding.asset_id)
+        .where(
+            AuditEvent.at >= start,
+            AuditEvent.at < end,
+            AuditEvent.action == "reopened",
+            AuditEvent.object_type == "finding",
+            Finding.category.in_(categories),
+            *_finding_filters(filters),
+        )
+        .group_by(day, *(dim_cols[d] for d in dims))
+    )
+
+
+# --- snapshots -----------------------------------------------------------------------------------
+
+SNAPSHOT_COUNTS = (
+    "open_count", "open_risk", "overdue_count", "accepted_count",
+    *(f"open_{s}" for s in SEVERITIES), *(f"risk_{s}" for s in SEVERITIES),
+)  # fmt: skip
+
+
+def snapshot_source(
+    *, day: date, as_of: datetime, taken_at: datetime, asset_ids: list[uuid.UUID] | None
+) -> Rows:
+    """The rows of one day's snapshot, computed from the findings as they stand at `as_of`.
+
+    For today (`as_of` = now) this is exact. For a past day it reconstructs from first_seen_at and
+    resolved_at with today's triage states and severities: a finding reopened after that day
+    counts as it stands now (the earlier resolution is not kept on the finding)."""
+    alive = or_(Finding.detector_state == DetectorState.ACTIVE, Finding.resolved_at > as_of)
+    is_open = and_(
+        Finding.triage_state.in_(OPEN_TRIAGE),
+        Finding.suppressed == false(),
+    )
+    risk = func.coalesce(Finding.risk_score, 0)
+    overdue = and_(is_open, Finding.sla_due_at.is_not(None), Finding.sla_due_at < as_of)
+
+    def count_if(cond: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+    def risk_if(cond: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((cond, risk), else_=0)), 0)
+
+    team = team_expr()
+    prio = priority_expr()
+    open_count = count_if(is_open)
+    accepted = count_if(Finding.triage_state == TriageState.ACCEPTED_RISK)
+    stmt = (
+        select(
+            bindparam("day", day, type_=Date()),
+            Finding.asset_id,
+            team.label("team"),
+            prio.label("priority"),
+            Asset.environment,
+            open_count.label("open_count"),
+            risk_if(is_open).label("open_risk"),
+            count_if(overdue).label("overdue_count"),
+            accepted.label("accepted_count"),
+            *(
+                count_if(and_(is_open, Finding.severity == s)).label(f"open_{s}")
+                for s in SEVERITIES
+            ),
+            *(risk_if(and_(is_open, Finding.severity == s)).label(f"risk_{s}") for s in SEVERITIES),
+            bindparam("taken_at", taken_at, type_=UTCDateTime()),
+        )
+        .select_from(Finding)
+        .join(Asset, Asset.id == Finding.asset_id)
+        .where(Finding.first_seen_at <= as_of, alive)
+        .group_by(Finding.asset_id, team, prio, Asset.environment)
+        .having(or_(open_count > 0, accepted > 0))
+    )
+    if asset_ids is not None:
+        stmt = stmt.where(Finding.asset_id.in_(asset_ids))
+    return stmt
+
+
+def compliance_source(dialect: str, *, asset_filter: bool) -> TextClause:
+    """(asset_id, framework, control, open, fixed) from each finding's compliance references.
+
+    Open here means the control fails: the detector still reports the finding and it is not a
+    false positive (an accepted risk is an exception to the control, not a pass)."""
+    where = "WHERE f.asset_id IN :asset_ids" if asset_filter else ""
+    if dialect == "postgresql":
+        sql = (  # fixed text: nothing from a request enters it
+            "SELECT f.asset_id, ref->>0 AS framework, ref->>1 AS control, "  # noqa: S608
+            "SUM(CASE WHEN f.detector_state = 'active' THEN 1 ELSE 0 END) AS open_count, "
+            "SUM(CASE WHEN f.detector_state = 'fixed' THEN 1 ELSE 0 END) AS fixed_count "
+            "FROM findings f CROSS JOIN LATERAL jsonb_array_elements(f.compliance) AS ref "
+            f"{where} {'AND' if where else 'WHERE'} f.triage_state <> 'false_positive' "
+            "AND jsonb_array_length(ref) >= 2 "
+            "GROUP BY f.asset_id, ref->>0, ref->>1"
+        )
+    else:
+        sql = (
+            "SELECT f.asset_id, json_extract(ref.value, '$[0]') AS framework, "  # noqa: S608
+            "json_extract(ref.value, '$[1]') AS control, "
+            "SUM(CASE WHEN f.detector_state = 'active' THEN 1 ELSE 0 END) AS open_count, "
+            "SUM(CASE WHEN f.detector_state = 'fixed' THEN 1 ELSE 0 END) AS fixed_count "
+            "FROM findings f, json_each(f.compliance) AS ref "
+            f"{where} {'AND' if where else 'WHERE'} f.triage_state <> 'false_positive' "
+            "AND json_array_length(ref.value) >= 2 "
+            "GROUP BY f.asset_id, framework, control"
+        )
+    stmt = text(sql)
+    if asset_filter:
+        stmt = stmt.bindparams(bindparam("asset_ids", expanding=True))
+    return stmt
+
+
+def _snapshot_filters(f: Filters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if f.team is not None:
+        where.append(MetricSnapshot.team == f.team)
+    if f.asset is not None:
+        where.append(Asset.name == f.asset)
+    if f.environment is not None:
+        where.append(MetricSnapshot.environment == f.environment)
+    if f.priority is not None:
+        where.append(MetricSnapshot.priority == f.priority)
+    return where
+
+
+SNAPSHOT_DIMENSIONS = ("priority", "team", "asset", "environment")
+
+
+def snapshot_series(*, first: date, last: date, filters: Filters, dim: str | None) -> Rows:
+    """Per snapshot day in [first, last] (and per dimension): the summed snapshot counts."""
+    dims = {
+        "priority": MetricSnapshot.priority,
+        "team": MetricSnapshot.team,
+        "asset": Asset.name,
+        "environment": MetricSnapshot.environment,
+    }
+    group = [dims[dim].label(dim)] if dim else []
+    return (
+        select(
+            MetricSnapshot.day.label("day"),
+            *group,
+            *(func.sum(getattr(MetricSnapshot, c)).label(c) for c in SNAPSHOT_COUNTS),
+        )
+        .select_from(MetricSnapshot)
+        .join(Asset, Asset.id == MetricSnapshot.asset_id)
+        .where(MetricSnapshot.day >= first, MetricSnapshot.day <= last, *_snapshot_filters(filters))
+        .group_by(MetricSnapshot.day, *(dims[dim] for _ in group if dim))
+    )
+
+
+def latest_snapshot_day(*, last: date) -> Select[date]:
+    return select(func.max(MetricSnapshot.day)).where(MetricSnapshot.day <= last)
+
+
+# --- coverage, compliance, gate ------------------------------------------------------------------
+
+
+def assets_for_coverage(filters: Filters) -> Rows:
+    stmt = select(
+        Asset.id.label("asset_id"),
+        Asset.name.label("asset"),
+        Asset.kind.label("kind"),
+        Asset.environment.label("environment"),
+        func.coalesce(Asset.owner_team, literal(NO_TEAM)).label("team"),
+    ).where(Asset.kind != "unassigned")
+    if filters.team is not None:
+        stmt = stmt.where(Asset.owner_team == filters.team)
+    if filters.asset is not None:
+        stmt = stmt.where(Asset.name == filters.asset)
+    if filters.environment is not None:
+        stmt = stmt.where(Asset.environment == filters.environment)
+    return stmt
+
+
+def recent_scopes(*, start: datetime, end: datetime) -> Rows:
+    """(asset, tool) pairs with an import in [start, end)."""
+    return (
+        select(
+            IngestScope.asset_id.label("asset_id"),
+            IngestScope.tool.label("tool"),
+            func.max(IngestScope.last_import_at).label("last_import_at"),
+        )
+        .where(IngestScope.last_import_at >= start, IngestScope.last_import_at < end)
+        .group_by(IngestScope.asset_id, IngestScope.tool)
+    )
+
+
+def compliance_status(filters: Filters) -> Rows:
+    stmt = (
+        select(
+            ComplianceStatus.framework.label("framework"),
+            ComplianceStatus.control.label("control"),
+            func.sum(ComplianceStatus.open_count).label("open_findings"),
+            func.sum(ComplianceStatus.fixed_count).label("fixed_findings"),
+            func.sum(case((ComplianceStatus.open_count > 0, 1), else_=0)).label("assets_failing"),
+            func.count().label("assets_reported"),
+            func.max(ComplianceStatus.taken_at).label("taken_at"),
+        )
+        .select_from(ComplianceStatus)
+        .join(Asset, Asset.id == ComplianceStatus.asset_id)
+        .group_by(ComplianceStatus.framework, ComplianceStatus.control)
+    )
+    if filters.team is not None:
+        stmt = stmt.where(Asset.owner_team == filters.team)
+    if filters.asset is not None:
+        stmt = stmt.where(Asset.name == filters.asset)
+    if filters.environment is not None:
+        stmt = stmt.where(Asset.environment == filters.environment)
+    return stmt
+
+
+GATE_DIMENSIONS = ("asset", "branch")
+
+
+def gate_by_day(
+    dialect: str, *, start: datetime, end: datetime, filters: Filters, dim: str | None
+) -> Rows:
+    """Gate evaluations (dry runs included: they gate too) in [start, end) per day: how many,
+    how many failed, and how many findings failed them."""
+    g = gate_evaluations.c
+    day = day_of(g.evaluated_at, dialect).label("day")
+    dims: dict[str, ColumnElement[str]] = {
+        "asset": func.coalesce(Asset.name, literal("(several assets)")),
+        "branch": func.coalesce(g.branch, literal("")),
+    }
+    group = [dims[dim].label(dim)] if dim else []
+    failed = g.passed == false()
+    stmt = (
+        select(
+            day,
+            *group,
+            func.count().label("evaluations"),
+            func.sum(case((failed, 1), else_=0)).label("failed"),
+            func.sum(case((failed, g.failed_count), else_=0)).label("failing_findings"),
+        )
+        .select_from(gate_evaluations.outerjoin(Asset, Asset.id == g.asset_id))
+        .where(g.evaluated_at >= start, g.evaluated_at < end)
+        .group_by(day, *(dims[dim] for _ in group if dim))
+    )
+    if filters.asset is not None:
+        stmt = stmt.where(Asset.name == filters.asset)
+    if filters.team is not None:
+        stmt = stmt.where(Asset.owner_team == filters.team)
+    if filters.environment is not None:
+        stmt = stmt.where(Asset.environment == filters.environment)
+    return stmt
