@@ -16,6 +16,7 @@ __all__ = [
     "auth_models",
     "findings_models",
     "ingest_models",
+    "metrics_models",
     "risk_models",
     "triage_models",
 ]
