@@ -6,6 +6,7 @@ from aspm.auth import models as auth_models
 from aspm.db.base import Base
 from aspm.findings import models as findings_models
 from aspm.ingest import models as ingest_models
+from aspm.metrics import models as metrics_models
 from aspm.risk import models as risk_models
 from aspm.triage import models as triage_models
 
