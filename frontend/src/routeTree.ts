@@ -10,8 +10,10 @@ import { findingsRoute } from "./routes/findings.index";
 import { indexRoute } from "./routes/index";
 import { loginRoute } from "./routes/login";
 import { myFindingsRoute } from "./routes/my";
+import { passwordRoute } from "./routes/password";
 
 export const routeTree = rootRoute.addChildren([
   loginRoute,
+  passwordRoute,
   appRoute.addChildren([indexRoute, findingsRoute, findingRoute, myFindingsRoute]),
 ]);

@@ -12,6 +12,7 @@ export const appRoute = createRoute({
     if (!user) {
       throw redirect({ to: "/login", search: { redirect: location.href } });
     }
+    if (user.must_change_password) throw redirect({ to: "/password" });
     return { user };
   },
   component: AppLayout,

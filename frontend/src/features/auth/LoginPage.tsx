@@ -16,6 +16,10 @@ export function LoginPage() {
     e.preventDefault();
     const user = await login.mutateAsync({ username, password }).catch(() => null);
     if (!user) return;
+    if (user.must_change_password) {
+      await navigate({ to: "/password" });
+      return;
+    }
     // only same-site paths: never bounce a fresh session to another origin
     if (redirect?.startsWith("/") && !redirect.startsWith("//") && !redirect.startsWith("/login")) {
       await navigate({ href: redirect });

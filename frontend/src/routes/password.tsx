@@ -1,0 +1,14 @@
+import { createRoute, redirect } from "@tanstack/react-router";
+import { meQuery } from "../api/auth";
+import { ChangePasswordPage } from "../features/auth/ChangePasswordPage";
+import { rootRoute } from "./__root";
+
+export const passwordRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "password",
+  beforeLoad: async ({ context }) => {
+    const user = await context.queryClient.ensureQueryData(meQuery);
+    if (!user) throw redirect({ to: "/login", search: {} });
+  },
+  component: ChangePasswordPage,
+});
