@@ -9,6 +9,7 @@ from aspm.auth.routes import teams_router, tokens_router, users_router
 from aspm.findings.routes import controls_router
 from aspm.findings.routes import router as findings_router
 from aspm.ingest.routes import router as ingest_router
+from aspm.metrics.routes import router as metrics_router
 from aspm.risk.routes import router as risk_router
 from aspm.triage.routes import router as triage_router
 from aspm.triage.routes import rules_router
@@ -22,6 +23,7 @@ api_router.include_router(audit_router)
 api_router.include_router(assets_router)
 api_router.include_router(risk_router)
 api_router.include_router(controls_router)
+api_router.include_router(metrics_router)
 api_router.include_router(auth_router)
 api_router.include_router(users_router)
 api_router.include_router(teams_router)
