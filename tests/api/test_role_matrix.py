@@ -82,6 +82,8 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "rules-remove_ownership": LEADS,
     "rules-expire": LEADS,
     "audit-list": EVERYONE_READ,
+    "metrics-list": EVERYONE_READ,
+    "metrics-get": EVERYONE_READ,
 }
 
 
