@@ -22,6 +22,7 @@ from aspm.findings.models import DetectorState
 from aspm.findings.schemas import FindingFilter, FindingSort
 from aspm.ingest import service as ingest_service
 from aspm.ingest.schemas import IngestResult
+from aspm.metrics import cli as metrics_cli
 from aspm.settings import Settings, get_settings
 from aspm.triage import cli as triage_cli
 
@@ -36,6 +37,7 @@ assets_app = typer.Typer(help="Assets: context (environment, exposure, data) and
 risk_app = typer.Typer(help="The risk policy and scores.")
 app.add_typer(assets_app, name="assets")
 app.add_typer(risk_app, name="risk")
+app.command("metrics")(metrics_cli.metrics)
 app.add_typer(auth_cli.users_app, name="users")
 app.add_typer(auth_cli.teams_app, name="teams")
 app.add_typer(auth_cli.tokens_app, name="tokens")
