@@ -47,6 +47,7 @@ from aspm.ingest.contract import Category, ParseContext, RawFinding
 from aspm.ingest.models import IngestRun, IngestScope, IngestStatus
 from aspm.ingest.reading import open_report, parse_all
 from aspm.ingest.schemas import IngestResult, IngestRunRead
+from aspm.metrics import service as metrics_service
 from aspm.risk import service as risk_service
 from aspm.risk.inline import InlineScorer
 from aspm.triage import service as triage_service
@@ -627,6 +628,7 @@ def ingest(
     repository.drop_temp_tables(session)
 
     assets = {t.asset.id: t.asset for t in targets}
+    metrics_service.snapshot_after_import(session, asset_ids=assets)  # today's posture, SQL only
     tools = sorted({t.scope.tool for t in targets})
     result = IngestResult(
         import_id=run.id,
