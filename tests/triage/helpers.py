@@ -1,0 +1,35 @@
+"""Small helpers for the workflow tests: findings via the import API, then their ids."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.factories import gitleaks_leak, gitleaks_report
+
+
+def secret(i: int) -> str:
+    return f"ghp_{i:036d}"
+
+
+def import_leaks(
+    client: TestClient, asset: str, files: list[str], *, start: int = 0
+) -> dict[str, Any]:
+    """Import one Gitleaks report (one leak per file) into `asset`; returns the import result."""
+    report = gitleaks_report(
+        *(gitleaks_leak(secret(start + i), file=f) for i, f in enumerate(files))
+    )
+    resp = client.post(f"/api/v1/imports?asset={asset}", content=report)
+    assert resp.status_code == 201, resp.text
+    body: dict[str, Any] = resp.json()
+    return body
+
+
+def findings(client: TestClient, **params: Any) -> list[dict[str, Any]]:
+    resp = client.get("/api/v1/findings", params={"limit": 500, **params})
+    assert resp.status_code == 200, resp.text
+    items: list[dict[str, Any]] = resp.json()["items"]
+    return items
+
+
+def by_path(client: TestClient, asset: str, **params: Any) -> dict[str, dict[str, Any]]:
+    return {f["path"]: f for f in findings(client, asset=asset, **params)}

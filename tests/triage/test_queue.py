@@ -1,0 +1,85 @@
+"""The engineer's queue: SLA status and the priority-then-due-date order (service level), and the
+glob dialect of rules (Python and SQL agree)."""
+
+import uuid
+from datetime import timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, literal, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from aspm.common.clock import utcnow
+from aspm.findings import service as findings_service
+from aspm.findings.models import Finding
+from aspm.findings.schemas import FindingFilter, FindingSort, SlaStatus
+from aspm.triage.patterns import is_wildcard_only, matches, to_like
+from tests.factories import gitleaks_leak, gitleaks_report, ingest_bytes
+from tests.triage.helpers import secret
+
+
+def _seed(sessions: sessionmaker[Session], session: Session, asset: str) -> dict[str, uuid.UUID]:
+    files = ["p1-late.env", "p1-soon.env", "p2.env", "none.env", "fixed-like.env"]
+    report = gitleaks_report(*(gitleaks_leak(secret(i), file=f) for i, f in enumerate(files)))
+    assert ingest_bytes(sessions, report, asset=asset).status == "ok"
+    rows = session.execute(select(Finding.path, Finding.id)).all()
+    return {p: i for p, i in rows if p in files}
+
+
+def test_sla_status_and_priority_order(sessions: sessionmaker[Session], session: Session) -> None:
+    ids = _seed(sessions, session, "acme/queue")
+    now = utcnow()
+    plan = {
+        "p1-late.env": ("P1", now - timedelta(days=1), "new"),  # overdue
+        "p1-soon.env": ("P1", now + timedelta(days=3), "confirmed"),  # due soon
+        "p2.env": ("P2", now + timedelta(days=20), "in_progress"),  # on track
+        "none.env": (None, None, "new"),  # no due date
+        "fixed-like.env": ("P1", now - timedelta(days=5), "wont_fix"),  # closed: no SLA
+    }
+    for path, (prio, due, triage) in plan.items():
+        session.execute(
+            update(Finding)
+            .where(Finding.id == ids[path])
+            .values(priority=prio, sla_due_at=due, triage_state=triage, assignee="gus")
+        )
+    session.flush()
+    session.expire_all()
+    page = findings_service.list_findings(
+        session, FindingFilter(assignee="gus", sort=FindingSort.PRIORITY)
+    )
+    order = [f.path for f in page.items]
+    assert order == ["fixed-like.env", "p1-late.env", "p1-soon.env", "p2.env", "none.env"]
+    status = {f.path: f.sla_status for f in page.items}
+    assert status == {
+        "p1-late.env": SlaStatus.OVERDUE,
+        "p1-soon.env": SlaStatus.DUE_SOON,
+        "p2.env": SlaStatus.ON_TRACK,
+        "none.env": None,
+        "fixed-like.env": None,
+    }
+    for wanted in SlaStatus:
+        got = findings_service.list_findings(
+            session, FindingFilter(assignee="gus", sla_status=[wanted])
+        )
+        assert [f.path for f in got.items if f.sla_status == wanted] == [f.path for f in got.items]
+        assert got.total == sum(1 for s in status.values() if s == wanted)
+
+
+GLOB_CHARS = st.sampled_from(list("ab/._-%\\[]*?A"))
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pattern=st.text(GLOB_CHARS, min_size=1, max_size=6), path=st.text(GLOB_CHARS, max_size=8))
+def test_sql_and_python_agree_on_what_a_glob_matches(
+    session: Session, pattern: str, path: str
+) -> None:
+    """The LIKE translation used in SQL (rules applied set-based) and the Python regex agree,
+    on this database, including for LIKE's own special characters and brackets."""
+    like = func.lower(literal(path)).like(to_like(pattern), escape="\\")
+    assert (session.scalar(select(like)) in (True, 1)) == matches(pattern, path), (pattern, path)
+
+
+@given(st.text(st.sampled_from(list("*?/. ")), min_size=1, max_size=8))
+def test_patterns_of_only_wildcards_are_recognised(pattern: str) -> None:
+    assert is_wildcard_only(pattern)
+    assert not is_wildcard_only(pattern + "x")
