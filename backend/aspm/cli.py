@@ -17,9 +17,11 @@ from aspm.auth import cli as auth_cli
 from aspm.common.severity import Severity
 from aspm.db.session import make_engine, make_sessionmaker, unit_of_work
 from aspm.errors import AspmError
+from aspm.exports import cli as export_cli
 from aspm.findings import service as findings_service
 from aspm.findings.models import DetectorState
 from aspm.findings.schemas import FindingFilter, FindingSort
+from aspm.gate import cli as gate_cli
 from aspm.ingest import service as ingest_service
 from aspm.ingest.schemas import IngestResult
 from aspm.metrics import cli as metrics_cli
@@ -43,6 +45,8 @@ app.add_typer(auth_cli.teams_app, name="teams")
 app.add_typer(auth_cli.tokens_app, name="tokens")
 app.add_typer(triage_cli.triage_app, name="triage")
 app.add_typer(triage_cli.rules_app, name="rules")
+app.command("gate")(gate_cli.gate)
+app.add_typer(export_cli.export_app, name="export")
 
 out = Console()
 err = Console(stderr=True)

@@ -84,6 +84,10 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "audit-list": EVERYONE_READ,
     "metrics-list": EVERYONE_READ,
     "metrics-get": EVERYONE_READ,
+    "gate-evaluate": INGEST,  # asset-bound tokens must name ?asset=
+    "gate-list": EVERYONE_READ,
+    "gate-get": EVERYONE_READ,
+    "exports-findings": EVERYONE_READ,
 }
 
 

@@ -267,3 +267,14 @@ def test_sarif_of_failing_findings_is_built_on_request(session: Session) -> None
     (res,) = result.sarif["runs"][0]["results"]
     assert res["properties"]["findingId"] == "new"
     assert "Fails gate rule(s) no-p1." in res["message"]["text"]
+
+
+def test_findings_hidden_by_a_suppression_rule_are_honoured(session: Session) -> None:
+    first = run(session, critical())
+    fid = uuid.UUID(first.failing[0].id or "")
+    session.execute(
+        update(Finding).where(Finding.id == fid).values(suppression_rule_id=uuid.uuid4())
+    )
+    result = run(session, critical())
+    assert result.passed
+    assert [i.reason for i in result.ignored] == ["suppressed"]

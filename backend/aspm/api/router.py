@@ -6,8 +6,10 @@ from aspm.assets.routes import router as assets_router
 from aspm.audit.routes import router as audit_router
 from aspm.auth.routes import router as auth_router
 from aspm.auth.routes import teams_router, tokens_router, users_router
+from aspm.exports.routes import router as exports_router
 from aspm.findings.routes import controls_router
 from aspm.findings.routes import router as findings_router
+from aspm.gate.routes import router as gate_router
 from aspm.ingest.routes import router as ingest_router
 from aspm.metrics.routes import router as metrics_router
 from aspm.risk.routes import router as risk_router
@@ -23,6 +25,8 @@ api_router.include_router(audit_router)
 api_router.include_router(assets_router)
 api_router.include_router(risk_router)
 api_router.include_router(controls_router)
+api_router.include_router(gate_router)
+api_router.include_router(exports_router)
 api_router.include_router(metrics_router)
 api_router.include_router(auth_router)
 api_router.include_router(users_router)

@@ -5,6 +5,7 @@ from aspm.audit import models as audit_models
 from aspm.auth import models as auth_models
 from aspm.db.base import Base
 from aspm.findings import models as findings_models
+from aspm.gate import models as gate_models
 from aspm.ingest import models as ingest_models
 from aspm.metrics import models as metrics_models
 from aspm.risk import models as risk_models
@@ -16,6 +17,7 @@ __all__ = [
     "audit_models",
     "auth_models",
     "findings_models",
+    "gate_models",
     "ingest_models",
     "metrics_models",
     "risk_models",

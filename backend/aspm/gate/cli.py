@@ -17,8 +17,8 @@ from rich.markup import escape
 if TYPE_CHECKING:
     from aspm.gate.schemas import GateResult
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_ERROR = 2
 

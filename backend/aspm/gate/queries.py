@@ -32,7 +32,7 @@ class Reported:
     secret_verified: bool | None
     control_id: str
     triage_state: str
-    suppressed: bool
+    suppressed: bool  # by the tool itself, or by a suppression rule (aspm rules)
     created_import_id: uuid.UUID | None
     tools: set[str]
 
@@ -54,6 +54,7 @@ def reported(session: Session, run_ids: Sequence[uuid.UUID]) -> list[Reported]:
             Finding.triage_state,
             Finding.suppressed,
             Finding.created_import_id,
+            Finding.suppression_rule_id,
             Detection.tool,
             Detection.secret_verified,
         )
@@ -70,11 +71,12 @@ def reported(session: Session, run_ids: Sequence[uuid.UUID]) -> list[Reported]:
             item = out[row[0]] = Reported(
                 id=row[0], asset_id=row[1], asset=row[2], severity=row[3], priority=row[4],
                 risk_score=row[5], category=row[6], secret_verified=row[7], control_id=row[8],
-                triage_state=row[9], suppressed=row[10], created_import_id=row[11], tools=set(),
+                triage_state=row[9], suppressed=bool(row[10] or row[12] is not None),
+                created_import_id=row[11], tools=set(),
             )  # fmt: skip
-        item.tools.add(row[12])
+        item.tools.add(row[13])
         # a detection verified after the finding was created: the finding row may lag behind
-        if row[13]:
+        if row[14]:
             item.secret_verified = True
     return list(out.values())
 

@@ -94,10 +94,11 @@ class _Outcome:
 
 
 def _accept_hint(finding_id: str) -> str:
+    """The triage command a security lead runs to accept the risk (or POST
+    /api/v1/findings/{id}/triage with the same fields)."""
     return (
-        f"POST /api/v1/findings/{finding_id}/triage "
-        '{"state": "accepted_risk", "reason": "<why>", "expires_at": "<date>", '
-        '"approver": "<security lead>", "version": <version>}'
+        f"aspm triage set {finding_id} --state accepted_risk --reason '<why>' "
+        "--expires <YYYY-MM-DD> --approver <security lead>"
     )
 
 
