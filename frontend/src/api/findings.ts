@@ -73,6 +73,19 @@ export function findingCommentsQuery(id: string) {
   });
 }
 
+/**
+ * The finding's asset, for its owner team: an engineer of that team may act on the finding.
+ * (Same key as the assets domain's detail, so both share one cache entry.)
+ */
+export function findingAssetQuery(name: string) {
+  return queryOptions({
+    queryKey: ["assets", "detail", name] as const,
+    queryFn: ({ signal }) =>
+      unwrap(api.GET("/api/v1/assets/{name}", { params: { path: { name } }, signal })),
+    staleTime: 5 * 60 * 1000,
+  });
+}
+
 function useInvalidateFindings() {
   const queryClient = useQueryClient();
   return () => queryClient.invalidateQueries({ queryKey: findingKeys.all });

@@ -1,5 +1,5 @@
 import { makeUser } from "../../test/mockApi";
-import { canActOnFinding, canBulkTriage, canDecideRisk, homeFor } from "./permissions";
+import { canActOnFinding, canBulkTriage, homeFor } from "./permissions";
 
 describe("who may act on a finding", () => {
   const finding = { assignee: null, team: "payments" };
@@ -21,10 +21,14 @@ describe("who may act on a finding", () => {
     expect(canActOnFinding(viewer, { assignee: "vic", team: "payments" })).toBe(false);
   });
 
-  it("keeps risk decisions and bulk triage for the security team", () => {
-    expect(canDecideRisk(makeUser({ role: "engineer" }))).toBe(false);
+  it("lets an engineer act on findings of assets their team owns", () => {
+    const eng = makeUser({ role: "engineer", teams: ["platform"] });
+    expect(canActOnFinding(eng, { assignee: null, team: null, owner_team: "platform" })).toBe(true);
+  });
+
+  it("keeps bulk triage for the security team", () => {
     expect(canBulkTriage(makeUser({ role: "engineer" }))).toBe(false);
-    expect(canDecideRisk(makeUser({ role: "security_lead" }))).toBe(true);
+    expect(canBulkTriage(makeUser({ role: "security_lead" }))).toBe(true);
   });
 
   it("sends engineers to their own findings and everyone else to the queue", () => {

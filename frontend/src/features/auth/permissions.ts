@@ -42,12 +42,10 @@ export function canActOnFinding(
   );
 }
 
-/** Accepting a risk or calling a finding a false positive is a security decision. */
-export function canDecideRisk(user: Pick<SessionUser, "role">): boolean {
-  return isLead(user);
-}
-
-/** Bulk actions over the queue are for the security team. */
+/**
+ * Bulk actions over the queue are for the security team: a bulk change is atomic, and a
+ * selection across teams would be refused for an engineer as a whole.
+ */
 export function canBulkTriage(user: Pick<SessionUser, "role">): boolean {
   return isLead(user);
 }

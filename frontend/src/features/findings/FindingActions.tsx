@@ -7,7 +7,7 @@ import type {
   SchemaTriageState,
 } from "../../api/generated/schema";
 import { Button, Dialog, ErrorMessage, TextAreaField, TextField } from "../../components/ui";
-import { canActOnFinding, canDecideRisk } from "../auth/permissions";
+import { canActOnFinding, type FindingScope } from "../auth/permissions";
 import { endOfDayIso, todayPlus } from "./dates";
 
 interface TriageChoice {
@@ -15,39 +15,38 @@ interface TriageChoice {
   label: string;
   /** needs a reason */
   reason: boolean;
-  /** a risk decision: security leads only */
-  decision: boolean;
 }
 
 const CHOICES: TriageChoice[] = [
-  { state: "confirmed", label: "Confirm", reason: false, decision: false },
-  { state: "in_progress", label: "Start work", reason: false, decision: false },
-  { state: "accepted_risk", label: "Accept risk", reason: true, decision: true },
-  { state: "false_positive", label: "False positive", reason: true, decision: true },
-  { state: "wont_fix", label: "Won't fix", reason: true, decision: true },
-  { state: "new", label: "Reopen", reason: true, decision: false },
+  { state: "confirmed", label: "Confirm", reason: false },
+  { state: "in_progress", label: "Start work", reason: false },
+  { state: "accepted_risk", label: "Accept risk", reason: true },
+  { state: "false_positive", label: "False positive", reason: true },
+  { state: "wont_fix", label: "Won't fix", reason: true },
+  { state: "new", label: "Reopen", reason: true },
 ];
 
 /** The triage choices this user may apply to this finding (none for a viewer). */
 export function allowedTriage(
   user: Pick<SessionUser, "role" | "username" | "teams">,
-  finding: Pick<SchemaFindingDetail, "triage_state" | "assignee"> & { team?: string | null },
+  finding: FindingScope & Pick<SchemaFindingDetail, "triage_state">,
 ): TriageChoice[] {
   if (!canActOnFinding(user, finding)) return [];
-  return CHOICES.filter(
-    (c) => c.state !== finding.triage_state && (!c.decision || canDecideRisk(user)),
-  );
+  return CHOICES.filter((c) => c.state !== finding.triage_state);
 }
 
 export function FindingActions({
   user,
   finding,
+  ownerTeam,
 }: {
   user: SessionUser;
   finding: SchemaFindingDetail;
+  /** the owner team of the finding's asset */
+  ownerTeam: string | null;
 }) {
   const [dialog, setDialog] = useState<TriageChoice | "assign" | null>(null);
-  const scope = finding;
+  const scope = { ...finding, owner_team: ownerTeam };
   const choices = allowedTriage(user, scope);
   if (!canActOnFinding(user, scope)) {
     return (

@@ -39,6 +39,7 @@ function setup(user = makeUser()) {
   const api = mockApi({
     "GET /api/v1/auth/me": user,
     "GET /api/v1/findings/{id}": finding,
+    "GET /api/v1/assets/{name}": { name: finding.asset, owner_team: "platform" },
     "GET /api/v1/findings/{id}/comments": page([
       {
         id: "c1",
@@ -110,14 +111,17 @@ describe("finding page", () => {
     expect(post?.body).toEqual({ state: "confirmed", version: 4 });
   });
 
-  it("gives an engineer of the finding's team work actions but no risk decisions", async () => {
+  it("gives an engineer of the finding's team its actions", async () => {
     setup(makeUser({ role: "engineer", username: "eng", teams: ["payments"] }));
     const actions = await screen.findByRole("group", { name: "Finding actions" });
     expect(within(actions).getByRole("button", { name: "Start work" })).toBeInTheDocument();
-    expect(within(actions).queryByRole("button", { name: "Accept risk…" })).not.toBeInTheDocument();
-    expect(
-      within(actions).queryByRole("button", { name: "False positive…" }),
-    ).not.toBeInTheDocument();
+    expect(within(actions).getByRole("button", { name: "Accept risk…" })).toBeInTheDocument();
+  });
+
+  it("gives an engineer of the asset's owner team its actions", async () => {
+    setup(makeUser({ role: "engineer", username: "eng", teams: ["platform"] }));
+    const actions = await screen.findByRole("group", { name: "Finding actions" });
+    expect(within(actions).getByRole("button", { name: "Confirm" })).toBeInTheDocument();
   });
 
   it("shows no actions or comment box to an engineer of another team", async () => {

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { getRouteApi, Link } from "@tanstack/react-router";
-import { findingDetailQuery } from "../../api/findings";
+import { findingAssetQuery, findingDetailQuery } from "../../api/findings";
 import { ErrorMessage, Loading, Section } from "../../components/ui";
 import { formatDateTime, humanize } from "../../lib/format";
 import { canActOnFinding } from "../auth/permissions";
@@ -17,11 +17,16 @@ export function FindingPage() {
   const { findingId } = route.useParams();
   const user = useCurrentUser();
   const { data: f, error, isPending } = useQuery(findingDetailQuery(findingId));
+  const asset = useQuery({ ...findingAssetQuery(f?.asset ?? ""), enabled: Boolean(f?.asset) });
   if (isPending) return <Loading label="Loading finding…" />;
   if (error) return <ErrorMessage error={error} title="Could not load this finding" />;
 
   const team = f.team;
-  const mayAct = canActOnFinding(user, { assignee: f.assignee, team });
+  const ownerTeam = asset.data?.owner_team ?? null;
+  // until the asset (its owner team) is known, offer nothing rather than the wrong thing
+  const scopeKnown = !asset.isPending;
+  const mayAct =
+    scopeKnown && canActOnFinding(user, { assignee: f.assignee, team, owner_team: ownerTeam });
 
   return (
     <article className="finding" aria-labelledby="finding-title">
@@ -120,7 +125,11 @@ export function FindingPage() {
 
         <div className="stack">
           <Section title="Actions">
-            <FindingActions user={user} finding={f} />
+            {scopeKnown ? (
+              <FindingActions user={user} finding={f} ownerTeam={ownerTeam} />
+            ) : (
+              <Loading />
+            )}
           </Section>
           <Section title="Assignment">
             <dl className="facts">
@@ -128,6 +137,8 @@ export function FindingPage() {
               <dd data-testid="assignee">{f.assignee ?? "unassigned"}</dd>
               <dt>Team</dt>
               <dd>{team ?? "–"}</dd>
+              <dt>Asset owner</dt>
+              <dd>{ownerTeam ?? "–"}</dd>
               <dt>SLA due</dt>
               <dd>{formatDateTime(f.sla_due_at)}</dd>
             </dl>
