@@ -156,7 +156,7 @@ def _policy(version: str, step: int, change: str) -> str:
     """A new policy version: `prod` changes the prod multiplier (the findings of prod assets
     change), `all` changes every severity value (every finding changes)."""
     body = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
-    body = body.replace("version: default-2026.11", f"version: {version}")
+    body = body.replace("version: default-2026.12", f"version: {version}")
     if change == "prod":
         return body.replace("  prod: 1.1\n", f"  prod: {1.1 + 0.05 * step:.2f}\n")
     for label, value in (("critical", 9.5), ("high", 8.0), ("medium", 5.5), ("low", 2.5)):

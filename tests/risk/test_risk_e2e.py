@@ -181,7 +181,7 @@ def test_policy_change_through_api_rescores_everything_and_is_audited(
 ) -> None:
     _declare_and_import(sessions)
     text = DEFAULT_POLICY_PATH.read_text()
-    text = text.replace("version: default-2026.11", "version: strict-1").replace(
+    text = text.replace("version: default-2026.12", "version: strict-1").replace(
         "  info: 0.0\n", "  info: 1.0\n"
     ).replace("  dev: 0.6\n", "  dev: 0.9\n")  # fmt: skip
     put = client.put("/api/v1/risk/policy", json={"yaml": text})
@@ -192,7 +192,7 @@ def test_policy_change_through_api_rescores_everything_and_is_audited(
     assert dev.risk_policy_version == "strict-1"
     # the prod finding's result is the same under both policies: it is not rewritten, and
     # keeps the version that produced it
-    assert (prod.risk_score, prod.risk_policy_version) == (100, "default-2026.11")
+    assert (prod.risk_score, prod.risk_policy_version) == (100, "default-2026.12")
     got = client.get("/api/v1/risk/policy").json()
     assert (got["version"], got["source"]) == ("strict-1", "api")
     with unit_of_work(sessions) as session:
@@ -201,7 +201,7 @@ def test_policy_change_through_api_rescores_everything_and_is_audited(
             .order_by(AuditEvent.id.desc())
         ).first()  # fmt: skip
     assert event is not None
-    assert (event.from_value, event.to_value) == ("default-2026.11", "strict-1")
+    assert (event.from_value, event.to_value) == ("default-2026.12", "strict-1")
     bad = client.put("/api/v1/risk/policy", json={"yaml": text.replace("dev: 0.9", "dev: 1.5")})
     assert bad.status_code == 422
     assert "environment multipliers must not decrease" in bad.json()["detail"]
@@ -210,7 +210,7 @@ def test_policy_change_through_api_rescores_everything_and_is_audited(
     assert "risk policy:11: severity.low" in bad.json()["detail"]
     reset = client.delete("/api/v1/risk/policy")
     assert reset.status_code == 200
-    assert {f.risk_policy_version for f, _ in _findings(sessions)} == {"default-2026.11"}
+    assert {f.risk_policy_version for f, _ in _findings(sessions)} == {"default-2026.12"}
     assert _findings(sessions)[1][0].risk_score == 33
 
 
@@ -264,7 +264,7 @@ def test_cli_findings_explain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         assert as_json["priority"] == "P1"
         assert AWS_KEY not in result.output
         policy = tmp_path / "p.yaml"
-        mine = DEFAULT_POLICY_PATH.read_text().replace("default-2026.11", "mine-2")
+        mine = DEFAULT_POLICY_PATH.read_text().replace("default-2026.12", "mine-2")
         policy.write_text(mine.replace("verified_secret: 1.3", "verified_secret: 1.2"))
         applied = runner.invoke(app, ["risk", "apply", str(policy)])
         assert applied.exit_code == 0, applied.output
@@ -279,7 +279,7 @@ def test_policy_change_scores_findings_that_were_never_scored(
     _declare_and_import(sessions)
     with unit_of_work(sessions) as session:
         session.execute(update(Finding).values(risk_score=None, risk_explanation=[]))
-    text = DEFAULT_POLICY_PATH.read_text().replace("default-2026.11", "same-numbers")
+    text = DEFAULT_POLICY_PATH.read_text().replace("default-2026.12", "same-numbers")
     with unit_of_work(sessions) as session:
         result = risk_service.set_policy(session, yaml_text=text, actor="t")
     assert (result.selected, result.updated) == (2, 2)

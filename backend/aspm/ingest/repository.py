@@ -41,7 +41,7 @@ FINDING_COLUMNS = (
     "description", "remediation", '"references"', "cwe_ids", "compliance", "detector_state",
     "triage_state", "suppressed", "secret_verified", "cvss", "risk_explanation", "first_seen_at",
     "last_seen_at", "reopen_count", "created_import_id", "version", "risk_score", "priority",
-    "sla_due_at", "risk_policy_version",
+    "sla_due_at", "risk_policy_version", "risk_key", "context",
 )  # fmt: skip
 DETECTION_COLUMNS = (
     "id", "asset_id", "finding_id", "scope_id", "fingerprint", "fingerprint_version",

@@ -473,12 +473,13 @@ class _Import:
                 fid, state = self._finding_id(target, key)
             fid_db = format(fid, "032x")
             if state == _CREATED:
-                risk, priority, due_at, explanation = self.scorer.score(
+                risk, priority, due_at, explanation, risk_key, context = self.scorer.score(
                     target.asset,
                     severity=severity,
                     cvss=raw.cvss,
                     verified=bool(raw.secret_verified),
                     now=self.now,
+                    context=raw.context,
                 )
                 due = None
                 if due_at is not None:
@@ -501,7 +502,7 @@ class _Import:
                         "active", _initial_triage(raw.triage_hint), raw.suppressed,
                         raw.secret_verified, raw.cvss, explanation,
                         self.now_db, self.now_db, 0, self.run_db, 1, risk, priority,
-                        due, self.scorer.version,
+                        due, self.scorer.version, risk_key, context,
                     )
                 )  # fmt: skip
             elif state == _EXISTING:

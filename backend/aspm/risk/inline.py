@@ -14,10 +14,13 @@ from sqlalchemy.orm import Session
 
 from aspm.assets.models import Asset
 from aspm.risk import service
+from aspm.risk.context import encode, pairs_text
 from aspm.risk.policy import RiskPolicy
 from aspm.risk.repository import Signature
 
-InlineScore = tuple[int, str | None, datetime | None, str]  # score, priority, SLA due, explanation
+# score, priority, SLA due, explanation, risk key, context (findings.context)
+InlineScore = tuple[int, str | None, datetime | None, str, str, str | None]
+_Cached = tuple[int, str | None, int | None, str, str, str | None]
 
 
 class InlineScorer:
@@ -27,13 +30,21 @@ class InlineScorer:
         self.policy: RiskPolicy = service.current_policy(session, path=policy_path, actor=actor)[0]
         self.version = self.policy.version
         self._scorers: dict[uuid.UUID, service.Scorer] = {}
-        self._cache: dict[tuple[uuid.UUID, str, float | None, bool], tuple[int, str | None,
-                          int | None, str]] = {}  # fmt: skip
+        self._cache: dict[tuple[uuid.UUID, str, float | None, bool, tuple[tuple[str, str], ...]],
+                          _Cached] = {}  # fmt: skip
 
     def score(
-        self, asset: Asset, *, severity: str, cvss: float | None, verified: bool, now: datetime
+        self,
+        asset: Asset,
+        *,
+        severity: str,
+        cvss: float | None,
+        verified: bool,
+        now: datetime,
+        context: tuple[tuple[str, str], ...] = (),
     ) -> InlineScore:
-        key = (asset.id, severity, cvss, verified)
+        """`context`: RawFinding.context, what the report says about the resource."""
+        key = (asset.id, severity, cvss, verified, context)
         hit = self._cache.get(key)
         if hit is None:
             scorer = self._scorers.get(asset.id)
@@ -41,9 +52,9 @@ class InlineScorer:
                 scorer = self._scorers[asset.id] = service.Scorer(
                     self.policy, {asset.id: asset}, {}
                 )
-            hit = self._cache[key] = scorer.result(
-                Signature(asset.id, severity, cvss, 1, verified, None)
-            )
-        value, priority, days, explanation = hit
+            stored = pairs_text(context)
+            sig = Signature(asset.id, severity, cvss, 1, verified, None, encode(stored))
+            hit = self._cache[key] = (*scorer.result(sig), sig.key(), stored)
+        value, priority, days, explanation, risk_key, stored = hit
         due = now + timedelta(days=days) if days is not None else None
-        return value, priority, due, explanation
+        return value, priority, due, explanation, risk_key, stored

@@ -108,6 +108,20 @@ class Guards(_Strict):
     dev_not_internet_at_most: Priority | None = None
 
 
+class ReportContext(_Strict):
+    """Using the context a report carries where the asset declares none."""
+
+    # ASFF Criticality (0-100) at or above these is tier 1 / tier 2; below tier_2, tier 3
+    criticality_tier_1: float = Field(ge=0, le=100)
+    criticality_tier_2: float = Field(ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ReportContext":
+        if self.criticality_tier_1 < self.criticality_tier_2:
+            raise ValueError("criticality_tier_1 must be at least criticality_tier_2")
+        return self
+
+
 # natural orders, lowest risk first: multipliers must not decrease along them
 _ORDERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "exposure": (("isolated", "not_deployed", "internal", "internet"),),
@@ -134,6 +148,9 @@ class RiskPolicy(_Strict):
     bands: dict[Priority, int]
     sla_days: dict[Priority, int]
     guards: Guards = Guards()
+    # absent: report context (resource tags, ASFF Criticality, OCSF data classification, KEV,
+    # EPSS) is not used
+    report_context: ReportContext | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "RiskPolicy":

@@ -24,15 +24,16 @@ from sqlalchemy.orm import Session
 
 from aspm.audit.models import AuditEvent
 from aspm.db.bulk import as_uuid, db_uuid, is_postgres, load_rows
+from aspm.risk.context import encode as encode_context
 from aspm.risk.models import RiskPolicyRecord
 
 SEL = "aspm_risk_sel"
 PUB = "aspm_risk_pub"
 CTL = "aspm_risk_ctl"
-CHG = "aspm_risk_chg"
 INPUTS = "aspm_risk_in"
 SIG = "aspm_risk_sig"
-_TABLES = (SEL, PUB, CTL, INPUTS, SIG, CHG)
+KEYED = "aspm_risk_keyed"
+_TABLES = (SEL, PUB, CTL, INPUTS, SIG, KEYED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,29 @@ class Signature:
     tools: int
     verified: bool
     public_via: uuid.UUID | None
+    context: str = ""  # facts the report carries (aspm.risk.context.encode), "" = none
+
+    def key(self) -> str:
+        """Everything but the asset, as stored in findings.risk_key: with the finding's asset it
+        is the finding's whole scoring input, so a policy change re-scores distinct keys and
+        never has to gather inputs again (scores never go stale: every other change re-scores
+        the findings it touches, and writes their key)."""
+        cvss = "" if self.cvss is None else repr(self.cvss)
+        via = "" if self.public_via is None else self.public_via.hex
+        return f"{self.severity}|{cvss}|{self.tools}|{int(self.verified)}|{via}|{self.context}"
+
+    @classmethod
+    def from_key(cls, asset_id: uuid.UUID, key: str) -> "Signature":
+        severity, cvss, tools, verified, via, context = key.split("|", 5)
+        return cls(
+            asset_id=asset_id,
+            severity=severity,
+            cvss=float(cvss) if cvss else None,
+            tools=int(tools),
+            verified=verified == "1",
+            public_via=uuid.UUID(via) if via else None,
+            context=context,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +97,16 @@ def create_temp_tables(session: Session) -> None:
     if pg:  # a bulk pass: sort and hash in memory, and skip JIT compilation
         session.execute(text("SET LOCAL work_mem = '256MB'"))
         session.execute(text("SET LOCAL jit = off"))
-    cols = "asset_id {uid}, severity TEXT, cvss DOUBLE PRECISION, tv INTEGER, public_via TEXT"
-    session.execute(text(f"CREATE TEMP TABLE {INPUTS} (finding_id {uid}, {cols.format(uid=uid)})"))
-    session.execute(
-        text(
-            f"CREATE TEMP TABLE {SIG} ({cols.format(uid=uid)}, score INTEGER, priority TEXT, "
-            f"days INTEGER, explanation {json_type}, changed INTEGER)"
-        )
+    cols = (
+        "asset_id {uid}, severity TEXT, cvss DOUBLE PRECISION, tv INTEGER, public_via TEXT, "
+        "context TEXT"
     )
+    session.execute(text(f"CREATE TEMP TABLE {INPUTS} (finding_id {uid}, {cols.format(uid=uid)})"))
+    result = f"score INTEGER, priority TEXT, days INTEGER, explanation {json_type}"
+    session.execute(
+        text(f"CREATE TEMP TABLE {SIG} ({cols.format(uid=uid)}, risk_key TEXT, {result})")
+    )
+    session.execute(text(f"CREATE TEMP TABLE {KEYED} (asset_id {uid}, risk_key TEXT, {result})"))
 
 
 def drop_temp_tables(session: Session) -> None:
@@ -225,7 +251,7 @@ def gather_inputs(session: Session, *, everything: bool, public_controls: Public
         f"CASE WHEN p.min_id IS NULL THEN '' WHEN p.min_id <> {id_text} THEN p.min_id "
         "WHEN p.max_id <> p.min_id THEN p.max_id ELSE '' END"
     )
-    columns = "finding_id, asset_id, severity, cvss, tv, public_via"
+    columns = "finding_id, asset_id, severity, cvss, tv, public_via, context"
     pub_join = f"LEFT JOIN {PUB} p ON p.asset_id = f.asset_id AND p.resource = f.resource"
     if everything:
         # two hash aggregates over the detections (per finding and tool, then per finding)
@@ -236,7 +262,7 @@ def gather_inputs(session: Session, *, everything: bool, public_controls: Public
                 f"INSERT INTO {INPUTS} ({columns}) "
                 f"SELECT f.id, f.asset_id, f.severity, COALESCE(f.cvss, -1.0), "
                 f"COALESCE(CASE WHEN f.detector_state = 'fixed' THEN a.tv_all ELSE a.tv END, 0), "
-                f"{public_via} FROM findings f LEFT JOIN ("
+                f"{public_via}, COALESCE(f.context, '') FROM findings f LEFT JOIN ("
                 "SELECT t.finding_id, SUM(t.act) * 2 + MAX(t.act_ver) AS tv, "
                 "COUNT(*) * 2 + MAX(t.ver) AS tv_all FROM ("
                 "SELECT d.finding_id, d.tool, MAX(CASE WHEN d.active THEN 1 ELSE 0 END) AS act, "
@@ -253,8 +279,9 @@ def gather_inputs(session: Session, *, everything: bool, public_controls: Public
                 f"INSERT INTO {INPUTS} ({columns}) "
                 f"SELECT f.id, f.asset_id, f.severity, COALESCE(f.cvss, -1.0), "
                 f"COALESCE((SELECT {tv_value} FROM detections d WHERE d.finding_id = f.id "
-                f"AND (d.active OR f.detector_state = 'fixed')), 0), {public_via} "
-                f"FROM findings f JOIN {SEL} s ON s.finding_id = f.id {pub_join}"
+                f"AND (d.active OR f.detector_state = 'fixed')), 0), {public_via}, "
+                f"COALESCE(f.context, '') FROM findings f JOIN {SEL} s ON s.finding_id = f.id "
+                f"{pub_join}"
             )
         )
 
@@ -263,38 +290,50 @@ def count_inputs(session: Session) -> int:
     return int(session.scalar(text(f"SELECT COUNT(*) FROM {INPUTS}")) or 0)
 
 
-def distinct_inputs(session: Session) -> list[Signature]:
+RawInput = tuple[Signature, str]  # a distinct input, and the findings' stored context text
+
+
+def distinct_inputs(session: Session) -> list[RawInput]:
     rows = session.execute(
-        text(f"SELECT DISTINCT asset_id, severity, cvss, tv, public_via FROM {INPUTS}")
+        text(f"SELECT DISTINCT asset_id, severity, cvss, tv, public_via, context FROM {INPUTS}")
     ).all()
     return [
-        Signature(
-            asset_id=as_uuid(asset_id),
-            severity=severity,
-            cvss=None if cvss < 0 else float(cvss),
-            tools=int(tv) // 2,
-            verified=bool(int(tv) % 2),
-            public_via=as_uuid(via) if via else None,
+        (
+            Signature(
+                asset_id=as_uuid(asset_id),
+                severity=severity,
+                cvss=None if cvss < 0 else float(cvss),
+                tools=int(tv) // 2,
+                verified=bool(int(tv) % 2),
+                public_via=as_uuid(via) if via else None,
+                context=encode_context(raw),
+            ),
+            raw,
         )
-        for asset_id, severity, cvss, tv, via in rows
+        for asset_id, severity, cvss, tv, via, raw in rows
     ]
+
+
+def _due(session: Session, alias: str) -> str:
+    """SLA due date: the finding's first sighting plus `alias`.days (NULL: no priority)."""
+    if is_postgres(session):
+        due = f"findings.first_seen_at + {alias}.days * INTERVAL '1 day'"
+    else:  # SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff": shift the date part, keep the fraction
+        due = (
+            f"strftime('%Y-%m-%d %H:%M:%S', findings.first_seen_at, '+' || {alias}.days || "
+            "' days') || substr(findings.first_seen_at, 20)"
+        )
+    return f"(CASE WHEN {alias}.days IS NULL THEN NULL ELSE {due} END)"
 
 
 def write_scores(
     session: Session,
-    scored: Sequence[ScoredSignature],
+    scored: Sequence[tuple[ScoredSignature, str]],
     *,
     policy_version: str,
-    policy_changed_only: bool = False,
 ) -> int:
-    """Store each selected finding's score from its input's; rows that already hold exactly
-    that result are not rewritten. Returns the rows updated.
-
-    `policy_changed_only` (a policy change, every finding selected): every finding already holds
-    what the previous policy gave for its input (scores never go stale), so only the inputs
-    whose result changed between the two policies, and findings never scored, are written;
-    no stored explanation has to be read and compared.
-    """
+    """Store each selected finding's score (and its key) from its input's; rows that already
+    hold exactly that result are not rewritten. Returns the rows updated."""
     pg = is_postgres(session)
     rows = [
         (
@@ -303,86 +342,108 @@ def write_scores(
             -1.0 if s.signature.cvss is None else s.signature.cvss,
             s.signature.tools * 2 + int(s.signature.verified),
             "" if s.signature.public_via is None else _via_text(session, s.signature.public_via),
+            raw,
+            s.signature.key(),
             s.score,
             s.priority,
             s.sla_days,
             s.explanation,
-            int(s.changed),
         )
-        for s in scored
+        for s, raw in scored
     ]
     load_rows(
         session,
         SIG,
-        ("asset_id", "severity", "cvss", "tv", "public_via", "score", "priority", "days",
-         "explanation", "changed"),
+        ("asset_id", "severity", "cvss", "tv", "public_via", "context", "risk_key", "score",
+         "priority", "days", "explanation"),
         rows,
     )  # fmt: skip
     if pg:
         session.execute(text(f"ANALYZE {SIG}"))
         session.execute(text(f"ANALYZE {INPUTS}"))
-        due = "findings.first_seen_at + s.days * INTERVAL '1 day'"
     else:
         session.execute(text(f"CREATE INDEX {SIG}_ix ON {SIG} (asset_id, severity, tv)"))
-        # SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff": shift the date part, keep the fraction
-        due = (
-            "strftime('%Y-%m-%d %H:%M:%S', findings.first_seen_at, '+' || s.days || ' days') "
-            "|| substr(findings.first_seen_at, 20)"
-        )
-    due_value = f"(CASE WHEN s.days IS NULL THEN NULL ELSE {due} END)"
-    update = (
-        "UPDATE findings SET risk_score = s.score, priority = s.priority, "
-        "risk_explanation = s.explanation, risk_policy_version = :version, "
-        f"sla_due_at = {due_value} "
-        f"FROM {INPUTS} i JOIN {SIG} s ON s.asset_id = i.asset_id AND s.severity = i.severity "
-        "AND s.cvss = i.cvss AND s.tv = i.tv AND s.public_via = i.public_via "
-        "WHERE findings.id = i.finding_id AND "
+    due_value = _due(session, "s")
+    result = session.execute(
+        text(
+            "UPDATE findings SET risk_score = s.score, priority = s.priority, "
+            "risk_explanation = s.explanation, risk_policy_version = :version, "
+            f"sla_due_at = {due_value}, risk_key = s.risk_key "
+            f"FROM {INPUTS} i JOIN {SIG} s ON s.asset_id = i.asset_id AND s.severity = i.severity "
+            "AND s.cvss = i.cvss AND s.tv = i.tv AND s.public_via = i.public_via "
+            "AND s.context = i.context WHERE findings.id = i.finding_id AND "
+            "(findings.risk_score IS DISTINCT FROM s.score "
+            "OR findings.risk_explanation IS DISTINCT FROM s.explanation "
+            f"OR findings.sla_due_at IS DISTINCT FROM {due_value} "
+            "OR findings.risk_key IS DISTINCT FROM s.risk_key)"
+        ),
+        {"version": policy_version},
     )
-    params = {"version": policy_version}
-    if not policy_changed_only:
-        result = session.execute(
-            text(
-                update + "(findings.risk_score IS DISTINCT FROM s.score "
-                "OR findings.risk_explanation IS DISTINCT FROM s.explanation "
-                f"OR findings.sla_due_at IS DISTINCT FROM {due_value})"
-            ),
-            params,
+    return max(int(result.rowcount), 0)  # type: ignore[attr-defined]
+
+
+# --- a policy change: distinct keys, no inputs gathered ------------------------------------
+
+
+def select_unkeyed(session: Session) -> int:
+    """Select the findings without a key or a score (never scored, or scored before keys were
+    stored)."""
+    session.execute(
+        text(
+            f"INSERT INTO {SEL} (finding_id) SELECT id FROM findings "
+            "WHERE risk_key IS NULL OR risk_score IS NULL"
         )
-        return max(int(result.rowcount), 0)  # type: ignore[attr-defined]
-    updated = 0
-    if any(s.changed for s in scored):
-        # the findings to rewrite, with their new values, first: then the UPDATE probes
-        # findings by primary key instead of joining the whole table
-        session.execute(text(f"DELETE FROM {SIG} WHERE changed = 0"))
-        session.execute(
-            text(
-                f"CREATE TEMP TABLE {CHG} AS SELECT i.finding_id, s.score, s.priority, "
-                f"s.explanation, s.days FROM {INPUTS} i JOIN {SIG} s ON s.asset_id = i.asset_id "
-                "AND s.severity = i.severity AND s.cvss = i.cvss AND s.tv = i.tv "
-                "AND s.public_via = i.public_via"
-            )
+    )
+    return int(session.scalar(text(f"SELECT COUNT(*) FROM {SEL}")) or 0)
+
+
+def distinct_keys(session: Session) -> tuple[list[Signature], int]:
+    """Every distinct scoring input of the scored findings, from their stored keys, and how many
+    findings have one (select_unkeyed takes the others)."""
+    rows = session.execute(
+        text(
+            "SELECT asset_id, risk_key, COUNT(*) FROM findings WHERE risk_key IS NOT NULL "
+            "AND risk_score IS NOT NULL GROUP BY asset_id, risk_key"
         )
-        if pg:
-            session.execute(text(f"ANALYZE {CHG}"))
-        result = session.execute(
-            text(
-                "UPDATE findings SET risk_score = s.score, priority = s.priority, "
-                "risk_explanation = s.explanation, risk_policy_version = :version, "
-                f"sla_due_at = {due_value} FROM {CHG} s WHERE findings.id = s.finding_id"
-            ),
-            params,
+    ).all()
+    keys = [Signature.from_key(as_uuid(asset_id), key) for asset_id, key, _ in rows]
+    return keys, sum(int(n) for _, _, n in rows)
+
+
+def write_keyed(session: Session, scored: Sequence[ScoredSignature], *, policy_version: str) -> int:
+    """Rewrite the findings whose key's result changed. Returns the rows updated."""
+    rows = [
+        (
+            db_uuid(session, s.signature.asset_id),
+            s.signature.key(),
+            s.score,
+            s.priority,
+            s.sla_days,
+            s.explanation,
         )
-        updated += max(int(result.rowcount), 0)  # type: ignore[attr-defined]
-        session.execute(text(f"DELETE FROM {SIG}"))
-        load_rows(
-            session,
-            SIG,
-            ("asset_id", "severity", "cvss", "tv", "public_via", "score", "priority", "days",
-             "explanation", "changed"),
-            [r for r, s in zip(rows, scored, strict=True) if not s.changed],
-        )  # fmt: skip
-    result = session.execute(text(update + "findings.risk_score IS NULL"), params)
-    return updated + max(int(result.rowcount), 0)  # type: ignore[attr-defined]
+        for s in scored
+        if s.changed
+    ]
+    if not rows:
+        return 0
+    load_rows(
+        session, KEYED, ("asset_id", "risk_key", "score", "priority", "days", "explanation"), rows
+    )
+    if is_postgres(session):
+        session.execute(text(f"ANALYZE {KEYED}"))
+    else:  # findings outside, the few keys probed through the index
+        session.execute(text(f"CREATE INDEX {KEYED}_ix ON {KEYED} (asset_id, risk_key)"))
+    result = session.execute(
+        text(
+            "UPDATE findings SET risk_score = s.score, priority = s.priority, "
+            "risk_explanation = s.explanation, risk_policy_version = :version, "
+            f"sla_due_at = {_due(session, 's')} FROM {KEYED} s "
+            "WHERE findings.asset_id = s.asset_id AND findings.risk_key = s.risk_key "
+            "AND findings.risk_score IS NOT NULL"
+        ),
+        {"version": policy_version},
+    )
+    return max(int(result.rowcount), 0)  # type: ignore[attr-defined]
 
 
 def _via_text(session: Session, value: uuid.UUID) -> str:

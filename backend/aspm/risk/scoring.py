@@ -51,6 +51,13 @@ class Inputs:
     criticality: int | None = None  # tier 1 (most critical) .. 3
     public_via: str | None = None  # another open finding showing the resource public
     public_via_title: str = ""
+    # where a value came from when not from the asset (the report's own context, aspm.risk.context)
+    environment_source: str | None = None
+    sensitivity_source: str | None = None
+    criticality_source: str | None = None
+    report_tags: tuple[tuple[str, str], ...] = ()  # (data tag, source) the report names
+    kev_source: str = "CISA KEV in the report"
+    epss_source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,13 +101,16 @@ def _band_ceiling(policy: RiskPolicy, priority: Priority) -> int:
 def _sensitivity(inputs: Inputs, policy: RiskPolicy) -> tuple[str, str]:
     """Declared sensitivity, raised by data tags (pci => restricted, ...)."""
     factors = policy.data_sensitivity
-    level, source = inputs.data_sensitivity, f"asset {inputs.asset}"
+    level = inputs.data_sensitivity
+    source = inputs.sensitivity_source or f"asset {inputs.asset}"
     best = getattr(factors, level, factors.unknown)
-    for tag in inputs.data_tags:
+    tagged = [(t, f"asset {inputs.asset} holds {t} data") for t in inputs.data_tags]
+    tagged += [(t, f"{s} ({t} data)") for t, s in inputs.report_tags]
+    for tag, tag_source in tagged:
         implied = policy.data_tags.get(tag.lower())
         if implied is not None and getattr(factors, implied.value) > best:
             level, best = implied.value, getattr(factors, implied.value)
-            source = f"asset {inputs.asset} holds {tag} data"
+            source = tag_source
     return level, source
 
 
@@ -117,9 +127,10 @@ def factors(policy: RiskPolicy, inputs: Inputs) -> list[Explanation]:
     if inputs.secret_verified:
         exploit.append((ex.verified_secret, "verified live secret", "the scanner verified it"))
     if inputs.kev:
-        exploit.append((ex.kev, "known exploited (KEV)", "CISA KEV in the report"))
+        exploit.append((ex.kev, "known exploited (KEV)", inputs.kev_source))
     if inputs.epss is not None and inputs.epss >= ex.epss_threshold:
-        exploit.append((ex.public_exploit, f"EPSS {inputs.epss:.2f}", "EPSS in the report"))
+        exploit.append((ex.public_exploit, f"EPSS {inputs.epss:.2f}",
+                        inputs.epss_source or "EPSS in the report"))  # fmt: skip
     if exploit:  # the strongest signal counts once
         mult, value, source = max(exploit)
         out.append(Explanation("exploitability", value, mult, source))
@@ -149,7 +160,7 @@ def factors(policy: RiskPolicy, inputs: Inputs) -> list[Explanation]:
             "environment",
             env,
             getattr(policy.environment, env, policy.environment.unknown),
-            f"asset {inputs.asset}",
+            inputs.environment_source or f"asset {inputs.asset}",
         )
     )
     level, source = _sensitivity(inputs, policy)
@@ -167,7 +178,7 @@ def factors(policy: RiskPolicy, inputs: Inputs) -> list[Explanation]:
             "criticality",
             tier.replace("_", " "),
             getattr(policy.criticality, tier),
-            f"asset {inputs.asset}",
+            inputs.criticality_source or f"asset {inputs.asset}",
         )
     )
     # unknown context is neutral (x1.0, a policy invariant): it is not stored, so that a finding

@@ -23,7 +23,9 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -35,6 +37,7 @@ from aspm.errors import NotFound
 from aspm.findings import service as findings_service
 from aspm.risk import policy as risk_policy
 from aspm.risk import repository
+from aspm.risk.context import decode as decode_context
 from aspm.risk.models import RiskPolicyRecord
 from aspm.risk.policy import RiskPolicy
 from aspm.risk.repository import ScoredSignature, Signature
@@ -44,7 +47,7 @@ from aspm.risk.schemas import (
     RiskExplanation,
     RiskPolicyRead,
 )
-from aspm.risk.scoring import Inputs, Score, describe, score, undeclared
+from aspm.risk.scoring import UNKNOWN, Inputs, Score, describe, score, undeclared
 
 log = logging.getLogger(__name__)
 
@@ -171,31 +174,64 @@ def apply_file(session: Session, *, path: Path | None, actor: str) -> RescoreRes
 # --- scoring -------------------------------------------------------------------------------
 
 
-def _inputs(sig: Signature, asset: Asset | None, titles: dict[uuid.UUID, str]) -> Inputs:
+def _tier(pol: RiskPolicy, criticality: str) -> int | None:
+    rc = pol.report_context
+    if rc is None:
+        return None
+    value = float(criticality)
+    return 1 if value >= rc.criticality_tier_1 else 2 if value >= rc.criticality_tier_2 else 3
+
+
+def _inputs(
+    pol: RiskPolicy, sig: Signature, asset: Asset | None, titles: dict[uuid.UUID, str]
+) -> Inputs:
+    """What `sig` is scored on: the asset's declared context, and where the asset declares
+    nothing, the context the report carries (named as the source)."""
     via_title = titles.get(sig.public_via, "") if sig.public_via else ""
-    if asset is None:
-        return Inputs(
-            severity=sig.severity,
-            cvss=sig.cvss,
-            secret_verified=sig.verified,
-            tools=sig.tools,
-            public_via=str(sig.public_via) if sig.public_via else None,
-            public_via_title=via_title,
-        )
-    return Inputs(
+    base = Inputs(
         severity=sig.severity,
         cvss=sig.cvss,
         secret_verified=sig.verified,
         tools=sig.tools,
-        asset=asset.name,
-        exposure=asset.exposure,
-        environment=asset.environment,
-        data_sensitivity=asset.data_sensitivity,
-        data_tags=tuple(asset.data_tags or ()),
-        criticality=asset.criticality,
         public_via=str(sig.public_via) if sig.public_via else None,
         public_via_title=via_title,
     )
+    if asset is not None:
+        base = replace(
+            base,
+            asset=asset.name,
+            exposure=asset.exposure,
+            environment=asset.environment,
+            data_sensitivity=asset.data_sensitivity,
+            data_tags=tuple(asset.data_tags or ()),
+            criticality=asset.criticality,
+        )
+    if not sig.context:
+        return base
+    facts = decode_context(sig.context)
+    changes: dict[str, Any] = {}
+    if facts.kev is not None:
+        changes.update(kev=True, kev_source=facts.kev.source)
+    if facts.epss is not None:
+        changes.update(epss=float(facts.epss.value), epss_source=facts.epss.source)
+    if pol.report_context is not None:
+        if facts.environment is not None and base.environment == UNKNOWN:
+            changes.update(
+                environment=facts.environment.value, environment_source=facts.environment.source
+            )
+        if facts.data_sensitivity is not None and base.data_sensitivity == UNKNOWN:
+            changes.update(
+                data_sensitivity=facts.data_sensitivity.value,
+                sensitivity_source=facts.data_sensitivity.source,
+            )
+        if facts.data_tags and not base.data_tags:
+            changes["report_tags"] = tuple((t.value, t.source) for t in facts.data_tags)
+        if facts.criticality is not None and base.criticality is None:
+            changes.update(
+                criticality=_tier(pol, facts.criticality.value),
+                criticality_source=facts.criticality.source,
+            )
+    return replace(base, **changes) if changes else base
 
 
 _Result = tuple[int, str | None, int | None, str]  # score, priority, SLA days, explanation
@@ -214,10 +250,11 @@ class _Scorer:
         self._cache: dict[tuple[object, ...], tuple[Score, list[dict[str, str | float]]]] = {}
 
     def _computed(self, sig: Signature) -> tuple[Score, list[dict[str, str | float]]]:
-        key = (sig.asset_id, sig.severity, sig.cvss, sig.tools, sig.verified, bool(sig.public_via))
+        key = (sig.asset_id, sig.severity, sig.cvss, sig.tools, sig.verified, bool(sig.public_via),
+               sig.context)  # fmt: skip
         hit = self._cache.get(key)
         if hit is None:
-            computed = score(self._pol, _inputs(sig, self._assets.get(sig.asset_id), {}))
+            computed = score(self._pol, _inputs(self._pol, sig, self._assets.get(sig.asset_id), {}))
             hit = self._cache[key] = (computed, [e.as_dict() for e in computed.explanation])
         return hit
 
@@ -235,10 +272,8 @@ class _Scorer:
     def result(self, sig: Signature) -> _Result:
         result, explanation = self._computed(sig)
         if sig.public_via is not None:
-            via = _inputs(sig, None, self._titles)
-            source = f"finding {via.public_via}" + (
-                f" ({via.public_via_title[:120]})" if via.public_via_title else ""
-            )
+            title = self._titles.get(sig.public_via, "")
+            source = f"finding {sig.public_via}" + (f" ({title[:120]})" if title else "")
             explanation = [
                 {**e, "source": source} if e["factor"] == "exposure" else e for e in explanation
             ]
@@ -255,16 +290,23 @@ def _score_all(
     signatures: Sequence[Signature],
     *,
     previous: RiskPolicy | None = None,
+    only_changed: bool = False,
 ) -> list[ScoredSignature]:
-    """Score each distinct input; with `previous`, also say whether its result changed."""
+    """Score each distinct input; with `previous`, also say whether its result changed.
+    `only_changed`: the unchanged ones are not returned (nor their explanation built)."""
     assets = {a.id: a for a in assets_service.get_many(session, {s.asset_id for s in signatures})}
-    titles = findings_service.titles(
-        session, list({s.public_via for s in signatures if s.public_via is not None})
-    )
-    new = _Scorer(pol, assets, titles)
-    old = _Scorer(previous, assets, titles) if previous is not None else None
-    out = []
+    new = _Scorer(pol, assets, {})
+    old = _Scorer(previous, assets, {}) if previous is not None else None
+    kept = []
     for sig in signatures:
+        changed = old is None or not new.same_as(old, sig)
+        if changed or not only_changed:
+            kept.append((sig, changed))
+    new._titles = findings_service.titles(
+        session, list({s.public_via for s, _ in kept if s.public_via is not None})
+    )
+    out = []
+    for sig, changed in kept:
         result = new.result(sig)
         out.append(
             ScoredSignature(
@@ -273,7 +315,7 @@ def _score_all(
                 priority=result[1],
                 sla_days=result[2],
                 explanation=result[3],
-                changed=old is None or not new.same_as(old, sig),
+                changed=changed,
             )
         )
     return out
@@ -298,10 +340,24 @@ def _rescore(
     session.flush()
     repository.create_temp_tables(session)
     try:
-        if everything:
-            selected = -1
+        updated = distinct = keyed = 0
+        if everything and previous is not None:
+            # a policy change: every scored finding holds what `previous` gave its stored key
+            # (scores never go stale), so the distinct keys are re-scored and only the findings
+            # whose key's result changes are rewritten; findings without a key are scored in full
+            keys, keyed = repository.distinct_keys(session)
+            distinct = len(keys)
+            updated = repository.write_keyed(
+                session,
+                _score_all(session, pol, keys, previous=previous, only_changed=True),
+                policy_version=pol.version,
+            )
+            everything = False
+            to_score = repository.select_unkeyed(session)
+        elif everything:
+            to_score = -1  # every finding
         elif run_id is not None:
-            selected = repository.select_import(
+            to_score = repository.select_import(
                 session,
                 run_id=run_id,
                 affected=affected,
@@ -309,26 +365,26 @@ def _rescore(
                 created_scored=created_scored,
             )
         else:
-            selected = repository.select_assets(session, asset_ids=asset_ids)
-        updated = distinct = 0
-        if selected != 0:
+            to_score = repository.select_assets(session, asset_ids=asset_ids)
+        if to_score != 0:
             repository.gather_inputs(session, everything=everything, public_controls=_public(pol))
             if everything:
-                selected = repository.count_inputs(session)
-            signatures = repository.distinct_inputs(session)
-            distinct = len(signatures)
-            updated = repository.write_scores(
+                to_score = repository.count_inputs(session)
+            raw_inputs = repository.distinct_inputs(session)
+            distinct += len(raw_inputs)
+            scored = _score_all(session, pol, [sig for sig, _ in raw_inputs])
+            updated += repository.write_scores(
                 session,
-                _score_all(session, pol, signatures, previous=previous),
+                [(s, raw) for s, (_, raw) in zip(scored, raw_inputs, strict=True)],
                 policy_version=pol.version,
-                policy_changed_only=previous is not None,
             )
+        selected = keyed + max(to_score, 0)
     finally:
         repository.drop_temp_tables(session)
     session.expire_all()  # ORM copies of findings are stale now
     return RescoreResult(
         policy_version=pol.version,
-        selected=max(selected, 0),
+        selected=selected,
         distinct_inputs=distinct,
         updated=updated,
         duration_ms=int((time.perf_counter() - started) * 1000),
