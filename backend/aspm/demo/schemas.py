@@ -14,6 +14,9 @@ class DemoSummary(BaseModel):
     active: int = 0
     fixed: int = 0
     reopened: int = Field(0, description="findings the demo's later rounds re-opened")
+    history_days: int = Field(0, description="days the imports were spread over (0: all now)")
+    rescans: int = Field(0, description="imports of a report imported before (history only)")
+    snapshots: int = Field(0, description="daily metric snapshots written (history only)")
 
     @property
     def ok(self) -> bool:

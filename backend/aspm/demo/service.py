@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.assets import service as assets_service
 from aspm.db.session import unit_of_work
+from aspm.demo import history
 from aspm.demo.assets import assets_yaml
 from aspm.demo.generate import build_reports, readme
 from aspm.demo.schemas import DemoSummary
@@ -35,15 +36,15 @@ def has_findings(factory: sessionmaker[Session]) -> bool:
         return _count(session) > 0
 
 
-def write_reports(out_dir: Path) -> list[tuple[Path, str]]:
-    """Write every report (and a README) below `out_dir`; (path, asset) in ingest order."""
+def write_reports(out_dir: Path) -> list[tuple[Path, str, int]]:
+    """Write every report (and a README) below `out_dir`; (path, asset, round) in ingest order."""
     reports = build_reports()
-    written: list[tuple[Path, str]] = []
+    written: list[tuple[Path, str, int]] = []
     for report in reports:
         path = out_dir / report.path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(report.content)
-        written.append((path, report.asset))
+        written.append((path, report.asset, report.round))
     (out_dir / "README.txt").write_text(readme(reports), encoding="utf-8")
     (out_dir / "assets.yaml").write_text(assets_yaml(), encoding="utf-8")
     return written
@@ -56,11 +57,14 @@ def run_demo(
     hmac_key: bytes,
     batch_size: int,
     if_empty: bool = False,
+    history_days: int = 0,
 ) -> DemoSummary:
     """Write the reports to `out_dir` (a new temporary folder when None) and import them in order.
 
-    With `if_empty`, a database that already has findings is left alone and nothing is written.
-    Raises InvalidInput when the folder cannot be written.
+    With `history_days`, the rounds are spread over that many past days (with re-scans, triage
+    decisions and a metrics snapshot per day, see aspm.demo.history); without, they are imported
+    now, one after the other. With `if_empty`, a database that already has findings is left alone
+    and nothing is written. Raises InvalidInput when the folder cannot be written.
     """
     if if_empty and has_findings(factory):
         return DemoSummary(skipped=True)
@@ -74,18 +78,30 @@ def run_demo(
     with unit_of_work(factory) as session:  # context first: imports are scored with it
         assets_service.apply(session, yaml_text=assets_yaml(), source="assets.yaml", actor=ACTOR)
     results = []
-    for path, asset in written:
-        with path.open("rb") as fh:
-            results.append(
-                ingest_service.run_import(
-                    factory,
-                    source=fh,
-                    filename=str(path),
-                    options=ingest_service.IngestOptions(asset=asset, actor=ACTOR),
-                    hmac_key=hmac_key,
-                    batch_size=batch_size,
+    rescans = snapshots = 0
+    if history_days > 0:
+        story = history.replay(
+            factory,
+            [history.Planned(path=p, asset=a, round=n) for p, a, n in written],
+            days=history_days,
+            hmac_key=hmac_key,
+            batch_size=batch_size,
+            actor=ACTOR,
+        )
+        results, rescans, snapshots = story.story, story.rescans, story.snapshots
+    else:
+        for path, asset, _ in written:
+            with path.open("rb") as fh:
+                results.append(
+                    ingest_service.run_import(
+                        factory,
+                        source=fh,
+                        filename=str(path),
+                        options=ingest_service.IngestOptions(asset=asset, actor=ACTOR),
+                        hmac_key=hmac_key,
+                        batch_size=batch_size,
+                    )
                 )
-            )
     with unit_of_work(factory) as session:
         total = _count(session)
         active = _count(session, DetectorState.ACTIVE)
@@ -94,9 +110,12 @@ def run_demo(
         skipped=False,
         out_dir=str(target),
         imports=results,
-        assets=sorted({asset for _, asset in written}),
+        assets=sorted({asset for _, asset, _ in written}),
         findings=total,
         active=active,
         fixed=fixed,
         reopened=sum(r.reopened_findings for r in results),
+        history_days=max(history_days, 0),
+        rescans=rescans,
+        snapshots=snapshots,
     )
