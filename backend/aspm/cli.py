@@ -220,6 +220,9 @@ def demo(
         bool, typer.Option("--if-empty", help="do nothing if the database has findings")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON summary")] = False,
+    history_days: Annotated[
+        int, typer.Option("--history-days", min=0, max=365, help="spread over N past days; 0: now")
+    ] = 90,
 ) -> None:
     """Load a fictional company's scanner reports (in each tool's own format) through the
     pipeline. Exit 0 when every import succeeded, 2 when any failed."""
@@ -233,6 +236,7 @@ def demo(
             hmac_key=settings.secret_hmac_key,
             batch_size=settings.ingest_batch_size,
             if_empty=if_empty,
+            history_days=history_days,
         )
     except AspmError as exc:
         err.print(f"[red]{exc}[/red]")
