@@ -5,15 +5,30 @@
  */
 import { rootRoute } from "./routes/__root";
 import { appRoute } from "./routes/_app";
+import { assetsRoute } from "./routes/assets";
+import { auditRoute } from "./routes/audit";
 import { findingRoute } from "./routes/findings.$findingId";
 import { findingsRoute } from "./routes/findings.index";
+import { importsRoute } from "./routes/imports";
 import { indexRoute } from "./routes/index";
 import { loginRoute } from "./routes/login";
 import { myFindingsRoute } from "./routes/my";
 import { passwordRoute } from "./routes/password";
+import { postureRoute } from "./routes/posture";
+import { rulesRoute } from "./routes/rules";
 
 export const routeTree = rootRoute.addChildren([
   loginRoute,
   passwordRoute,
-  appRoute.addChildren([indexRoute, findingsRoute, findingRoute, myFindingsRoute]),
+  appRoute.addChildren([
+    indexRoute,
+    findingsRoute,
+    findingRoute,
+    myFindingsRoute,
+    postureRoute,
+    assetsRoute,
+    importsRoute,
+    rulesRoute,
+    auditRoute,
+  ]),
 ]);

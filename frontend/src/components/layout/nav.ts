@@ -1,7 +1,7 @@
 import type { Role } from "../../api/auth";
 
 export interface NavItem {
-  to: "/findings" | "/my";
+  to: "/findings" | "/my" | "/posture" | "/assets" | "/imports" | "/rules" | "/audit";
   label: string;
   /** roles that see the entry; all roles when absent */
   roles?: readonly Role[];
@@ -11,6 +11,11 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { to: "/findings", label: "Triage queue" },
   { to: "/my", label: "My findings", roles: ["admin", "security_lead", "engineer"] },
+  { to: "/posture", label: "Posture" },
+  { to: "/assets", label: "Assets" },
+  { to: "/imports", label: "Imports" },
+  { to: "/rules", label: "Rules" },
+  { to: "/audit", label: "Audit" },
 ];
 
 export function navFor(role: Role): NavItem[] {

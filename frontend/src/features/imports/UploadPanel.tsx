@@ -1,0 +1,145 @@
+import { type ChangeEvent, type DragEvent, useId, useRef, useState } from "react";
+import type { SchemaIngestResult } from "../../api/generated/schema";
+import { ImportFailed, useUploadReport } from "../../api/imports";
+import { Button, ErrorMessage } from "../../components/ui";
+import { formatNumber } from "../../lib/format";
+
+/** Drop a report (or pick one); the server detects its format and imports it. */
+export function UploadPanel() {
+  const upload = useUploadReport();
+  const inputId = useId();
+  const input = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [file, setFile] = useState<string | null>(null);
+
+  function send(chosen: File | undefined) {
+    if (!chosen || upload.isPending) return;
+    setFile(chosen.name);
+    setProgress(0);
+    upload.mutate(
+      { file: chosen, onProgress: setProgress },
+      { onSettled: () => setProgress(null) },
+    );
+  }
+
+  function onDrop(e: DragEvent<HTMLDivElement>) {
+    e.preventDefault();
+    setDragging(false);
+    send(e.dataTransfer.files[0]);
+  }
+
+  function onPick(e: ChangeEvent<HTMLInputElement>) {
+    send(e.target.files?.[0]);
+    e.target.value = "";
+  }
+
+  const failed = upload.error instanceof ImportFailed ? upload.error : null;
+  return (
+    <section className="card" aria-labelledby={`${inputId}-title`}>
+      <div className="card-header">
+        <h2 id={`${inputId}-title`}>Upload a report</h2>
+      </div>
+      <section
+        className={`dropzone ${dragging ? "dropzone-active" : ""}`}
+        data-testid="dropzone"
+        aria-label="Drop a report file here"
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+      >
+        <p>
+          Drop a scanner report here (SARIF, Semgrep, Gitleaks, Trivy, Checkov, Prowler, ZAP, …):
+          the format is detected from the file.
+        </p>
+        <label htmlFor={inputId} className="sr-only">
+          Report file
+        </label>
+        <input
+          ref={input}
+          id={inputId}
+          type="file"
+          className="sr-only"
+          onChange={onPick}
+          data-testid="report-file"
+        />
+        <Button
+          variant="primary"
+          onClick={() => input.current?.click()}
+          disabled={upload.isPending}
+        >
+          Choose a file…
+        </Button>
+        {progress !== null ? (
+          <div role="status" aria-live="polite" className="stack" style={{ width: "100%" }}>
+            <progress
+              className="progress"
+              value={progress}
+              max={1}
+              aria-label={`Uploading ${file ?? "report"}`}
+            />
+            <span className="small muted">
+              {progress < 1
+                ? `Uploading ${file}: ${Math.round(progress * 100)}%`
+                : `Importing ${file}…`}
+            </span>
+          </div>
+        ) : null}
+      </section>
+      {upload.data ? <ImportResult result={upload.data} /> : null}
+      {upload.error ? (
+        <ErrorMessage error={upload.error} title={`Import of ${file ?? "the report"} failed`} />
+      ) : null}
+      {failed?.result ? <ImportResult result={failed.result} /> : null}
+    </section>
+  );
+}
+
+export function ImportResult({ result }: { result: SchemaIngestResult }) {
+  const counts: [string, number][] = [
+    ["New", result.new_findings ?? 0],
+    ["Unchanged", result.unchanged ?? 0],
+    ["Resolved", result.resolved_findings ?? 0],
+    ["Reopened", result.reopened_findings ?? 0],
+    ["Suppressed", result.suppressed ?? 0],
+    ["Skipped (errors)", result.skipped ?? 0],
+  ];
+  return (
+    <div className="import-result" data-testid="import-result" role="status">
+      <p>
+        <strong>{result.status === "ok" ? "Imported" : "Not imported"}</strong> {result.file}
+        {result.tool ? (
+          <>
+            {" "}
+            as <strong>{result.tool}</strong>
+            {result.format && result.format !== result.tool ? ` (${result.format})` : ""}
+          </>
+        ) : null}
+        {result.asset ? ` into ${result.asset}` : ""}: {formatNumber(result.records ?? 0)} records,{" "}
+        {formatNumber(result.findings ?? 0)} findings.
+      </p>
+      <dl className="result-counts">
+        {counts.map(([label, n]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd data-testid={`count-${label.split(" ")[0]?.toLowerCase()}`}>{formatNumber(n)}</dd>
+          </div>
+        ))}
+      </dl>
+      {result.warnings && result.warnings.length > 0 ? (
+        <details>
+          <summary>{result.warnings.length} warnings</summary>
+          <ul className="small">
+            {result.warnings.slice(0, 100).map((w, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: warnings repeat and have no id
+              <li key={i}>{String(w)}</li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </div>
+  );
+}

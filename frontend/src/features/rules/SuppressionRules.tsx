@@ -1,0 +1,312 @@
+import { useQuery } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import type { SchemaSuppressionRuleRead } from "../../api/generated/schema";
+import {
+  suppressionRulesQuery,
+  useCreateSuppressionRule,
+  useRemoveSuppressionRule,
+} from "../../api/rules";
+import {
+  Badge,
+  Button,
+  Dialog,
+  EmptyState,
+  ErrorMessage,
+  Loading,
+  Section,
+  TextAreaField,
+  TextField,
+} from "../../components/ui";
+import { formatDate, formatDateTime, formatNumber } from "../../lib/format";
+
+/** What a rule matches, in words: "tool gitleaks · rule aws-* · path tests/**". */
+export function describeMatch(rule: {
+  tool?: string | null;
+  rule?: string | null;
+  asset?: string | null;
+  path_glob?: string | null;
+  resource_pattern?: string | null;
+}): string {
+  const parts: string[] = [];
+  if (rule.tool) parts.push(`tool ${rule.tool}`);
+  if (rule.rule) parts.push(`rule ${rule.rule}`);
+  if (rule.asset) parts.push(`asset ${rule.asset}`);
+  if (rule.path_glob) parts.push(`path ${rule.path_glob}`);
+  if (rule.resource_pattern) parts.push(`resource ${rule.resource_pattern}`);
+  return parts.join(" · ") || "everything";
+}
+
+function ruleState(rule: SchemaSuppressionRuleRead, now: Date) {
+  if (rule.ended_at) return <Badge tone="neutral">ended</Badge>;
+  if (rule.expires_at && new Date(rule.expires_at) < now) return <Badge tone="warn">expired</Badge>;
+  return <Badge tone="ok">in force</Badge>;
+}
+
+export function SuppressionRules({
+  canManage,
+  showEnded,
+  onShowEnded,
+}: {
+  canManage: boolean;
+  showEnded: boolean;
+  onShowEnded: (on: boolean) => void;
+}) {
+  const { data, error, isPending } = useQuery(suppressionRulesQuery(showEnded));
+  const [creating, setCreating] = useState(false);
+  const [removing, setRemoving] = useState<SchemaSuppressionRuleRead | null>(null);
+  const now = new Date();
+
+  return (
+    <Section
+      title="Suppression rules"
+      actions={
+        <>
+          <label className="small">
+            <input
+              type="checkbox"
+              checked={showEnded}
+              onChange={(e) => onShowEnded(e.target.checked)}
+            />{" "}
+            Show ended rules
+          </label>
+          {canManage ? (
+            <Button size="sm" variant="primary" onClick={() => setCreating(true)}>
+              New suppression rule
+            </Button>
+          ) : null}
+        </>
+      }
+    >
+      <p className="muted small">
+        A rule hides the findings it matches, now and at every later import, until it ends or
+        expires. Every criterion given must match.
+      </p>
+      {error ? <ErrorMessage error={error} title="Could not load suppression rules" /> : null}
+      {isPending ? <Loading /> : null}
+      {data && data.length === 0 ? <EmptyState>No suppression rules.</EmptyState> : null}
+      {data && data.length > 0 ? (
+        <div className="table-scroll">
+          <table className="data-table" data-testid="suppression-rules">
+            <caption className="sr-only">Suppression rules</caption>
+            <thead>
+              <tr>
+                <th scope="col">Matches</th>
+                <th scope="col">Justification</th>
+                <th scope="col">Author / approver</th>
+                <th scope="col">Expires</th>
+                <th scope="col" className="num">
+                  Findings hidden
+                </th>
+                <th scope="col">State</th>
+                {canManage ? (
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                ) : null}
+              </tr>
+            </thead>
+            <tbody>
+              {data.map((rule) => (
+                <tr key={rule.id}>
+                  <td className="wrap">
+                    <code>{describeMatch(rule)}</code>
+                  </td>
+                  <td className="wrap">
+                    {rule.justification}
+                    {rule.ended_reason ? (
+                      <div className="muted small">ended: {rule.ended_reason}</div>
+                    ) : null}
+                  </td>
+                  <td>
+                    {rule.author}
+                    {rule.approver ? (
+                      <div className="muted small">approved by {rule.approver}</div>
+                    ) : null}
+                    <div className="muted small">{formatDateTime(rule.created_at)}</div>
+                  </td>
+                  <td>{rule.expires_at ? formatDate(rule.expires_at) : "never"}</td>
+                  <td className="num">{formatNumber(rule.findings)}</td>
+                  <td>{ruleState(rule, now)}</td>
+                  {canManage ? (
+                    <td>
+                      {rule.ended_at ? null : (
+                        <Button
+                          size="sm"
+                          variant="danger"
+                          onClick={() => setRemoving(rule)}
+                          aria-label={`End suppression rule ${describeMatch(rule)}`}
+                        >
+                          End
+                        </Button>
+                      )}
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {creating ? <CreateSuppressionDialog onClose={() => setCreating(false)} /> : null}
+      {removing ? (
+        <RemoveSuppressionDialog rule={removing} onClose={() => setRemoving(null)} />
+      ) : null}
+    </Section>
+  );
+}
+
+function CreateSuppressionDialog({ onClose }: { onClose: () => void }) {
+  const create = useCreateSuppressionRule();
+  const [form, setForm] = useState({
+    tool: "",
+    rule: "",
+    asset: "",
+    path_glob: "",
+    resource_pattern: "",
+    justification: "",
+    approver: "",
+    expires: "",
+  });
+  const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm((f) => ({ ...f, [key]: e.target.value }));
+  const opt = (v: string) => v.trim() || null;
+  const hasCriterion = Boolean(
+    opt(form.tool) ||
+      opt(form.rule) ||
+      opt(form.asset) ||
+      opt(form.path_glob) ||
+      opt(form.resource_pattern),
+  );
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    try {
+      await create.mutateAsync({
+        tool: opt(form.tool),
+        rule: opt(form.rule),
+        asset: opt(form.asset),
+        path_glob: opt(form.path_glob),
+        resource_pattern: opt(form.resource_pattern),
+        justification: form.justification.trim(),
+        approver: opt(form.approver),
+        // end of the chosen day, UTC
+        expires_at: form.expires ? `${form.expires}T23:59:59Z` : null,
+      });
+      onClose();
+    } catch {
+      // shown from create.error
+    }
+  }
+
+  return (
+    <Dialog title="New suppression rule" open onClose={onClose}>
+      <form onSubmit={onSubmit}>
+        <div className="form-grid">
+          <TextField
+            label="Tool"
+            hint="exact, e.g. gitleaks"
+            value={form.tool}
+            onChange={set("tool")}
+          />
+          <TextField
+            label="Rule"
+            hint="rule or control id; * allowed"
+            value={form.rule}
+            onChange={set("rule")}
+          />
+          <TextField
+            label="Asset"
+            hint="asset name, exact"
+            value={form.asset}
+            onChange={set("asset")}
+          />
+          <TextField
+            label="Path"
+            hint="glob, e.g. tests/**"
+            value={form.path_glob}
+            onChange={set("path_glob")}
+          />
+          <TextField
+            label="Resource"
+            hint="IaC address or ARN pattern"
+            value={form.resource_pattern}
+            onChange={set("resource_pattern")}
+          />
+          <TextField label="Approver" value={form.approver} onChange={set("approver")} />
+          <TextField
+            label="Expires on"
+            type="date"
+            value={form.expires}
+            onChange={set("expires")}
+          />
+        </div>
+        <TextAreaField
+          label="Justification"
+          required
+          rows={3}
+          value={form.justification}
+          onChange={set("justification")}
+        />
+        {!hasCriterion ? (
+          <p className="small muted">
+            Give at least one criterion (tool, rule, asset, path, resource).
+          </p>
+        ) : null}
+        {create.error ? <ErrorMessage error={create.error} title="Not created" /> : null}
+        <div className="dialog-actions">
+          <Button onClick={onClose}>Cancel</Button>
+          <Button
+            type="submit"
+            variant="primary"
+            disabled={create.isPending || !hasCriterion || !form.justification.trim()}
+          >
+            Create rule
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function RemoveSuppressionDialog({
+  rule,
+  onClose,
+}: {
+  rule: SchemaSuppressionRuleRead;
+  onClose: () => void;
+}) {
+  const remove = useRemoveSuppressionRule();
+  const [reason, setReason] = useState("");
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    try {
+      await remove.mutateAsync({ id: rule.id, reason: reason.trim() || undefined });
+      onClose();
+    } catch {
+      // shown from remove.error
+    }
+  }
+  return (
+    <Dialog title="End suppression rule" open onClose={onClose}>
+      <form onSubmit={onSubmit}>
+        <p>
+          <code>{describeMatch(rule)}</code> stops hiding its {formatNumber(rule.findings)}{" "}
+          findings; the rule is kept for history.
+        </p>
+        <TextAreaField
+          label="Reason"
+          rows={2}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
+        {remove.error ? <ErrorMessage error={remove.error} title="Not ended" /> : null}
+        <div className="dialog-actions">
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" variant="danger" disabled={remove.isPending}>
+            End rule
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
