@@ -3,12 +3,18 @@
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
+import httpx
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from aspm import client as server_client
 from aspm.cli import app
 from aspm.settings import get_settings
+from tests.conftest import ClientAs
 from tests.exports.sarif_schema import assert_valid_sarif
 from tests.gate.helpers import CRITICAL, LOW, sarif_report, sarif_result
 
@@ -143,8 +149,57 @@ def test_custom_policy_file_decides(workdir: Path) -> None:
 
 def test_server_mode_without_token_is_a_usage_error(workdir: Path) -> None:
     result = runner.invoke(
-        app, ["gate", str(critical_report(workdir)), "--server", "http://127.0.0.1:9"],
+        app, ["--server", "http://127.0.0.1:9", "gate", str(critical_report(workdir))],
         env={"ASPM_TOKEN": ""},
     )  # fmt: skip
     assert result.exit_code == 2
     assert "--token" in result.output
+
+
+@pytest.fixture
+def served(api_app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`aspm --server URL` reaches the test application (in process) instead of the network."""
+
+    def connect(url: str, token: str) -> server_client.ServerClient:
+        http = TestClient(api_app, base_url=url)
+        http.headers["Authorization"] = f"Bearer {token}"
+        return server_client.ServerClient(cast(httpx.Client, http))
+
+    monkeypatch.setattr(server_client, "connect", connect)
+
+
+def test_server_mode_gates_over_http_with_an_ingest_token(
+    served: None, token_client: ClientAs, tmp_path: Path
+) -> None:
+    bot = token_client(["ingest"], role="engineer")
+    token = bot.headers["Authorization"].removeprefix("Bearer ")
+    remote = ["--server", "https://aspm.example", "--token", token]
+    report = critical_report(tmp_path)
+    policy = write(
+        tmp_path,
+        "gate-policy.yaml",
+        b"version: 1\nname: remote\nrules:\n  - id: p1\n    when: {priority: [P1]}\n",
+    )
+    result = runner.invoke(app, [*remote, "gate", str(report), "--asset", "acme/srv", "--policy",
+                                 str(policy), "--branch", "pr-1", "--format", "json"])  # fmt: skip
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert (data["policy"]["name"], data["branch"], data["failed"]) == ("remote", "pr-1", 1)
+    assert data["evaluation_id"]
+    # the finding is known now: the default policy (new findings only) passes it, ours fails it
+    again = [*remote, "gate", str(report), "--asset", "acme/srv", "--dry-run"]
+    assert runner.invoke(app, again).exit_code == 0
+    sarif = runner.invoke(app, [*again, "--policy", str(policy), "--format", "sarif"])
+    assert sarif.exit_code == 1
+    assert_valid_sarif(json.loads(sarif.stdout))
+
+
+def test_server_mode_refuses_a_read_only_token(
+    served: None, token_client: ClientAs, tmp_path: Path
+) -> None:
+    reader = token_client(["read"], role="viewer")
+    token = reader.headers["Authorization"].removeprefix("Bearer ")
+    result = runner.invoke(app, ["--server", "https://aspm.example", "--token", token, "gate",
+                                 str(critical_report(tmp_path))])  # fmt: skip
+    assert result.exit_code == 2
+    assert "403" in result.output

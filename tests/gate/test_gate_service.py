@@ -278,3 +278,38 @@ def test_findings_hidden_by_a_suppression_rule_are_honoured(session: Session) ->
     result = run(session, critical())
     assert result.passed
     assert [i.reason for i in result.ignored] == ["suppressed"]
+
+
+def test_an_unchanged_report_gated_again_lists_the_same_findings(session: Session) -> None:
+    # a full re-import rewrites nothing; the gate must still see every finding the report lists
+    first = run(session, critical())
+    again = run(session, critical())
+    assert (first.evaluated, again.evaluated) == (1, 1)
+    assert again.failing[0].id == first.failing[0].id
+    assert not again.failing[0].new
+
+
+def test_findings_first_seen_on_another_branch_are_still_listed(
+    session: Session, sessions: sessionmaker[Session]
+) -> None:
+    # the detection belongs to the scope that saw it first (pr-1); main's gate still lists it
+    ingest_bytes(sessions, critical(), asset=ASSET, scope="pr-1", filename="pr.sarif")
+    result = run(session, critical(), branch="main")
+    assert result.evaluated == 1
+    assert not result.passed
+
+
+def test_the_real_import_is_full_and_retires_what_the_report_no_longer_lists(
+    session: Session,
+) -> None:
+    both = sarif_report(
+        sarif_result("sql-injection", level="error", score=CRITICAL, path="src/db.py", line=7),
+        sarif_result("style", level="note", score=LOW, path="src/a.py"),
+    )
+    run(session, both, branch="main")
+    fixed = run(session, sarif_report(sarif_result("style", score=LOW, path="src/a.py")),
+                branch="main")  # fmt: skip
+    assert fixed.passed
+    assert fixed.imports[0].resolved == 1
+    states = session.scalars(select(Finding.detector_state).order_by(Finding.severity_rank)).all()
+    assert list(states) == ["active", "fixed"]

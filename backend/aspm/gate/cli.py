@@ -4,7 +4,6 @@ Registered in aspm/cli.py as a plain command; heavy imports happen inside it.
 """
 
 import json
-import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -15,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 if TYPE_CHECKING:
+    from aspm.client import ServerClient
     from aspm.gate.schemas import GateResult
 
 out = Console(highlight=False, soft_wrap=True)
@@ -59,18 +59,12 @@ def gate(
     input_format: Annotated[
         str | None, typer.Option(help="report format, instead of detecting it")
     ] = None,
-    server: Annotated[
-        str | None,
-        typer.Option(
-            help="gate against this ASPM server (else the local database)", envvar="ASPM_SERVER"
-        ),
-    ] = None,
-    token: Annotated[
-        str | None, typer.Option(help="API token with the ingest scope", envvar="ASPM_TOKEN")
-    ] = None,
 ) -> None:
     """Import this build's reports and pass or fail it by policy-as-code (see README, "CI policy
-    gate"). Exit 0 pass, 1 policy failure, 2 usage or input error."""
+    gate"). Exit 0 pass, 1 policy failure, 2 usage or input error. With `aspm --server URL
+    --token T gate ...` (or ASPM_SERVER/ASPM_TOKEN) the server evaluates (token scope ingest)."""
+    from aspm import client as server
+
     if output not in {"text", "json", "sarif"}:
         raise _fail(f"--format {output!r}: choose text, json or sarif")
     if new_only and baseline:
@@ -79,9 +73,10 @@ def gate(
         if not path.is_file():
             raise _fail(f"{path}: no such file")
     with_sarif = output == "sarif" or sarif_file is not None
-    if server:
+    remote = server.current()
+    if remote is not None:
         result = _remote(
-            server, token, reports, policy, asset=asset, branch=branch, commit=commit,
+            remote, reports, policy, asset=asset, branch=branch, commit=commit,
             baseline=baseline, new_only=new_only, dry_run=dry_run, record=record,
             with_sarif=with_sarif, input_format=input_format,
         )  # fmt: skip
@@ -148,8 +143,7 @@ def _local(
 
 
 def _remote(
-    server: str,
-    token: str | None,
+    remote: "ServerClient",
     reports: list[Path],
     policy_path: Path | None,
     *,
@@ -163,13 +157,12 @@ def _remote(
     with_sarif: bool,
     input_format: str | None,
 ) -> "GateResult":
-    """POST the reports (and policy) to the server's gate endpoint."""
+    """POST the reports (and policy) to the server's gate endpoint with the CLI's server client
+    (aspm.client: `aspm --server URL --token T`)."""
     import httpx
 
     from aspm.gate.schemas import GateResult
 
-    if not token:
-        raise _fail("--server needs --token (or ASPM_TOKEN): an API token with the ingest scope")
     params: dict[str, str] = {
         k: v
         for k, v in {
@@ -181,7 +174,7 @@ def _remote(
     for name, flag in (("new_only", new_only), ("dry_run", dry_run), ("record", record),
                        ("sarif", with_sarif)):  # fmt: skip
         params[name] = "true" if flag else "false"
-    url = server.rstrip("/") + "/api/v1/gate/evaluations"
+    url = "/api/v1/gate/evaluations"
     try:
         with ExitStack() as files:
             parts: list[tuple[str, tuple[str, object, str]]] = [
@@ -193,23 +186,17 @@ def _remote(
                     ("policy", (policy_path.name, files.enter_context(policy_path.open("rb")),
                                 "application/yaml"))
                 )  # fmt: skip
-            response = httpx.post(
-                url,
-                params=params,
-                files=parts,  # type: ignore[arg-type]
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=float(os.environ.get("ASPM_TIMEOUT", "600")),
-            )
+            response = remote.http.post(url, params=params, files=parts)  # type: ignore[arg-type]
     except OSError as exc:
         raise _fail(f"{exc.filename}: {exc.strerror}") from exc
     except httpx.HTTPError as exc:
-        raise _fail(f"{url}: {exc}") from exc
+        raise _fail(f"the server at {remote.http.base_url}: {exc}") from exc
     if response.status_code != 200:
         try:
             detail = response.json().get("detail")
         except ValueError:
             detail = response.text[:500]
-        raise _fail(f"server answered {response.status_code}: {detail}")
+        raise _fail(f"the server answered {response.status_code}: {detail}")
     return GateResult.model_validate_json(response.content)
 
 

@@ -2,9 +2,8 @@
 and which of them a baseline scope already has. Like metrics/queries.py, this module only reads
 other domains' models.
 
-A full import leaves exactly the detections its report lists active in the scopes it touched
-(`ingest_scopes.last_import_id`), so "the findings these reports list" is the set of findings
-with an active detection in those scopes, whether or not the import rewrote the row. A finding
+A partial import writes every detection its report lists (`detections.last_import_id`), so the
+findings of the gate's probe imports (see gate.service) are the findings the reports list. A finding
 counts as a verified secret when the finding or any of those detections says so.
 """
 
@@ -59,9 +58,8 @@ def reported(session: Session, run_ids: Sequence[uuid.UUID]) -> list[Reported]:
             Detection.secret_verified,
         )
         .join(Detection, Detection.finding_id == Finding.id)
-        .join(IngestScope, IngestScope.id == Detection.scope_id)
         .join(Asset, Asset.id == Finding.asset_id)
-        .where(IngestScope.last_import_id.in_(run_ids), Detection.active.is_(True))
+        .where(Detection.last_import_id.in_(run_ids), Detection.active.is_(True))
         .order_by(Finding.id)
     ).all()
     out: dict[uuid.UUID, Reported] = {}

@@ -2,17 +2,23 @@
 SAVEPOINT that is rolled back), collect the findings they list, decide pass/fail with the policy
 (aspm.gate.policy), and record the evaluation (table `gate_evaluations`).
 
-Which findings "the reports list": after a full import, the active detections of the scopes it
-touched (see gate.queries). Reports are imported into scope target `branch` (or the default scope
-when no branch is given), so a pull request's scan never retires the main branch's detections.
+Which findings "the reports list": a full import does not rewrite detections it already has
+unchanged (and a detection stays in the scope that first saw it), so after the real (full) import
+the gate imports the same reports once more as a *partial* import inside a SAVEPOINT: a partial
+import writes every detection it sees, so its import id marks exactly the listed detections.
+The probe is rolled back after the decision; the gate costs two imports of each report.
+Reports are imported into scope target `branch` (or the default scope when no branch is given), so
+a pull request's scan never retires the main branch's detections.
 A finding is new when this evaluation's imports created it (first seen now), or, with a baseline,
 when no active detection of the baseline's scope target (e.g. `main`) has it.
 
-Dry run: everything above happens inside a SAVEPOINT that is rolled back before the evaluation is
-recorded, so nothing but the gate_evaluations row is kept (and not even that with record=False).
+Dry run: only the probe runs (in its SAVEPOINT, rolled back before the evaluation is recorded), so
+nothing but the gate_evaluations row is kept (and not even that with record=False).
 A dry run's new findings have no id (theirs was rolled back); they are shown as new without one.
 """
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -47,6 +53,7 @@ from aspm.gate.schemas import (
 from aspm.ingest import service as ingest_service
 from aspm.ingest.schemas import IngestResult
 
+SPOOL_BYTES = 32 * 1024 * 1024
 MAX_LISTED = 1000  # failing/ignored findings listed in a result (counts are always complete)
 
 
@@ -120,31 +127,23 @@ def _evaluate(
     principal: Principal,
     hmac_key: bytes,
     batch_size: int,
+    imported: list[IngestResult],
 ) -> _Outcome:
-    ingest_options = ingest_service.IngestOptions(
-        asset=options.asset, scope=options.branch or "", format=options.format,
-        actor=f"gate:{actor}", risk_policy=options.risk_policy,
+    """Inside the caller's SAVEPOINT: the probe imports, the decision, the failing findings'
+    details (the probe is rolled back afterwards, so everything is returned as plain values)."""
+    probes = _import_all(
+        session, reports, options, actor=f"gate-probe:{actor}", partial=True,
+        hmac_key=hmac_key, batch_size=batch_size,
     )  # fmt: skip
-    imports = [
-        ingest_service.ingest(
-            session,
-            source=r.source,
-            filename=r.filename,
-            options=ingest_options,
-            hmac_key=hmac_key,
-            batch_size=batch_size,
-        )
-        for r in reports
-    ]
-    run_ids = [i.import_id for i in imports if i.import_id is not None]
-    rows = queries.reported(session, run_ids)
+    imports = imported or probes
+    rows = queries.reported(session, [i.import_id for i in probes if i.import_id is not None])
     assets = {r.asset: r.asset_id for r in rows}
     if principal.asset_ids is not None and not set(assets.values()) <= principal.asset_ids:
         outside = sorted(n for n, i in assets.items() if i not in principal.asset_ids)
         raise PermissionDenied(f"this token may not import into asset(s) {', '.join(outside)}")
     policy = loaded.policy
     forced = GateScope.NEW if (options.new_only or options.baseline) else None
-    runs = set(run_ids)
+    runs = {i.import_id for i in imports}
     created = {str(r.id) for r in rows if r.created_import_id in runs}
     candidates: list[Candidate] = []
     baselines: set[str | None] = set()
@@ -209,6 +208,43 @@ def _evaluate(
     return _Outcome(imports, decision, scope, baseline, created, assets, details, titles, sarif)
 
 
+def _rewindable(report: Report) -> Report:
+    """The report, readable twice (uploads are spooled files already; pipes are copied)."""
+    if report.source.seekable():
+        return report
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - GC closes it
+    shutil.copyfileobj(report.source, spool)
+    spool.seek(0)
+    return Report(report.filename, spool)  # type: ignore[arg-type]
+
+
+def _import_all(
+    session: Session,
+    reports: Sequence[Report],
+    options: GateOptions,
+    *,
+    actor: str,
+    partial: bool,
+    hmac_key: bytes,
+    batch_size: int,
+) -> list[IngestResult]:
+    ingest_options = ingest_service.IngestOptions(
+        asset=options.asset, scope=options.branch or "", partial=partial, format=options.format,
+        actor=actor, risk_policy=options.risk_policy,
+    )  # fmt: skip
+    return [
+        ingest_service.ingest(
+            session,
+            source=r.source,
+            filename=r.filename,
+            options=ingest_options,
+            hmac_key=hmac_key,
+            batch_size=batch_size,
+        )
+        for r in reports
+    ]
+
+
 def _without_id(detail: SarifFinding) -> SarifFinding:
     return replace(detail, id="new", extra={**detail.extra, "dryRun": True})
 
@@ -234,14 +270,23 @@ def evaluate(
         raise InvalidInput("--new-only and --baseline exclude each other: give one")
     who = actor or principal.actor
     now = utcnow()
-    savepoint = session.begin_nested() if options.dry_run else None
+    reports = [_rewindable(r) for r in reports]
+    imported: list[IngestResult] = []
+    if not options.dry_run:  # the real imports: full, so they retire what the scope no longer has
+        imported = _import_all(
+            session, reports, options, actor=f"gate:{who}", partial=False, hmac_key=hmac_key,
+            batch_size=batch_size,
+        )  # fmt: skip
+        for r in reports:
+            r.source.seek(0)
+    savepoint = session.begin_nested()
     try:
         out = _evaluate(
             session, reports=reports, loaded=loaded, options=options, actor=who,
-            principal=principal, hmac_key=hmac_key, batch_size=batch_size,
+            principal=principal, hmac_key=hmac_key, batch_size=batch_size, imported=imported,
         )  # fmt: skip
     finally:
-        if savepoint is not None and savepoint.is_active:
+        if savepoint.is_active:
             savepoint.rollback()
     return _result(session, out, loaded=loaded, options=options, actor=who, now=now)
 
