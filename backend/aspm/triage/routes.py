@@ -2,7 +2,7 @@
 ownership rules. Who may do what is decided by the service (403 otherwise)."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
@@ -15,7 +15,7 @@ from aspm.api.deps import (
     TriageAccess,
 )
 from aspm.audit.schemas import AuditEventRead
-from aspm.common.paging import Page
+from aspm.common.paging import MAX_OFFSET, Page
 from aspm.triage import service
 from aspm.triage.schemas import (
     AssignRequest,
@@ -23,6 +23,7 @@ from aspm.triage.schemas import (
     BulkResult,
     CommentCreate,
     CommentRead,
+    ErrorRead,
     ExpiryResult,
     OwnershipRuleCreate,
     OwnershipRuleRead,
@@ -33,7 +34,11 @@ from aspm.triage.schemas import (
     TriageResult,
 )
 
-router = APIRouter(prefix="/findings", tags=["triage"])
+# 422 carries the error envelope: field errors (a list) or a rule the input breaks (a message)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorRead, "description": "invalid input"}
+}
+router = APIRouter(prefix="/findings", tags=["triage"], responses=ERRORS)
 
 
 @router.post("/bulk", name="bulk", dependencies=[TriageAccess], response_model=BulkResult)
@@ -94,7 +99,7 @@ def list_comments(
     principal: PrincipalDep,  # noqa: ARG001 - authenticated read
     finding_id: uuid.UUID,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[CommentRead]:
     return service.list_comments(session, finding_id=finding_id, limit=limit, offset=offset)
 
@@ -123,7 +128,7 @@ def history(
     principal: PrincipalDep,  # noqa: ARG001 - authenticated read
     finding_id: uuid.UUID,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[AuditEventRead]:
     """Every audit event of this finding, oldest first."""
     return service.history(session, finding_id=finding_id, limit=limit, offset=offset)
@@ -144,7 +149,7 @@ def risk_acceptance(
     return service.current_acceptance(session, finding_id)
 
 
-rules_router = APIRouter(tags=["rules"])
+rules_router = APIRouter(tags=["rules"], responses=ERRORS)
 
 
 @rules_router.get(

@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -10,6 +11,14 @@ from aspm.common.severity import Severity
 from aspm.findings.models import DetectorState, TriageState
 
 MAX_BULK = 5000  # findings one bulk action may change (all or nothing, in one transaction)
+MAX_VERSION = 2**31 - 1
+
+
+class ErrorRead(BaseModel):
+    """The error envelope (api/errors.py): `detail` is a message, or a list of field errors."""
+
+    error: str
+    detail: Any
 
 
 class TriageRequest(BaseModel):
@@ -17,14 +26,16 @@ class TriageRequest(BaseModel):
     reason: str | None = Field(None, max_length=4000, description="required for closing moves")
     expires_at: AwareDatetime | None = Field(None, description="accepted_risk: until when")
     approver: str | None = Field(None, max_length=200, description="accepted_risk: who approved")
-    version: int = Field(description="the finding version the client saw (409 if it changed)")
+    version: int = Field(
+        ge=0, le=MAX_VERSION, description="the finding version the client saw (409 if it changed)"
+    )
 
 
 class AssignRequest(BaseModel):
     assignee: str | None = Field(None, max_length=200, description="user name; null unassigns")
     team: str | None = Field(None, max_length=200, description="team name; null clears")
     reason: str | None = Field(None, max_length=4000)
-    version: int
+    version: int = Field(ge=0, le=MAX_VERSION)
 
 
 class TriageResult(BaseModel):
@@ -120,7 +131,7 @@ class OwnershipRuleCreate(BaseModel):
     path_glob: str | None = Field(None, max_length=1000)
     resource_pattern: str | None = Field(None, max_length=1000)
     team: str = Field(min_length=1, max_length=200)
-    position: int | None = Field(None, ge=0, description="default: after the last rule")
+    position: int | None = Field(None, ge=0, le=100_000, description="default: after the last rule")
 
 
 class OwnershipRuleRead(BaseModel):
