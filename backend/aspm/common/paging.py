@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 500
+MAX_OFFSET = 2**31  # larger offsets overflow SQLite's INTEGER and mean nothing
 
 
 class Page(BaseModel, Generic[T]):
