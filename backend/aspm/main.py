@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from aspm.api import errors, static
+from aspm.api import errors, openapi, static
 from aspm.api.router import api_router
 from aspm.db.session import make_engine, make_sessionmaker
 from aspm.settings import Settings, get_settings
@@ -27,5 +27,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     errors.install(app)
     app.include_router(api_router)
+    openapi.install(app)  # one error envelope; 401/403 where authentication is needed
     static.install(app)  # the built dashboard at /, after the API so it never shadows it
     return app

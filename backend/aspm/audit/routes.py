@@ -9,7 +9,7 @@ from pydantic import AwareDatetime
 from aspm.api.deps import PrincipalDep, ReadAccess, SessionDep
 from aspm.audit import service
 from aspm.audit.schemas import AuditEventRead, AuditFilter
-from aspm.common.paging import Page
+from aspm.common.paging import MAX_OFFSET, Page
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -29,7 +29,7 @@ def list_events(
         AwareDatetime | None, Query(description="to (exclusive), with a timezone")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[AuditEventRead]:
     """Who changed what, when, from what, to what and why; newest first."""
     return service.list_events(

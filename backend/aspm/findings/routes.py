@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from aspm.api.deps import PrincipalDep, ReadAccess, ReadAssetAccess, SessionDep
+from aspm.common.paging import MAX_OFFSET
 from aspm.common.severity import Severity
 from aspm.findings import control_service, service
 from aspm.findings.models import DetectorState, TriageState
@@ -39,7 +40,7 @@ def list_findings(
     ] = None,
     descending: bool = True,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     assignee: Annotated[
         str | None, Query(max_length=200, description="a user name, or `me`")
     ] = None,

@@ -13,7 +13,7 @@ from aspm.api.deps import (
     SessionDep,
     SettingsDep,
 )
-from aspm.common.paging import Page
+from aspm.common.paging import MAX_OFFSET, Page
 from aspm.errors import InvalidInput
 from aspm.gate import policy as gate_policy
 from aspm.gate import service
@@ -92,7 +92,7 @@ def list_evaluations(
     asset: Annotated[str | None, Query(max_length=200)] = None,
     passed: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[GateEvaluationRead]:
     """Recorded gate evaluations, newest first."""
     return service.list_evaluations(session, limit=limit, offset=offset, asset=asset, passed=passed)

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from aspm.api.deps import IngestAccess, ReadAccess, SessionDep, SessionFactoryDep, SettingsDep
-from aspm.common.paging import Page
+from aspm.common.paging import MAX_OFFSET, Page
 from aspm.errors import InvalidInput
 from aspm.ingest import service
 from aspm.ingest.schemas import IngestResult, IngestRunRead
@@ -108,7 +108,7 @@ async def upload(
 def list_imports(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     status: Annotated[str | None, Query(pattern="^(ok|error)$")] = None,
 ) -> Page[IngestRunRead]:
     return service.list_runs(session, limit=limit, offset=offset, status=status)
