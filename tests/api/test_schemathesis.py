@@ -8,6 +8,8 @@ one database transaction per role. The schemathesis pytest plugin's lazy loader 
 with this pytest, so the Hypothesis test is built here from each operation's strategy.
 """
 
+from typing import Any
+
 import pytest
 import schemathesis
 from fastapi import FastAPI
@@ -68,7 +70,7 @@ def test_no_server_errors_and_responses_match_the_schema(
             suppress_health_check=list(HealthCheck),
             database=None,
         )
-        def run(case: schemathesis.Case) -> None:
+        def run(case: schemathesis.Case[Any]) -> None:
             case.call_and_validate(headers={"X-CSRF-Token": csrf}, cookies=cookies, checks=CHECKS)
 
         try:
