@@ -11,6 +11,8 @@ The story (for 90 days; other lengths scale):
 - day -40: a security lead marks one finding a false positive; day -30: accepts one risk for 60 days
 - day -12: round 3 (a revert re-opens issues on infra-modules and the prod account)
 - day -1: every asset's latest report once more
+- before each report's first import its pull request is gated (aspm gate --dry-run, default
+  policy, branch main): recorded in gate_evaluations, nothing else stored
 Every day from -90 to today gets its snapshot (after that day's imports).
 """
 
@@ -28,6 +30,8 @@ from aspm.db.session import unit_of_work
 from aspm.findings import service as findings_service
 from aspm.findings.models import DetectorState, TriageState
 from aspm.findings.schemas import FindingFilter
+from aspm.gate import policy as gate_policy
+from aspm.gate import service as gate_service
 from aspm.ingest import service as ingest_service
 from aspm.ingest.schemas import IngestResult
 from aspm.metrics import service as metrics_service
@@ -50,6 +54,8 @@ class History:
     rescans: int = 0  # imports of reports that had been imported before
     snapshots: int = 0
     triaged: int = 0
+    gated: int = 0  # pull requests gated (dry run) before a report's first import
+    blocked: int = 0  # of which the gate failed
 
 
 def _day_of(days: int, fraction: float) -> int:
@@ -154,6 +160,15 @@ def replay(
         with _clock_at(moment) if offset < 0 else _noop():
             for planned in plan.get(offset, []):
                 step[0] += 1
+                if planned.path not in seen:  # its pull request was gated first (a dry run)
+                    gate = gate_service.evaluate_files(
+                        factory, [planned.path], loaded=gate_policy.load(),
+                        options=gate_service.GateOptions(asset=planned.asset, branch="main",
+                                                         dry_run=True),
+                        hmac_key=hmac_key, batch_size=batch_size, actor=actor,
+                    )  # fmt: skip
+                    history.gated += 1
+                    history.blocked += not gate.passed
                 with planned.path.open("rb") as fh:
                     result = ingest_service.run_import(
                         factory,

@@ -112,7 +112,6 @@ def _local(
     input_format: str | None,
 ) -> "GateResult":
     from aspm.cli import _factory, _settings
-    from aspm.db.session import unit_of_work
     from aspm.errors import AspmError
     from aspm.gate import policy as gate_policy
     from aspm.gate import service
@@ -129,13 +128,10 @@ def _local(
         risk_policy=settings.risk_policy,
     )  # fmt: skip
     try:
-        with ExitStack() as files, unit_of_work(factory) as session:
-            opened = [service.Report(str(p), files.enter_context(p.open("rb"))) for p in reports]
-            return service.evaluate(
-                session, reports=opened, loaded=loaded, options=options,
-                hmac_key=settings.secret_hmac_key, batch_size=settings.ingest_batch_size,
-                actor="cli",
-            )  # fmt: skip
+        return service.evaluate_files(
+            factory, reports, loaded=loaded, options=options,
+            hmac_key=settings.secret_hmac_key, batch_size=settings.ingest_batch_size, actor="cli",
+        )  # fmt: skip
     except AspmError as exc:
         raise _fail(f"{exc}; nothing was stored") from exc
     except OSError as exc:

@@ -21,17 +21,19 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.assets import service as assets_service
 from aspm.auth.principal import SYSTEM, Principal, Role, Scope
 from aspm.common.clock import utcnow
 from aspm.common.paging import Page
 from aspm.common.severity import Severity
+from aspm.db.session import unit_of_work
 from aspm.errors import InvalidInput, NotFound, PermissionDenied
 from aspm.exports import service as exports_service
 from aspm.exports.sarif import SarifFinding, build_log
@@ -394,6 +396,25 @@ def _result(
         ignored=ignored,
         sarif=out.sarif,
     )
+
+
+def evaluate_files(
+    factory: sessionmaker[Session],
+    paths: Sequence[Path],
+    *,
+    loaded: LoadedPolicy,
+    options: GateOptions,
+    hmac_key: bytes,
+    batch_size: int,
+    actor: str,
+) -> GateResult:
+    """`evaluate` on report files, in its own transaction (the CLI, the demo's history)."""
+    with ExitStack() as files, unit_of_work(factory) as session:
+        reports = [Report(str(p), files.enter_context(p.open("rb"))) for p in paths]
+        return evaluate(
+            session, reports=reports, loaded=loaded, options=options, hmac_key=hmac_key,
+            batch_size=batch_size, actor=actor,
+        )  # fmt: skip
 
 
 def list_evaluations(
