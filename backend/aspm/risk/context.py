@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 
 # tag keys, compared lower-case with "-", "_" and spaces removed
-_ENV_KEYS = frozenset({"environment", "env", "stage", "deploymentenvironment"})
+_ENV_KEYS = frozenset({"environment", "env", "envtype", "stage", "deploymentenvironment"})
 _ENV_VALUES = {
     "prod": "prod", "production": "prod", "prd": "prod", "live": "prod",
     "staging": "staging", "stage": "staging", "stg": "staging", "preprod": "staging",
@@ -56,11 +56,12 @@ class ReportFacts:
     criticality: Fact | None = None  # value: 0-100 as text
     kev: Fact | None = None
     epss: Fact | None = None  # value: 0-1 as text
+    exploit: Fact | None = None  # a public exploit is available
 
     def __bool__(self) -> bool:
         return any(
             (self.environment, self.data_sensitivity, self.data_tags, self.criticality,
-             self.kev, self.epss)
+             self.kev, self.epss, self.exploit)
         )  # fmt: skip
 
 
@@ -72,7 +73,7 @@ def pairs_text(pairs: tuple[tuple[str, str], ...]) -> str | None:
 
 
 def facts_from_pairs(pairs: list[tuple[str, str]]) -> ReportFacts:
-    env = sens = crit = kev = epss = None
+    env = sens = crit = kev = epss = exploit = None
     tags: list[Fact] = []
     best_epss = -1.0
     for key, value in pairs:
@@ -103,6 +104,8 @@ def facts_from_pairs(pairs: list[tuple[str, str]]) -> ReportFacts:
                 crit = Fact(f"{number:g}", f"ASFF Criticality {number:g}")
         elif k == "kev" and v in _TRUE and kev is None:
             kev = Fact("true", "listed as known exploited (CISA KEV) in the report")
+        elif k == "exploitavailable" and v in _TRUE and exploit is None:
+            exploit = Fact("true", "a public exploit is available, says the report")
         elif k == "epss":
             try:
                 score = float(value)
@@ -112,7 +115,7 @@ def facts_from_pairs(pairs: list[tuple[str, str]]) -> ReportFacts:
                 best_epss, epss = score, Fact(f"{score:g}", f"EPSS {score:g} in the report")
     unique = {t.value: t for t in reversed(tags)}  # first source of each tag
     return ReportFacts(env, sens, tuple(sorted(unique.values(), key=lambda t: t.value)), crit,
-                       kev, epss)  # fmt: skip
+                       kev, epss, exploit)  # fmt: skip
 
 
 def encode(raw: str | None) -> str:
@@ -129,7 +132,7 @@ def encode(raw: str | None) -> str:
     if not facts:
         return ""
     out: dict[str, list[str]] = {}
-    for name in ("environment", "data_sensitivity", "criticality", "kev", "epss"):
+    for name in ("environment", "data_sensitivity", "criticality", "kev", "epss", "exploit"):
         fact = getattr(facts, name)
         if fact is not None:
             out[name] = [fact.value, fact.source]
@@ -150,5 +153,5 @@ def decode(facts: str) -> ReportFacts:
     tags = tuple(Fact(*data[k]) for k in sorted(data) if k.startswith("tag"))
     return ReportFacts(
         get("environment"), get("data_sensitivity"), tags, get("criticality"), get("kev"),
-        get("epss"),
+        get("epss"), get("exploit"),
     )  # fmt: skip

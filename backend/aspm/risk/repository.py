@@ -429,8 +429,12 @@ def write_keyed(session: Session, scored: Sequence[ScoredSignature], *, policy_v
     load_rows(
         session, KEYED, ("asset_id", "risk_key", "score", "priority", "days", "explanation"), rows
     )
-    if is_postgres(session):
+    pg = is_postgres(session)
+    if pg:
         session.execute(text(f"ANALYZE {KEYED}"))
+        # one hash join over findings; the planner's statistics may not know findings' keys
+        # yet (written since the last ANALYZE) and would loop over findings once per key
+        session.execute(text("SET LOCAL enable_nestloop = off"))
     else:  # findings outside, the few keys probed through the index
         session.execute(text(f"CREATE INDEX {KEYED}_ix ON {KEYED} (asset_id, risk_key)"))
     result = session.execute(
@@ -443,6 +447,8 @@ def write_keyed(session: Session, scored: Sequence[ScoredSignature], *, policy_v
         ),
         {"version": policy_version},
     )
+    if pg:
+        session.execute(text("SET LOCAL enable_nestloop = on"))
     return max(int(result.rowcount), 0)  # type: ignore[attr-defined]
 
 

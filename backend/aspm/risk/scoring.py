@@ -58,6 +58,7 @@ class Inputs:
     report_tags: tuple[tuple[str, str], ...] = ()  # (data tag, source) the report names
     kev_source: str = "CISA KEV in the report"
     epss_source: str | None = None
+    public_exploit: str | None = None  # where the report says a public exploit exists
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,8 @@ def factors(policy: RiskPolicy, inputs: Inputs) -> list[Explanation]:
     if inputs.epss is not None and inputs.epss >= ex.epss_threshold:
         exploit.append((ex.public_exploit, f"EPSS {inputs.epss:.2f}",
                         inputs.epss_source or "EPSS in the report"))  # fmt: skip
+    if inputs.public_exploit:
+        exploit.append((ex.public_exploit, "public exploit available", inputs.public_exploit))
     if exploit:  # the strongest signal counts once
         mult, value, source = max(exploit)
         out.append(Explanation("exploitability", value, mult, source))

@@ -214,6 +214,8 @@ def _inputs(
         changes.update(kev=True, kev_source=facts.kev.source)
     if facts.epss is not None:
         changes.update(epss=float(facts.epss.value), epss_source=facts.epss.source)
+    if facts.exploit is not None:
+        changes["public_exploit"] = facts.exploit.source
     if pol.report_context is not None:
         if facts.environment is not None and base.environment == UNKNOWN:
             changes.update(
@@ -247,37 +249,47 @@ class _Scorer:
         self._pol = pol
         self._assets = assets
         self._titles = titles
-        self._cache: dict[tuple[object, ...], tuple[Score, list[dict[str, str | float]]]] = {}
+        self._cache: dict[tuple[object, ...], Score] = {}
+        self._texts: dict[tuple[object, ...], str] = {}
 
-    def _computed(self, sig: Signature) -> tuple[Score, list[dict[str, str | float]]]:
-        key = (sig.asset_id, sig.severity, sig.cvss, sig.tools, sig.verified, bool(sig.public_via),
-               sig.context)  # fmt: skip
+    def _key(self, sig: Signature) -> tuple[object, ...]:
+        return (sig.asset_id, sig.severity, sig.cvss, sig.tools, sig.verified,
+                sig.public_via is not None, sig.context)  # fmt: skip
+
+    def _computed(self, key: tuple[object, ...], sig: Signature) -> Score:
         hit = self._cache.get(key)
         if hit is None:
-            computed = score(self._pol, _inputs(self._pol, sig, self._assets.get(sig.asset_id), {}))
-            hit = self._cache[key] = (computed, [e.as_dict() for e in computed.explanation])
+            inputs = _inputs(self._pol, sig, self._assets.get(sig.asset_id), {})
+            hit = self._cache[key] = score(self._pol, inputs)
         return hit
 
     def same_as(self, other: "_Scorer", sig: Signature) -> bool:
         """Whether both policies give `sig` the same result (the named source aside, which
         both derive alike)."""
-        mine, theirs = self._computed(sig), other._computed(sig)
+        key = self._key(sig)
+        mine, theirs = self._computed(key, sig), other._computed(key, sig)
         return (
-            mine[0].score == theirs[0].score
-            and mine[0].priority == theirs[0].priority
-            and mine[0].sla_days == theirs[0].sla_days
-            and mine[1] == theirs[1]
+            mine.score == theirs.score
+            and mine.priority == theirs.priority
+            and mine.sla_days == theirs.sla_days
+            and mine.explanation == theirs.explanation
         )
 
     def result(self, sig: Signature) -> _Result:
-        result, explanation = self._computed(sig)
-        if sig.public_via is not None:
-            title = self._titles.get(sig.public_via, "")
-            source = f"finding {sig.public_via}" + (f" ({title[:120]})" if title else "")
-            explanation = [
-                {**e, "source": source} if e["factor"] == "exposure" else e for e in explanation
-            ]
+        key = self._key(sig)
+        result = self._computed(key, sig)
         priority = result.priority.value if result.priority else None
+        if sig.public_via is None:
+            text = self._texts.get(key)
+            if text is None:
+                text = self._texts[key] = json.dumps([e.as_dict() for e in result.explanation])
+            return result.score, priority, result.sla_days, text
+        title = self._titles.get(sig.public_via, "")
+        source = f"finding {sig.public_via}" + (f" ({title[:120]})" if title else "")
+        explanation = [
+            {**e.as_dict(), "source": source} if e.factor == "exposure" else e.as_dict()
+            for e in result.explanation
+        ]
         return result.score, priority, result.sla_days, json.dumps(explanation)
 
 

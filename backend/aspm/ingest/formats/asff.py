@@ -21,8 +21,10 @@ or `{"findings": [...]}`. Streamed with ijson; other top-level keys (NextToken, 
   not paired with SecurityControlId: that id is Security Hub's own, not the standard's numbering.
 - Identity: the finding Id is Security Hub's own stable id -> tool_fingerprint.
 - Location: AwsAccountId, Resources[0]{Type, Id, Region} (else the finding's Region); the other
-  resources of a multi-resource finding are listed in the description. Criticality has no field in
-  the contract and is not kept.
+  resources of a multi-resource finding are listed in the description.
+- Context (RawFinding.context): the first resource's Tags; Criticality (0-100, else
+  FindingProviderFields.Criticality) as "asff:criticality"; the highest Vulnerabilities[].EpssScore
+  as "epss"; Vulnerabilities[].ExploitAvailable YES as "exploit_available". ASFF has no KEV field.
 """
 
 import re
@@ -31,6 +33,7 @@ from typing import BinaryIO, ClassVar
 
 from aspm.common.severity import Severity, from_label, from_score
 from aspm.ingest.contract import Category, Location, ParseContext, RawFinding
+from aspm.ingest.formats import _context
 from aspm.ingest.formats._json_records import wrapped_items
 
 # Severity.Label values (ASFF). Without a usable label: Severity.Normalized (0-100) through
@@ -218,6 +221,31 @@ def _vulnerability_details(
     return lines, refs, cvss
 
 
+def _context_pairs(
+    rec: dict[str, object], first: dict[str, object], vulns: list[object]
+) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = []
+    if "Tags" in first:
+        pairs.extend(_context.tags(first["Tags"]))
+    criticality = _number(rec.get("Criticality"))
+    if criticality is None and "FindingProviderFields" in rec:
+        criticality = _number(_obj(rec.get("FindingProviderFields")).get("Criticality"))
+    if criticality is not None and 0 <= criticality <= 100:
+        pairs.extend(_context.fact("asff:criticality", criticality))
+    epss: float | None = None
+    exploit = False
+    for vuln in map(_obj, vulns):
+        score = _number(vuln.get("EpssScore"))
+        if score is not None and 0 <= score <= 1 and (epss is None or score > epss):
+            epss = score
+        exploit = exploit or _text(vuln.get("ExploitAvailable")) == "YES"
+    if epss is not None:
+        pairs.extend(_context.fact("epss", epss))
+    if exploit:
+        pairs.append(("exploit_available", "true"))
+    return tuple(pairs)
+
+
 def _status(rec: dict[str, object]) -> tuple[bool, bool]:
     """(active failure?, suppressed?) from Compliance, RecordState and Workflow."""
     if _text(_obj(rec.get("Compliance")).get("Status")) in _NOT_FAILED:
@@ -284,7 +312,8 @@ class AsffIngestor:
         others = [rid for r in resources[1:] if (rid := _text(r.get("Id")))]
         if others:
             description.append("Other resources: " + ", ".join(others))
-        vuln_lines, references, cvss = _vulnerability_details(_list(rec.get("Vulnerabilities")))
+        vulns = _list(rec.get("Vulnerabilities"))
+        vuln_lines, references, cvss = _vulnerability_details(vulns)
         description.extend(vuln_lines)
         source_url = _text(rec.get("SourceUrl"))
         if source_url and source_url not in references:
@@ -315,4 +344,5 @@ class AsffIngestor:
             tool_fingerprint=_text(rec.get("Id")),
             suppressed=suppressed,
             cvss=cvss,
+            context=_context_pairs(rec, first, vulns),
         )

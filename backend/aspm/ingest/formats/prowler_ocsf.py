@@ -6,6 +6,10 @@ cloud{provider, account{uid}, region} (absent for Kubernetes), resources[0]{uid,
 remediation{desc,references}, unmapped{compliance{FRAMEWORK: [controls]}, related_url,
 additional_urls}, risk_details, status_detail.
 
+- Context (RawFinding.context): resources[0].labels ("key=value" / "key:value") and
+  resources[0].data.metadata.tags as resource tags; OCSF data classification
+  (resources[0].data_classification, or the first of data_classifications) as
+  "ocsf:confidentiality" and "ocsf:data_category" (captions, else the ids' OCSF captions).
 - Only FAIL is a finding; PASS and MANUAL records count as ctx.passed.
 - Identity: finding_info.uid ("prowler-<provider>-<check>-<account>-<region>-<resource>") is
   Prowler's own stable id and becomes tool_fingerprint.
@@ -20,6 +24,7 @@ from typing import BinaryIO, ClassVar
 
 from aspm.common.severity import Severity, from_label
 from aspm.ingest.contract import Category, Location, ParseContext, RawFinding
+from aspm.ingest.formats import _context
 from aspm.ingest.formats._json_records import array_items
 
 # OCSF severity captions as Prowler writes them. "Fatal" (OCSF 6) does not occur in Prowler but is
@@ -98,6 +103,36 @@ def _compliance(unmapped: dict[str, object]) -> tuple[tuple[str, str], ...]:
                 pair = (str(framework), str(control).strip())
                 if pair not in pairs:
                     pairs.append(pair)
+    return tuple(pairs)
+
+
+# OCSF data_classification ids -> captions (OCSF 1.3+ data_classification object)
+_CONFIDENTIALITY = {1: "Not Confidential", 2: "Confidential", 3: "Secret", 4: "Top Secret"}
+_DATA_CATEGORY = {1: "Personal", 2: "Governmental", 3: "Financial", 4: "Business"}
+
+
+def _context_pairs(resource: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = []
+    if "labels" in resource:
+        pairs.extend(t for t in _context.tags(resource["labels"]) if not _PLACEHOLDER.match(t[1]))
+    metadata = _obj(_obj(resource.get("data")).get("metadata"))
+    if "tags" in metadata:
+        pairs.extend(_context.tags(metadata["tags"]))
+    classification = resource.get("data_classification")
+    listed = resource.get("data_classifications")
+    if not isinstance(classification, dict) and isinstance(listed, list) and listed:
+        classification = listed[0]
+    if isinstance(classification, dict):
+        conf = _value(classification.get("confidentiality"))
+        conf_id = classification.get("confidentiality_id")
+        if conf is None and isinstance(conf_id, int):
+            conf = _CONFIDENTIALITY.get(conf_id)
+        pairs.extend(_context.fact("ocsf:confidentiality", conf))
+        category = _value(classification.get("category"))
+        category_id = classification.get("category_id")
+        if category is None and isinstance(category_id, int):
+            category = _DATA_CATEGORY.get(category_id)
+        pairs.extend(_context.fact("ocsf:data_category", category))
     return tuple(pairs)
 
 
@@ -222,4 +257,5 @@ class ProwlerOcsfIngestor:
             compliance=_compliance(unmapped),
             tool_fingerprint=uid,
             suppressed=rec.get("status") == "Suppressed",
+            context=_context_pairs(resource) if resource else (),
         )

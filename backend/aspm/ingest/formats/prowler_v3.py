@@ -4,7 +4,8 @@ Fields used: AssessmentStartTime, FindingUniqueId, Provider, CheckID, CheckTitle
 Status (PASS/FAIL/INFO/MANUAL), StatusExtended, Severity, ResourceType, Description, Risk,
 RelatedUrl, Remediation{Code{NativeIaC, Terraform, CLI, Other}, Recommendation{Text, Url}},
 Compliance{FRAMEWORK: [controls]}, AccountId (AWS) / Subscription (Azure) / ProjectId (GCP),
-Region / Location, ResourceId, ResourceArn, ResourceName, Muted (later 3.x).
+Region / Location, ResourceId, ResourceArn, ResourceName, Muted (later 3.x), ResourceTags (the
+resource's tags -> RawFinding.context).
 
 - Only FAIL is a finding; PASS, INFO and MANUAL count as ctx.passed; a record without a known
   status is skipped with a warning.
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
 
 from aspm.ingest.contract import Category, Location, ParseContext, RawFinding
+from aspm.ingest.formats import _context
 from aspm.ingest.formats import _prowler as pw
 from aspm.ingest.formats._json_records import array_items
 
@@ -128,4 +130,5 @@ class ProwlerV3Ingestor:
             compliance=pw.compliance_from_map(rec.get("Compliance")),
             tool_fingerprint=pw.value(rec.get("FindingUniqueId")),
             suppressed=rec.get("Muted") is True,
+            context=tuple(_context.tags(rec["ResourceTags"])) if "ResourceTags" in rec else (),
         )
