@@ -227,3 +227,26 @@ def test_ocsf_pii_classification_raises_sensitivity_of_an_unassigned_finding() -
     assert sens.value == "confidential"  # pii -> confidential (policy data_tags)
     assert sens.source == "OCSF data classification ocsf:data_category=Personal (pii data)"
     assert result.score == round(5.5 * 1.1 * 10)
+
+
+def test_report_context_scored_at_import_equals_a_full_rescore(
+    sessions: sessionmaker[Session],
+) -> None:
+    vuln = {"Id": "CVE-2024-0001", "EpssScore": 0.93, "ExploitAvailable": "YES"}
+    report = _report(
+        _asff("a", tags={"environment": "prod", "data-classification": "pii"}, Criticality=55),
+        _asff("b", tags={"env": "dev"}, Vulnerabilities=[vuln]),
+        _asff("c"),
+    )
+    assert ingest_bytes(sessions, report, filename="sh.json", asset=None).status == "ok"
+    before = {
+        r: (f.risk_score, f.risk_key, f.risk_explanation) for r, f in _by_resource(sessions).items()
+    }
+    with unit_of_work(sessions) as session:
+        result = risk_service.rescore_all(session)
+    assert (result.selected, result.updated) == (3, 0)
+    after = {
+        r: (f.risk_score, f.risk_key, f.risk_explanation) for r, f in _by_resource(sessions).items()
+    }
+    assert after == before
+    assert _factor(_by_resource(sessions)["a"], "criticality")["value"] == "tier 2"
