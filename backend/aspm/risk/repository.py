@@ -8,7 +8,11 @@ findings, and no per-finding round trip.
    and verified secret, and another finding showing its resource public.
 4. The service scores each DISTINCT input (few: findings share assets and severities) in Python,
    with the pure formula, into `aspm_risk_sig`.
-5. One UPDATE ... FROM joins findings to their input's score.
+5. One UPDATE ... FROM joins findings to their input's score, and stores the input's key.
+
+A policy change skips 1-4: findings grouped by their stored (asset_id, risk_key) are the distinct
+inputs (`distinct_keys`), and one UPDATE rewrites the findings whose key's result changed
+(`write_keyed`). Findings without a key yet take the full way.
 """
 
 import fnmatch

@@ -16,6 +16,18 @@ re-evaluates every finding but rewrites only those whose result (score, priority
 explanation) changes: the others already hold exactly what the new policy gives, and keep the
 version that first gave it. Rewriting a million unchanged rows only to stamp a version was most
 of the cost of a policy change (benchmarks/rescore.py).
+
+Every scoring pass also stores each finding's `risk_key`: its whole scoring input but the asset
+(severity, CVSS, tools, verified secret, the finding showing its resource public, the report's
+context facts). A policy change then groups findings by (asset, key), scores those few distinct
+inputs under both policies, and rewrites the findings of the inputs whose result changed, with no
+pass over detections. This relies on every input change re-scoring what it touches (imports,
+asset context changes); a triage decision that makes a public-showing finding a false positive is
+picked up by the next import or asset change of that asset, not by a policy change.
+
+Report context (aspm.risk.context): what a report says about a resource (tags, ASFF Criticality,
+OCSF data classification, KEV, EPSS) is stored with the finding when it is created, and supplies
+environment, sensitivity and criticality where the asset declares none (named as the source).
 """
 
 import json
