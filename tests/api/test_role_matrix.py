@@ -161,3 +161,19 @@ def test_each_role_and_token_scope_is_allowed_or_denied_as_the_matrix_says(
         if not ok:
             wrong[caller] = status
     assert not wrong, f"{operation_id}: status per caller that contradicts MATRIX: {wrong}"
+
+
+def test_the_openapi_document_says_which_operations_answer_401_and_403_in_the_error_envelope() -> (
+    None
+):
+    envelope = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    for operation_id, (_, _, op) in OPERATIONS.items():
+        responses = op["responses"]
+        if MATRIX.get(operation_id) == PUBLIC:
+            assert "403" not in responses, operation_id
+            continue
+        for code in ("401", "403"):
+            assert responses[code]["content"]["application/json"]["schema"] == envelope, (
+                operation_id,
+                code,
+            )

@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.auth import credentials
@@ -67,11 +68,27 @@ def _check_csrf(request: Request, session_id: str, settings: Settings) -> None:
         )
 
 
-def get_caller(request: Request, settings: SettingsDep) -> auth_service.Caller:
+# Declared as security schemes so that the OpenAPI document says which operations need them.
+_bearer = HTTPBearer(
+    auto_error=False, scheme_name="apiToken", description="an API token: `aspm tokens create`"
+)
+_cookie = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    scheme_name="session",
+    description="set by POST /api/v1/auth/login; state changes also need the X-CSRF-Token header",
+)
+
+
+def get_caller(
+    request: Request,
+    settings: SettingsDep,
+    _bearer_token: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session_id: Annotated[str | None, Depends(_cookie)],
+) -> auth_service.Caller:
     """Authenticate the request (its own short transaction, so that last-used times are kept
     even when the request fails). `NotAuthenticated` (401) when there are no valid credentials."""
     authorization = request.headers.get("authorization", "")
-    session_id = request.cookies.get(SESSION_COOKIE)
     factory: sessionmaker[Session] = request.app.state.sessionmaker
     if authorization:
         scheme, _, token = authorization.partition(" ")

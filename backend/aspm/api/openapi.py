@@ -2,14 +2,9 @@
 (`{"error", "detail"}`, see api/errors.py), and every operation that needs authentication
 documents 401 and 403. The generated dashboard client and schemathesis read this."""
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
-
-from aspm.api.deps import get_caller
 
 ENVELOPE = "ErrorEnvelope"
 ENVELOPE_SCHEMA: dict[str, Any] = {
@@ -41,10 +36,6 @@ ENVELOPE_SCHEMA: dict[str, Any] = {
 _REF = {"$ref": f"#/components/schemas/{ENVELOPE}"}
 
 
-def _uses(dependant: Dependant, call: Callable[..., Any]) -> bool:
-    return dependant.call is call or any(_uses(d, call) for d in dependant.dependencies)
-
-
 def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _REF}}}
 
@@ -52,11 +43,6 @@ def _error(description: str) -> dict[str, Any]:
 def install(app: FastAPI) -> None:
     """Wrap `app.openapi` so that the document it builds (once) is corrected as above."""
     build = app.openapi
-    authenticated = {
-        route.unique_id
-        for route in app.routes
-        if isinstance(route, APIRoute) and _uses(route.dependant, get_caller)
-    }
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
@@ -71,7 +57,7 @@ def install(app: FastAPI) -> None:
                         resp["content"] = {"application/json": {"schema": _REF}}
                 if op.get("parameters") or op.get("requestBody"):
                     responses.setdefault("422", _error("invalid input; nothing was changed"))
-                if op.get("operationId") in authenticated:
+                if op.get("security"):  # declared by api.deps.get_caller
                     responses.setdefault("401", _error("not signed in, or an unknown token"))
                     responses.setdefault("403", _error("signed in, but not allowed to do this"))
         doc["components"]["schemas"].pop("HTTPValidationError", None)

@@ -186,10 +186,10 @@ def users_bootstrap(
     if not created:
         err.print("users exist already: nothing to do")
         return
-    out.print("[bold]Sign in at http://127.0.0.1:8000 with:[/bold]")
+    out.print(f"[bold]Sign in at http://{settings.host}:{settings.port} with:[/bold]")
     for u in created:
-        note = "one-time password, change it at the first sign-in" if u.one_time else "demo"
-        out.print(f"  {u.username:<10} {u.role.value:<14} password: {u.password}   ({note})")
+        note = "one-time: change it at the first sign-in" if u.one_time else "demo user"
+        out.print(f"  {u.username:<9} {u.role.value:<14} {u.password}  ({note})", soft_wrap=True)
 
 
 @teams_app.command("create")
