@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install lint typecheck test-backend test-postgres migrate demo bench clean
+.PHONY: run test install lint typecheck test-backend test-postgres migrate demo bench clean \
+	frontend test-frontend test-browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +25,31 @@ demo: migrate
 	$(BIN)/aspm demo --if-empty
 	$(BIN)/aspm users bootstrap --demo  # first admin (one-time password) + demo users, on an empty database only
 
-run: demo
+# the dashboard: npm ci when the lockfile changes, a build when any source changes
+FRONTEND_DEPS := frontend/node_modules/.installed
+FRONTEND_DIST := frontend/dist/index.html
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/package.json frontend/vite.config.ts frontend/tsconfig.json
+
+$(FRONTEND_DEPS): frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $(FRONTEND_DEPS)
+
+$(FRONTEND_DIST): $(FRONTEND_DEPS) $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+	touch $(FRONTEND_DIST)
+
+frontend: $(FRONTEND_DIST)
+
+# typecheck, Biome (lint + format), Vitest
+test-frontend: $(FRONTEND_DEPS)
+	cd frontend && npm run typecheck && npm run lint && npm test
+
+# Playwright against `aspm serve` with demo data and the built dashboard (Debian's /usr/bin/chromium)
+test-browser: install frontend
+	$(BIN)/pytest -q -m browser tests/browser --screenshot only-on-failure --output test-results/failures
+
+run: demo frontend
 	$(BIN)/aspm serve --host 127.0.0.1 --port 8000
 
 lint: install
@@ -42,7 +67,7 @@ test-backend: install
 test-postgres: install
 	ASPM_TEST_DATABASE_URL=$${ASPM_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(BIN)/pytest -q
 
-test: lint typecheck test-backend
+test: lint typecheck test-backend test-frontend test-browser
 	@if [ -n "$$CI" ] || [ -n "$$ASPM_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "PostgreSQL suite not run: set ASPM_TEST_DATABASE_URL (CI always runs it)"; fi
 
@@ -50,4 +75,4 @@ bench: install
 	$(BIN)/python benchmarks/ingest.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist test-results

@@ -17,20 +17,6 @@ export const PRIORITIES = ["P1", "P2", "P3", "P4"] as const;
 export const SLA_STATUSES = slaStatusValues;
 export type SlaStatus = SchemaSlaStatus;
 
-/** A finding due within this many days is "due soon". */
-export const DUE_SOON_DAYS = 7;
-
-export function slaStatus(
-  dueAt: string | null | undefined,
-  now: Date = new Date(),
-): SlaStatus | null {
-  if (!dueAt) return null;
-  const remaining = new Date(dueAt).getTime() - now.getTime();
-  if (remaining < 0) return "overdue";
-  if (remaining <= DUE_SOON_DAYS * 24 * 60 * 60 * 1000) return "due_soon";
-  return "on_track";
-}
-
 export function severityRank(severity: SchemaSeverity): number {
   return SEVERITIES.indexOf(severity);
 }

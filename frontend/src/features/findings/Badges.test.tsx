@@ -38,22 +38,23 @@ describe("SlaBadge", () => {
   const now = new Date("2026-12-03T12:00:00Z");
 
   it("says how late an overdue finding is", () => {
-    render(<SlaBadge dueAt="2026-12-01T12:00:00Z" now={now} />);
+    render(<SlaBadge status="overdue" dueAt="2026-12-01T12:00:00Z" now={now} />);
     expect(screen.getByText("2 days overdue")).toHaveClass("badge-critical");
   });
 
   it("warns when the due date is near", () => {
-    render(<SlaBadge dueAt="2026-12-06T12:00:00Z" now={now} />);
+    render(<SlaBadge status="due_soon" dueAt="2026-12-06T12:00:00Z" now={now} />);
     expect(screen.getByText("due in 3 days")).toHaveClass("badge-warn");
   });
 
   it("is calm when on track", () => {
-    render(<SlaBadge dueAt="2027-01-30T12:00:00Z" now={now} />);
+    render(<SlaBadge status="on_track" dueAt="2027-01-30T12:00:00Z" now={now} />);
     expect(screen.getByText("due in 58 days")).toHaveClass("badge-ok");
   });
 
-  it("says so when there is no SLA", () => {
-    render(<SlaBadge dueAt={null} now={now} />);
-    expect(screen.getByText("no SLA")).toBeInTheDocument();
+  it("shows nothing overdue for a finding the server gives no SLA status (fixed or closed)", () => {
+    render(<SlaBadge status={null} dueAt="2026-10-01T12:00:00Z" now={now} />);
+    expect(screen.queryByText(/overdue/)).not.toBeInTheDocument();
+    expect(screen.getByTitle(/No SLA/)).toHaveTextContent("–");
   });
 });

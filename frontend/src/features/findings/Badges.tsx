@@ -1,7 +1,10 @@
-import type { SchemaSeverity, SchemaTriageState } from "../../api/generated/schema";
+import type {
+  SchemaSeverity,
+  SchemaSlaStatus,
+  SchemaTriageState,
+} from "../../api/generated/schema";
 import { Badge, type Tone } from "../../components/ui";
 import { formatDue, humanize } from "../../lib/format";
-import { slaStatus } from "../../lib/severity";
 
 export function SeverityBadge({ severity }: { severity: SchemaSeverity }) {
   return (
@@ -43,12 +46,29 @@ export function TriageBadge({ state }: { state: SchemaTriageState }) {
 
 const SLA_TONE = { overdue: "critical", due_soon: "warn", on_track: "ok" } as const;
 
-export function SlaBadge({ dueAt, now }: { dueAt: string | null | undefined; now?: Date }) {
-  const status = slaStatus(dueAt, now);
-  if (!status) return <span className="muted">no SLA</span>;
+/**
+ * The SLA as the server judges it (`sla_status`: only open, still-detected findings with a due
+ * date have one), with the due date in words.
+ */
+export function SlaBadge({
+  status,
+  dueAt,
+  now,
+}: {
+  status: SchemaSlaStatus | null | undefined;
+  dueAt: string | null | undefined;
+  now?: Date;
+}) {
+  if (!status) {
+    return (
+      <span className="muted" title="No SLA: closed, fixed or without a due date">
+        –
+      </span>
+    );
+  }
   return (
-    <Badge tone={SLA_TONE[status]} title={dueAt ? `SLA due ${dueAt}` : undefined}>
-      {formatDue(dueAt, now)}
+    <Badge tone={SLA_TONE[status]} title={dueAt ? `SLA due ${dueAt}` : humanize(status)}>
+      {dueAt ? formatDue(dueAt, now) : humanize(status)}
     </Badge>
   );
 }

@@ -3,6 +3,12 @@ import { Badge } from "../../components/ui";
 import { formatDateTime, humanize } from "../../lib/format";
 import { SeverityBadge } from "./Badges";
 
+function resourceLabel(d: SchemaDetectionRead): string {
+  if (d.account_id || d.region || d.resource?.startsWith("arn:")) return "Cloud resource";
+  if (d.category === "iac" || d.path) return "IaC resource";
+  return "Resource";
+}
+
 /** Where a detection points: file lines, an IaC resource, or a cloud resource. */
 export function DetectionLocation({ d }: { d: SchemaDetectionRead }) {
   const parts: React.ReactNode[] = [];
@@ -20,8 +26,7 @@ export function DetectionLocation({ d }: { d: SchemaDetectionRead }) {
   if (d.resource) {
     parts.push(
       <div key="resource">
-        <span className="label">{d.cloud_provider ? "Cloud resource" : "Resource"}</span>{" "}
-        <code>{d.resource}</code>
+        <span className="label">{resourceLabel(d)}</span> <code>{d.resource}</code>
         {d.resource_type ? <span className="muted"> ({d.resource_type})</span> : null}
       </div>,
     );

@@ -42,7 +42,7 @@ export function FindingPage() {
           </span>
           <SeverityBadge severity={f.severity} />
           <TriageBadge state={f.triage_state} />
-          <SlaBadge dueAt={f.sla_due_at} />
+          <SlaBadge status={f.sla_status} dueAt={f.sla_due_at} />
           <span className="muted">
             {humanize(f.category)} · {f.asset} · {f.status === "fixed" ? "fixed" : "still detected"}{" "}
             · first seen {formatDateTime(f.first_seen_at)}

@@ -127,7 +127,7 @@ export function FindingsTable({
             </td>
             <td>{f.assignee ?? <span className="muted">unassigned</span>}</td>
             <td>
-              <SlaBadge dueAt={f.sla_due_at} />
+              <SlaBadge status={f.sla_status} dueAt={f.sla_due_at} />
             </td>
           </tr>
         ))}

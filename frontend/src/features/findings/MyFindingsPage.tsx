@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useNavigate } from "@tanstack/react-router";
+import { Link, useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { type FindingListQuery, findingListQuery } from "../../api/findings";
 import { EmptyState, ErrorMessage, Loading, PageHeader, Section } from "../../components/ui";
@@ -8,10 +8,11 @@ import { useListKeyboard } from "./useListKeyboard";
 
 const OPEN = ["new", "confirmed", "in_progress"] as const;
 
-/** Assigned to me, then my teams' unassigned work: most urgent first. */
+/** Open work (still detected, not closed by triage) assigned to me, then my teams': most urgent first. */
 const MINE: FindingListQuery = {
   assignee: "me",
   triage: [...OPEN],
+  status: ["active"],
   sort: "risk",
   descending: true,
   limit: 100,
@@ -20,6 +21,7 @@ const MINE: FindingListQuery = {
 const TEAM: FindingListQuery = {
   team: "mine",
   triage: [...OPEN],
+  status: ["active"],
   sort: "risk",
   descending: true,
   limit: 100,
@@ -36,9 +38,15 @@ export function MyFindingsPage() {
         title="Assigned to me"
         query={MINE}
         empty="Nothing is assigned to you."
+        queue={{ assignee: "me" }}
         keyboard
       />
-      <FindingSection title="My teams" query={TEAM} empty="Your teams have no open findings." />
+      <FindingSection
+        title="My teams"
+        query={TEAM}
+        empty="Your teams have no open findings."
+        queue={{ team: "mine" }}
+      />
     </>
   );
 }
@@ -59,11 +67,14 @@ function FindingSection({
   title,
   query,
   empty,
+  queue,
   keyboard = false,
 }: {
   title: string;
   query: FindingListQuery;
   empty: string;
+  /** the same list in the triage queue (every page, every filter) */
+  queue: { assignee?: string; team?: string };
   keyboard?: boolean;
 }) {
   const navigate = useNavigate();
@@ -82,7 +93,14 @@ function FindingSection({
   });
   const more = data && data.total > items.length ? ` (first ${items.length} of ${data.total})` : "";
   return (
-    <Section title={`${title}${data ? ` · ${data.total}` : ""}${more}`}>
+    <Section
+      title={`${title}${data ? ` · ${data.total}` : ""}${more}`}
+      actions={
+        <Link to="/findings" search={{ ...queue, status: "active", triage: OPEN.join(",") }}>
+          Open in the triage queue
+        </Link>
+      }
+    >
       {isPending ? <Loading /> : null}
       {error ? <ErrorMessage error={error} /> : null}
       {data && items.length === 0 ? <EmptyState>{empty}</EmptyState> : null}
