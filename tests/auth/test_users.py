@@ -30,6 +30,22 @@ def test_passwords_are_stored_as_argon2id_hashes(
     assert not credentials.verify_password(None, PASSWORD, params)
 
 
+def test_a_hash_made_with_other_costs_is_rehashed_at_the_next_sign_in(
+    make_user: MakeUser, session: Session, anon_client: TestClient
+) -> None:
+    make_user("old-timer")
+    user = session.scalars(select(User).where(User.username == "old-timer")).one()
+    user.password_hash = credentials.hash_password(PASSWORD, credentials.HashParams(2, 2048, 1))
+    session.flush()
+    resp = anon_client.post(
+        "/api/v1/auth/login", json={"username": "old-timer", "password": PASSWORD}
+    )
+    assert resp.status_code == 200
+    session.refresh(user)
+    assert user.password_hash is not None
+    assert user.password_hash.startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+
+
 def test_production_hashes_use_argon2_cffi_defaults() -> None:
     from argon2 import PasswordHasher
 

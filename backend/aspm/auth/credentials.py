@@ -48,6 +48,20 @@ def verify_password(stored: str | None, password: str, params: HashParams) -> bo
         return False
 
 
+def needs_rehash(stored: str, params: HashParams) -> bool:
+    """True when `stored` was made with other parameters than `params` (raised costs apply at
+    the user's next sign-in)."""
+    from argon2 import PasswordHasher, Type
+
+    hasher = PasswordHasher(
+        time_cost=params.time_cost,
+        memory_cost=params.memory_kib,
+        parallelism=params.parallelism,
+        type=Type.ID,
+    )
+    return hasher.check_needs_rehash(stored)
+
+
 @lru_cache(maxsize=4)
 def _dummy_hash(params: HashParams) -> str:
     return hash_password(secrets.token_urlsafe(16), params)

@@ -484,6 +484,8 @@ def login(
         else:
             failed = False
             repository.clear_failures(session, username=username)
+            if user.password_hash and credentials.needs_rehash(user.password_hash, params):
+                user.password_hash = credentials.hash_password(password, params)
             repository.delete_expired_sessions(
                 session, now=now, idle_before=now - timedelta(minutes=settings.session_idle_minutes)
             )
