@@ -94,6 +94,13 @@ def test_a_token_bound_to_an_asset_acts_on_that_asset_only(
     assert bound.get("/api/v1/findings", params={"asset": "acme/other"}).status_code == 403
     assert bound.get("/api/v1/findings").status_code == 403
     assert bound.get("/api/v1/imports").status_code == 403  # spans every asset
+    mine = client.get("/api/v1/findings", params={"asset": "acme/mine"}).json()["items"][0]
+    client.post("/api/v1/imports?asset=acme/other", content=REPORT)
+    other = client.get("/api/v1/findings", params={"asset": "acme/other"}).json()["items"][0]
+    assert bound.get(f"/api/v1/findings/{mine['id']}").status_code == 200
+    assert bound.get(f"/api/v1/risk/findings/{mine['id']}").status_code == 200
+    assert bound.get(f"/api/v1/findings/{other['id']}").status_code == 403
+    assert bound.get(f"/api/v1/findings/{uuid.uuid4()}").status_code == 403
     unknown = client.post(
         "/api/v1/tokens", json={"name": "x", "user": "ci-bot", "scopes": ["read"], "assets": ["no"]}
     )

@@ -33,6 +33,7 @@ from aspm.auth.schemas import (
 from aspm.common.clock import utcnow
 from aspm.db.session import unit_of_work
 from aspm.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, RateLimited
+from aspm.findings import service as findings_service
 from aspm.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -578,6 +579,17 @@ def authenticate_token(session: Session, *, token: str) -> Caller:
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
         row.last_used_at = now
     return Caller(principal=_principal_for(session, user, token=row))
+
+
+def finding_in_assets(session: Session, finding_ref: str, asset_ids: Iterable[uuid.UUID]) -> bool:
+    """True when the finding exists and belongs to one of the assets (a bound token's check;
+    an unknown finding answers False, so that the token learns nothing of other assets)."""
+    try:
+        finding_id = uuid.UUID(finding_ref)
+    except ValueError:
+        return False
+    finding = findings_service.get_risk_fields(session, finding_id)
+    return finding is not None and finding.asset_id in set(asset_ids)
 
 
 def bound_asset_names(session: Session, asset_ids: Iterable[uuid.UUID]) -> set[str]:
