@@ -1,4 +1,4 @@
-"""metric snapshots: daily posture history, current compliance status, metrics indexes on findings
+"""metric snapshots: daily posture (+ totals), compliance status, indexes on findings
 
 Revision ID: f1b5f07abb73
 Revises: 7ad1cbb0dd5f
@@ -39,6 +39,18 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "metric_snapshot_totals",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("team", sa.String(length=200), nullable=False),
+        sa.Column("environment", sa.String(length=20), nullable=False),
+        sa.Column("priority", sa.String(length=4), nullable=False),
+        sa.Column("assets", sa.Integer(), nullable=False),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in COUNTS),
+        sa.PrimaryKeyConstraint(
+            "day", "team", "environment", "priority", name=op.f("pk_metric_snapshot_totals")
+        ),
+    )
+    op.create_table(
         "metric_compliance",
         sa.Column("asset_id", sa.Uuid(), nullable=False),
         sa.Column("framework", sa.String(length=200), nullable=False),
@@ -75,4 +87,5 @@ def downgrade() -> None:
     op.drop_index("ix_findings_first_seen_at", table_name="findings")
     op.drop_index("ix_findings_resolved_at", table_name="findings")
     op.drop_table("metric_compliance")
+    op.drop_table("metric_snapshot_totals")
     op.drop_table("metric_snapshots")

@@ -104,6 +104,8 @@ def test_sla_open_overdue_comes_from_the_latest_snapshot(session: Session) -> No
     make_finding(session, repo, sla_due_at=days_ago(1))  # overdue
     make_finding(session, repo, sla_due_at=NOW + timedelta(days=5))  # on track
     make_finding(session, repo, sla_due_at=days_ago(1), triage_state="accepted_risk")
+    make_finding(session, repo, sla_due_at=days_ago(1), suppressed=True)  # by the tool
+    make_finding(session, repo, sla_due_at=days_ago(1), suppression_rule_id=uuid.uuid4())
     service.take_snapshot(session)
     result = metric(session, "sla", period="30d", group_by="none")
     assert result.rows[0]["open_overdue"] == 1
@@ -273,13 +275,17 @@ def test_violations_blocked_counts_failed_gate_evaluations(session: Session) -> 
         "INSERT INTO gate_evaluations (id, evaluated_at, actor, asset_id, passed, failed_count, "
         "evaluated_count, ignored_count, finding_ids, failed_rules, policy_name, policy_digest, "
         "scope, dry_run, import_ids) VALUES (:id, :at, 'cli', :asset, :passed, :failed, 3, 0, "
-        "'[]', '[]', 'default', 'x', 'new', false, '[]')"
+        ":ids, '[]', 'default', 'x', 'new', false, '[]')"
     )
+    leak = make_finding(session, repo, title="leaked key", category="secret")
+    bucket = make_finding(session, repo, title="public bucket")
     is_pg = session.get_bind().dialect.name == "postgresql"
+    blocking = {2: [leak.id, bucket.id], 1: [leak.id], 0: []}
     for passed, failed in ((False, 2), (False, 1), (True, 0)):
         session.execute(
             insert,
             {
+                "ids": json.dumps([str(i) for i in blocking[failed]]),
                 "id": uuid.uuid4() if is_pg else uuid.uuid4().hex,
                 "at": days_ago(2) if is_pg else days_ago(2).replace(tzinfo=None).isoformat(" "),
                 "asset": repo.id if is_pg else repo.id.hex,
@@ -297,6 +303,12 @@ def test_violations_blocked_counts_failed_gate_evaluations(session: Session) -> 
             "blocked_share": pytest.approx(0.6667),
         }
     ]
+    causes = metric(session, "violations_blocked", period="30d", group_by="finding")
+    assert [(r["title"], r["blocked"]) for r in causes.rows] == [
+        ("leaked key", 2),
+        ("public bucket", 1),
+    ]
+    assert causes.rows[0]["finding_id"] == str(leak.id)
 
 
 def test_bad_queries_are_refused_with_clear_errors(session: Session) -> None:
@@ -337,6 +349,26 @@ def test_an_import_writes_todays_snapshot(
     ingest_bytes(sessions, gitleaks_report(), asset="acme/clean")
     again = session.scalars(select(MetricSnapshot).where(MetricSnapshot.day == NOW.date())).all()
     assert sum(r.open_count for r in again) == 1
+
+
+def test_a_days_first_import_carries_other_assets_forward_and_recomputes_its_own(
+    sessions: sessionmaker[Session], session: Session
+) -> None:
+    quiet = make_asset(session, "acme/quiet")
+    make_finding(session, quiet, risk_score=40, priority="P3", first_seen_at=days_ago(5))
+    set_clock(lambda: NOW - timedelta(days=1))  # yesterday's snapshot, taken yesterday
+    service.take_snapshot(session)
+    set_clock(lambda: NOW)
+    leak = gitleaks_leak("glpat-" + "Qq1Rr2Ss3Tt4Uu5Vv6Ww7")
+    assert ingest_bytes(sessions, gitleaks_report(leak), asset="acme/leaky").status == "ok"
+    today = session.scalars(select(MetricSnapshot).where(MetricSnapshot.day == NOW.date())).all()
+    by_asset = {r.asset_id: r for r in today}
+    assert by_asset[quiet.id].open_risk == 40
+    assert by_asset[quiet.id].taken_at == NOW - timedelta(days=1)  # carried forward
+    fresh = [r for r in today if r.asset_id != quiet.id]
+    assert [(r.open_count, r.taken_at) for r in fresh] == [(1, NOW)]
+    total = metric(session, "posture", period="1d", group_by="none").rows
+    assert total[-1]["open_count"] == 2
 
 
 @pytest.mark.usefixtures("resolved_set")

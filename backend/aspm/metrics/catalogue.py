@@ -57,7 +57,8 @@ CATALOGUE: tuple[MetricSpec, ...] = (
         "risk points / findings",
         ("priority", "severity", "team", "asset", "environment", "none"),
         True,
-        "daily snapshots (aspm metrics snapshot, and after every import)",
+        "daily snapshots: `aspm metrics snapshot` (run it daily) recomputes every asset; each "
+        "import recomputes its assets and carries the others' latest rows forward",
     ),
     MetricSpec(
         MetricName.MTTR,
@@ -100,9 +101,11 @@ CATALOGUE: tuple[MetricSpec, ...] = (
         "Violations blocked before deploy: gate evaluations that failed, and the findings that "
         "caused them. evaluations counts every `aspm gate` run recorded in the period (dry runs "
         "too), failed those whose policy failed, failing_findings the findings that failed a rule "
-        "in them.",
+        "in them. group_by=finding lists the findings that failed gates most often in the "
+        "period (blocked: in how many failed evaluations; new findings of dry runs are not "
+        "stored, so they are counted but cannot be listed).",
         "evaluations / findings",
-        ("none", "asset", "branch"),
+        ("none", "asset", "branch", "finding"),
         True,
         "gate evaluations (aspm gate)",
     ),

@@ -48,6 +48,34 @@ class MetricSnapshot(Base):
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class MetricSnapshotTotal(Base):
+    """The daily snapshot summed over assets, per (day, team, environment, priority): what the
+    trend charts read when they neither group nor filter by asset (a few hundred rows a day
+    instead of a few per asset). Rewritten with its day's snapshot rows."""
+
+    __tablename__ = "metric_snapshot_totals"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    team: Mapped[str] = mapped_column(String(200), primary_key=True)
+    environment: Mapped[str] = mapped_column(String(20), primary_key=True)
+    priority: Mapped[str] = mapped_column(String(4), primary_key=True)
+    assets: Mapped[int] = mapped_column(Integer)  # assets with a row that day
+    open_count: Mapped[int] = mapped_column(Integer)
+    open_risk: Mapped[int] = mapped_column(Integer)
+    overdue_count: Mapped[int] = mapped_column(Integer)
+    accepted_count: Mapped[int] = mapped_column(Integer)
+    open_critical: Mapped[int] = mapped_column(Integer)
+    open_high: Mapped[int] = mapped_column(Integer)
+    open_medium: Mapped[int] = mapped_column(Integer)
+    open_low: Mapped[int] = mapped_column(Integer)
+    open_info: Mapped[int] = mapped_column(Integer)
+    risk_critical: Mapped[int] = mapped_column(Integer)
+    risk_high: Mapped[int] = mapped_column(Integer)
+    risk_medium: Mapped[int] = mapped_column(Integer)
+    risk_low: Mapped[int] = mapped_column(Integer)
+    risk_info: Mapped[int] = mapped_column(Integer)
+
+
 class ComplianceStatus(Base):
     """Per asset and (framework, control) reference: how many of its findings are open and how
     many fixed. Rewritten for an asset whenever its snapshot is taken; not a history."""

@@ -5,6 +5,7 @@ touches the database, so each can be tested on hand-built frames.
 """
 
 import re
+import uuid
 
 import numpy as np
 import pandas as pd
@@ -185,6 +186,19 @@ def gate(evaluations: pd.DataFrame, *, group: str | None, interval: str | None) 
     out["blocked_share"] = _ratio(out["failed"], out["evaluations"])
     cols = [*keys, "evaluations", "failed", "failing_findings", "blocked_share"]
     return out[cols].sort_values(keys) if keys else out[cols]
+
+
+def gate_findings(blocked: pd.DataFrame, details: pd.DataFrame, *, top: int) -> pd.DataFrame:
+    """blocked: finding_id, blocked (ids as text); details: finding_id, title, asset, severity,
+    control. The `top` findings that failed gates most often, most first."""
+    cols = ["finding_id", "title", "asset", "severity", "control", "blocked"]
+    if blocked.empty:
+        return pd.DataFrame(columns=cols)
+    ids = blocked.assign(finding_id=blocked["finding_id"].astype(str).str.replace("-", ""))
+    details = details.assign(finding_id=details["finding_id"].astype(str).str.replace("-", ""))
+    out = ids.merge(details, on="finding_id", how="left")
+    out["finding_id"] = out["finding_id"].map(lambda h: str(uuid.UUID(hex=h)) if h else h)
+    return out.sort_values(["blocked", "finding_id"], ascending=[False, True]).head(top)[cols]
 
 
 def tool_family(tools: pd.Series) -> pd.Series:

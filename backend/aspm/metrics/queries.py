@@ -43,7 +43,14 @@ from aspm.audit.models import AuditEvent
 from aspm.db.base import UTCDateTime
 from aspm.findings.models import DetectorState, Finding, TriageState
 from aspm.ingest.models import IngestScope
-from aspm.metrics.models import NO_PRIORITY, NO_TEAM, SEVERITIES, ComplianceStatus, MetricSnapshot
+from aspm.metrics.models import (
+    NO_PRIORITY,
+    NO_TEAM,
+    SEVERITIES,
+    ComplianceStatus,
+    MetricSnapshot,
+    MetricSnapshotTotal,
+)
 
 Rows = Select[*tuple[Any, ...]]  # a select of any columns, read into a DataFrame
 
@@ -228,52 +235,96 @@ def snapshot_source(
 
     For today (`as_of` = now) this is exact. For a past day it reconstructs from first_seen_at and
     resolved_at with today's triage states and severities: a finding reopened after that day
-    counts as it stands now (the earlier resolution is not kept on the finding)."""
+    counts as it stands now (the earlier resolution is not kept on the finding).
+
+    The findings are aggregated alone (by asset, own team, priority: a hash aggregate over one
+    table), and the few resulting rows joined to their assets for the team and environment."""
     alive = or_(Finding.detector_state == DetectorState.ACTIVE, Finding.resolved_at > as_of)
     is_open = and_(
         Finding.triage_state.in_(OPEN_TRIAGE),
         Finding.suppressed == false(),
+        Finding.suppression_rule_id.is_(None),
     )
     risk = func.coalesce(Finding.risk_score, 0)
     overdue = and_(is_open, Finding.sla_due_at.is_not(None), Finding.sla_due_at < as_of)
 
     def count_if(cond: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+        return func.sum(case((cond, 1), else_=0))
 
     def risk_if(cond: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.coalesce(func.sum(case((cond, risk), else_=0)), 0)
+        return func.sum(case((cond, risk), else_=0))
 
-    team = team_expr()
-    prio = priority_expr()
-    open_count = count_if(is_open)
-    accepted = count_if(Finding.triage_state == TriageState.ACCEPTED_RISK)
-    stmt = (
+    per_finding = (
         select(
-            bindparam("day", day, type_=Date()),
-            Finding.asset_id,
-            team.label("team"),
-            prio.label("priority"),
-            Asset.environment,
-            open_count.label("open_count"),
+            Finding.asset_id.label("asset_id"),
+            Finding.team.label("team"),
+            Finding.priority.label("priority"),
+            count_if(is_open).label("open_count"),
             risk_if(is_open).label("open_risk"),
             count_if(overdue).label("overdue_count"),
-            accepted.label("accepted_count"),
+            count_if(Finding.triage_state == TriageState.ACCEPTED_RISK).label("accepted_count"),
             *(
                 count_if(and_(is_open, Finding.severity == s)).label(f"open_{s}")
                 for s in SEVERITIES
             ),
             *(risk_if(and_(is_open, Finding.severity == s)).label(f"risk_{s}") for s in SEVERITIES),
-            bindparam("taken_at", taken_at, type_=UTCDateTime()),
         )
-        .select_from(Finding)
-        .join(Asset, Asset.id == Finding.asset_id)
         .where(Finding.first_seen_at <= as_of, alive)
-        .group_by(Finding.asset_id, team, prio, Asset.environment)
-        .having(or_(open_count > 0, accepted > 0))
+        .group_by(Finding.asset_id, Finding.team, Finding.priority)
     )
     if asset_ids is not None:
-        stmt = stmt.where(Finding.asset_id.in_(asset_ids))
-    return stmt
+        per_finding = per_finding.where(Finding.asset_id.in_(asset_ids))
+    agg = per_finding.subquery("agg")
+    team = func.coalesce(agg.c.team, Asset.owner_team, literal(NO_TEAM))
+    prio = func.coalesce(agg.c.priority, literal(NO_PRIORITY))
+    open_count = func.sum(agg.c.open_count)
+    accepted = func.sum(agg.c.accepted_count)
+    return (
+        select(
+            bindparam("day", day, type_=Date()),
+            agg.c.asset_id,
+            team.label("team"),
+            prio.label("priority"),
+            Asset.environment,
+            *(func.sum(agg.c[c]).label(c) for c in SNAPSHOT_COUNTS),
+            bindparam("taken_at", taken_at, type_=UTCDateTime()),
+        )
+        .select_from(agg)
+        .join(Asset, Asset.id == agg.c.asset_id)
+        .group_by(agg.c.asset_id, team, prio, Asset.environment)
+        .having(or_(open_count > 0, accepted > 0))
+    )
+
+
+def totals_source(*, day: date) -> Rows:
+    """The day's snapshot rows summed over assets (metric_snapshot_totals)."""
+    s = MetricSnapshot
+    return (
+        select(
+            s.day,
+            s.team,
+            s.environment,
+            s.priority,
+            func.count().label("assets"),
+            *(func.sum(getattr(s, c)).label(c) for c in SNAPSHOT_COUNTS),
+        )
+        .where(s.day == day)
+        .group_by(s.day, s.team, s.environment, s.priority)
+    )
+
+
+def carried_forward(*, day: date, source_day: date, exclude: list[uuid.UUID]) -> Rows:
+    """The rows of `source_day` as rows of `day` (keeping their taken_at), but for `exclude`."""
+    s = MetricSnapshot
+    return select(
+        bindparam("day", day, type_=Date()),
+        s.asset_id,
+        s.team,
+        s.priority,
+        s.environment,
+        *(getattr(s, c) for c in SNAPSHOT_COUNTS),
+        s.taken_at,
+    ).where(s.day == source_day, s.asset_id.not_in(exclude))
 
 
 def compliance_source(dialect: str, *, asset_filter: bool) -> TextClause:
@@ -326,7 +377,28 @@ SNAPSHOT_DIMENSIONS = ("priority", "team", "asset", "environment")
 
 
 def snapshot_series(*, first: date, last: date, filters: Filters, dim: str | None) -> Rows:
-    """Per snapshot day in [first, last] (and per dimension): the summed snapshot counts."""
+    """Per snapshot day in [first, last] (and per dimension): the summed snapshot counts. Reads
+    the per-day totals unless the query groups or filters by asset."""
+    if dim != "asset" and filters.asset is None:
+        t = MetricSnapshotTotal
+        tdims = {"priority": t.priority, "team": t.team, "environment": t.environment}
+        where = [t.day >= first, t.day <= last]
+        if filters.team is not None:
+            where.append(t.team == filters.team)
+        if filters.environment is not None:
+            where.append(t.environment == filters.environment)
+        if filters.priority is not None:
+            where.append(t.priority == filters.priority)
+        tgroup = [tdims[dim].label(dim)] if dim else []
+        return (
+            select(
+                t.day.label("day"),
+                *tgroup,
+                *(func.sum(getattr(t, c)).label(c) for c in SNAPSHOT_COUNTS),
+            )
+            .where(*where)
+            .group_by(t.day, *(tdims[dim] for _ in tgroup if dim))
+        )
     dims = {
         "priority": MetricSnapshot.priority,
         "team": MetricSnapshot.team,
@@ -408,7 +480,7 @@ def compliance_status(filters: Filters) -> Rows:
     return stmt
 
 
-GATE_DIMENSIONS = ("asset", "branch")
+GATE_DIMENSIONS = ("asset", "branch", "finding")
 
 
 def gate_by_day(
@@ -443,3 +515,32 @@ def gate_by_day(
     if filters.environment is not None:
         stmt = stmt.where(Asset.environment == filters.environment)
     return stmt
+
+
+def gate_blocking_findings(dialect: str, *, asset_filter: bool) -> TextClause:
+    """(finding_id, blocked): how many failed gate evaluations in [:start, :end) listed each
+    finding among those that failed them."""
+    if dialect == "postgresql":
+        ref = "CROSS JOIN LATERAL jsonb_array_elements_text(g.finding_ids) AS ref(value)"
+    else:
+        ref = ", json_each(g.finding_ids) AS ref"
+    where = "AND g.asset_id = (SELECT id FROM assets WHERE name = :asset)" if asset_filter else ""
+    return text(
+        f"SELECT ref.value AS finding_id, COUNT(*) AS blocked FROM gate_evaluations g {ref} "  # noqa: S608
+        "WHERE NOT g.passed AND g.evaluated_at >= :start AND g.evaluated_at < :end "
+        f"{where} GROUP BY ref.value"
+    ).bindparams(bindparam("start", type_=UTCDateTime()), bindparam("end", type_=UTCDateTime()))
+
+
+def findings_by_id(ids: list[uuid.UUID]) -> Rows:
+    return (
+        select(
+            Finding.id.label("finding_id"),
+            Finding.title.label("title"),
+            Asset.name.label("asset"),
+            Finding.severity.label("severity"),
+            Finding.control_id.label("control"),
+        )
+        .join(Asset, Asset.id == Finding.asset_id)
+        .where(Finding.id.in_(ids))
+    )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from aspm.db.base import UTCDateTime
 from aspm.metrics import queries
-from aspm.metrics.models import ComplianceStatus, MetricSnapshot
+from aspm.metrics.models import ComplianceStatus, MetricSnapshot, MetricSnapshotTotal
 
 _SNAPSHOT_COLUMNS = [
     "day", "asset_id", "team", "priority", "environment", *queries.SNAPSHOT_COUNTS, "taken_at",
@@ -39,11 +39,33 @@ def replace_snapshot(
     session.execute(gone)
     source = queries.snapshot_source(day=day, as_of=as_of, taken_at=taken_at, asset_ids=asset_ids)
     session.execute(insert(MetricSnapshot).from_select(_SNAPSHOT_COLUMNS, source))
+    _replace_totals(session, day=day)
     # rows written, counted back: INSERT ... SELECT reports no row count through psycopg here
     written = select(func.count()).where(MetricSnapshot.day == day)
     if asset_ids is not None:
         written = written.where(MetricSnapshot.asset_id.in_(asset_ids))
     return int(session.scalar(written) or 0)
+
+
+def _replace_totals(session: Session, *, day: date) -> None:
+    session.execute(delete(MetricSnapshotTotal).where(MetricSnapshotTotal.day == day))
+    columns = ["day", "team", "environment", "priority", "assets", *queries.SNAPSHOT_COUNTS]
+    session.execute(
+        insert(MetricSnapshotTotal).from_select(columns, queries.totals_source(day=day))
+    )
+
+
+def latest_day_before(session: Session, *, day: date) -> date | None:
+    return session.scalar(select(func.max(MetricSnapshot.day)).where(MetricSnapshot.day < day))
+
+
+def carry_forward(
+    session: Session, *, day: date, source_day: date, exclude: list[uuid.UUID]
+) -> None:
+    """Copy `source_day`'s rows (but those of `exclude`) to `day`, keeping their taken_at."""
+    source = queries.carried_forward(day=day, source_day=source_day, exclude=exclude)
+    session.execute(insert(MetricSnapshot).from_select(_SNAPSHOT_COLUMNS, source))
+    _replace_totals(session, day=day)
 
 
 def replace_compliance(

@@ -51,15 +51,21 @@ def take_snapshot(session: Session, *, day: date | None = None) -> SnapshotResul
 
 
 def snapshot_after_import(session: Session, *, asset_ids: Iterable[uuid.UUID]) -> None:
-    """Keep today's snapshot current after an import, in the import's transaction: the first
-    snapshot of a day covers every asset; later ones replace only the imported assets' rows."""
+    """Keep today's snapshot current after an import, in the import's transaction, in time
+    proportional to the imported assets' findings (not to the whole database): their rows are
+    recomputed; on a day's first import the other assets' rows are carried forward from the
+    latest snapshot (keeping its taken_at) until `aspm metrics snapshot` recomputes them all.
+    The very first snapshot of a database covers every asset."""
     now = utcnow()
     today = now.date()
-    if not repository.snapshot_exists(session, day=today):
-        repository.replace_snapshot(session, day=today, as_of=now, taken_at=now)
-        repository.replace_compliance(session, taken_at=now)
-        return
     ids = sorted(set(asset_ids))
+    if not repository.snapshot_exists(session, day=today):
+        previous = repository.latest_day_before(session, day=today)
+        if previous is None:
+            repository.replace_snapshot(session, day=today, as_of=now, taken_at=now)
+            repository.replace_compliance(session, taken_at=now)
+            return
+        repository.carry_forward(session, day=today, source_day=previous, exclude=ids)
     if ids:
         repository.replace_snapshot(session, day=today, as_of=now, taken_at=now, asset_ids=ids)
         repository.replace_compliance(session, taken_at=now, asset_ids=ids)
@@ -139,6 +145,37 @@ def _load(session: Session, stmt: Any) -> "pd.DataFrame":
     import pandas as pd
 
     return pd.read_sql(stmt, session.connection())
+
+
+def _gate_findings(
+    session: Session, dialect: str, period: Period, q: MetricQuery, *, recorded: bool
+) -> "pd.DataFrame":
+    """The findings that failed gates most often in the period (top 100)."""
+    import pandas as pd
+
+    from aspm.metrics import posture
+
+    if not recorded:
+        return posture.gate_findings(
+            pd.DataFrame(columns=["finding_id", "blocked"]), pd.DataFrame(), top=100
+        )
+    stmt = queries.gate_blocking_findings(dialect, asset_filter=q.asset is not None)
+    params: dict[str, object] = {"start": period.start, "end": period.end}
+    if q.asset is not None:
+        params["asset"] = q.asset
+    rows = session.execute(stmt, params).all()
+    blocked = pd.DataFrame(rows, columns=["finding_id", "blocked"])
+    top = blocked.sort_values("blocked", ascending=False).head(100)
+    ids = []
+    for value in top["finding_id"].tolist():
+        try:
+            ids.append(uuid.UUID(str(value)))
+        except ValueError:
+            continue  # not an id: nothing to show for it
+    details = _load(session, queries.findings_by_id(ids)) if ids else None
+    if details is None or details.empty:
+        details = pd.DataFrame(columns=["finding_id", "title", "asset", "severity", "control"])
+    return posture.gate_findings(top, details, top=100)
 
 
 def compute(session: Session, principal: Principal, name: str, q: MetricQuery) -> MetricResult:
@@ -223,18 +260,28 @@ def compute(session: Session, principal: Principal, name: str, q: MetricQuery) -
                 "reports drift; cloud_regressions (reopened cloud findings) are counted"
             )
     elif spec.name is MetricName.VIOLATIONS_BLOCKED:
-        if not inspect(session.connection()).has_table("gate_evaluations"):
-            evals = None
+        if group == "finding" and q.interval is not None:
+            raise InvalidInput("group_by=finding lists findings: leave out interval")
+        recorded = inspect(session.connection()).has_table("gate_evaluations")
+        if group == "finding":
+            df = _gate_findings(session, dialect, period, q, recorded=recorded)
+            empty = df.empty
         else:
-            evals = _load(session, queries.gate_by_day(dialect, **span, dim=group))
-        if evals is None or evals.empty:
-            notes.append("no gate evaluations recorded in the period (run `aspm gate` in CI)")
-            import pandas as pd
-
-            evals = pd.DataFrame(
-                columns=["day", *dims, "evaluations", "failed", "failing_findings"]
+            evals = (
+                _load(session, queries.gate_by_day(dialect, **span, dim=group))
+                if recorded
+                else None
             )
-        df = posture.gate(evals, group=group, interval=interval)
+            empty = evals is None or evals.empty
+            if evals is None:
+                import pandas as pd
+
+                evals = pd.DataFrame(
+                    columns=["day", *dims, "evaluations", "failed", "failing_findings"]
+                )
+            df = posture.gate(evals, group=group, interval=interval)
+        if empty:
+            notes.append("no gate evaluations recorded in the period (run `aspm gate` in CI)")
     elif spec.name is MetricName.COVERAGE:
         families = q.families
         if families:
