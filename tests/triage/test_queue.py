@@ -83,3 +83,29 @@ def test_sql_and_python_agree_on_what_a_glob_matches(
 def test_patterns_of_only_wildcards_are_recognised(pattern: str) -> None:
     assert is_wildcard_only(pattern)
     assert not is_wildcard_only(pattern + "x")
+
+
+def test_rules_at_import_are_limited_to_the_given_assets_and_apply_once(
+    sessions: sessionmaker[Session], session: Session
+) -> None:
+    from aspm.auth.principal import SYSTEM
+    from aspm.triage import service as triage_service
+    from aspm.triage.schemas import OwnershipRuleCreate
+
+    result = ingest_bytes(
+        sessions, gitleaks_report(gitleaks_leak(secret(7), file="x.env")), asset="acme/limit"
+    )
+    triage_service.create_ownership_rule(
+        session, request=OwnershipRuleCreate(path_glob="*.env", team="ops"), principal=SYSTEM
+    )
+    asset_id = session.scalar(select(Finding.asset_id).where(Finding.path == "x.env"))
+    assert asset_id is not None
+    assert result.import_id is not None
+    import_id = result.import_id
+    other = uuid.uuid4()
+    apply = triage_service.apply_rules_to_import
+    assert apply(session, import_id, asset_ids=[other]).owned == 0
+    assert apply(session, import_id, asset_ids=[asset_id]).owned == 1
+    assert apply(session, import_id).owned == 0  # already owned: nothing to do
+    session.expire_all()
+    assert session.scalar(select(Finding.team).where(Finding.path == "x.env")) == "ops"

@@ -60,8 +60,14 @@ def test_a_rule_applies_to_findings_of_later_imports(client: TestClient) -> None
     result = import_leaks(client, "acme/s2", ["app.env", "config/sample.env.example"], start=0)
     assert result["new_findings"] == 1
     assert list(by_path(client, "acme/s2")) == ["app.env"]
-    assert [f["path"] for f in findings(client, asset="acme/s2", suppressed="only")] == [
-        "config/sample.env.example"
+    hidden = findings(client, asset="acme/s2", suppressed="only")
+    assert [f["path"] for f in hidden] == ["config/sample.env.example"]
+    assert result["new_findings"] == 1
+    events = client.get(
+        "/api/v1/audit", params={"object_type": "suppression_rule", "action": "applied_at_import"}
+    ).json()["items"]
+    assert [(e["to_value"], e["details"]["import_id"]) for e in events] == [
+        ("1", result["import_id"])
     ]
 
 
@@ -144,12 +150,16 @@ def test_ownership_rules_assign_new_findings_last_match_wins(client: TestClient)
         "services/payments/legacy/b.env": "legacy",
         "web/c.env": "platform",
     }
-    f = by_path(client, "acme/o1")["services/payments/legacy/b.env"]
-    event = client.get(f"/api/v1/findings/{f['id']}/history").json()["items"][-1]
-    assert (event["action"], event["actor"], event["to_value"]) == (
-        "team_assigned", "system:ownership", "legacy",
-    )  # fmt: skip
-    assert event["details"]["rule_id"] == rules[2]["id"]
+    # a finding is born with its team: each rule's share of the import is one audit event
+    events = client.get(
+        "/api/v1/audit", params={"object_type": "ownership_rule", "action": "applied_at_import"}
+    ).json()["items"]
+    taken = {e["object_id"]: (e["actor"], e["to_value"]) for e in events}
+    assert taken == {
+        rules[0]["id"]: ("system:ownership", "1"),
+        rules[1]["id"]: ("system:ownership", "1"),
+        rules[2]["id"]: ("system:ownership", "1"),
+    }
     # a rule inserted at position 0 goes first (so it loses to every later match)
     first = client.post(
         "/api/v1/ownership-rules", json={"path_glob": "web/*", "team": "web", "position": 0}
@@ -183,3 +193,25 @@ def test_an_expired_risk_acceptance_returns_to_confirmed_with_an_audit_event(
         "risk_acceptance_expired", "system:expiry", "accepted_risk", "confirmed",
     )  # fmt: skip
     assert client.get(f"/api/v1/findings/{f['id']}/risk-acceptance").json() is None
+
+
+def test_at_ingest_one_finding_gets_both_its_team_and_the_oldest_matching_suppression(
+    client: TestClient,
+) -> None:
+    import_leaks(client, "acme/both", ["seed.env"])
+    older = _rule(client, tool="gitleaks", rule="generic-*", path_glob="fixtures/*").json()
+    newer = _rule(client, asset="acme/both", path_glob="fixtures/*").json()
+    assert (
+        client.post(
+            "/api/v1/ownership-rules", json={"asset": "acme/both", "team": "qa"}
+        ).status_code
+        == 201
+    )
+    import_leaks(client, "acme/both", ["seed.env", "fixtures/k.env", "src/k.env"])
+    hidden = findings(client, asset="acme/both", suppressed="only")
+    assert [(f["path"], f["team"], f["suppression_rule_id"]) for f in hidden] == [
+        ("fixtures/k.env", "qa", older["id"])
+    ]
+    teams = {p: f["team"] for p, f in by_path(client, "acme/both").items()}
+    assert teams == {"seed.env": None, "src/k.env": "qa"}
+    assert newer["findings"] == 0

@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Uuid,
     and_,
+    case,
     exists,
     false,
     func,
@@ -352,3 +354,64 @@ def set_where_audited(
 
 def finding_ids_where(session: Session, where: Sequence[ColumnElement[bool]]) -> list[uuid.UUID]:
     return list(session.scalars(select(Finding.id).where(*where)).all())
+
+
+def apply_at_import(
+    session: Session,
+    import_id: uuid.UUID,
+    *,
+    asset_ids: Sequence[uuid.UUID] | None = None,
+    teams: Sequence[tuple[Sequence[ColumnElement[bool]], str]],
+    suppressions: Sequence[tuple[Sequence[ColumnElement[bool]], uuid.UUID]],
+) -> dict[tuple[str, int], int]:
+    """Give the import's new findings the team of the first matching `teams` entry and the
+    suppression rule of the first matching `suppressions` entry, in one UPDATE; returns how many
+    findings each entry took, keyed ("ownership_rule" | "suppression_rule", index)."""
+    new = Finding.created_import_id == import_id
+    if asset_ids is not None:
+        new = and_(Finding.asset_id.in_(asset_ids), new)
+    unowned, shown = Finding.team.is_(None), Finding.suppression_rule_id.is_(None)
+    own_idx = (
+        case(*((and_(unowned, *c), i) for i, (c, _) in enumerate(teams)), else_=-1)
+        if teams
+        else None
+    )
+    hide_idx = (
+        case(*((and_(shown, *c), i) for i, (c, _) in enumerate(suppressions)), else_=-1)
+        if suppressions
+        else None
+    )
+    counts: dict[tuple[str, int], int] = {}
+    cols = [c for c in (own_idx, hide_idx) if c is not None]
+    rows = session.execute(select(*cols, func.count()).where(new).group_by(*cols)).all()
+    for row in rows:
+        n = row[-1]
+        picked = list(row[:-1])
+        if own_idx is not None:
+            i = picked.pop(0)
+            if i >= 0:
+                counts[("ownership_rule", i)] = counts.get(("ownership_rule", i), 0) + n
+        if hide_idx is not None:
+            i = picked.pop(0)
+            if i >= 0:
+                counts[("suppression_rule", i)] = counts.get(("suppression_rule", i), 0) + n
+    if not counts:
+        return counts
+    values: dict[str, Any] = {}
+    if teams:
+        values["team"] = func.coalesce(
+            Finding.team, case(*((and_(*c), literal(t)) for c, t in teams), else_=None)
+        )
+    if suppressions:
+        values["suppression_rule_id"] = func.coalesce(
+            Finding.suppression_rule_id,
+            case(*((and_(*c), literal(r, Uuid())) for c, r in suppressions), else_=None),
+        )
+    any_match = or_(*(and_(*c) for c, _ in [*teams, *suppressions]))
+    session.execute(
+        update(Finding)
+        .where(new, any_match)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return counts

@@ -12,6 +12,7 @@ Expiry (accepted risks and suppression rules past their date) runs: at the start
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, literal
@@ -610,9 +611,19 @@ def _ownership_read(rule: OwnershipRule, names: dict[uuid.UUID, str]) -> Ownersh
 # ---- at ingestion, and expiry -----------------------------------------------------------------
 
 
-def apply_rules_to_import(session: Session, import_id: uuid.UUID) -> RulesApplied:
-    """Ownership and suppression rules for the findings `import_id` created (set-based: two
-    statements per rule). Costs one query when there are no rules and nothing has expired."""
+def apply_rules_to_import(
+    session: Session, import_id: uuid.UUID, *, asset_ids: Sequence[uuid.UUID] | None = None
+) -> RulesApplied:
+    """Ownership and suppression rules for the findings `import_id` created, set-based: one
+    grouped SELECT (what each rule takes) and one UPDATE (each new finding written at most once).
+    Costs one query when there are no rules and nothing has expired.
+
+    A finding is born with its team and suppression, so they are not per-finding changes: each
+    rule that took findings gets one audit event (`applied_at_import`, the count, the import id).
+    Rules created later, and removals, write one event per finding they change.
+
+    `asset_ids` (the import's assets, when the caller knows them) lets the statements use the
+    findings' (asset_id, finding_key) index instead of scanning for `created_import_id`."""
     now = utcnow()
     has_suppression, has_ownership, has_due = repository.pending_work(session, now)
     if has_due:
@@ -620,27 +631,48 @@ def apply_rules_to_import(session: Session, import_id: uuid.UUID) -> RulesApplie
     result = RulesApplied()
     if not (has_suppression or has_ownership):
         return result
-    new = [Finding.created_import_id == import_id]
-    # ownership: last matching rule wins, so walk the order backwards and fill unowned findings
-    if has_ownership:
-        for rule in reversed(repository.list_ownership_rules(session)):
-            where = [
-                *new,
-                Finding.team.is_(None),
-                *repository.criteria(
-                    asset_id=rule.asset_id, path_glob=rule.path_glob,
-                    resource_pattern=rule.resource_pattern,
-                ),
-            ]  # fmt: skip
-            result.owned += repository.set_where_audited(
-                session, where, {"team": rule.team}, at=now, actor=OWNERSHIP_ACTOR,
-                action="team_assigned", from_value=Finding.team, to_value=literal(rule.team),
-                reason="ownership rule", details={"rule_id": str(rule.id),
-                                                  "import_id": str(import_id)},
+    # CASE takes the first true branch: ownership rules last-first (the last match wins, as in
+    # CODEOWNERS), suppression rules oldest first
+    owners = list(reversed(repository.list_ownership_rules(session))) if has_ownership else []
+    hiders = list(repository.active_suppression_rules(session, now)) if has_suppression else []
+    own_when = [
+        repository.criteria(
+            asset_id=r.asset_id, path_glob=r.path_glob, resource_pattern=r.resource_pattern
+        )
+        for r in owners
+    ]
+    hide_when = [
+        repository.criteria(
+            tool=r.tool, rule=r.rule, asset_id=r.asset_id, path_glob=r.path_glob,
+            resource_pattern=r.resource_pattern,
+        )
+        for r in hiders
+    ]  # fmt: skip
+    counts = repository.apply_at_import(
+        session,
+        import_id,
+        asset_ids=asset_ids,
+        teams=[(cond, r.team) for cond, r in zip(own_when, owners, strict=True)],
+        suppressions=[(cond, r.id) for cond, r in zip(hide_when, hiders, strict=True)],
+    )
+    rule_ids = {
+        "ownership_rule": [r.id for r in owners],
+        "suppression_rule": [r.id for r in hiders],
+    }
+    for kind, ids in rule_ids.items():
+        for index, rule_id in enumerate(ids):
+            n = counts.get((kind, index), 0)
+            if not n:
+                continue
+            if kind == "ownership_rule":
+                result.owned += n
+            else:
+                result.suppressed += n
+            audit_service.record(
+                session, OWNERSHIP_ACTOR if kind == "ownership_rule" else SUPPRESSION_ACTOR,
+                "applied_at_import", kind, rule_id, to_value=str(n),
+                details={"import_id": str(import_id), "findings": n}, at=now,
             )  # fmt: skip
-    if has_suppression:
-        for srule in repository.active_suppression_rules(session, now):
-            result.suppressed += _suppress(session, srule, new, now=now)
     return result
 
 
