@@ -21,7 +21,8 @@ from aspm.exports.schemas import ExportFormat
 from aspm.findings import service as findings_service
 from aspm.findings.schemas import FindingFilter, FindingRead
 
-PAGE = 500
+PAGE = 500  # findings per detail query (SARIF)
+LIST_PAGE = 5000  # findings per list query: every page also counts the total, so few and large
 
 
 def tool_version() -> str:
@@ -32,11 +33,12 @@ def tool_version() -> str:
 
 
 def iter_findings(session: Session, flt: FindingFilter) -> Iterator[FindingRead]:
-    """Every finding the filter selects, in its sort order (its limit/offset are ignored)."""
+    """Every finding the filter selects, in its sort order (its limit/offset are ignored).
+    model_copy does not validate, so pages may exceed the API's 500."""
     offset = 0
     while True:
         page = findings_service.list_findings(
-            session, flt.model_copy(update={"limit": PAGE, "offset": offset})
+            session, flt.model_copy(update={"limit": LIST_PAGE, "offset": offset})
         )
         yield from page.items
         offset += len(page.items)
@@ -45,7 +47,7 @@ def iter_findings(session: Session, flt: FindingFilter) -> Iterator[FindingRead]
 
 
 def _row(item: FindingRead) -> dict[str, Any]:
-    return item.model_dump()
+    return {key: getattr(item, key, None) for key in tabular.KEYS}
 
 
 def csv_stream(factory: sessionmaker[Session], flt: FindingFilter) -> Iterator[str]:
@@ -114,4 +116,5 @@ def export(session: Session, flt: FindingFilter, fmt: ExportFormat) -> bytes:
         return "".join(tabular.csv_chunks(_row(f) for f in iter_findings(session, flt))).encode()
     if fmt is ExportFormat.XLSX:
         return xlsx(session, flt)
-    return (json.dumps(sarif(session, flt), indent=2) + "\n").encode()
+    # compact: an indent makes json use its pure-Python encoder (8 s of 12 s at 20k findings)
+    return (json.dumps(sarif(session, flt), separators=(",", ":")) + "\n").encode()

@@ -1,11 +1,12 @@
-"""Findings as CSV (streamed, stdlib csv) and XLSX (openpyxl write-only). Pure: rows in, text or
-bytes out. Cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) are
-prefixed with a quote (CSV injection); no snippet or secret value is ever a column."""
+"""Findings as CSV (streamed, stdlib csv) and XLSX (XlsxWriter, constant memory). Pure: rows
+in, text or bytes out. Cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`
+first) are prefixed with a quote (CSV injection); no snippet or secret value is ever a column."""
 
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -37,25 +38,29 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("reopen_count", "reopened"),
 )
 HEADER = [label for _, label in COLUMNS]
+KEYS = tuple(key for key, _ in COLUMNS)
 _WIDTHS = {"id": 38, "title": 60, "resource": 40, "path": 40, "asset": 24, "control_id": 28,
            "suppression_rule_id": 38, "first_seen_at": 22, "last_seen_at": 22,
            "resolved_at": 22, "sla_due_at": 22, "priority": 8, "status": 8}  # fmt: skip
+_TIMES = {"first_seen_at", "last_seen_at", "resolved_at", "sla_due_at"}
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value.startswith(_FORMULA) else value
     if value is None:
         return ""
+    if kind is bool or kind is int or kind is float:
+        return value
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return _cell(", ".join(str(v) for v in value))
     if isinstance(value, datetime):
         return value.isoformat()
-    if hasattr(value, "value"):  # StrEnum
-        value = value.value
-    if isinstance(value, bool | int | float):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
+    if isinstance(value, Enum):
+        return _cell(value.value)
+    return _cell(str(value))
 
 
 def row_values(item: dict[str, Any]) -> list[Any]:
@@ -77,35 +82,29 @@ def csv_chunks(items: Iterable[dict[str, Any]], *, chunk_rows: int = 500) -> Ite
 
 
 def xlsx_bytes(items: Iterable[dict[str, Any]], *, title: str = "Findings") -> bytes:
-    """A workbook with one sheet (header row frozen, auto filter), dates as real dates."""
-    from openpyxl import Workbook
+    """A workbook with one sheet (header row frozen, auto filter), times as real dates (UTC),
+    written row by row (XlsxWriter's constant-memory mode; about twice openpyxl's speed)."""
+    import xlsxwriter  # type: ignore[import-untyped]
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title)
-    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True})
+    ws = wb.add_worksheet(title)
+    when = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    bold = wb.add_format({"bold": True})
     for n, (key, _) in enumerate(COLUMNS):
-        ws.column_dimensions[_column_letter(n)].width = _WIDTHS.get(key, 14)
-    ws.append(HEADER)
+        ws.set_column(n, n, _WIDTHS.get(key, 14), when if key in _TIMES else None)
+    ws.write_row(0, 0, HEADER, bold)
+    ws.freeze_panes(1, 0)
     rows = 0
     for item in items:
-        values = []
-        for key, _ in COLUMNS:
-            value = item.get(key)
-            # spreadsheets have no time zones: UTC, as the header says
-            if isinstance(value, datetime):
-                values.append(value.replace(tzinfo=None))
-            else:
-                values.append(_cell(value))
-        ws.append(values)
         rows += 1
-    ws.auto_filter.ref = f"A1:{_column_letter(len(COLUMNS) - 1)}{rows + 1}"
-    out = io.BytesIO()
-    wb.save(out)
+        for n, key in enumerate(KEYS):
+            value = item.get(key)
+            if isinstance(value, datetime):
+                # spreadsheets have no time zones: UTC, as the header says
+                ws.write_datetime(rows, n, value.astimezone(UTC).replace(tzinfo=None), when)
+            else:
+                ws.write(rows, n, _cell(value))
+    ws.autofilter(0, 0, rows, len(COLUMNS) - 1)
+    wb.close()
     return out.getvalue()
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    letter: str = get_column_letter(index + 1)
-    return letter
