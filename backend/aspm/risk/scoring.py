@@ -232,10 +232,16 @@ def _guards(policy: RiskPolicy, inputs: Inputs, score: int) -> list[tuple[str, i
     return moves
 
 
-def score(policy: RiskPolicy, inputs: Inputs) -> Score:
+def score(
+    policy: RiskPolicy, inputs: Inputs, context_factors: list[Explanation] | None = None
+) -> Score:
+    """`context_factors`: `factors(policy, inputs)` when the caller already has them (they do
+    not depend on severity or CVSS, so many inputs share them)."""
     s, s_source = severity_value(policy, inputs.severity, inputs.cvss)
     label = f"{s:g} ({inputs.severity})" if s_source == "severity label" else f"{s:g}"
-    explanation = [Explanation("severity", label, s, s_source), *factors(policy, inputs)]
+    if context_factors is None:
+        context_factors = factors(policy, inputs)
+    explanation = [Explanation("severity", label, s, s_source), *context_factors]
     product = _SCALE
     for item in explanation:
         product *= item.multiplier

@@ -35,7 +35,6 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +58,16 @@ from aspm.risk.schemas import (
     RiskExplanation,
     RiskPolicyRead,
 )
-from aspm.risk.scoring import UNKNOWN, Inputs, Score, describe, score, undeclared
+from aspm.risk.scoring import (
+    UNKNOWN,
+    Explanation,
+    Inputs,
+    Score,
+    describe,
+    factors,
+    score,
+    undeclared,
+)
 
 log = logging.getLogger(__name__)
 
@@ -194,58 +202,66 @@ def _tier(pol: RiskPolicy, criticality: str) -> int | None:
     return 1 if value >= rc.criticality_tier_1 else 2 if value >= rc.criticality_tier_2 else 3
 
 
+def asset_context(asset: Asset | None) -> dict[str, Any]:
+    """An asset's declared context as Inputs fields (read once per asset, not per input)."""
+    if asset is None:
+        return {}
+    return {
+        "asset": asset.name,
+        "exposure": asset.exposure,
+        "environment": asset.environment,
+        "data_sensitivity": asset.data_sensitivity,
+        "data_tags": tuple(asset.data_tags or ()),
+        "criticality": asset.criticality,
+    }
+
+
 def _inputs(
-    pol: RiskPolicy, sig: Signature, asset: Asset | None, titles: dict[uuid.UUID, str]
+    pol: RiskPolicy,
+    sig: Signature,
+    asset: Asset | dict[str, Any] | None,
+    titles: dict[uuid.UUID, str],
 ) -> Inputs:
     """What `sig` is scored on: the asset's declared context, and where the asset declares
     nothing, the context the report carries (named as the source)."""
-    via_title = titles.get(sig.public_via, "") if sig.public_via else ""
-    base = Inputs(
+    fields = dict(asset if isinstance(asset, dict) else asset_context(asset))
+    fields.update(
         severity=sig.severity,
         cvss=sig.cvss,
         secret_verified=sig.verified,
         tools=sig.tools,
         public_via=str(sig.public_via) if sig.public_via else None,
-        public_via_title=via_title,
+        public_via_title=titles.get(sig.public_via, "") if sig.public_via else "",
     )
-    if asset is not None:
-        base = replace(
-            base,
-            asset=asset.name,
-            exposure=asset.exposure,
-            environment=asset.environment,
-            data_sensitivity=asset.data_sensitivity,
-            data_tags=tuple(asset.data_tags or ()),
-            criticality=asset.criticality,
-        )
-    if not sig.context:
-        return base
-    facts = decode_context(sig.context)
-    changes: dict[str, Any] = {}
-    if facts.kev is not None:
-        changes.update(kev=True, kev_source=facts.kev.source)
-    if facts.epss is not None:
-        changes.update(epss=float(facts.epss.value), epss_source=facts.epss.source)
-    if facts.exploit is not None:
-        changes["public_exploit"] = facts.exploit.source
-    if pol.report_context is not None:
-        if facts.environment is not None and base.environment == UNKNOWN:
-            changes.update(
-                environment=facts.environment.value, environment_source=facts.environment.source
-            )
-        if facts.data_sensitivity is not None and base.data_sensitivity == UNKNOWN:
-            changes.update(
-                data_sensitivity=facts.data_sensitivity.value,
-                sensitivity_source=facts.data_sensitivity.source,
-            )
-        if facts.data_tags and not base.data_tags:
-            changes["report_tags"] = tuple((t.value, t.source) for t in facts.data_tags)
-        if facts.criticality is not None and base.criticality is None:
-            changes.update(
-                criticality=_tier(pol, facts.criticality.value),
-                criticality_source=facts.criticality.source,
-            )
-    return replace(base, **changes) if changes else base
+    if sig.context:
+        facts = decode_context(sig.context)
+        if facts.kev is not None:
+            fields.update(kev=True, kev_source=facts.kev.source)
+        if facts.epss is not None:
+            fields.update(epss=float(facts.epss.value), epss_source=facts.epss.source)
+        if facts.exploit is not None:
+            fields["public_exploit"] = facts.exploit.source
+        if pol.report_context is not None:
+            if facts.environment is not None and fields.get("environment", UNKNOWN) == UNKNOWN:
+                fields.update(
+                    environment=facts.environment.value,
+                    environment_source=facts.environment.source,
+                )
+            if facts.data_sensitivity is not None and (
+                fields.get("data_sensitivity", UNKNOWN) == UNKNOWN
+            ):
+                fields.update(
+                    data_sensitivity=facts.data_sensitivity.value,
+                    sensitivity_source=facts.data_sensitivity.source,
+                )
+            if facts.data_tags and not fields.get("data_tags"):
+                fields["report_tags"] = tuple((t.value, t.source) for t in facts.data_tags)
+            if facts.criticality is not None and fields.get("criticality") is None:
+                fields.update(
+                    criticality=_tier(pol, facts.criticality.value),
+                    criticality_source=facts.criticality.source,
+                )
+    return Inputs(**fields)
 
 
 _Result = tuple[int, str | None, int | None, str]  # score, priority, SLA days, explanation
@@ -259,10 +275,11 @@ class _Scorer:
         self, pol: RiskPolicy, assets: dict[uuid.UUID, Asset], titles: dict[uuid.UUID, str]
     ) -> None:
         self._pol = pol
-        self._assets = assets
+        self._assets = {asset_id: asset_context(a) for asset_id, a in assets.items()}
         self._titles = titles
         self._cache: dict[tuple[object, ...], Score] = {}
         self._texts: dict[tuple[object, ...], str] = {}
+        self._factors: dict[tuple[object, ...], list[Explanation]] = {}
 
     def _key(self, sig: Signature) -> tuple[object, ...]:
         return (sig.asset_id, sig.severity, sig.cvss, sig.tools, sig.verified,
@@ -272,7 +289,12 @@ class _Scorer:
         hit = self._cache.get(key)
         if hit is None:
             inputs = _inputs(self._pol, sig, self._assets.get(sig.asset_id), {})
-            hit = self._cache[key] = score(self._pol, inputs)
+            # the context factors do not depend on severity or CVSS: shared across them
+            fkey = (sig.asset_id, sig.tools, sig.verified, sig.public_via is not None, sig.context)
+            found = self._factors.get(fkey)
+            if found is None:
+                found = self._factors[fkey] = factors(self._pol, inputs)
+            hit = self._cache[key] = score(self._pol, inputs, found)
         return hit
 
     def same_as(self, other: "_Scorer", sig: Signature) -> bool:
