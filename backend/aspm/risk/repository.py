@@ -38,6 +38,8 @@ INPUTS = "aspm_risk_in"
 SIG = "aspm_risk_sig"
 KEYED = "aspm_risk_keyed"
 _TABLES = (SEL, PUB, CTL, INPUTS, SIG, KEYED)
+_SQLITE_BULK_CACHE_KIB = 256 * 1024
+_SQLITE_DEFAULT_CACHE_KIB = 2000  # SQLite's own default
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,8 @@ def create_temp_tables(session: Session) -> None:
     if pg:  # a bulk pass: sort and hash in memory, and skip JIT compilation
         session.execute(text("SET LOCAL work_mem = '256MB'"))
         session.execute(text("SET LOCAL jit = off"))
+    else:  # a bulk pass rewrites pages all over findings: keep them cached (restored on drop)
+        session.execute(text(f"PRAGMA cache_size = -{_SQLITE_BULK_CACHE_KIB}"))
     cols = (
         "asset_id {uid}, severity TEXT, cvss DOUBLE PRECISION, tv INTEGER, public_via TEXT, "
         "context TEXT"
@@ -116,6 +120,8 @@ def create_temp_tables(session: Session) -> None:
 def drop_temp_tables(session: Session) -> None:
     for table in _TABLES:
         session.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    if not is_postgres(session):
+        session.execute(text(f"PRAGMA cache_size = -{_SQLITE_DEFAULT_CACHE_KIB}"))
 
 
 def _glob(pattern: str) -> re.Pattern[str]:
