@@ -59,6 +59,18 @@ describe("triage queue", () => {
     );
   });
 
+  it("sorts on the server as the sort menu says", async () => {
+    const user = userEvent.setup();
+    const { calls, router } = setup("/findings");
+    await screen.findByText("Leaked AWS key");
+    await user.selectOptions(screen.getByLabelText("Sort by"), "Oldest first");
+    await waitFor(() =>
+      expect(router.state.location.search).toEqual({ sort: "first_seen", asc: true }),
+    );
+    await waitFor(() => expect(listCalls(calls).at(-1)?.query.get("descending")).toBe("false"));
+    expect(listCalls(calls).at(-1)?.query.get("sort")).toBe("first_seen");
+  });
+
   it("pages on the server", async () => {
     const user = userEvent.setup();
     const { router } = setup("/findings");

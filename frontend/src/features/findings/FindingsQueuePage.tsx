@@ -2,7 +2,14 @@ import { useQuery } from "@tanstack/react-query";
 import { getRouteApi, useNavigate } from "@tanstack/react-router";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { findingListQuery } from "../../api/findings";
-import { EmptyState, ErrorMessage, Loading, PageHeader, Pager } from "../../components/ui";
+import {
+  EmptyState,
+  ErrorMessage,
+  Loading,
+  PageHeader,
+  Pager,
+  SelectField,
+} from "../../components/ui";
 import { formatNumber } from "../../lib/format";
 import { canBulkTriage } from "../auth/permissions";
 import { useCurrentUser } from "../auth/useCurrentUser";
@@ -13,6 +20,21 @@ import { DEFAULT_PAGE_SIZE, type FindingSearch, toListQuery } from "./search";
 import { useListKeyboard } from "./useListKeyboard";
 
 const route = getRouteApi("/app/findings");
+
+const SORT_OPTIONS = [
+  { value: "risk:desc", label: "Risk, highest first" },
+  { value: "priority:desc", label: "Priority, then due date" },
+  { value: "severity:desc", label: "Severity" },
+  { value: "first_seen:desc", label: "Newest first" },
+  { value: "first_seen:asc", label: "Oldest first" },
+  { value: "last_seen:desc", label: "Recently seen" },
+  { value: "title:asc", label: "Title" },
+];
+
+function sortValue(search: FindingSearch): string {
+  const value = `${search.sort ?? "risk"}:${search.asc ? "asc" : "desc"}`;
+  return SORT_OPTIONS.some((o) => o.value === value) ? value : "risk:desc";
+}
 
 /** The security lead's home: every finding by risk, filtered from the URL, with bulk triage. */
 export function FindingsQueuePage() {
@@ -72,9 +94,22 @@ export function FindingsQueuePage() {
     <>
       <PageHeader title="Triage queue">
         <span className="muted">
-          {data ? `${formatNumber(data.total)} findings` : ""} · sorted by {search.sort ?? "risk"} ·
-          keys: j/k move, Enter opens{bulkAllowed ? ", x selects" : ""}
+          {data ? `${formatNumber(data.total)} findings` : ""} · keys: j/k move, Enter opens
+          {bulkAllowed ? ", x selects" : ""}
         </span>
+        <SelectField
+          label="Sort by"
+          name="sort"
+          value={sortValue(search)}
+          options={SORT_OPTIONS}
+          onChange={(e) => {
+            const [sort, dir] = e.target.value.split(":");
+            void setSearch({
+              sort: sort === "risk" ? undefined : (sort as FindingSearch["sort"]),
+              asc: dir === "asc" ? true : undefined,
+            });
+          }}
+        />
       </PageHeader>
       <FindingFilters search={search} onChange={(patch) => void setSearch(patch)} />
       {notice ? (

@@ -4,7 +4,7 @@ import { makeUser, mockApi } from "../../test/mockApi";
 import { renderApp } from "../../test/render";
 
 describe("my findings", () => {
-  it("lists open work assigned to me and my teams, by priority then due date", async () => {
+  it("asks for open work assigned to me and my teams, by priority then due date", async () => {
     const p2Soon = makeFinding({
       title: "P2 due soon",
       priority: "P2",
@@ -23,7 +23,7 @@ describe("my findings", () => {
     const { calls } = mockApi({
       "GET /api/v1/auth/me": makeUser({ role: "engineer", username: "eng", teams: ["web"] }),
       "GET /api/v1/findings": (call: { query: URLSearchParams }) =>
-        call.query.get("assignee") === "me" ? page([p2Soon, p1Late, p1Soon]) : page([]),
+        call.query.get("assignee") === "me" ? page([p1Soon, p1Late, p2Soon]) : page([]),
     });
     renderApp("/my");
     const mine = await screen.findByRole("region", { name: /^Assigned to me · 3/ });
@@ -40,6 +40,7 @@ describe("my findings", () => {
     for (const q of [assigned, team]) {
       expect(q?.getAll("triage")).toEqual(["new", "confirmed", "in_progress"]);
       expect(q?.getAll("status")).toEqual(["active"]);
+      expect(q?.get("sort")).toBe("priority");
     }
   });
 });

@@ -13,7 +13,7 @@ const MINE: FindingListQuery = {
   assignee: "me",
   triage: [...OPEN],
   status: ["active"],
-  sort: "risk",
+  sort: "priority",
   descending: true,
   limit: 100,
   offset: 0,
@@ -22,7 +22,7 @@ const TEAM: FindingListQuery = {
   team: "mine",
   triage: [...OPEN],
   status: ["active"],
-  sort: "risk",
+  sort: "priority",
   descending: true,
   limit: 100,
   offset: 0,
@@ -51,18 +51,6 @@ export function MyFindingsPage() {
   );
 }
 
-function byPriorityThenDue<
-  T extends { priority?: string | null; sla_due_at?: string | null; risk_score?: number | null },
->(a: T, b: T): number {
-  const pa = a.priority ?? "P9";
-  const pb = b.priority ?? "P9";
-  if (pa !== pb) return pa < pb ? -1 : 1;
-  const da = a.sla_due_at ?? "9999";
-  const db = b.sla_due_at ?? "9999";
-  if (da !== db) return da < db ? -1 : 1;
-  return (b.risk_score ?? 0) - (a.risk_score ?? 0);
-}
-
 function FindingSection({
   title,
   query,
@@ -79,7 +67,8 @@ function FindingSection({
 }) {
   const navigate = useNavigate();
   const { data, error, isPending } = useQuery(findingListQuery(query));
-  const items = [...(data?.items ?? [])].sort(byPriorityThenDue);
+  // the server orders by priority, then the earliest due date, then risk
+  const items = data?.items ?? [];
   const [active, setActive] = useState(0);
   useListKeyboard({
     count: keyboard ? items.length : 0,
