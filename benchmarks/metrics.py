@@ -12,9 +12,9 @@ set-based (INSERT ... SELECT generate_series, not through ingestion; not timed):
   HIPAA);
 - 3 import scopes per asset imported 0-60 days ago, a reopened audit event for 1% of findings,
   5,000 gate evaluations (when the gate's table exists);
-- a year of daily snapshot rows (--days x assets x 4 priorities), as `aspm metrics snapshot`
-  would have written them, then today's snapshot through the real code (timed), and what an
-  import of one asset adds (metrics.service.snapshot_after_import; timed).
+- a year of daily snapshot rows (--days x assets x 4 priorities) and their per-day totals, as
+  `aspm metrics snapshot` would have written them; then today's snapshot through the real
+  code (timed), and what an import of one asset adds (snapshot_after_import; timed).
 Then each endpoint is called --repeat times through the ASGI app (FastAPI TestClient; the
 caller is the system principal, so no sign-in), after 3 warm-up calls, and p50/p95 are printed.
 Target (issue 7): p95 < 200 ms for every endpoint. Takes the benchmarks' machine lock
@@ -119,7 +119,16 @@ SELECT current_date - d, md5('asset' || a)::uuid, 'team-' || (a % 25), p.priorit
 FROM generate_series(1, :days) d
 CROSS JOIN generate_series(0, :assets - 1) a
 CROSS JOIN (VALUES ('P1', 95), ('P2', 80), ('P3', 55), ('P4', 25)) p(priority, risk)
-CROSS JOIN LATERAL (SELECT 50 + (a * 7 + d * 3) % 150 AS open) c
+CROSS JOIN LATERAL (SELECT 50 + (a * 7 + d * 3) % 150 AS open) c;
+
+INSERT INTO metric_snapshot_totals (day, team, environment, priority, assets, open_count,
+    open_risk, overdue_count, accepted_count, open_critical, open_high, open_medium, open_low,
+    open_info, risk_critical, risk_high, risk_medium, risk_low, risk_info)
+SELECT day, team, environment, priority, count(*), sum(open_count), sum(open_risk),
+    sum(overdue_count), sum(accepted_count), sum(open_critical), sum(open_high),
+    sum(open_medium), sum(open_low), sum(open_info), sum(risk_critical), sum(risk_high),
+    sum(risk_medium), sum(risk_low), sum(risk_info)
+FROM metric_snapshots GROUP BY day, team, environment, priority
 """
 
 _GATE = """

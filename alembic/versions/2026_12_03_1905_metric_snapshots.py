@@ -51,6 +51,23 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "metric_flows",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("team", sa.String(length=200), nullable=False),
+        sa.Column("environment", sa.String(length=20), nullable=False),
+        sa.Column("priority", sa.String(length=4), nullable=False),
+        sa.Column("severity", sa.String(length=10), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("seconds", sa.Float(), nullable=False),
+        sa.Column("with_sla", sa.Integer(), nullable=False),
+        sa.Column("within_sla", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "day", "kind", "team", "environment", "priority", "severity",
+            name=op.f("pk_metric_flows"),
+        ),
+    )  # fmt: skip
+    op.create_table(
         "metric_compliance",
         sa.Column("asset_id", sa.Uuid(), nullable=False),
         sa.Column("framework", sa.String(length=200), nullable=False),
@@ -87,5 +104,6 @@ def downgrade() -> None:
     op.drop_index("ix_findings_first_seen_at", table_name="findings")
     op.drop_index("ix_findings_resolved_at", table_name="findings")
     op.drop_table("metric_compliance")
+    op.drop_table("metric_flows")
     op.drop_table("metric_snapshot_totals")
     op.drop_table("metric_snapshots")

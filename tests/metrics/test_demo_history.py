@@ -33,7 +33,7 @@ def demo(sessions: sessionmaker[Session], tmp_path: Path) -> DemoSummary:
     )
 
 
-def test_history_imports_each_report_once_in_the_story_and_rescans_besides(
+def test_history_backdates_imports_through_the_pipeline_with_a_snapshot_a_day(
     demo: DemoSummary, session: Session
 ) -> None:
     assert {r.status for r in demo.imports} == {"ok"}
@@ -44,11 +44,6 @@ def test_history_imports_each_report_once_in_the_story_and_rescans_besides(
     runs = session.scalar(select(func.count()).select_from(IngestRun))
     assert runs == len(demo.imports) + demo.rescans
 
-
-def test_history_backdates_imports_and_findings_through_the_pipeline(
-    demo: DemoSummary, session: Session
-) -> None:
-    del demo
     now = datetime.now(UTC)
     first_import = session.scalar(select(func.min(IngestRun.started_at)))
     assert first_import is not None
@@ -60,8 +55,6 @@ def test_history_backdates_imports_and_findings_through_the_pipeline(
     assert resolved
     assert all(f.first_seen_at < f.resolved_at <= now for f in resolved if f.resolved_at)
 
-
-def test_history_writes_a_snapshot_for_every_day(demo: DemoSummary, session: Session) -> None:
     assert demo.snapshots == DAYS + 1
     days = session.scalars(select(MetricSnapshot.day).distinct()).all()
     assert len(days) == DAYS + 1
@@ -88,6 +81,8 @@ def test_every_metric_has_something_to_show_after_the_demo(
     assert 0 not in (coverage["iac"], coverage["cspm"], coverage["secrets"])
     assert rows("compliance")
     assert rows("drift", group_by="none")[0]["cloud_regressions"]
+    gates = rows("violations_blocked", group_by="none")[0]
+    assert gates["evaluations"] == len(build_reports())  # each report's pull request was gated
     accepted = service.compute(
         session, SYSTEM, "posture", MetricQuery(period="1d", group_by="none")
     ).rows

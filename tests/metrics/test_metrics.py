@@ -64,6 +64,7 @@ def resolved_set(session: Session) -> None:
     make_finding(session, repo, severity="medium", priority=None, risk_score=0,
                  first_seen_at=days_ago(8), detector_state="fixed",
                  resolved_at=days_ago(4))  # fmt: skip
+    service.take_snapshot(session)  # the daily flows MTTR, SLA and net resolve rate read
 
 
 @pytest.mark.usefixtures("resolved_set")
@@ -122,6 +123,7 @@ def test_net_resolve_rate_is_empty_when_nothing_was_created(session: Session) ->
     repo = make_asset(session, "acme/api")
     make_finding(session, repo, first_seen_at=days_ago(100), detector_state="fixed",
                  resolved_at=days_ago(3))  # fmt: skip
+    service.take_snapshot(session)
     result = metric(session, "net_resolve_rate", period="30d", group_by="none")
     assert result.rows == [{"created": 0, "resolved": 1, "net_resolve_rate": None}]
 
@@ -209,6 +211,12 @@ def test_posture_is_a_daily_series_of_open_risk_by_priority_and_severity(
     assert teams["payments"]["open_risk"] == 155
     dev = metric(session, "posture", period="1d", group_by="none", environment="dev")
     assert dev.rows[0]["open_risk"] == 45
+    earlier = metric(
+        session, "posture", period="2d", group_by="none", end=NOW.date() - timedelta(1)
+    )
+    assert [r["day"] for r in earlier.rows] == [
+        (NOW - timedelta(days=d)).date().isoformat() for d in (2, 1)
+    ]
     weekly = metric(session, "posture", period="14d", group_by="none", interval="week")
     assert weekly.rows[-1]["open_risk"] == 155  # the level on the last day, not a sum of days
 
@@ -255,6 +263,7 @@ def test_drift_counts_drift_findings_and_reopened_cloud_findings(session: Sessio
             )
         )
     session.flush()
+    service.take_snapshot(session)
     result = metric(session, "drift", period="7d", group_by="none")
     assert result.rows == [{"drift_findings": 1, "cloud_regressions": 1, "drift_alerts": 2}]
 

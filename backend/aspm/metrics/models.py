@@ -11,7 +11,7 @@ each time it is taken again.
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, Index, Integer, String, Uuid, text
+from sqlalchemy import Date, Float, Index, Integer, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aspm.db.base import Base, UTCDateTime
@@ -74,6 +74,28 @@ class MetricSnapshotTotal(Base):
     risk_medium: Mapped[int] = mapped_column(Integer)
     risk_low: Mapped[int] = mapped_column(Integer)
     risk_info: Mapped[int] = mapped_column(Integer)
+
+
+class MetricFlow(Base):
+    """Daily flows, summed per (day, kind, team, environment, priority, severity): findings
+    created (first seen) that day, resolved that day (with the seconds from first seen and the
+    SLA outcome) and drift findings created. MTTR, SLA compliance, net resolve rate and drift read
+    these instead of scanning findings. `aspm metrics snapshot` rebuilds every day from the
+    findings (a reopening or a false-positive decision changes past days); each import rebuilds
+    today's rows."""
+
+    __tablename__ = "metric_flows"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # created, resolved, drift
+    team: Mapped[str] = mapped_column(String(200), primary_key=True)
+    environment: Mapped[str] = mapped_column(String(20), primary_key=True)
+    priority: Mapped[str] = mapped_column(String(4), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(10), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)  # resolved: sum of first seen -> resolved
+    with_sla: Mapped[int] = mapped_column(Integer)  # resolved: how many had an SLA due date
+    within_sla: Mapped[int] = mapped_column(Integer)  # resolved: ... and met it
 
 
 class ComplianceStatus(Base):

@@ -36,6 +36,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    union_all,
 )
 
 from aspm.assets.models import Asset
@@ -48,6 +49,7 @@ from aspm.metrics.models import (
     NO_TEAM,
     SEVERITIES,
     ComplianceStatus,
+    MetricFlow,
     MetricSnapshot,
     MetricSnapshotTotal,
 )
@@ -125,7 +127,7 @@ def _finding_filters(f: Filters) -> list[ColumnElement[bool]]:
     return where
 
 
-def _seconds_between(start: ColumnElement[datetime], end: ColumnElement[datetime], dialect: str):  # type: ignore[no-untyped-def]
+def _seconds_between(start: Any, end: Any, dialect: str) -> ColumnElement[Any]:
     if dialect == "postgresql":
         return func.extract("epoch", end - start)
     return (func.julianday(end) - func.julianday(start)) * 86400.0
@@ -144,9 +146,9 @@ def resolved_by_day(
             day,
             *(dim_cols[d].label(d) for d in dims),
             func.count().label("resolved"),
-            func.sum(
-                _seconds_between(Finding.first_seen_at, Finding.resolved_at, dialect)  # type: ignore[arg-type]
-            ).label("seconds"),
+            func.sum(_seconds_between(Finding.first_seen_at, Finding.resolved_at, dialect)).label(
+                "seconds"
+            ),
             func.sum(case((has_sla, 1), else_=0)).label("with_sla"),
             func.sum(
                 case((and_(has_sla, Finding.resolved_at <= Finding.sla_due_at), 1), else_=0)
@@ -358,6 +360,92 @@ def compliance_source(dialect: str, *, asset_filter: bool) -> TextClause:
     if asset_filter:
         stmt = stmt.bindparams(bindparam("asset_ids", expanding=True))
     return stmt
+
+
+FLOW_COLUMNS = (
+    "day", "kind", "team", "environment", "priority", "severity", "count", "seconds",
+    "with_sla", "within_sla",
+)  # fmt: skip
+FLOW_DIMENSIONS = ("severity", "priority", "team", "environment")
+
+
+def flows_source(dialect: str, *, since: datetime | None) -> Rows:
+    """metric_flows rows from the findings (all days, or those from `since` on): per UTC day,
+    findings created (first seen), resolved (false positives excluded) and drift created."""
+    team = team_expr()
+    prio = priority_expr()
+    has_sla = Finding.sla_due_at.is_not(None)
+    not_fp = Finding.triage_state != TriageState.FALSE_POSITIVE
+
+    def flow(kind: str, when: Any, *extra: ColumnElement[bool], resolved: bool = False) -> Rows:
+        day = day_of(when, dialect)
+        where = [not_fp, *extra]
+        if since is not None:
+            where.append(when >= since)
+        seconds = (
+            func.sum(_seconds_between(Finding.first_seen_at, Finding.resolved_at, dialect))
+            if resolved
+            else literal(0.0)
+        )
+        within = and_(has_sla, Finding.resolved_at <= Finding.sla_due_at)
+        return (
+            select(
+                day.label("day"),
+                literal(kind).label("kind"),
+                team.label("team"),
+                Asset.environment,
+                prio.label("priority"),
+                Finding.severity,
+                func.count().label("count"),
+                seconds.label("seconds"),
+                (func.sum(case((has_sla, 1), else_=0)) if resolved else literal(0)).label(
+                    "with_sla"
+                ),
+                (func.sum(case((within, 1), else_=0)) if resolved else literal(0)).label(
+                    "within_sla"
+                ),
+            )
+            .select_from(Finding)
+            .join(Asset, Asset.id == Finding.asset_id)
+            .where(*where)
+            .group_by(day, team, Asset.environment, prio, Finding.severity)
+        )
+
+    created = flow("created", Finding.first_seen_at)
+    resolved = flow(
+        "resolved",
+        Finding.resolved_at,
+        Finding.resolved_at.is_not(None),
+        Finding.detector_state == DetectorState.FIXED,
+        resolved=True,
+    )
+    drift = flow("drift", Finding.first_seen_at, Finding.category == "drift")
+    return union_all(created, resolved, drift)  # type: ignore[return-value]
+
+
+def flows_series(
+    *, first: date, last: date, kind: str, filters: Filters, dims: tuple[str, ...]
+) -> Rows:
+    """Per day in [first, last] (and per dimension): one kind of flow, summed."""
+    f = MetricFlow
+    cols = {d: getattr(f, d) for d in FLOW_DIMENSIONS}
+    where = [f.day >= first, f.day <= last, f.kind == kind]
+    for name in FLOW_DIMENSIONS:
+        value = getattr(filters, name)
+        if value is not None:
+            where.append(cols[name] == value)
+    return (
+        select(
+            f.day.label("day"),
+            *(cols[d].label(d) for d in dims),
+            func.sum(f.count).label("count"),
+            func.sum(f.seconds).label("seconds"),
+            func.sum(f.with_sla).label("with_sla"),
+            func.sum(f.within_sla).label("within_sla"),
+        )
+        .where(*where)
+        .group_by(f.day, *(cols[d] for d in dims))
+    )
 
 
 def _snapshot_filters(f: Filters) -> list[ColumnElement[bool]]:

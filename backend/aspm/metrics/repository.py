@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from aspm.db.base import UTCDateTime
 from aspm.metrics import queries
-from aspm.metrics.models import ComplianceStatus, MetricSnapshot, MetricSnapshotTotal
+from aspm.metrics.models import ComplianceStatus, MetricFlow, MetricSnapshot, MetricSnapshotTotal
 
 _SNAPSHOT_COLUMNS = [
     "day", "asset_id", "team", "priority", "environment", *queries.SNAPSHOT_COUNTS, "taken_at",
@@ -95,3 +95,13 @@ def replace_compliance(
 
 def snapshot_days(session: Session) -> int:
     return int(session.scalar(select(func.count(func.distinct(MetricSnapshot.day)))) or 0)
+
+
+def replace_flows(session: Session, *, since: datetime | None) -> None:
+    """Rebuild the daily flows: every day (since None), or the days from `since` on."""
+    gone = delete(MetricFlow)
+    if since is not None:
+        gone = gone.where(MetricFlow.day >= since.date())
+    session.execute(gone)
+    source = queries.flows_source(_dialect(session), since=since)
+    session.execute(insert(MetricFlow).from_select(list(queries.FLOW_COLUMNS), source))

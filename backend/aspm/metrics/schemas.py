@@ -35,8 +35,8 @@ class MetricQuery(BaseModel):
 
 
 class Period(BaseModel):
-    start: datetime
-    end: datetime
+    start: datetime = Field(description="00:00 UTC of the period's first day")
+    end: datetime = Field(description="now, or 00:00 UTC after the requested end day")
     days: int
 
 

@@ -47,6 +47,7 @@ def take_snapshot(session: Session, *, day: date | None = None) -> SnapshotResul
     as_of = now if day == today else datetime.combine(day, time.max, tzinfo=UTC)
     rows = repository.replace_snapshot(session, day=day, as_of=as_of, taken_at=now)
     compliance_rows = repository.replace_compliance(session, taken_at=now) if day == today else 0
+    repository.replace_flows(session, since=None)
     return SnapshotResult(day=day, rows=rows, compliance_rows=compliance_rows)
 
 
@@ -64,8 +65,10 @@ def snapshot_after_import(session: Session, *, asset_ids: Iterable[uuid.UUID]) -
         if previous is None:
             repository.replace_snapshot(session, day=today, as_of=now, taken_at=now)
             repository.replace_compliance(session, taken_at=now)
+            repository.replace_flows(session, since=None)
             return
         repository.carry_forward(session, day=today, source_day=previous, exclude=ids)
+    repository.replace_flows(session, since=datetime.combine(today, time.min, tzinfo=UTC))
     if ids:
         repository.replace_snapshot(session, day=today, as_of=now, taken_at=now, asset_ids=ids)
         repository.replace_compliance(session, taken_at=now, asset_ids=ids)
@@ -118,7 +121,11 @@ def _period(q: MetricQuery) -> Period:
         end = now
     else:
         end = datetime.combine(q.end + timedelta(days=1), time.min, tzinfo=UTC)
-    return Period(start=end - timedelta(days=days), end=end, days=days)
+    # the last `days` UTC days, the one the end falls in included: whole days, as snapshots
+    # and flows count them
+    last = (end - timedelta(microseconds=1)).date()
+    start = datetime.combine(last - timedelta(days=days - 1), time.min, tzinfo=UTC)
+    return Period(start=start, end=end, days=days)
 
 
 def _authorize(session: Session, principal: Principal, q: MetricQuery) -> None:
@@ -139,6 +146,27 @@ def _group(spec: MetricSpec, q: MetricQuery) -> str | None:
             f"{spec.name} cannot group by {group!r}; choose one of {', '.join(spec.group_by)}"
         )
     return None if group == "none" else group
+
+
+def _flows_usable(group: str | None, f: queries.Filters) -> bool:
+    """Flows are summed per team, environment, priority and severity: an asset or category
+    grouping or filter needs the findings themselves."""
+    return (
+        (group is None or group in queries.FLOW_DIMENSIONS)
+        and f.asset is None
+        and (f.category is None)
+    )
+
+
+def _flows(
+    session: Session, *, kind: str, first: date, last: date, f: queries.Filters, group: str | None
+) -> "pd.DataFrame":
+    dims = (group,) if group else ()
+    frame = _load(
+        session, queries.flows_series(first=first, last=last, kind=kind, filters=f, dims=dims)
+    )
+    name = "resolved" if kind == "resolved" else "created"
+    return frame.rename(columns={"count": name})
 
 
 def _load(session: Session, stmt: Any) -> "pd.DataFrame":
@@ -199,9 +227,26 @@ def compute(session: Session, principal: Principal, name: str, q: MetricQuery) -
     )
     dialect = session.get_bind().dialect.name
     dims = (group,) if group else ()
-    first, last = period.start.date() + timedelta(days=1), period.end.date()
+    first, last = period.start.date(), (period.end - timedelta(microseconds=1)).date()
     span: dict[str, Any] = {"start": period.start, "end": period.end, "filters": filters}
     notes: list[str] = []
+    use_flows = _flows_usable(group, filters)
+
+    def resolved_of() -> "pd.DataFrame":
+        if use_flows:
+            return _flows(session, kind="resolved", first=first, last=last, f=filters, group=group)
+        return _load(session, queries.resolved_by_day(dialect, **span, dims=dims))
+
+    def created_of(kind: str) -> "pd.DataFrame":
+        if use_flows:
+            return _flows(session, kind=kind, first=first, last=last, f=filters, group=group)
+        wanted = dataclasses.replace(filters, category="drift") if kind == "drift" else filters
+        return _load(
+            session,
+            queries.created_by_day(
+                dialect, start=period.start, end=period.end, filters=wanted, dims=dims
+            ),
+        )
 
     if spec.name is MetricName.POSTURE:
         if q.category is not None:
@@ -219,12 +264,12 @@ def compute(session: Session, principal: Principal, name: str, q: MetricQuery) -
         if snaps.empty:
             notes.append("no snapshot in the period: run `aspm metrics snapshot` or import")
     elif spec.name is MetricName.MTTR:
-        resolved = _load(session, queries.resolved_by_day(dialect, **span, dims=dims))
+        resolved = resolved_of()
         df = posture.mttr(resolved, group=group, interval=interval)
     elif spec.name is MetricName.SLA:
         if q.category is not None or (q.severity is not None and group != "severity"):
             notes.append("open_overdue comes from snapshots, which ignore severity/category")
-        resolved = _load(session, queries.resolved_by_day(dialect, **span, dims=dims))
+        resolved = resolved_of()
         snaps = _load(
             session,
             queries.snapshot_series(
@@ -239,17 +284,11 @@ def compute(session: Session, principal: Principal, name: str, q: MetricQuery) -
             notes.append("open_overdue is not split by severity (snapshots split by priority)")
         df = posture.sla(resolved, snaps, group=group, interval=interval)
     elif spec.name is MetricName.NET_RESOLVE_RATE:
-        created = _load(session, queries.created_by_day(dialect, **span, dims=dims))
-        resolved = _load(session, queries.resolved_by_day(dialect, **span, dims=dims))
+        created = created_of("created")
+        resolved = resolved_of()
         df = posture.net_resolve_rate(created, resolved, group=group, interval=interval)
     elif spec.name is MetricName.DRIFT:
-        drift_filters = dataclasses.replace(filters, category="drift")
-        created = _load(
-            session,
-            queries.created_by_day(
-                dialect, start=period.start, end=period.end, filters=drift_filters, dims=dims
-            ),
-        )
+        created = created_of("drift")
         reopened = _load(
             session, queries.reopened_by_day(dialect, **span, dims=dims, categories=("cspm",))
         )
