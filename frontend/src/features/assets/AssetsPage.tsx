@@ -16,6 +16,7 @@ import {
 import { formatNumber, humanize } from "../../lib/format";
 import { canEditAssets } from "../auth/pagePermissions";
 import { useCurrentUser } from "../auth/useCurrentUser";
+import { latestRows, type Row } from "../posture/table";
 import { AssetEditDialog } from "./AssetEditDialog";
 import "../pages.css";
 
@@ -31,7 +32,7 @@ function useRiskByAsset(): Map<string, number> | undefined {
   const { data } = useQuery(metricQuery("posture", { period: "7d", group_by: "asset" }));
   if (!data) return undefined;
   const out = new Map<string, number>();
-  for (const row of data.rows) {
+  for (const row of latestRows(data.rows as Row[])) {
     if (typeof row.asset === "string" && typeof row.open_risk === "number") {
       out.set(row.asset, row.open_risk);
     }

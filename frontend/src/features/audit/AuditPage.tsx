@@ -72,8 +72,7 @@ export function AuditPage() {
           />
           <TextField
             label="Action"
-            placeholder="triaged, assigned"
-            hint="comma-separated"
+            placeholder="comma-separated, e.g. triaged"
             value={draft.action}
             onChange={set("action")}
           />
@@ -139,6 +138,11 @@ export function AuditPage() {
   );
 }
 
+/** Time-ordered UUIDs share their first digits: the last ones tell objects apart. */
+export function shortId(id: string): string {
+  return id.length > 12 ? `…${id.slice(-8)}` : id;
+}
+
 function AuditRow({ event }: { event: SchemaAuditEventRead }) {
   const details = Object.entries(event.details ?? {});
   return (
@@ -153,16 +157,22 @@ function AuditRow({ event }: { event: SchemaAuditEventRead }) {
       <td className="wrap">
         {humanize(event.object_type)}{" "}
         {event.object_type === "finding" ? (
-          <Link to="/findings/$findingId" params={{ findingId: event.object_id }}>
-            {event.object_id.slice(0, 8)}
+          <Link
+            to="/findings/$findingId"
+            params={{ findingId: event.object_id }}
+            className="id"
+            title={event.object_id}
+          >
+            {shortId(event.object_id)}
           </Link>
         ) : (
           <Link
             to="/audit"
             search={{ object_type: event.object_type, object_id: event.object_id }}
             title={event.object_id}
+            className="id"
           >
-            {event.object_id.slice(0, 8)}
+            {shortId(event.object_id)}
           </Link>
         )}
       </td>

@@ -1,3 +1,4 @@
+import { Link } from "@tanstack/react-router";
 import { type ChangeEvent, type DragEvent, useId, useRef, useState } from "react";
 import type { SchemaIngestResult } from "../../api/generated/schema";
 import { ImportFailed, useUploadReport } from "../../api/imports";
@@ -129,6 +130,19 @@ export function ImportResult({ result }: { result: SchemaIngestResult }) {
           </div>
         ))}
       </dl>
+      {result.status === "ok" && result.tool ? (
+        <p>
+          <Link
+            to="/findings"
+            search={{
+              tool: result.tool,
+              asset: result.asset && result.asset !== "unassigned" ? result.asset : undefined,
+            }}
+          >
+            Open {result.tool}'s findings in the triage queue
+          </Link>
+        </p>
+      ) : null}
       {result.warnings && result.warnings.length > 0 ? (
         <details>
           <summary>{result.warnings.length} warnings</summary>

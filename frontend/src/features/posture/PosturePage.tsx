@@ -10,7 +10,7 @@ import { type Availability, MetricCard } from "./MetricCard";
 import { PriorityBreakdownCard } from "./PriorityBreakdownCard";
 import "../pages.css";
 import { DEFAULT_PERIOD, intervalFor, levelIntervalFor, PERIODS, type PeriodValue } from "./search";
-import { pivot, type Row } from "./table";
+import { latestRows, pivot, type Row } from "./table";
 
 const route = getRouteApi("/app/posture");
 
@@ -177,12 +177,12 @@ function Headline({ period, availability }: { period: string; availability: Avai
     enabled: availability === "available",
   });
   if (!data || data.rows.length === 0) return null;
-  const rows = data.rows as Row[];
+  const rows = latestRows(data.rows as Row[]);
   const sum = (col: string) =>
     rows.reduce((acc, r) => acc + (typeof r[col] === "number" ? (r[col] as number) : 0), 0);
   const byPriority = pivot(rows, "day", "priority", "open_count", PRIORITIES).data[0] ?? {};
   return (
-    <dl className="kpis" aria-label="Latest snapshot">
+    <dl className="kpis" aria-label={`Latest snapshot (${String(rows[0]?.day ?? "")})`}>
       <div>
         <dt>Open risk</dt>
         <dd>{formatNumber(sum("open_risk"))}</dd>

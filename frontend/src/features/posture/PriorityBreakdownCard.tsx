@@ -4,7 +4,7 @@ import { EmptyState, ErrorMessage, Loading } from "../../components/ui";
 import { PRIORITIES } from "../../lib/severity";
 import { CategoryBarChart } from "./charts";
 import { type Availability, ChartCard, CsvButton, NotAvailable } from "./MetricCard";
-import type { Row } from "./table";
+import { latestRows, type Row } from "./table";
 
 /**
  * Open findings by priority per team (or environment): the posture metric grouped by the
@@ -39,7 +39,7 @@ export function PriorityBreakdownCard({
   const byGroup = new Map<string, Row>();
   results.forEach((r, i) => {
     const priority = PRIORITIES[i] ?? "";
-    for (const row of r.data?.rows ?? []) {
+    for (const row of latestRows((r.data?.rows ?? []) as Row[])) {
       const group = String(row[dimension] ?? "(none)");
       const out = byGroup.get(group) ?? {
         [dimension]: group,

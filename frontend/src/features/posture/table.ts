@@ -46,6 +46,19 @@ export function pivot(
   return { data, series };
 }
 
+/**
+ * The rows of the last day of a level metric (posture without an interval answers one row per
+ * snapshot day and group): what is open now, at the end of the period.
+ */
+export function latestRows(rows: readonly Row[], dayCol = "day"): Row[] {
+  let last = "";
+  for (const row of rows) {
+    const day = String(row[dayCol] ?? "");
+    if (day > last) last = day;
+  }
+  return rows.filter((row) => String(row[dayCol] ?? "") === last);
+}
+
 function csvCell(value: Cell | undefined): string {
   if (value === null || value === undefined) return "";
   const text = String(value);

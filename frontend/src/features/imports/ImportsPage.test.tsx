@@ -1,0 +1,178 @@
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { uploadReport } from "../../api/imports";
+import { page } from "../../test/fixtures";
+import { makeUser, mockApi } from "../../test/mockApi";
+import { renderApp } from "../../test/render";
+
+const run = {
+  id: "00000000-0000-4000-8000-0000000000b1",
+  filename: "/ci/reports/semgrep.sarif",
+  sha256: "ab",
+  size_bytes: 1000,
+  format: "sarif",
+  tool: "semgrep",
+  tool_version: "1.85.0",
+  asset_id: null,
+  scope_target: "",
+  partial: false,
+  uploaded_by: "user:lead",
+  status: "ok",
+  error: null,
+  started_at: "2026-12-03T10:00:00Z",
+  finished_at: "2026-12-03T10:00:01Z",
+  duration_ms: 900,
+  counts: { records: 5, new_findings: 2, unchanged: 3, resolved_findings: 1, skipped: 0 },
+  warnings: [],
+};
+
+function setup(role: "engineer" | "viewer") {
+  return mockApi({
+    "GET /api/v1/auth/me": makeUser({ role }),
+    "GET /api/v1/imports": page([
+      run,
+      { ...run, id: "x2", status: "error", error: "not a report" },
+    ]),
+  });
+}
+
+describe("ImportsPage", () => {
+  it("lists imports with their counts and errors, and offers the upload to workers", async () => {
+    setup("engineer");
+    renderApp("/imports");
+    const rows = await screen.findAllByTestId("import-row");
+    expect(rows[0]).toHaveTextContent("semgrep.sarif");
+    expect(
+      within(rows[0] as HTMLElement)
+        .getAllByRole("cell")
+        .map((c) => c.textContent),
+    ).toEqual(expect.arrayContaining(["5", "2", "3", "1", "0"]));
+    expect(rows[1]).toHaveTextContent("failed");
+    expect(rows[1]).toHaveTextContent("not a report");
+    expect(screen.getByRole("button", { name: "Choose a file…" })).toBeInTheDocument();
+    expect(screen.getByLabelText("Report file")).toHaveAttribute("type", "file");
+  });
+
+  it("shows a viewer the history without the upload", async () => {
+    setup("viewer");
+    renderApp("/imports");
+    await screen.findAllByTestId("import-row");
+    expect(screen.queryByText("Upload a report")).not.toBeInTheDocument();
+  });
+});
+
+describe("uploading on the page", () => {
+  it("shows the detected tool and the new/unchanged/resolved/error counts", async () => {
+    setup("engineer");
+    vi.stubGlobal("XMLHttpRequest", FakeXhr);
+    FakeXhr.reply = {
+      status: 201,
+      body: {
+        file: "scan.json",
+        status: "ok",
+        tool: "gitleaks",
+        format: "gitleaks",
+        asset: "acme/web",
+        records: 9,
+        findings: 8,
+        new_findings: 4,
+        unchanged: 3,
+        resolved_findings: 2,
+        reopened_findings: 1,
+        suppressed: 0,
+        skipped: 1,
+        warnings: ["record 3: no rule id; skipped"],
+      },
+    };
+    renderApp("/imports");
+    const input = await screen.findByLabelText("Report file");
+    await userEvent.upload(input, new File(["{}"], "scan.json"));
+    const result = await screen.findByTestId("import-result");
+    expect(result).toHaveTextContent("Imported scan.json as gitleaks into acme/web");
+    expect(within(result).getByTestId("count-new")).toHaveTextContent("4");
+    expect(within(result).getByTestId("count-unchanged")).toHaveTextContent("3");
+    expect(within(result).getByTestId("count-resolved")).toHaveTextContent("2");
+    expect(within(result).getByTestId("count-skipped")).toHaveTextContent("1");
+    expect(within(result).getByText("1 warnings")).toBeInTheDocument();
+    expect(within(result).getByRole("link", { name: /gitleaks's findings/ })).toHaveAttribute(
+      "href",
+      "/findings?tool=gitleaks&asset=acme%2Fweb",
+    );
+    expect(FakeXhr.last?.url).toBe("/api/v1/imports?filename=scan.json");
+  });
+});
+
+/** A stand-in for XMLHttpRequest: records the request, reports progress, answers `reply`. */
+class FakeXhr {
+  static last: FakeXhr | null = null;
+  static reply: { status: number; body: unknown } = { status: 201, body: {} };
+  method = "";
+  url = "";
+  headers: Record<string, string> = {};
+  body: unknown = null;
+  status = 0;
+  statusText = "";
+  responseText = "";
+  withCredentials = false;
+  upload: {
+    onprogress: ((e: { lengthComputable: boolean; loaded: number; total: number }) => void) | null;
+  } = {
+    onprogress: null,
+  };
+  onload: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  open(method: string, url: string) {
+    this.method = method;
+    this.url = url;
+    FakeXhr.last = this;
+  }
+  setRequestHeader(name: string, value: string) {
+    this.headers[name] = value;
+  }
+  send(body: unknown) {
+    this.body = body;
+    this.upload.onprogress?.({ lengthComputable: true, loaded: 50, total: 100 });
+    this.upload.onprogress?.({ lengthComputable: true, loaded: 100, total: 100 });
+    this.status = FakeXhr.reply.status;
+    this.responseText = JSON.stringify(FakeXhr.reply.body);
+    this.onload?.();
+  }
+}
+
+describe("uploadReport", () => {
+  it("posts the file as multipart with the CSRF header and reports progress", async () => {
+    vi.stubGlobal("XMLHttpRequest", FakeXhr);
+    // biome-ignore lint/suspicious/noDocumentCookie: jsdom has no Cookie Store API
+    document.cookie = "aspm_csrf=tok123";
+    FakeXhr.reply = { status: 201, body: { file: "r.sarif", status: "ok", new_findings: 2 } };
+    const progress: number[] = [];
+    const file = new File(['{"version":"2.1.0"}'], "r.sarif");
+    const result = await uploadReport({ file, onProgress: (f) => progress.push(f) });
+    expect(result).toMatchObject({ status: "ok", new_findings: 2 });
+    const xhr = FakeXhr.last;
+    expect(xhr?.method).toBe("POST");
+    expect(xhr?.url).toBe("/api/v1/imports?filename=r.sarif");
+    expect(xhr?.headers["X-CSRF-Token"]).toBe("tok123");
+    expect(xhr?.body).toBeInstanceOf(FormData);
+    expect((xhr?.body as FormData | undefined)?.get("file")).toBeInstanceOf(File);
+    expect(progress).toEqual([0.5, 1]);
+  });
+
+  it("rejects with the server's reason and the partial result when the report is unreadable", async () => {
+    vi.stubGlobal("XMLHttpRequest", FakeXhr);
+    FakeXhr.reply = {
+      status: 422,
+      body: {
+        error: "IngestError",
+        detail: "no ingestor recognises notes.txt",
+        result: { file: "notes.txt", status: "error" },
+      },
+    };
+    const failure = uploadReport({ file: new File(["hello"], "notes.txt") });
+    await expect(failure).rejects.toMatchObject({
+      status: 422,
+      message: "no ingestor recognises notes.txt",
+      result: { file: "notes.txt", status: "error" },
+    });
+  });
+});

@@ -1,0 +1,122 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import type { SchemaMetricInfo, SchemaMetricName } from "../../api/generated/schema";
+import { makeUser, mockApi, type RecordedCall } from "../../test/mockApi";
+import { renderApp } from "../../test/render";
+
+const ALL: SchemaMetricName[] = [
+  "posture",
+  "mttr",
+  "sla",
+  "net_resolve_rate",
+  "violations_blocked",
+  "drift",
+  "coverage",
+  "compliance",
+];
+
+function info(name: SchemaMetricName): SchemaMetricInfo {
+  return {
+    name,
+    title: name,
+    definition: `${name} defined`,
+    unit: "",
+    group_by: ["none"],
+    series: true,
+    source: "",
+  };
+}
+
+function metric(call: RecordedCall) {
+  const name = call.path.split("/").pop() ?? "";
+  const groupBy = call.query.get("group_by");
+  const rows =
+    name === "posture"
+      ? [
+          // an older snapshot day that must not count in "now"
+          { day: "2026-12-02", [groupBy ?? "none"]: "P1", open_count: 50, open_risk: 5000 },
+          { day: "2026-12-03", [groupBy ?? "none"]: "P1", open_count: 7, open_risk: 700 },
+          { day: "2026-12-03", [groupBy ?? "none"]: "P2", open_count: 3, open_risk: 150 },
+        ]
+      : [];
+  return {
+    metric: name,
+    title: name,
+    definition: `${name} defined`,
+    period: { start: "2026-09-04T00:00:00Z", end: "2026-12-03T00:00:00Z", days: 90 },
+    group_by: groupBy,
+    interval: call.query.get("interval"),
+    filters: {},
+    columns: rows.length ? Object.keys(rows[0] ?? {}) : ["evaluations"],
+    rows,
+    notes: name === "violations_blocked" ? ["no gate evaluations recorded in the period"] : [],
+  };
+}
+
+function setup(catalogue: SchemaMetricName[] = ALL) {
+  return mockApi({
+    "GET /api/v1/auth/me": makeUser({ role: "viewer" }),
+    "GET /api/v1/metrics": catalogue.map(info),
+    "GET /api/v1/metrics/{name}": metric,
+  });
+}
+
+describe("PosturePage", () => {
+  it("shows the latest snapshot's totals, not a sum over the period's days", async () => {
+    setup();
+    renderApp("/posture");
+    const list = await screen.findByLabelText(/Latest snapshot \(2026-12-03\)/);
+    expect(within(list).getByText("Open findings").nextSibling).toHaveTextContent("10");
+    expect(within(list).getByText("Open risk").nextSibling).toHaveTextContent("850");
+    expect(within(list).getByText("P1 open").nextSibling).toHaveTextContent("7");
+  });
+
+  it("says plainly when the server does not offer a metric, and asks nothing for it", async () => {
+    const api = setup(ALL.filter((m) => m !== "drift"));
+    renderApp("/posture");
+    const drift = await screen.findByTestId("chart-drift");
+    await waitFor(() =>
+      expect(drift).toHaveTextContent(/Not available yet: this server does not compute the drift/),
+    );
+    expect(within(drift).queryByText("Download CSV")).not.toBeInTheDocument();
+    await waitFor(() => expect(api.calls.some((c) => c.path.endsWith("/coverage"))).toBe(true));
+    expect(api.calls.some((c) => c.path.endsWith("/metrics/drift"))).toBe(false);
+  });
+
+  it("shows a metric's notes when it has no rows", async () => {
+    setup();
+    renderApp("/posture");
+    const card = await screen.findByTestId("chart-violations");
+    await waitFor(() => expect(card).toHaveTextContent("No data in this period."));
+    expect(card).toHaveTextContent("no gate evaluations recorded in the period");
+  });
+
+  it("holds the period in the URL and asks every metric for it, CSV links included", async () => {
+    const api = setup();
+    const { router } = renderApp("/posture?period=30d");
+    const select = await screen.findByLabelText("Period");
+    expect(select).toHaveValue("30d");
+    await waitFor(() =>
+      expect(api.calls.filter((c) => c.path.endsWith("/metrics/sla")).length).toBeGreaterThan(0),
+    );
+    expect(api.calls.find((c) => c.path.endsWith("/metrics/sla"))?.query.get("period")).toBe("30d");
+    const sla = screen.getByTestId("chart-sla");
+    expect(within(sla).getByRole("link", { name: /Download .* as CSV/ })).toHaveAttribute(
+      "href",
+      "/api/v1/metrics/sla?period=30d&group_by=priority&format=csv",
+    );
+
+    await userEvent.selectOptions(select, "1y");
+    await waitFor(() => expect(router.state.location.search).toEqual({ period: "1y" }));
+    await waitFor(() =>
+      expect(
+        api.calls.some((c) => c.path.endsWith("/metrics/drift") && c.query.get("period") === "1y"),
+      ).toBe(true),
+    );
+    // a year is bucketed by month
+    const drift = api.calls.filter(
+      (c) => c.path.endsWith("/metrics/drift") && c.query.get("period") === "1y",
+    );
+    expect(drift[0]?.query.get("interval")).toBe("month");
+  });
+});
