@@ -57,14 +57,14 @@ def test_the_queue_filters_from_the_url_and_opens_a_finding_with_its_explanation
     expect(rows.first).to_be_visible()
     for badge in rows.locator("td:nth-child(4) .badge").all_text_contents():
         assert badge == "critical"
-    page.get_by_role("button", name="P1", exact=True).click()
-    expect(page).to_have_url(re.compile(r"priority=P1"))
+    page.get_by_role("button", name="overdue", exact=True).click()
+    expect(page).to_have_url(re.compile(r"severity=critical&sla=overdue"))
     snap(page, "queue-filtered")
     # keyboard: the first row is active; Enter opens it
     page.locator("body").click(position={"x": 5, "y": 5})
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/findings/[0-9a-f-]{36}$"))
-    expect(page.get_by_role("heading", name=re.compile(r"^Why P1$"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Why P[1-4]$"))).to_be_visible()
     expect(page.locator(".explanation-table tbody tr").first).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"^Detections \(\d+\)$"))).to_be_visible()
     snap(page, "finding")

@@ -10,15 +10,8 @@ import type {
 
 type GeneratedListQuery = NonNullable<paths["/api/v1/findings"]["get"]["parameters"]["query"]>;
 
-/**
- * Filters of GET /api/v1/findings. The generated part is the source of truth; `priority` and
- * `environment` are filters the queue offers that the API does not take yet (they are sent, and
- * ignored by the server until it does).
- */
-export type FindingListQuery = GeneratedListQuery & {
-  priority?: string[];
-  environment?: string[];
-};
+/** Filters, sort and paging of GET /api/v1/findings. */
+export type FindingListQuery = GeneratedListQuery;
 
 export const findingKeys = {
   all: ["findings"] as const,

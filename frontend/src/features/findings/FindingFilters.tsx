@@ -1,8 +1,7 @@
 import { type FormEvent, useEffect, useState } from "react";
-import { environmentValues } from "../../api/generated/schema";
 import { Button, SelectField, TextField, ToggleGroup } from "../../components/ui";
 import { humanize } from "../../lib/format";
-import { PRIORITIES, SEVERITIES, SLA_STATUSES, TRIAGE_STATES } from "../../lib/severity";
+import { SEVERITIES, SLA_STATUSES, TRIAGE_STATES } from "../../lib/severity";
 import { type FindingSearch, hasFilters, joinList, splitList } from "./search";
 
 const TEXT_FILTERS = [
@@ -68,14 +67,6 @@ export function FindingFilters({
         {textInput("q", "Search", "title, resource or path", "search")}
         {TEXT_FILTERS.map((f) => textInput(f.key, f.label, f.placeholder))}
         <SelectField
-          label="Environment"
-          name="environment"
-          value={search.environment ?? ""}
-          placeholder="any"
-          options={options(environmentValues)}
-          onChange={(e) => onChange({ environment: e.target.value || undefined })}
-        />
-        <SelectField
           label="Detector state"
           name="status"
           value={search.status ?? ""}
@@ -92,12 +83,6 @@ export function FindingFilters({
         </Button>
       </div>
       <div className="filters-row">
-        <ToggleGroup
-          label="Priority"
-          options={PRIORITIES.map((p) => ({ value: p, label: p }))}
-          value={splitList(search.priority)}
-          onChange={(v) => onChange({ priority: joinList(v) })}
-        />
         <ToggleGroup
           label="Severity"
           options={options(SEVERITIES)}
@@ -126,12 +111,11 @@ export function FindingFilters({
                   [
                     ...TEXT_FILTERS.map((f) => f.key),
                     "q",
-                    "priority",
+
                     "severity",
                     "triage",
                     "sla",
                     "status",
-                    "environment",
                   ].map((k) => [k, undefined]),
                 ),
               )

@@ -48,14 +48,16 @@ describe("triage queue", () => {
     const user = userEvent.setup();
     const { calls, router } = setup("/findings?offset=50");
     await screen.findByText("Leaked AWS key");
-    await user.click(screen.getByRole("button", { name: "P1" }));
-    await waitFor(() => expect(router.state.location.search).toEqual({ priority: "P1" }));
-    await waitFor(() => expect(listCalls(calls).at(-1)?.query.getAll("priority")).toEqual(["P1"]));
+    await user.click(screen.getByRole("button", { name: "overdue" }));
+    await waitFor(() => expect(router.state.location.search).toEqual({ sla: "overdue" }));
+    await waitFor(() =>
+      expect(listCalls(calls).at(-1)?.query.getAll("sla_status")).toEqual(["overdue"]),
+    );
     expect(listCalls(calls).at(-1)?.query.get("offset")).toBe("0");
 
     await user.type(screen.getByLabelText("Team"), "payments{Enter}");
     await waitFor(() =>
-      expect(router.state.location.search).toEqual({ priority: "P1", team: "payments" }),
+      expect(router.state.location.search).toEqual({ sla: "overdue", team: "payments" }),
     );
   });
 

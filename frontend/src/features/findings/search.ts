@@ -20,7 +20,6 @@ const int = (max: number) =>
 
 export const findingSearchSchema = z.object({
   q: text.catch(undefined),
-  priority: text.catch(undefined),
   severity: text.catch(undefined),
   triage: text.catch(undefined),
   status: text.catch(undefined),
@@ -28,7 +27,6 @@ export const findingSearchSchema = z.object({
   tool: text.catch(undefined),
   category: text.catch(undefined),
   asset: text.catch(undefined),
-  environment: text.catch(undefined),
   team: text.catch(undefined),
   assignee: text.catch(undefined),
   sort: z
@@ -55,7 +53,6 @@ export function joinList(values: readonly string[]): string | undefined {
 /** Only the filter keys (not sort or paging). */
 export const FILTER_KEYS = [
   "q",
-  "priority",
   "severity",
   "triage",
   "status",
@@ -63,7 +60,6 @@ export const FILTER_KEYS = [
   "tool",
   "category",
   "asset",
-  "environment",
   "team",
   "assignee",
 ] as const satisfies readonly (keyof FindingSearch)[];
@@ -92,10 +88,6 @@ export function toListQuery(search: FindingSearch): FindingListQuery {
   if (triage.length) query.triage = triage;
   const status = list<NonNullable<FindingListQuery["status"]>[number]>(search.status);
   if (status.length) query.status = status;
-  const priority = splitList(search.priority);
-  if (priority.length) query.priority = priority;
-  const environment = splitList(search.environment);
-  if (environment.length) query.environment = environment;
   const sla = list<NonNullable<FindingListQuery["sla_status"]>[number]>(search.sla);
   if (sla.length) query.sla_status = sla;
   return query;
