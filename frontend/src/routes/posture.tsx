@@ -1,5 +1,4 @@
-import { createRoute } from "@tanstack/react-router";
-import { PosturePage } from "../features/posture/PosturePage";
+import { createRoute, lazyRouteComponent } from "@tanstack/react-router";
 import { postureSearchSchema } from "../features/posture/search";
 import { appRoute } from "./_app";
 
@@ -7,5 +6,6 @@ export const postureRoute = createRoute({
   getParentRoute: () => appRoute,
   path: "posture",
   validateSearch: (search) => postureSearchSchema.parse(search),
-  component: PosturePage,
+  // the chart library is loaded only when the posture page is opened
+  component: lazyRouteComponent(() => import("../features/posture/PosturePage"), "PosturePage"),
 });
