@@ -9,10 +9,16 @@ from hypothesis import strategies as st
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from aspm.assets.models import Environment
 from aspm.common.clock import utcnow
 from aspm.findings import service as findings_service
 from aspm.findings.models import Finding
-from aspm.findings.schemas import FindingFilter, FindingSort, SlaStatus
+from aspm.findings.schemas import (
+    FindingFilter,
+    FindingSort,
+    PriorityFilter,
+    SlaStatus,
+)
 from aspm.triage.patterns import is_wildcard_only, matches, to_like
 from tests.factories import gitleaks_leak, gitleaks_report, ingest_bytes
 from tests.triage.helpers import secret
@@ -109,3 +115,25 @@ def test_rules_at_import_are_limited_to_the_given_assets_and_apply_once(
     assert apply(session, import_id).owned == 0  # already owned: nothing to do
     session.expire_all()
     assert session.scalar(select(Finding.team).where(Finding.path == "x.env")) == "ops"
+
+
+def test_filter_by_priority_band_and_asset_environment(
+    sessions: sessionmaker[Session], session: Session
+) -> None:
+    ids = _seed(sessions, session, "acme/bands")
+    bands = {"p1-late.env": "P1", "p2.env": "P2", "none.env": None, "p1-soon.env": "P4",
+             "fixed-like.env": "P4"}  # fmt: skip
+    for path, prio in bands.items():
+        session.execute(update(Finding).where(Finding.id == ids[path]).values(priority=prio))
+    session.flush()
+    session.expire_all()
+
+    def paths(**kw: object) -> set[str | None]:
+        flt = FindingFilter(asset="acme/bands", **kw)
+        return {f.path for f in findings_service.list_findings(session, flt).items}
+
+    assert paths(priority=[PriorityFilter.P1]) == {"p1-late.env"}
+    assert paths(priority=[PriorityFilter.P2, PriorityFilter.P1]) == {"p1-late.env", "p2.env"}
+    assert paths(priority=[PriorityFilter.NONE]) == {"none.env"}
+    assert paths(environment=[Environment.PROD]) == set()
+    assert len(paths(environment=[Environment.UNKNOWN])) == 5  # an asset nobody described

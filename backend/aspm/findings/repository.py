@@ -15,6 +15,7 @@ from aspm.findings.schemas import (
     DUE_SOON_DAYS,
     FindingFilter,
     FindingSort,
+    PriorityFilter,
     SlaStatus,
     SuppressedFilter,
 )
@@ -55,6 +56,14 @@ def _filtered(flt: FindingFilter, *, now: datetime | None = None) -> Select[Find
                 and_(Finding.team.is_(None), Asset.owner_team.in_(flt.teams)),
             )
         )
+    if flt.priority:
+        bands = [p.value for p in flt.priority if p is not PriorityFilter.NONE]
+        conds = [Finding.priority.in_(bands)] if bands else []
+        if PriorityFilter.NONE in flt.priority:
+            conds.append(Finding.priority.is_(None))
+        stmt = stmt.where(or_(*conds))
+    if flt.environment:
+        stmt = stmt.where(Asset.environment.in_([e.value for e in flt.environment]))
     if flt.sla_status:
         at = now or utcnow()
         stmt = stmt.where(or_(*(sla_condition(st, at) for st in flt.sla_status)))

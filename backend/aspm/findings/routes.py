@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from aspm.api.deps import PrincipalDep, ReadAccess, ReadAssetAccess, SessionDep
+from aspm.assets.models import Environment
 from aspm.common.paging import MAX_OFFSET
 from aspm.common.severity import Severity
 from aspm.findings import control_service, service
@@ -16,6 +17,7 @@ from aspm.findings.schemas import (
     FindingFilter,
     FindingPage,
     FindingSort,
+    PriorityFilter,
     SlaStatus,
     SuppressedFilter,
 )
@@ -49,6 +51,8 @@ def list_findings(
         Query(max_length=200, description="a team name, or `mine` (any of your teams)"),
     ] = None,
     sla_status: Annotated[list[SlaStatus] | None, Query()] = None,
+    priority: Annotated[list[PriorityFilter] | None, Query()] = None,
+    environment: Annotated[list[Environment] | None, Query(description="the asset's")] = None,
     suppressed: Annotated[
         SuppressedFilter,
         Query(description="findings hidden by suppression rules: exclude, include or only"),
@@ -74,6 +78,8 @@ def list_findings(
             None if team is None else sorted(principal.team_names) if team == "mine" else [team]
         ),
         sla_status=sla_status or [],
+        priority=priority or [],
+        environment=environment or [],
         suppressed=suppressed,
         asset_ids=None if principal.asset_ids is None else sorted(principal.asset_ids),
     )

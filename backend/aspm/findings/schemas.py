@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from aspm.assets.models import Environment
 from aspm.common.paging import Page
 from aspm.common.severity import Severity
 from aspm.findings.models import DetectorState, TriageState
@@ -30,6 +31,16 @@ class SlaStatus(StrEnum):
 
 
 DUE_SOON_DAYS = 7
+
+
+class PriorityFilter(StrEnum):
+    """A risk priority band, or `none` (not scored, or below every band)."""
+
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+    NONE = "none"
 
 
 class SuppressedFilter(StrEnum):
@@ -57,6 +68,8 @@ class FindingFilter(BaseModel):
         None, description="finding team or asset owner team in these (the API resolves `mine`)"
     )
     sla_status: list[SlaStatus] = Field(default_factory=list)
+    priority: list[PriorityFilter] = Field(default_factory=list)
+    environment: list[Environment] = Field(default_factory=list, description="of the asset")
     suppressed: SuppressedFilter = SuppressedFilter.EXCLUDE
     asset_ids: list[uuid.UUID] | None = Field(None, description="restrict to these assets")
 
