@@ -72,7 +72,7 @@ def test_the_queue_filters_from_the_url_and_opens_a_finding_with_its_explanation
 
 def test_a_lead_triages_a_finding_and_the_assignee_sees_it_on_my_findings(page: Page) -> None:
     login(page, "lead")
-    page.goto("/findings?asset=acme-corp/web-frontend&triage=new")
+    page.goto("/findings?asset=acme-corp/web-frontend&triage=new&status=active")
     fid = first_id(page)
     title = page.locator("tbody tr").first.locator(".col-title a").inner_text()
     page.locator("tbody tr").first.locator(".col-title a").click()
@@ -94,6 +94,12 @@ def test_a_lead_triages_a_finding_and_the_assignee_sees_it_on_my_findings(page: 
     expect(history).to_contain_text("user:lead")
     expect(history).to_contain_text("reproduced on staging")
     snap(page, "finding-triaged")
+
+    # the audit trail has both changes, filtered to this finding by a link
+    page.goto(f"/audit?object_id={fid}")
+    events = page.get_by_test_id("audit-row")
+    expect(events.filter(has_text="reproduced on staging")).to_contain_text("new → confirmed")
+    expect(events.filter(has_text="engineer")).not_to_have_count(0)
     logout(page)
 
     login(page, "engineer")
