@@ -32,6 +32,13 @@ RESOLVED = (
 )
 
 
+FLOWS = (
+    "daily flows of the findings (created, resolved, drift per day): `aspm metrics snapshot` "
+    "rebuilds every day (a reopening or a false positive changes past days), each import "
+    "today's; grouping or filtering by asset or category reads the findings themselves"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class MetricSpec:
     name: MetricName
@@ -70,7 +77,7 @@ CATALOGUE: tuple[MetricSpec, ...] = (
         "days",
         ("severity", "priority", "team", "asset", "environment", "category", "none"),
         True,
-        "findings (resolved_at, first_seen_at)",
+        FLOWS,
     ),
     MetricSpec(
         MetricName.SLA,
@@ -82,7 +89,7 @@ CATALOGUE: tuple[MetricSpec, ...] = (
         "share (0-1) / findings",
         ("priority", "severity", "team", "asset", "environment", "none"),
         True,
-        "findings (resolved in the period) and daily snapshots (overdue)",
+        FLOWS + "; open_overdue: daily snapshots",
     ),
     MetricSpec(
         MetricName.NET_RESOLVE_RATE,
@@ -93,7 +100,7 @@ CATALOGUE: tuple[MetricSpec, ...] = (
         "ratio",
         FLOW_GROUPS,
         True,
-        "findings (first_seen_at, resolved_at)",
+        FLOWS,
     ),
     MetricSpec(
         MetricName.VIOLATIONS_BLOCKED,
@@ -120,7 +127,7 @@ CATALOGUE: tuple[MetricSpec, ...] = (
         "findings",
         FLOW_GROUPS,
         True,
-        "findings (category drift), audit events (reopened cspm findings)",
+        FLOWS + "; cloud_regressions: audit events (reopened cspm findings)",
     ),
     MetricSpec(
         MetricName.COVERAGE,

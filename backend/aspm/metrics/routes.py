@@ -34,7 +34,8 @@ def list_metrics() -> list[MetricInfo]:
     response_model=MetricResult,
     dependencies=[ReadAssetAccess],  # every role; a token bound to assets names one (asset=)
     description="One metric over a period, grouped and filtered; `format=csv|xlsx` downloads "
-    "the same table.\n\n" + _DEFINITIONS,
+    "the same table. Periods are whole UTC days: 90d is the last 90 days, today included.\n\n"
+    + _DEFINITIONS,
     responses={
         200: {
             "content": {
