@@ -324,7 +324,7 @@ def findings_list(
         table.add_column(col)
     for f in page.items:
         table.add_row(
-            str(f.id)[:8], f.priority or "-", "" if f.risk_score is None else str(f.risk_score),
+            str(f.id)[-12:], f.priority or "-", "" if f.risk_score is None else str(f.risk_score),
             f.severity.value, f.status.value, f.triage_state.value, f.title[:70],
             f.asset, (f.resource or f.path or "")[:50], ",".join(f.tools),
         )  # fmt: skip
@@ -333,7 +333,7 @@ def findings_list(
 
 @findings_app.command("show")
 def findings_show(
-    finding_id: Annotated[str, typer.Argument(help="finding id (or its first 8 characters)")],
+    finding_id: Annotated[str, typer.Argument(help="finding id (or its last 12 characters)")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """One finding with all its detections."""
@@ -394,7 +394,7 @@ def _print_detail(d: dict[str, Any]) -> None:
 
 @findings_app.command("explain")
 def findings_explain(
-    finding_id: Annotated[str, typer.Argument(help="finding id (or its first 8 characters)")],
+    finding_id: Annotated[str, typer.Argument(help="finding id (or its last 12 characters)")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Why a finding has its risk score: each factor, its value, multiplier and source."""

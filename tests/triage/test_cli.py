@@ -49,7 +49,13 @@ def test_rules_triage_and_my_findings_from_the_command_line(cli_db: Path) -> Non
     assert items["svc/a.env"]["team"] == "payments"
     fid = items["svc/a.env"]["id"]
 
-    refused = runner.invoke(app, ["triage", fid, "--state", "false_positive"])
+    # ids are time-ordered: one import's findings share a prefix, so the CLI takes their ends
+    other = items["docs/example.env"]["id"]
+    assert fid[:8] == other[:8]
+    ambiguous = runner.invoke(app, ["triage", fid[:8], "--state", "confirmed"])
+    assert ambiguous.exit_code == 2
+    assert "ambiguous" in ambiguous.output
+    refused = runner.invoke(app, ["triage", fid[-12:], "--state", "false_positive"])
     assert refused.exit_code == 2
     assert "requires a reason" in refused.output
     moved = _json(["triage", fid, "--state", "in_progress", "--as", "carl", "--json"])

@@ -165,6 +165,13 @@ def find_by_prefix(session: Session, prefix: str) -> Sequence[uuid.UUID]:
     return session.scalars(select(Finding.id).where(col.like(f"{hexed}%")).limit(2)).all()
 
 
+def find_by_suffix(session: Session, suffix: str) -> Sequence[uuid.UUID]:
+    """Finding ids whose text form ends with `suffix` (hex digits only), at most 2."""
+    hexed = suffix.replace("-", "").lower()
+    col = func.lower(func.replace(func.cast(Finding.id, String), "-", ""))
+    return session.scalars(select(Finding.id).where(col.like(f"%{hexed}")).limit(2)).all()
+
+
 def detection_summary(
     session: Session, finding_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[list[str], int, datetime | None]]:

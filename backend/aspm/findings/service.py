@@ -125,18 +125,23 @@ def select_ids(
 
 
 def resolve_id(session: Session, ref: str) -> uuid.UUID:
-    """A full finding id, or a unique prefix of at least 6 hex digits (as the CLI prints)."""
+    """A full finding id, or a unique prefix or suffix of at least 6 hex digits. Finding ids are
+    time-ordered (one import's share their first characters), so the CLI prints their ends."""
     try:
         return uuid.UUID(ref)
     except ValueError:
         pass
-    if len(ref.replace("-", "")) < 6:
-        raise InvalidInput(f"finding id {ref!r}: give the full id or at least 6 characters")
-    ids = repository.find_by_prefix(session, ref)
+    hexed = ref.replace("-", "").lower()
+    if len(hexed) < 6 or any(c not in "0123456789abcdef" for c in hexed):
+        raise InvalidInput(f"finding id {ref!r}: give the full id or at least 6 of its hex digits")
+    ids = repository.find_by_prefix(session, hexed)
+    if len(ids) != 1:
+        by_end = repository.find_by_suffix(session, hexed)
+        ids = by_end if len(by_end) == 1 or not ids else ids
     if not ids:
         raise NotFound(f"no finding with id {ref!r}")
     if len(ids) > 1:
-        raise InvalidInput(f"finding id prefix {ref!r} is ambiguous; give more characters")
+        raise InvalidInput(f"finding id {ref!r} is ambiguous; give more characters")
     return ids[0]
 
 

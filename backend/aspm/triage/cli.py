@@ -95,7 +95,7 @@ def _print(model: Any, as_json: bool, text: str) -> None:
 
 @triage_app.command("set")
 def triage_set(
-    finding_id: Annotated[str, typer.Argument(help="finding id (or its first 8 characters)")],
+    finding_id: Annotated[str, typer.Argument(help="finding id (or its last 12 characters)")],
     state: Annotated[TriageState, typer.Option(help="the new triage state")],
     reason: Annotated[
         str | None, typer.Option(help="why (required for false_positive, wont_fix, accepted_risk)")
@@ -134,7 +134,7 @@ def triage_set(
 
 @triage_app.command("assign")
 def triage_assign(
-    finding_id: Annotated[str, typer.Argument(help="finding id (or its first 8 characters)")],
+    finding_id: Annotated[str, typer.Argument(help="finding id (or its last 12 characters)")],
     user: Annotated[str | None, typer.Option(help="assignee user name (omit to unassign)")] = None,
     team: Annotated[str | None, typer.Option(help="team name (omit to clear)")] = None,
     reason: Annotated[str | None, typer.Option()] = None,
@@ -167,7 +167,7 @@ def triage_assign(
 
 @triage_app.command("comment")
 def triage_comment(
-    finding_id: Annotated[str, typer.Argument(help="finding id (or its first 8 characters)")],
+    finding_id: Annotated[str, typer.Argument(help="finding id (or its last 12 characters)")],
     text: Annotated[str, typer.Argument(help="the comment")],
     as_user: AsOption = None,
 ) -> None:
@@ -190,7 +190,7 @@ def triage_comment(
 
 @triage_app.command("history")
 def triage_history(
-    finding_id: Annotated[str, typer.Argument(help="finding id (or its first 8 characters)")],
+    finding_id: Annotated[str, typer.Argument(help="finding id (or its last 12 characters)")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """A finding's audit trail, oldest first."""
