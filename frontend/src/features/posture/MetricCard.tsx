@@ -96,13 +96,8 @@ export function DataTable({
 
 export function CsvLink({ href, label }: { href: string; label: string }) {
   return (
-    <a
-      className="btn btn-sm btn-secondary"
-      href={href}
-      download
-      aria-label={`Download ${label} as CSV`}
-    >
-      Download CSV
+    <a className="btn btn-sm btn-secondary" href={href} download>
+      Download CSV <span className="sr-only">of {label}</span>
     </a>
   );
 }
@@ -131,13 +126,8 @@ export function CsvButton({
     URL.revokeObjectURL(url);
   }
   return (
-    <Button
-      size="sm"
-      onClick={download}
-      disabled={rows.length === 0}
-      aria-label={`Download ${label} as CSV`}
-    >
-      Download CSV
+    <Button size="sm" onClick={download} disabled={rows.length === 0}>
+      Download CSV <span className="sr-only">of {label}</span>
     </Button>
   );
 }

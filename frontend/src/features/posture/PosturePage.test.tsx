@@ -65,7 +65,11 @@ describe("PosturePage", () => {
   it("shows the latest snapshot's totals, not a sum over the period's days", async () => {
     setup();
     renderApp("/posture");
-    const list = await screen.findByLabelText(/Latest snapshot \(2026-12-03\)/);
+    const list = await screen.findByLabelText(
+      /Latest snapshot \(2026-12-03\)/,
+      {},
+      { timeout: 5000 },
+    );
     expect(within(list).getByText("Open findings").nextSibling).toHaveTextContent("10");
     expect(within(list).getByText("Open risk").nextSibling).toHaveTextContent("850");
     expect(within(list).getByText("P1 open").nextSibling).toHaveTextContent("7");
@@ -74,7 +78,7 @@ describe("PosturePage", () => {
   it("says plainly when the server does not offer a metric, and asks nothing for it", async () => {
     const api = setup(ALL.filter((m) => m !== "drift"));
     renderApp("/posture");
-    const drift = await screen.findByTestId("chart-drift");
+    const drift = await screen.findByTestId("chart-drift", {}, { timeout: 5000 });
     await waitFor(() =>
       expect(drift).toHaveTextContent(/Not available yet: this server does not compute the drift/),
     );
@@ -86,7 +90,7 @@ describe("PosturePage", () => {
   it("shows a metric's notes when it has no rows", async () => {
     setup();
     renderApp("/posture");
-    const card = await screen.findByTestId("chart-violations");
+    const card = await screen.findByTestId("chart-violations", {}, { timeout: 5000 });
     await waitFor(() => expect(card).toHaveTextContent("No data in this period."));
     expect(card).toHaveTextContent("no gate evaluations recorded in the period");
   });
@@ -94,14 +98,14 @@ describe("PosturePage", () => {
   it("holds the period in the URL and asks every metric for it, CSV links included", async () => {
     const api = setup();
     const { router } = renderApp("/posture?period=30d");
-    const select = await screen.findByLabelText("Period");
+    const select = await screen.findByLabelText("Period", {}, { timeout: 5000 });
     expect(select).toHaveValue("30d");
     await waitFor(() =>
       expect(api.calls.filter((c) => c.path.endsWith("/metrics/sla")).length).toBeGreaterThan(0),
     );
     expect(api.calls.find((c) => c.path.endsWith("/metrics/sla"))?.query.get("period")).toBe("30d");
     const sla = screen.getByTestId("chart-sla");
-    expect(within(sla).getByRole("link", { name: /Download .* as CSV/ })).toHaveAttribute(
+    expect(within(sla).getByRole("link", { name: /Download CSV of / })).toHaveAttribute(
       "href",
       "/api/v1/metrics/sla?period=30d&group_by=priority&format=csv",
     );
