@@ -1,8 +1,18 @@
 import { type FormEvent, useState } from "react";
 import { useBulkAction } from "../../api/findings";
-import type { SchemaBulkRequest } from "../../api/generated/schema";
+import type { SchemaBulkFilter, SchemaBulkRequest } from "../../api/generated/schema";
 import { Button, Dialog, ErrorMessage, TextAreaField, TextField } from "../../components/ui";
+import { formatNumber } from "../../lib/format";
 import { endOfDayIso, todayPlus } from "./dates";
+
+/** Chosen rows by id, or every finding a filter selects (the server resolves it, all or nothing). */
+export type BulkSelection =
+  | { kind: "ids"; ids: readonly string[] }
+  | { kind: "filter"; filter: SchemaBulkFilter; count: number };
+
+export function selectionSize(selection: BulkSelection): number {
+  return selection.kind === "ids" ? selection.ids.length : selection.count;
+}
 
 /** What the bar offers; each maps to one POST /api/v1/findings/bulk (assign, or triage to a state). */
 export type BulkChoice = "assign" | "confirm" | "accept_risk" | "false_positive";
@@ -16,18 +26,23 @@ const ACTIONS: { action: BulkChoice; label: string; title: string }[] = [
 
 /** The bar shown while rows are selected; each action asks for its details and one justification. */
 export function BulkActionBar({
-  selectedIds,
+  selection,
   onDone,
+  children,
 }: {
-  selectedIds: readonly string[];
+  selection: BulkSelection;
   onDone: (message: string) => void;
+  /** extra controls (e.g. "select all matching") */
+  children?: React.ReactNode;
 }) {
+  const size = selectionSize(selection);
   const [action, setAction] = useState<BulkChoice | null>(null);
   const current = ACTIONS.find((a) => a.action === action);
   return (
     <section className="bulk-bar" aria-label="Bulk actions">
       <span>
-        <strong>{selectedIds.length}</strong> selected
+        <strong>{formatNumber(size)}</strong>
+        {selection.kind === "filter" ? " matching the filters" : ""} selected
       </span>
       {ACTIONS.map((a) => (
         <Button key={a.action} size="sm" onClick={() => setAction(a.action)}>
@@ -38,8 +53,8 @@ export function BulkActionBar({
         <BulkDialog
           key={current.action}
           action={current.action}
-          title={`${current.title} (${selectedIds.length})`}
-          ids={selectedIds}
+          title={`${current.title} (${formatNumber(size)})`}
+          selection={selection}
           onClose={() => setAction(null)}
           onDone={(n) => {
             setAction(null);
@@ -47,6 +62,7 @@ export function BulkActionBar({
           }}
         />
       ) : null}
+      {children}
     </section>
   );
 }
@@ -54,13 +70,13 @@ export function BulkActionBar({
 function BulkDialog({
   action,
   title,
-  ids,
+  selection,
   onClose,
   onDone,
 }: {
   action: BulkChoice;
   title: string;
-  ids: readonly string[];
+  selection: BulkSelection;
   onClose: () => void;
   onDone: (updated: number) => void;
 }) {
@@ -72,7 +88,7 @@ function BulkDialog({
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     const result = await bulk
-      .mutateAsync(bulkRequest(action, ids, justification, { assignee, expires }))
+      .mutateAsync(bulkRequest(action, selection, justification, { assignee, expires }))
       .catch(() => null);
     if (result) onDone(result.changed);
   }
@@ -112,7 +128,7 @@ function BulkDialog({
         <div className="dialog-actions">
           <Button onClick={onClose}>Cancel</Button>
           <Button type="submit" variant="primary" disabled={bulk.isPending}>
-            {bulk.isPending ? "Applying…" : `Apply to ${ids.length}`}
+            {bulk.isPending ? "Applying…" : `Apply to ${formatNumber(selectionSize(selection))}`}
           </Button>
         </div>
       </form>
@@ -123,11 +139,14 @@ function BulkDialog({
 /** The bulk request for one choice of the bar: one justification for every selected finding. */
 export function bulkRequest(
   action: BulkChoice,
-  ids: readonly string[],
+  selection: BulkSelection,
   justification: string,
   extra: { assignee?: string; expires?: string } = {},
 ): SchemaBulkRequest {
-  const base = { ids: [...ids], reason: justification.trim() };
+  const base =
+    selection.kind === "ids"
+      ? { ids: [...selection.ids], reason: justification.trim() }
+      : { filter: selection.filter, reason: justification.trim() };
   switch (action) {
     case "assign":
       return { ...base, action: "assign", assignee: extra.assignee?.trim() || null };

@@ -12,10 +12,10 @@ function setup(url: string, role: "security_lead" | "engineer" = "security_lead"
   const api = mockApi({
     "GET /api/v1/auth/me": makeUser({ role }),
     "GET /api/v1/findings": page(findings, 120),
-    "POST /api/v1/findings/bulk": (call: { body: { ids: string[] } }) => ({
+    "POST /api/v1/findings/bulk": (call: { body: { ids?: string[] } }) => ({
       action: "triage",
-      changed: call.body.ids.length,
-      ids: call.body.ids,
+      changed: call.body.ids?.length ?? 120,
+      ids: call.body.ids ?? [],
     }),
   });
   return { ...api, findings, ...renderApp(url) };
@@ -125,6 +125,45 @@ describe("triage queue", () => {
       expires_at: "2027-03-31T23:59:59Z",
     });
     expect(post?.headers.get("X-CSRF-Token")).toBe("csrf-123");
+  });
+
+  it("confirms every finding the filters select, beyond this page, by filter", async () => {
+    const user = userEvent.setup();
+    const { calls } = setup("/findings?severity=critical&tool=trivy");
+    await screen.findByText("Leaked AWS key");
+    await user.click(screen.getByRole("checkbox", { name: "Select all on this page" }));
+    await user.click(screen.getByRole("button", { name: "Select all 120 matching" }));
+    const bar = screen.getByRole("region", { name: "Bulk actions" });
+    expect(bar).toHaveTextContent("120 matching the filters selected");
+    await user.click(within(bar).getByRole("button", { name: "Confirm…" }));
+    const dialog = await screen.findByRole("dialog");
+    await user.type(within(dialog).getByLabelText("Justification"), "triaged in review");
+    await user.click(within(dialog).getByRole("button", { name: "Apply to 120" }));
+    await screen.findByText(/Confirm findings:/);
+    const post = calls.find((c) => c.method === "POST" && c.path === "/api/v1/findings/bulk");
+    expect(post?.body).toEqual({
+      filter: {
+        asset: null,
+        category: null,
+        q: null,
+        tool: "trivy",
+        severity: ["critical"],
+        status: [],
+        triage: [],
+      },
+      reason: "triaged in review",
+      action: "triage",
+      state: "confirmed",
+    });
+  });
+
+  it("does not offer a by-filter selection for filters a bulk action cannot take", async () => {
+    const user = userEvent.setup();
+    setup("/findings?team=payments");
+    await screen.findByText("Leaked AWS key");
+    await user.click(screen.getByRole("checkbox", { name: "Select all on this page" }));
+    expect(screen.queryByRole("button", { name: /matching/ })).not.toBeInTheDocument();
+    expect(screen.getByText(/one page at a time/)).toBeInTheDocument();
   });
 
   it("offers no selection or bulk actions to an engineer", async () => {

@@ -3,6 +3,7 @@ import { getRouteApi, useNavigate } from "@tanstack/react-router";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { findingListQuery } from "../../api/findings";
 import {
+  Button,
   EmptyState,
   ErrorMessage,
   Loading,
@@ -13,13 +14,16 @@ import {
 import { formatNumber } from "../../lib/format";
 import { canBulkTriage } from "../auth/permissions";
 import { useCurrentUser } from "../auth/useCurrentUser";
-import { BulkActionBar } from "./BulkActions";
+import { BulkActionBar, type BulkSelection } from "./BulkActions";
 import { FindingFilters } from "./FindingFilters";
 import { FindingsTable } from "./FindingsTable";
-import { DEFAULT_PAGE_SIZE, type FindingSearch, toListQuery } from "./search";
+import { DEFAULT_PAGE_SIZE, type FindingSearch, toBulkFilter, toListQuery } from "./search";
 import { useListKeyboard } from "./useListKeyboard";
 
 const route = getRouteApi("/app/findings");
+
+/** The most findings one bulk action may change (the server's limit: all or nothing). */
+const MAX_BULK = 5000;
 
 const SORT_OPTIONS = [
   { value: "risk:desc", label: "Risk, highest first" },
@@ -46,6 +50,8 @@ export function FindingsQueuePage() {
   const items = data?.items ?? [];
 
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  // every finding the filters select (not only the chosen rows), for a bulk action by filter
+  const [allMatching, setAllMatching] = useState(false);
   const [active, setActive] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
   const bulkAllowed = canBulkTriage(user);
@@ -56,6 +62,24 @@ export function FindingsQueuePage() {
     void pageKey;
     setActive(0);
   }, [pageKey]);
+
+  // other filters: a different selection
+  const { offset: _offset, limit: _limit, sort: _sort, asc: _asc, ...filters } = search;
+  const filterKey = JSON.stringify(filters);
+  useEffect(() => {
+    void filterKey;
+    setSelected(new Set());
+    setAllMatching(false);
+  }, [filterKey]);
+  const bulkFilter = useMemo(() => toBulkFilter(search), [search]);
+  const total = data?.total ?? 0;
+  const pageAllSelected = items.length > 0 && items.every((f) => selected.has(f.id));
+  const selection: BulkSelection | null =
+    allMatching && bulkFilter
+      ? { kind: "filter", filter: bulkFilter, count: total }
+      : selected.size > 0
+        ? { kind: "ids", ids: [...selected] }
+        : null;
 
   const setSearch = useCallback(
     (patch: Partial<FindingSearch>, keepOffset = false) =>
@@ -120,14 +144,33 @@ export function FindingsQueuePage() {
           </button>
         </div>
       ) : null}
-      {bulkAllowed && selected.size > 0 ? (
+      {bulkAllowed && selection ? (
         <BulkActionBar
-          selectedIds={[...selected]}
+          selection={selection}
           onDone={(message) => {
             setSelected(new Set());
+            setAllMatching(false);
             setNotice(message);
           }}
-        />
+        >
+          {allMatching ? (
+            <Button size="sm" variant="ghost" onClick={() => setAllMatching(false)}>
+              Only the chosen rows
+            </Button>
+          ) : pageAllSelected && total > items.length ? (
+            bulkFilter && total <= MAX_BULK ? (
+              <Button size="sm" variant="ghost" onClick={() => setAllMatching(true)}>
+                Select all {formatNumber(total)} matching
+              </Button>
+            ) : (
+              <span className="muted small">
+                {bulkFilter
+                  ? `narrow the filters to act on all matching (at most ${formatNumber(MAX_BULK)})`
+                  : "team, assignee and SLA filters select rows one page at a time"}
+              </span>
+            )
+          ) : null}
+        </BulkActionBar>
       ) : null}
       {error ? <ErrorMessage error={error} title="Could not load findings" /> : null}
       {isPending ? <Loading label="Loading findings…" /> : null}

@@ -5,7 +5,11 @@
  */
 import { z } from "zod";
 import type { FindingListQuery } from "../../api/findings";
-import { findingSortValues, type SchemaFindingSort } from "../../api/generated/schema";
+import {
+  findingSortValues,
+  type SchemaBulkFilter,
+  type SchemaFindingSort,
+} from "../../api/generated/schema";
 
 /** The router JSON-parses search values (`?q=123` arrives as a number): take any scalar as text. */
 const text = z.preprocess(
@@ -91,4 +95,22 @@ export function toListQuery(search: FindingSearch): FindingListQuery {
   const sla = list<NonNullable<FindingListQuery["sla_status"]>[number]>(search.sla);
   if (sla.length) query.sla_status = sla;
   return query;
+}
+
+/**
+ * The same selection as a bulk action's filter, or null when the search uses a filter a bulk
+ * action cannot take (team, assignee, SLA): then only chosen rows can be changed together.
+ */
+export function toBulkFilter(search: FindingSearch): SchemaBulkFilter | null {
+  if (search.team || search.assignee || search.sla) return null;
+  const q = toListQuery(search);
+  return {
+    asset: q.asset ?? null,
+    category: q.category ?? null,
+    q: q.q ?? null,
+    tool: q.tool ?? null,
+    severity: q.severity ?? [],
+    status: q.status ?? [],
+    triage: q.triage ?? [],
+  };
 }
