@@ -28,9 +28,10 @@ const EXPOSURE_TONE: Record<string, Tone> = {
 const ENV_TONE: Record<string, Tone> = { prod: "high", staging: "medium", dev: "low", test: "low" };
 
 /** Open risk per asset from the latest posture snapshot (name -> risk points). */
-function useRiskByAsset(): Map<string, number> | undefined {
-  const { data } = useQuery(metricQuery("posture", { period: "7d", group_by: "asset" }));
-  if (!data) return undefined;
+function useRiskByAsset(): Map<string, number> | "loading" | "unavailable" {
+  const { data, error } = useQuery(metricQuery("posture", { period: "7d", group_by: "asset" }));
+  if (error) return "unavailable";
+  if (!data) return "loading";
   const out = new Map<string, number>();
   for (const row of latestRows(data.rows as Row[])) {
     if (typeof row.asset === "string" && typeof row.open_risk === "number") {
@@ -134,17 +135,28 @@ export function AssetsPage() {
                     </Link>
                   </td>
                   <td className="num">
-                    {risk === undefined ? "…" : formatNumber(risk.get(asset.name) ?? 0)}
+                    {risk === "loading" ? (
+                      <span className="muted">…</span>
+                    ) : risk === "unavailable" ? (
+                      <span className="muted" title="the posture metric could not be loaded">
+                        –
+                      </span>
+                    ) : (
+                      formatNumber(risk.get(asset.name) ?? 0)
+                    )}
                   </td>
                   {editable ? (
                     <td>
-                      <Button
-                        size="sm"
-                        onClick={() => setEditing(asset)}
-                        aria-label={`Edit ${asset.name}`}
-                      >
-                        Edit
-                      </Button>
+                      {/* the bucket of findings no asset claims has no context to edit */}
+                      {asset.kind === "unassigned" ? null : (
+                        <Button
+                          size="sm"
+                          onClick={() => setEditing(asset)}
+                          aria-label={`Edit ${asset.name}`}
+                        >
+                          Edit
+                        </Button>
+                      )}
                     </td>
                   ) : null}
                 </tr>
