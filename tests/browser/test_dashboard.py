@@ -133,6 +133,7 @@ def test_a_lead_accepts_the_risk_of_several_findings_until_a_date(page: Page) ->
         page.goto(f"/findings/{fid}")
         expect(page.locator(".finding-meta")).to_contain_text("accepted risk")
         expect(page.locator(".history")).to_contain_text("compensating control: WAF rule 42")
+        expect(page.get_by_test_id("risk-acceptance")).to_contain_text("WAF rule 42")
 
 
 def test_an_engineer_sees_only_the_actions_they_may_take(page: Page) -> None:

@@ -20,6 +20,7 @@ export const findingKeys = {
   detail: (id: string) => [...findingKeys.all, "detail", id] as const,
   history: (id: string) => [...findingKeys.all, "history", id] as const,
   comments: (id: string) => [...findingKeys.all, "comments", id] as const,
+  acceptance: (id: string) => [...findingKeys.all, "acceptance", id] as const,
 };
 
 export function findingListQuery(q: FindingListQuery) {
@@ -60,6 +61,20 @@ export function findingCommentsQuery(id: string) {
       unwrap(
         api.GET("/api/v1/findings/{finding_id}/comments", {
           params: { path: { finding_id: id }, query: { limit: 500 } },
+          signal,
+        }),
+      ),
+  });
+}
+
+/** The risk acceptance in force (justification, approver, expiry), or null. */
+export function findingAcceptanceQuery(id: string) {
+  return queryOptions({
+    queryKey: findingKeys.acceptance(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET("/api/v1/findings/{finding_id}/risk-acceptance", {
+          params: { path: { finding_id: id } },
           signal,
         }),
       ),

@@ -131,6 +131,32 @@ describe("finding page", () => {
     expect(screen.queryByLabelText("Add a comment")).not.toBeInTheDocument();
   });
 
+  it("shows the risk acceptance in force of an accepted finding", async () => {
+    mockApi({
+      "GET /api/v1/auth/me": makeUser({ role: "viewer" }),
+      "GET /api/v1/findings/{id}": { ...finding, triage_state: "accepted_risk" },
+      "GET /api/v1/assets/{name}": { name: finding.asset, owner_team: "payments" },
+      "GET /api/v1/findings/{id}/comments": page([]),
+      "GET /api/v1/findings/{id}/history": page([]),
+      "GET /api/v1/findings/{id}/risk-acceptance": {
+        id: "a1",
+        finding_id: finding.id,
+        justification: "WAF rule 42 blocks it",
+        approver: "ciso",
+        requested_by: "user:lead",
+        expires_at: "2027-03-31T23:59:59Z",
+        created_at: "2026-12-01T00:00:00Z",
+        ended_at: null,
+        ended_reason: null,
+      },
+    });
+    renderApp(`/findings/${finding.id}`);
+    const box = await screen.findByTestId("risk-acceptance");
+    expect(box).toHaveTextContent("31 Mar 2027");
+    expect(box).toHaveTextContent("WAF rule 42 blocks it");
+    expect(box).toHaveTextContent("ciso");
+  });
+
   it("shows no actions to a viewer", async () => {
     setup(makeUser({ role: "viewer", username: "vic" }));
     await screen.findByTestId("no-actions");

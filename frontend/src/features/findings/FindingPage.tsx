@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { getRouteApi, Link } from "@tanstack/react-router";
-import { findingAssetQuery, findingDetailQuery } from "../../api/findings";
+import { findingAcceptanceQuery, findingAssetQuery, findingDetailQuery } from "../../api/findings";
 import { ErrorMessage, Loading, Section } from "../../components/ui";
 import { formatDateTime, humanize } from "../../lib/format";
 import { canActOnFinding } from "../auth/permissions";
@@ -18,6 +18,10 @@ export function FindingPage() {
   const user = useCurrentUser();
   const { data: f, error, isPending } = useQuery(findingDetailQuery(findingId));
   const asset = useQuery({ ...findingAssetQuery(f?.asset ?? ""), enabled: Boolean(f?.asset) });
+  const acceptance = useQuery({
+    ...findingAcceptanceQuery(findingId),
+    enabled: f?.triage_state === "accepted_risk",
+  });
   if (isPending) return <Loading label="Loading finding…" />;
   if (error) return <ErrorMessage error={error} title="Could not load this finding" />;
 
@@ -142,6 +146,21 @@ export function FindingPage() {
               <dt>SLA due</dt>
               <dd>{formatDateTime(f.sla_due_at)}</dd>
             </dl>
+            {acceptance.data ? (
+              <div className="acceptance" data-testid="risk-acceptance">
+                <h3>Risk accepted</h3>
+                <dl className="facts">
+                  <dt>Until</dt>
+                  <dd>{formatDateTime(acceptance.data.expires_at)}</dd>
+                  <dt>By</dt>
+                  <dd>{acceptance.data.requested_by}</dd>
+                  <dt>Approver</dt>
+                  <dd>{acceptance.data.approver ?? "–"}</dd>
+                  <dt>Why</dt>
+                  <dd>{acceptance.data.justification}</dd>
+                </dl>
+              </div>
+            ) : null}
           </Section>
           <Section title="Comments">
             <Comments findingId={f.id} canComment={mayAct} />
