@@ -70,7 +70,9 @@ export function FindingPage() {
           </Section>
 
           <Section title="Remediation">
-            {f.description ? <p className="prose">{f.description}</p> : null}
+            {f.description && f.description !== f.remediation ? (
+              <p className="prose">{f.description}</p>
+            ) : null}
             {f.remediation ? (
               <p className="prose">
                 <strong>Fix: </strong>
