@@ -16,5 +16,7 @@ export default defineConfig({
     setupFiles: ["src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
+    // a whole-app render can take seconds on a busy 2-core machine; a hang still fails
+    testTimeout: 20_000,
   },
 });
