@@ -39,10 +39,18 @@ const posture = {
   notes: [],
 };
 
+const unassigned: SchemaAssetRead = {
+  ...asset,
+  id: "00000000-0000-4000-8000-0000000000a2",
+  name: "unassigned",
+  kind: "unassigned",
+  match: [],
+};
+
 function setup(role: "security_lead" | "viewer") {
   return mockApi({
     "GET /api/v1/auth/me": makeUser({ role }),
-    "GET /api/v1/assets": [asset],
+    "GET /api/v1/assets": [asset, unassigned],
     "GET /api/v1/metrics/{name}": posture,
     "PUT /api/v1/assets/{name}": (call: { body: unknown }) => ({
       ...asset,
@@ -55,7 +63,8 @@ describe("AssetsPage", () => {
   it("lists each asset's context, open findings (linked to the queue) and latest risk", async () => {
     setup("viewer");
     renderApp("/assets");
-    const row = await screen.findByTestId("asset-row");
+    const [row] = await screen.findAllByTestId("asset-row");
+    if (!row) throw new Error("no asset row");
     expect(row).toHaveTextContent("acme/payments");
     expect(row).toHaveTextContent("prod");
     expect(row).toHaveTextContent("internet");
@@ -73,6 +82,8 @@ describe("AssetsPage", () => {
     const api = setup("security_lead");
     renderApp("/assets");
     await userEvent.click(await screen.findByRole("button", { name: "Edit acme/payments" }));
+    // findings no asset claims have no context to edit
+    expect(screen.queryByRole("button", { name: "Edit unassigned" })).not.toBeInTheDocument();
     const dialog = screen.getByRole("dialog", { name: "Edit acme/payments" });
     await userEvent.selectOptions(within(dialog).getByLabelText("Exposure"), "internal");
     await userEvent.selectOptions(within(dialog).getByLabelText("Criticality"), "2");
