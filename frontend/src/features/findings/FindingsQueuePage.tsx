@@ -121,19 +121,21 @@ export function FindingsQueuePage() {
           {data ? `${formatNumber(data.total)} findings` : ""} · keys: j/k move, Enter opens
           {bulkAllowed ? ", x selects" : ""}
         </span>
-        <SelectField
-          label="Sort by"
-          name="sort"
-          value={sortValue(search)}
-          options={SORT_OPTIONS}
-          onChange={(e) => {
-            const [sort, dir] = e.target.value.split(":");
-            void setSearch({
-              sort: sort === "risk" ? undefined : (sort as FindingSearch["sort"]),
-              asc: dir === "asc" ? true : undefined,
-            });
-          }}
-        />
+        <div className="page-header-end">
+          <SelectField
+            label="Sort by"
+            name="sort"
+            value={sortValue(search)}
+            options={SORT_OPTIONS}
+            onChange={(e) => {
+              const [sort, dir] = e.target.value.split(":");
+              void setSearch({
+                sort: sort === "risk" ? undefined : (sort as FindingSearch["sort"]),
+                asc: dir === "asc" ? true : undefined,
+              });
+            }}
+          />
+        </div>
       </PageHeader>
       <FindingFilters search={search} onChange={(patch) => void setSearch(patch)} />
       {notice ? (
