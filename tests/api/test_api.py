@@ -1,5 +1,7 @@
 """REST API: upload (multipart and raw), imports, findings; errors in one envelope."""
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from tests.factories import gitleaks_leak, gitleaks_report
@@ -90,3 +92,23 @@ def test_openapi_documents_every_operation_with_stable_ids(client: TestClient) -
     spec = client.get("/openapi.json").json()
     ids = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
     assert {"imports-upload", "imports-list", "imports-get", "findings-list", "findings-get"} <= ids
+
+
+def test_uploads_and_asset_changes_name_the_signed_in_person(client_as: Any) -> None:
+    lead = client_as("security_lead", username="lena")
+    resp = lead.post(
+        "/api/v1/imports",
+        params={"asset": "acme/who"},
+        files={"file": ("gitleaks.json", gitleaks_report(gitleaks_leak(KEY)), "application/json")},
+    )
+    assert resp.status_code == 201, resp.text
+    run = lead.get(f"/api/v1/imports/{resp.json()['import_id']}").json()
+    assert run["uploaded_by"] == "user:lena"
+    put = lead.put(
+        "/api/v1/assets/acme/who",
+        json={"environment": "prod", "exposure": "internet"},
+    )
+    assert put.status_code == 200, put.text
+    events = lead.get("/api/v1/audit", params={"object_type": "asset"}).json()["items"]
+    assert events
+    assert {e["actor"] for e in events} == {"user:lena"}

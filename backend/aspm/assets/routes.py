@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path
 
-from aspm.api.deps import LeadAccess, ReadAccess, SessionDep, SettingsDep
+from aspm.api.deps import LeadAccess, PrincipalDep, ReadAccess, SessionDep, SettingsDep
 from aspm.assets import service
 from aspm.assets.schemas import ApplyResult, AssetRead, AssetWrite
 
@@ -23,11 +23,12 @@ def list_assets(session: SessionDep) -> list[AssetRead]:
 def apply_assets(
     session: SessionDep,
     settings: SettingsDep,
+    principal: PrincipalDep,
     document: Annotated[str, Body(media_type="application/yaml", max_length=2_000_000)],
 ) -> ApplyResult:
     """Apply an assets.yaml document (idempotent); errors name the line. Findings of assets
     whose context changed are re-scored."""
-    return service.apply(session, yaml_text=document, source="assets.yaml", actor="api",
+    return service.apply(session, yaml_text=document, source="assets.yaml", actor=principal.actor,
                          policy_path=settings.risk_policy)  # fmt: skip
 
 
@@ -38,9 +39,13 @@ def get_asset(session: SessionDep, name: AssetName) -> AssetRead:
 
 @router.put("/{name:path}", name="put", response_model=AssetRead, dependencies=[LeadAccess])
 def put_asset(
-    session: SessionDep, settings: SettingsDep, name: AssetName, body: AssetWrite
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    name: AssetName,
+    body: AssetWrite,
 ) -> AssetRead:
     """Create or replace one asset's context and match rules; a context change re-scores its
     findings and is audited."""
-    return service.put(session, name=name, spec=body, actor="api",
+    return service.put(session, name=name, spec=body, actor=principal.actor,
                        policy_path=settings.risk_policy)  # fmt: skip

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aspm.assets import repository
@@ -55,8 +56,23 @@ def get_or_create(session: Session, *, name: str) -> Asset:
     asset = repository.get_by_name(session, name)
     if asset is None:
         kind = AssetKind.UNASSIGNED if name == UNASSIGNED_ASSET else kind_for_key(name)
-        asset = repository.add(session, Asset(name=name, kind=kind), now=utcnow())
+        asset = _add_or_get(session, Asset(name=name, kind=kind))
     return asset
+
+
+def _add_or_get(session: Session, asset: Asset) -> Asset:
+    """Insert a new asset; when a concurrent transaction inserted the same name (or external key)
+    first, take that row instead of failing the whole import."""
+    try:
+        with session.begin_nested():
+            return repository.add(session, asset, now=utcnow())
+    except IntegrityError:
+        found = repository.get_by_name(session, asset.name)
+        if found is None and asset.external_key is not None:
+            found = repository.get_by_external_key(session, asset.external_key)
+        if found is None:
+            raise
+        return found
 
 
 def get_or_create_for_key(session: Session, *, key: str) -> Asset:
@@ -71,9 +87,7 @@ def get_or_create_for_key(session: Session, *, key: str) -> Asset:
         return existing
     if existing is not None:
         name = key[:200]
-    return repository.add(
-        session, Asset(name=name, kind=kind_for_key(key), external_key=key), now=utcnow()
-    )
+    return _add_or_get(session, Asset(name=name, kind=kind_for_key(key), external_key=key))
 
 
 def unassigned(session: Session) -> Asset:

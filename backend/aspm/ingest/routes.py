@@ -8,7 +8,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from aspm.api.deps import IngestAccess, ReadAccess, SessionDep, SessionFactoryDep, SettingsDep
+from aspm.api.deps import (
+    IngestAccess,
+    PrincipalDep,
+    ReadAccess,
+    SessionDep,
+    SessionFactoryDep,
+    SettingsDep,
+)
 from aspm.common.paging import MAX_OFFSET, Page
 from aspm.errors import InvalidInput
 from aspm.ingest import service
@@ -47,6 +54,7 @@ async def upload(
     request: Request,
     factory: SessionFactoryDep,
     settings: SettingsDep,
+    principal: PrincipalDep,
     asset: Annotated[str | None, Query(max_length=200)] = None,
     scope: Annotated[str, Query(max_length=300)] = "",
     partial: bool = False,
@@ -78,7 +86,7 @@ async def upload(
             raise InvalidInput("empty upload: send the report as the body or a `file` field")
         spool.seek(0)
         options = service.IngestOptions(
-            asset=asset, scope=scope, partial=partial, format=format, actor="api",
+            asset=asset, scope=scope, partial=partial, format=format, actor=principal.actor,
             risk_policy=settings.risk_policy,
         )  # fmt: skip
         result: IngestResult = await run_in_threadpool(
