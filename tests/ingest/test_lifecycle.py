@@ -218,3 +218,26 @@ def test_audited_false_positive_in_a_baseline_arrives_as_false_positive(
     assert (result.status, result.new) == ("ok", 2), result.error
     states = sorted(session.scalars(select(Finding.triage_state)).all())
     assert states == ["false_positive", "new"]
+
+
+def test_a_secret_verified_by_a_later_scan_marks_the_finding_verified_and_raises_its_risk(
+    sessions: sessionmaker[Session], session: Session
+) -> None:
+    line = (
+        '{"SourceMetadata":{"Data":{"Filesystem":{"file":"config/.env","line":3}}},'
+        '"DetectorName":"AWS","DecoderName":"PLAIN","Verified":%s,'
+        '"Raw":"AKIA' + "Q7EXAMPLE3KEY0VERIFY" + '"}'
+    )
+    first = ingest_bytes(sessions, (line % "false").encode(), filename="th.jsonl")
+    assert (first.status, first.new) == ("ok", 1), first.error
+    before = session.scalars(select(Finding)).one()
+    assert before.secret_verified is False
+    score_before = before.risk_score
+    assert score_before is not None
+    again = ingest_bytes(sessions, (line % "true").encode(), filename="th.jsonl")
+    assert (again.status, again.new, again.unchanged) == ("ok", 0, 1), again.error
+    session.expire_all()
+    after = session.scalars(select(Finding)).one()
+    assert after.secret_verified is True
+    assert after.risk_score is not None
+    assert after.risk_score > score_before

@@ -311,7 +311,7 @@ def _recompute_findings(
             ),
             params,
         )
-    # worst active severity; last seen from the newest detection
+    # worst active severity; last seen from the newest detection; verified if any active one is
     session.execute(
         text(
             "UPDATE findings SET "
@@ -319,7 +319,12 @@ def _recompute_findings(
             "WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END) "
             "FROM detections d WHERE d.finding_id = findings.id AND d.active), severity_rank), "
             "last_seen_at = COALESCE((SELECT MAX(d.last_seen_at) FROM detections d "
-            "WHERE d.finding_id = findings.id), last_seen_at) "
+            "WHERE d.finding_id = findings.id), last_seen_at), "
+            # a secret a later scan verified live (or found revoked) changes the finding too
+            "secret_verified = COALESCE((SELECT CASE MAX(CASE WHEN d.secret_verified THEN 1 "
+            "WHEN d.secret_verified IS NOT NULL THEN 0 END) WHEN 1 THEN TRUE WHEN 0 THEN FALSE "
+            "END FROM detections d WHERE d.finding_id = findings.id AND d.active), "
+            "secret_verified) "
             f"WHERE {in_affected}"
         ),
         params,
