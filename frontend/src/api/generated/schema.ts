@@ -496,7 +496,7 @@ export interface paths {
         };
         /**
          * Get
-         * @description One metric over a period, grouped and filtered; `format=csv|xlsx` downloads the same table.
+         * @description One metric over a period, grouped and filtered; `format=csv|xlsx` downloads the same table. Periods are whole UTC days: 90d is the last 90 days, today included.
          *
          *     **posture** (Open risk and open findings; group_by: priority, severity, team, asset, environment, none; interval: day, week, month): Posture: open risk (sum of risk scores of open findings) and counts by priority per team/asset/env, as a daily time series. Open means: the detector still reports it, no tool or suppression rule hides it, and its triage state is new, confirmed or in_progress. Each row is one snapshot day (with an interval of week or month, the last snapshot day in it: open risk is a level, not a flow); overdue_count counts open findings past their SLA due date, accepted_count active findings triaged accepted_risk.
          *
@@ -2049,6 +2049,12 @@ export interface components {
             /** Source */
             source: string;
         };
+        /**
+         * PriorityFilter
+         * @description A risk priority band, or `none` (not scored, or below every band).
+         * @enum {string}
+         */
+        PriorityFilter: "P1" | "P2" | "P3" | "P4" | "none";
         /** RescoreResult */
         RescoreResult: {
             /**
@@ -2600,6 +2606,7 @@ export type SchemaPageIngestRunRead = components['schemas']['Page_IngestRunRead_
 export type SchemaPasswordChange = components['schemas']['PasswordChange'];
 export type SchemaPeriod = components['schemas']['Period'];
 export type SchemaPolicyRef = components['schemas']['PolicyRef'];
+export type SchemaPriorityFilter = components['schemas']['PriorityFilter'];
 export type SchemaRescoreResult = components['schemas']['RescoreResult'];
 export type SchemaRiskAcceptanceRead = components['schemas']['RiskAcceptanceRead'];
 export type SchemaRiskExplanation = components['schemas']['RiskExplanation'];
@@ -3239,6 +3246,9 @@ export interface operations {
                 /** @description a team name, or `mine` (any of your teams) */
                 team?: string | null;
                 sla_status?: components["schemas"]["SlaStatus"][] | null;
+                priority?: components["schemas"]["PriorityFilter"][] | null;
+                /** @description the asset's */
+                environment?: components["schemas"]["Environment"][] | null;
                 /** @description findings hidden by suppression rules: exclude, include or only */
                 suppressed?: components["schemas"]["SuppressedFilter"];
             };
@@ -5301,6 +5311,7 @@ export const findingSortValues: ReadonlyArray<FlattenedDeepRequired<components>[
 export const intervalValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Interval"]> = ["day", "week", "month"];
 export const meKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Me"]["kind"]> = ["user", "token"];
 export const metricNameValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MetricName"]> = ["posture", "mttr", "sla", "net_resolve_rate", "violations_blocked", "drift", "coverage", "compliance"];
+export const priorityFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PriorityFilter"]> = ["P1", "P2", "P3", "P4", "none"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "security_lead", "engineer", "viewer"];
 export const scopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Scope"]> = ["ingest", "read", "triage"];
 export const severityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Severity"]> = ["critical", "high", "medium", "low", "info"];

@@ -1,4 +1,5 @@
 import { type FormEvent, useEffect, useState } from "react";
+import { environmentValues, priorityFilterValues } from "../../api/generated/schema";
 import { Button, SelectField, TextField, ToggleGroup } from "../../components/ui";
 import { humanize } from "../../lib/format";
 import { SEVERITIES, SLA_STATUSES, TRIAGE_STATES } from "../../lib/severity";
@@ -16,6 +17,12 @@ type TextKey = (typeof TEXT_FILTERS)[number]["key"] | "q";
 
 const options = (values: readonly string[]) =>
   values.map((v) => ({ value: v, label: humanize(v) }));
+
+/** P1..P4 as they are; `none` (not scored, or below every band) said in words. */
+const PRIORITY_OPTIONS = priorityFilterValues.map((v) => ({
+  value: v,
+  label: v === "none" ? "no priority" : v,
+}));
 
 /**
  * The queue's filters. `search` is the URL's state; every change goes out through `onChange` as a
@@ -84,6 +91,12 @@ export function FindingFilters({
       </div>
       <div className="filters-row">
         <ToggleGroup
+          label="Priority"
+          options={PRIORITY_OPTIONS}
+          value={splitList(search.priority)}
+          onChange={(v) => onChange({ priority: joinList(v) })}
+        />
+        <ToggleGroup
           label="Severity"
           options={options(SEVERITIES)}
           value={splitList(search.severity)}
@@ -101,6 +114,12 @@ export function FindingFilters({
           value={splitList(search.sla)}
           onChange={(v) => onChange({ sla: joinList(v) })}
         />
+        <ToggleGroup
+          label="Environment"
+          options={options(environmentValues)}
+          value={splitList(search.environment)}
+          onChange={(v) => onChange({ environment: joinList(v) })}
+        />
         {hasFilters(search) ? (
           <Button
             size="sm"
@@ -111,11 +130,12 @@ export function FindingFilters({
                   [
                     ...TEXT_FILTERS.map((f) => f.key),
                     "q",
-
+                    "priority",
                     "severity",
                     "triage",
                     "sla",
                     "status",
+                    "environment",
                   ].map((k) => [k, undefined]),
                 ),
               )

@@ -1,4 +1,4 @@
-import { findingSearchSchema, toListQuery } from "./search";
+import { findingSearchSchema, toBulkFilter, toListQuery } from "./search";
 
 describe("queue search params", () => {
   it("map comma lists and text filters to the findings API query", () => {
@@ -6,6 +6,8 @@ describe("queue search params", () => {
       severity: "critical,high",
       triage: "new",
       sla: "overdue",
+      priority: "P1,none",
+      environment: "prod",
       q: "token",
       team: "mine",
       offset: 100,
@@ -14,6 +16,8 @@ describe("queue search params", () => {
       severity: ["critical", "high"],
       triage: ["new"],
       sla_status: ["overdue"],
+      priority: ["P1", "none"],
+      environment: ["prod"],
       q: "token",
       team: "mine",
       sort: "risk",
@@ -34,5 +38,16 @@ describe("queue search params", () => {
     expect(search.offset).toBeUndefined();
     expect(search.limit).toBeUndefined();
     expect(toListQuery(search)).toMatchObject({ sort: "risk", offset: 0, limit: 50 });
+  });
+
+  it("send only priorities and environments the API knows", () => {
+    const search = findingSearchSchema.parse({ priority: "P9,P2", environment: "moon,dev" });
+    expect(toListQuery(search)).toMatchObject({ priority: ["P2"], environment: ["dev"] });
+  });
+
+  it("offer no bulk filter for a priority or environment selection (bulk filters lack them)", () => {
+    expect(toBulkFilter(findingSearchSchema.parse({ severity: "high" }))).not.toBeNull();
+    expect(toBulkFilter(findingSearchSchema.parse({ priority: "P1" }))).toBeNull();
+    expect(toBulkFilter(findingSearchSchema.parse({ environment: "prod" }))).toBeNull();
   });
 });

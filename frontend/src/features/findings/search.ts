@@ -6,9 +6,13 @@
 import { z } from "zod";
 import type { FindingListQuery } from "../../api/findings";
 import {
+  environmentValues,
   findingSortValues,
+  priorityFilterValues,
   type SchemaBulkFilter,
+  type SchemaEnvironment,
   type SchemaFindingSort,
+  type SchemaPriorityFilter,
 } from "../../api/generated/schema";
 
 /** The router JSON-parses search values (`?q=123` arrives as a number): take any scalar as text. */
@@ -24,6 +28,7 @@ const int = (max: number) =>
 
 export const findingSearchSchema = z.object({
   q: text.catch(undefined),
+  priority: text.catch(undefined),
   severity: text.catch(undefined),
   triage: text.catch(undefined),
   status: text.catch(undefined),
@@ -31,6 +36,7 @@ export const findingSearchSchema = z.object({
   tool: text.catch(undefined),
   category: text.catch(undefined),
   asset: text.catch(undefined),
+  environment: text.catch(undefined),
   team: text.catch(undefined),
   assignee: text.catch(undefined),
   sort: z
@@ -57,6 +63,7 @@ export function joinList(values: readonly string[]): string | undefined {
 /** Only the filter keys (not sort or paging). */
 export const FILTER_KEYS = [
   "q",
+  "priority",
   "severity",
   "triage",
   "status",
@@ -64,6 +71,7 @@ export const FILTER_KEYS = [
   "tool",
   "category",
   "asset",
+  "environment",
   "team",
   "assignee",
 ] as const satisfies readonly (keyof FindingSearch)[];
@@ -92,6 +100,15 @@ export function toListQuery(search: FindingSearch): FindingListQuery {
   if (triage.length) query.triage = triage;
   const status = list<NonNullable<FindingListQuery["status"]>[number]>(search.status);
   if (status.length) query.status = status;
+  // only values the API knows: a hand-edited `?priority=P9` must not fail the whole request
+  const priority = splitList(search.priority).filter((v): v is SchemaPriorityFilter =>
+    (priorityFilterValues as readonly string[]).includes(v),
+  );
+  if (priority.length) query.priority = priority;
+  const environment = splitList(search.environment).filter((v): v is SchemaEnvironment =>
+    (environmentValues as readonly string[]).includes(v),
+  );
+  if (environment.length) query.environment = environment;
   const sla = list<NonNullable<FindingListQuery["sla_status"]>[number]>(search.sla);
   if (sla.length) query.sla_status = sla;
   return query;
@@ -99,10 +116,13 @@ export function toListQuery(search: FindingSearch): FindingListQuery {
 
 /**
  * The same selection as a bulk action's filter, or null when the search uses a filter a bulk
- * action cannot take (team, assignee, SLA): then only chosen rows can be changed together.
+ * action cannot take (team, assignee, SLA, priority, environment): then only chosen rows can be
+ * changed together.
  */
 export function toBulkFilter(search: FindingSearch): SchemaBulkFilter | null {
-  if (search.team || search.assignee || search.sla) return null;
+  if (search.team || search.assignee || search.sla || search.priority || search.environment) {
+    return null;
+  }
   const q = toListQuery(search);
   return {
     asset: q.asset ?? null,
