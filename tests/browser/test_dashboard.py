@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
     [
         ("lead", "Security lead", "/findings", "Triage queue"),
         ("engineer", "Engineer", "/my", "My findings"),
-        ("viewer", "Viewer", "/findings", "Triage queue"),
+        ("viewer", "Viewer", "/posture", "Posture"),
         (ADMIN[0], "Admin", "/findings", "Triage queue"),
     ],
 )
@@ -68,6 +68,26 @@ def test_the_queue_filters_from_the_url_and_opens_a_finding_with_its_explanation
     expect(page.locator(".explanation-table tbody tr").first).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"^Detections \(\d+\)$"))).to_be_visible()
     snap(page, "finding")
+
+
+def test_the_queue_filters_by_priority_and_environment_on_the_server(page: Page) -> None:
+    login(page, "lead")
+    page.goto("/findings")
+    page.get_by_role("button", name="P1", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/findings\?priority=P1$"))
+    rows = page.locator("tbody tr")
+    expect(rows.first).to_be_visible()
+    # the lead's rows start with a select box; the priority badge is the second cell
+    for badge in rows.locator("td:nth-child(2) .badge").all_text_contents():
+        assert badge == "P1"
+    page.get_by_role("button", name="prod", exact=True).click()
+    expect(page).to_have_url(re.compile(r"priority=P1&environment=prod$"))
+    total = page.request.get("/api/v1/findings?priority=P1&environment=prod&limit=1").json()[
+        "total"
+    ]
+    assert total > 0
+    expect(page.get_by_text(re.compile(rf"^1\u2013\d+ of {total:,}$"))).to_be_visible()
+    snap(page, "queue-priority-environment")
 
 
 def test_a_lead_triages_a_finding_and_the_assignee_sees_it_on_my_findings(page: Page) -> None:
@@ -158,6 +178,7 @@ def test_an_engineer_sees_only_the_actions_they_may_take(page: Page) -> None:
 
 def test_a_viewer_sees_no_actions(page: Page) -> None:
     login(page, "viewer")
+    page.goto("/findings")
     first_id(page)
     page.locator("tbody tr").first.locator(".col-title a").click()
     expect(page.get_by_test_id("no-actions")).to_be_visible()

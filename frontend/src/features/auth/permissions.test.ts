@@ -31,8 +31,10 @@ describe("who may act on a finding", () => {
     expect(canBulkTriage(makeUser({ role: "security_lead" }))).toBe(true);
   });
 
-  it("sends engineers to their own findings and everyone else to the queue", () => {
+  it("sends engineers to their own findings, viewers to posture and the security team to the queue", () => {
     expect(homeFor("engineer")).toBe("/my");
+    expect(homeFor("viewer")).toBe("/posture");
     expect(homeFor("security_lead")).toBe("/findings");
+    expect(homeFor("admin")).toBe("/findings");
   });
 });

@@ -12,9 +12,14 @@ export const ROLE_LABELS: Record<Role, string> = {
   viewer: "Viewer",
 };
 
-/** Where `/` sends each role. */
-export function homeFor(role: Role): "/findings" | "/my" {
-  return role === "engineer" ? "/my" : "/findings";
+/**
+ * Where `/` (and signing in) sends each role: engineers to their own findings, viewers
+ * (leadership) to the posture overview, the security team to the triage queue.
+ */
+export function homeFor(role: Role): "/findings" | "/my" | "/posture" {
+  if (role === "engineer") return "/my";
+  if (role === "viewer") return "/posture";
+  return "/findings";
 }
 
 export interface FindingScope {
