@@ -360,6 +360,27 @@ def test_an_import_writes_todays_snapshot(
     assert sum(r.open_count for r in again) == 1
 
 
+def test_an_identical_reimport_leaves_todays_snapshot_and_a_changed_one_rewrites_it(
+    sessions: sessionmaker[Session], session: Session
+) -> None:
+    leak = gitleaks_leak("glpat-" + "Zz1Yy2Xx3Ww4Vv5Uu6Tt7")
+    report = gitleaks_report(leak)
+    assert ingest_bytes(sessions, report, asset="acme/same").status == "ok"
+    later = NOW + timedelta(hours=2)
+    set_clock(lambda: later)
+
+    def taken() -> set[Any]:
+        session.expire_all()
+        rows = session.scalars(select(MetricSnapshot).where(MetricSnapshot.day == NOW.date()))
+        return {r.taken_at for r in rows}
+
+    assert ingest_bytes(sessions, report, asset="acme/same").unchanged == 1
+    assert taken() == {NOW}  # nothing changed: the snapshot was not recomputed
+    other = gitleaks_leak("glpat-" + "Ss1Rr2Qq3Pp4Oo5Nn6Mm7", file="other.env")
+    assert ingest_bytes(sessions, gitleaks_report(leak, other), asset="acme/same").new == 1
+    assert taken() == {later}
+
+
 def test_a_days_first_import_carries_other_assets_forward_and_recomputes_its_own(
     sessions: sessionmaker[Session], session: Session
 ) -> None:

@@ -611,7 +611,9 @@ def ingest(
         now=now,
         actor=f"system:ingest:{options.actor}",
     )
-    triage_service.apply_rules_to_import(session, run.id)  # ownership + suppression rules
+    ruled = triage_service.apply_rules_to_import(  # ownership + suppression rules
+        session, run.id, asset_ids=[t.asset.id for t in state.targets.values()]
+    )
     risk_service.score_import(
         session,
         run_id=run.id,
@@ -629,7 +631,13 @@ def ingest(
     repository.drop_temp_tables(session)
 
     assets = {t.asset.id: t.asset for t in targets}
-    metrics_service.snapshot_after_import(session, asset_ids=assets)  # today's posture, SQL only
+    changed = bool(
+        merged.new_detections or merged.updated_detections or merged.resolved_detections
+        or merged.new_findings or merged.reopened_findings or merged.resolved_findings
+        or ruled.owned or ruled.suppressed
+    )  # fmt: skip
+    # today's posture, SQL only; an import that changed nothing leaves it as it is
+    metrics_service.snapshot_after_import(session, asset_ids=assets, changed=changed)
     tools = sorted({t.scope.tool for t in targets})
     result = IngestResult(
         import_id=run.id,

@@ -51,16 +51,22 @@ def take_snapshot(session: Session, *, day: date | None = None) -> SnapshotResul
     return SnapshotResult(day=day, rows=rows, compliance_rows=compliance_rows)
 
 
-def snapshot_after_import(session: Session, *, asset_ids: Iterable[uuid.UUID]) -> None:
+def snapshot_after_import(
+    session: Session, *, asset_ids: Iterable[uuid.UUID], changed: bool = True
+) -> None:
     """Keep today's snapshot current after an import, in the import's transaction, in time
     proportional to the imported assets' findings (not to the whole database): their rows are
     recomputed; on a day's first import the other assets' rows are carried forward from the
     latest snapshot (keeping its taken_at) until `aspm metrics snapshot` recomputes them all.
-    The very first snapshot of a database covers every asset."""
+    The very first snapshot of a database covers every asset. An import that `changed` no
+    finding or detection (an identical re-upload) leaves an existing snapshot of today alone."""
     now = utcnow()
     today = now.date()
     ids = sorted(set(asset_ids))
-    if not repository.snapshot_exists(session, day=today):
+    exists = repository.snapshot_exists(session, day=today)
+    if exists and not changed:
+        return
+    if not exists:
         previous = repository.latest_day_before(session, day=today)
         if previous is None:
             repository.replace_snapshot(session, day=today, as_of=now, taken_at=now)
