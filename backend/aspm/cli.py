@@ -9,13 +9,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from aspm import cli_database
 from aspm import client as server
 from aspm.auth import cli as auth_cli
 from aspm.common.severity import Severity
-from aspm.db.session import make_engine, make_sessionmaker, unit_of_work
+from aspm.db.session import make_sessionmaker, unit_of_work
 from aspm.errors import AspmError
 from aspm.exports import cli as export_cli
 from aspm.findings import service as findings_service
@@ -25,7 +25,7 @@ from aspm.gate import cli as gate_cli
 from aspm.ingest import service as ingest_service
 from aspm.ingest.schemas import IngestResult
 from aspm.metrics import cli as metrics_cli
-from aspm.settings import Settings, get_settings
+from aspm.settings import Settings
 from aspm.triage import cli as triage_cli
 
 app = typer.Typer(help="ASPM: every scanner's findings in one de-duplicated, risk-ranked backlog.")
@@ -80,22 +80,11 @@ def main(
 
 
 def _settings() -> Settings:
-    settings = get_settings()
-    path = settings.sqlite_path()
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    return settings
+    return cli_database.settings()
 
 
 def _factory(settings: Settings) -> sessionmaker[Session]:
-    engine = make_engine(settings.database_url)
-    if not inspect(engine).has_table("findings"):
-        err.print(
-            f"[red]The database at {engine.url.render_as_string(hide_password=True)} has no "
-            "schema yet: run `aspm db upgrade` first.[/red]"
-        )
-        raise typer.Exit(EXIT_FAILED)
-    return make_sessionmaker(engine)
+    return make_sessionmaker(cli_database.engine(settings))
 
 
 @db_app.command("upgrade")

@@ -67,12 +67,16 @@ def test_missing_file_is_an_error_not_a_crash(cli_db: Path) -> None:
     assert json.loads(result.stdout)["status"] == "error"
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["findings", "list"], ["users", "list"], ["rules", "suppress", "list"]],
+)
 def test_unmigrated_database_says_what_to_do(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:
     monkeypatch.setenv("ASPM_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     get_settings.cache_clear()
-    result = runner.invoke(app, ["findings", "list"])
+    result = runner.invoke(app, command)
     get_settings.cache_clear()
     assert result.exit_code == 2
     assert "aspm db upgrade" in result.output

@@ -30,27 +30,19 @@ ROLES = "admin, security_lead, engineer, viewer"
 
 
 def _settings() -> "Settings":
-    from aspm.settings import get_settings
+    from aspm import cli_database
 
-    settings = get_settings()
-    path = settings.sqlite_path()
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    return settings
+    return cli_database.settings()
 
 
 @contextmanager
 def _unit_of_work(settings: "Settings") -> Iterator["Session"]:
     """One transaction on the configured database; AspmErrors become a message and exit 2."""
-    from sqlalchemy import inspect
-
-    from aspm.db.session import make_engine, make_sessionmaker, unit_of_work
+    from aspm import cli_database
+    from aspm.db.session import make_sessionmaker, unit_of_work
     from aspm.errors import AspmError
 
-    engine = make_engine(settings.database_url)
-    if not inspect(engine).has_table("users"):
-        err.print("[red]the database has no users table yet: run `aspm db upgrade` first[/red]")
-        raise typer.Exit(EXIT_FAILED)
+    engine = cli_database.engine(settings, needs_table="users")
     try:
         with unit_of_work(make_sessionmaker(engine)) as session:
             yield session

@@ -15,8 +15,9 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
+from aspm import cli_database
 from aspm.auth.principal import Principal, Role
-from aspm.db.session import make_engine, make_sessionmaker, unit_of_work
+from aspm.db.session import make_sessionmaker, unit_of_work
 from aspm.errors import AspmError
 from aspm.findings.models import TriageState
 from aspm.settings import get_settings
@@ -63,7 +64,7 @@ def principal(name: str | None) -> Principal:
 
 
 def _factory() -> Any:
-    return make_sessionmaker(make_engine(get_settings().database_url))
+    return make_sessionmaker(cli_database.engine(cli_database.settings()))
 
 
 def _fail(exc: AspmError) -> typer.Exit:
