@@ -60,7 +60,7 @@ FROM generate_series(0, :assets - 1) a;
 INSERT INTO findings (id, asset_id, finding_key, key_version, control_id, title, category,
     severity, severity_rank, resource, path, description, remediation, "references", cwe_ids,
     compliance, detector_state, triage_state, suppressed, risk_score, priority, sla_due_at,
-    risk_explanation, first_seen_at, last_seen_at, resolved_at, reopen_count, version)
+    first_seen_at, last_seen_at, resolved_at, reopen_count, version)
 SELECT md5('f' || n)::uuid, md5('asset' || (n % :assets))::uuid, md5('k' || n), 1,
     'checkov:CKV_AWS_' || (n % 300), 'Finding ' || n,
     CASE WHEN n % 100 = 0 THEN 'drift' ELSE (ARRAY['iac','sast','secret','cspm','sca'])[1 + n % 5]
@@ -79,7 +79,7 @@ SELECT md5('f' || n)::uuid, md5('asset' || (n % :assets))::uuid, md5('k' || n), 
     (ARRAY[95, 80, 55, 25, 0])[1 + n % 5],
     (ARRAY['P1', 'P2', 'P3', 'P4', NULL])[1 + n % 5],
     fs.at + (ARRAY[7, 30, 90, 180, NULL])[1 + n % 5] * interval '1 day',
-    '[]', fs.at, now(),
+    fs.at, now(),
     CASE WHEN (n / 5) % 5 < 2 THEN least(now(), fs.at + (n % 120) * interval '1 day') END,
     CASE WHEN n % 97 = 0 THEN 1 ELSE 0 END, 1
 FROM generate_series(0, :n - 1) n

@@ -6,9 +6,9 @@
 For every (database, size): a fresh database (SQLite file under --out; PostgreSQL: DROP/CREATE
 DATABASE --pg-db, never `test`), migrated, then filled set-based with N findings and ~1.1 N
 detections on 50 assets of varied context (2 tools on 10% of findings, verified secrets, 1 in
-200 findings showing its resource public, 4 findings per resource), each row at about the size
-scoring gives it (a placeholder explanation and key, as ingestion's inline scoring writes them: an
-unscored row that grows on its first scoring made SQLite split a page per row). Not timed. The
+200 findings showing its resource public, 4 findings per resource, 1 in 13 resolved), with a
+placeholder risk key as ingestion's inline scoring writes one (an unscored row that grows on its
+first scoring made SQLite split a page per row). Not timed. The
 first policy is applied once (not timed). Then each repetition puts a new policy version in force
 through `risk.service.set_policy` in its own transaction, as `PUT /api/v1/risk/policy` does: every
 finding is re-scored, the audit event written, and the transaction committed. Timed wall clock,
@@ -60,7 +60,7 @@ FROM generate_series(0, :assets - 1) a;
 INSERT INTO findings (id, asset_id, finding_key, key_version, control_id, title, category,
     severity, severity_rank, resource, path, description, remediation, "references", cwe_ids,
     compliance, detector_state, triage_state, suppressed, secret_verified, cvss,
-    risk_explanation, risk_key, first_seen_at, last_seen_at, reopen_count, version)
+    risk_key, first_seen_at, last_seen_at, resolved_at, reopen_count, version)
 SELECT md5('f' || n)::uuid, md5('asset' || ((n / 4) % :assets))::uuid, md5('k' || n), 1,
     CASE WHEN n % 200 = 0 THEN 'aws-s3-restrict-public-buckets' ELSE 'checkov:CKV_AWS_' || (n % 300)
     END, 'Finding ' || n, 'iac',
@@ -68,8 +68,8 @@ SELECT md5('f' || n)::uuid, md5('asset' || ((n / 4) % :assets))::uuid, md5('k' |
     'aws_s3_bucket.b' || (n / 4), 'main.tf', '', '', '[]', '[]', '[]',
     CASE WHEN n % 13 = 0 THEN 'fixed' ELSE 'active' END, 'new', false, NULL,
     CASE WHEN n % 11 = 0 THEN (n % 100) / 10.0 END,
-    ('[{"factor": "unscored", "value": "' || repeat('x', 560) || '"}]')::jsonb,
-    repeat('k', 16), now() - (n % 300) * interval '1 day', now(), 0, 1
+    repeat('k', 16), now() - (n % 300) * interval '1 day', now(),
+    CASE WHEN n % 13 = 0 THEN now() END, 0, 1
 FROM generate_series(0, :n - 1) n;
 INSERT INTO detections (id, asset_id, finding_id, scope_id, fingerprint, fingerprint_version,
     content_hash, tool, rule_id, title, severity, category, path, suppressed, secret_verified,
@@ -101,7 +101,7 @@ WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < :n - 1)
 INSERT INTO findings (id, asset_id, finding_key, key_version, control_id, title, category,
     severity, severity_rank, resource, path, description, remediation, "references", cwe_ids,
     compliance, detector_state, triage_state, suppressed, secret_verified, cvss,
-    risk_explanation, risk_key, first_seen_at, last_seen_at, reopen_count, version)
+    risk_key, first_seen_at, last_seen_at, resolved_at, reopen_count, version)
 SELECT printf('%032x', n + 1), printf('%032x', 1000000000 + (n / 4) % :assets),
     printf('%064x', n), 1,
     CASE WHEN n % 200 = 0 THEN 'aws-s3-restrict-public-buckets' ELSE 'checkov:CKV_AWS_' || (n % 300)
@@ -111,10 +111,10 @@ SELECT printf('%032x', n + 1), printf('%032x', 1000000000 + (n / 4) % :assets),
     'aws_s3_bucket.b' || (n / 4), 'main.tf', '', '', '[]', '[]', '[]',
     CASE WHEN n % 13 = 0 THEN 'fixed' ELSE 'active' END, 'new', 0, NULL,
     CASE WHEN n % 11 = 0 THEN (n % 100) / 10.0 END,
-    '[{"factor": "unscored", "value": "' || replace(hex(zeroblob(280)), '0', 'x') || '"}]',
     replace(hex(zeroblob(8)), '0', 'k'),
     strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || (n % 300) || ' days'),
-    strftime('%Y-%m-%d %H:%M:%f', 'now'), 0, 1
+    strftime('%Y-%m-%d %H:%M:%f', 'now'),
+    CASE WHEN n % 13 = 0 THEN strftime('%Y-%m-%d %H:%M:%f', 'now') END, 0, 1
 FROM s;
 WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < :n - 1)
 INSERT INTO detections (id, asset_id, finding_id, scope_id, fingerprint, fingerprint_version,

@@ -3,6 +3,12 @@
 import json
 from typing import Any
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from aspm.db.session import unit_of_work
+from aspm.findings import service as findings_service
+from aspm.findings.models import Finding
+
 
 def sarif(
     results: list[tuple[str, str, str]],
@@ -80,3 +86,9 @@ assets:
       - repositories: [acme/platform]
         paths: ["envs/dev/**", "sandbox/**"]
 """
+
+
+def explanation(sessions: sessionmaker[Session], finding: Finding) -> list[dict[str, Any]]:
+    """A finding's stored explanation (risk_explanations, by its asset and risk key)."""
+    with unit_of_work(sessions) as session:
+        return findings_service.explanation_of(session, finding)

@@ -18,6 +18,7 @@ from aspm.risk.repository import Signature
 from aspm.risk.scoring import Explanation, multiply_back, score
 from aspm.risk.service import _inputs
 from tests.factories import ingest_bytes
+from tests.risk.helpers import explanation
 
 ACCOUNT = "111122223333"
 
@@ -57,9 +58,9 @@ def _by_resource(sessions: sessionmaker[Session]) -> dict[str, Finding]:
         return {str(f.resource).rsplit(":", 1)[-1]: f for f in rows}
 
 
-def _factor(finding: Finding, name: str) -> dict[str, Any]:
-    found = [e for e in finding.risk_explanation if e["factor"] == name]
-    assert found, f"no {name} factor in {finding.risk_explanation}"
+def _factor(sessions: sessionmaker[Session], finding: Finding, name: str) -> dict[str, Any]:
+    found = [e for e in explanation(sessions, finding) if e["factor"] == name]
+    assert found, f"no {name} factor in {explanation(sessions, finding)}"
     return found[0]
 
 
@@ -76,11 +77,11 @@ def test_asff_prod_tag_and_criticality_rank_an_unassigned_finding_above_the_dev_
     assert prod.risk_score is not None
     assert dev.risk_score is not None
     assert prod.risk_score > dev.risk_score
-    env = _factor(prod, "environment")
+    env = _factor(sessions, prod, "environment")
     assert (env["value"], env["source"]) == ("prod", "report tag environment=prod")
-    crit = _factor(prod, "criticality")
+    crit = _factor(sessions, prod, "criticality")
     assert (crit["value"], crit["source"]) == ("tier 1", "ASFF Criticality 90")
-    assert _factor(dev, "environment")["source"] == "report tag environment=dev"
+    assert _factor(sessions, dev, "environment")["source"] == "report tag environment=dev"
     # 8 x prod 1.1 x tier 1 1.15 = 101.2 -> 100; 8 x dev 0.6 = 48
     assert (prod.risk_score, dev.risk_score) == (100, 48)
     pol = load_file()
@@ -88,7 +89,8 @@ def test_asff_prod_tag_and_criticality_rank_an_unassigned_finding_above_the_dev_
         assert f.context is not None
         assert f.risk_key is not None
         facts = tuple(
-            (e["factor"], e["value"], e["multiplier"], e["source"]) for e in f.risk_explanation
+            (e["factor"], e["value"], e["multiplier"], e["source"])
+            for e in explanation(sessions, f)
         )
         assert facts  # explanations multiply back to the score
         assert multiply_back(pol, tuple(Explanation(*e) for e in facts)) == f.risk_score
@@ -109,10 +111,10 @@ assets:
     report = _report(_asff("bucket", tags={"environment": "prod"}, Criticality=90))
     assert ingest_bytes(sessions, report, filename="sh.json", asset=None).status == "ok"
     finding = _by_resource(sessions)["bucket"]
-    env = _factor(finding, "environment")
+    env = _factor(sessions, finding, "environment")
     assert (env["value"], env["source"]) == ("dev", "asset acme/aws-sandbox")
     # the asset declares no criticality: the report's fills it in
-    assert _factor(finding, "criticality")["source"] == "ASFF Criticality 90"
+    assert _factor(sessions, finding, "criticality")["source"] == "ASFF Criticality 90"
 
 
 def test_epss_and_exploit_in_a_report_raise_exploitability_naming_the_source(
@@ -126,7 +128,7 @@ def test_epss_and_exploit_in_a_report_raise_exploitability_naming_the_source(
     )
     assert ingest_bytes(sessions, report, filename="sh.json", asset=None).status == "ok"
     found = _by_resource(sessions)
-    ex = _factor(found["epss-bucket"], "exploitability")
+    ex = _factor(sessions, found["epss-bucket"], "exploitability")
     assert (ex["value"], ex["multiplier"], ex["source"]) == (
         "EPSS 0.93",
         1.05,
@@ -135,7 +137,9 @@ def test_epss_and_exploit_in_a_report_raise_exploitability_naming_the_source(
     assert found["epss-bucket"].risk_score == 84  # 8 x 1.05 x 10
     assert found["plain-bucket"].risk_score == found["low-epss-bucket"].risk_score == 80
     assert not [
-        e for e in found["low-epss-bucket"].risk_explanation if e["factor"] == "exploitability"
+        e
+        for e in explanation(sessions, found["low-epss-bucket"])
+        if e["factor"] == "exploitability"
     ]
 
 
@@ -168,7 +172,7 @@ def test_policy_change_keeps_report_context_and_rewrites_only_what_changes(
     found = _by_resource(sessions)
     prod = found["prod-bucket"]
     assert (prod.risk_score, prod.risk_policy_version) == (96, "prod-up")
-    env = _factor(prod, "environment")
+    env = _factor(sessions, prod, "environment")
     assert (env["multiplier"], env["source"]) == (1.2, "report tag Environment=Production")
     assert found["untagged-bucket"].risk_policy_version == "default-2026.12"
 
@@ -187,7 +191,7 @@ def test_report_context_is_ignored_when_the_policy_has_no_report_context_section
     assert ingest_bytes(sessions, report, filename="sh.json", asset=None).status == "ok"
     finding = _by_resource(sessions)["prod-bucket"]
     assert finding.risk_score == 80
-    assert {e["factor"] for e in finding.risk_explanation} == {"severity"}
+    assert {e["factor"] for e in explanation(sessions, finding)} == {"severity"}
 
 
 def test_facts_from_tags_and_ocsf_classification() -> None:
@@ -240,13 +244,15 @@ def test_report_context_scored_at_import_equals_a_full_rescore(
     )
     assert ingest_bytes(sessions, report, filename="sh.json", asset=None).status == "ok"
     before = {
-        r: (f.risk_score, f.risk_key, f.risk_explanation) for r, f in _by_resource(sessions).items()
+        r: (f.risk_score, f.risk_key, explanation(sessions, f))
+        for r, f in _by_resource(sessions).items()
     }
     with unit_of_work(sessions) as session:
         result = risk_service.rescore_all(session)
     assert (result.selected, result.updated) == (3, 0)
     after = {
-        r: (f.risk_score, f.risk_key, f.risk_explanation) for r, f in _by_resource(sessions).items()
+        r: (f.risk_score, f.risk_key, explanation(sessions, f))
+        for r, f in _by_resource(sessions).items()
     }
     assert after == before
-    assert _factor(_by_resource(sessions)["a"], "criticality")["value"] == "tier 2"
+    assert _factor(sessions, _by_resource(sessions)["a"], "criticality")["value"] == "tier 2"

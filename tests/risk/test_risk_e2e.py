@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -16,13 +16,13 @@ from aspm.assets.models import Asset
 from aspm.audit.models import AuditEvent
 from aspm.cli import app
 from aspm.db.session import unit_of_work
-from aspm.findings.models import Finding
+from aspm.findings.models import Finding, RiskExplanation
 from aspm.risk import service as risk_service
 from aspm.risk.policy import DEFAULT_POLICY_PATH, load_file
 from aspm.risk.scoring import Explanation, multiply_back
 from aspm.settings import get_settings
 from tests.factories import gitleaks_leak, gitleaks_report, ingest_bytes
-from tests.risk.helpers import ASSETS_YAML, sarif, trufflehog
+from tests.risk.helpers import ASSETS_YAML, explanation, sarif, trufflehog
 
 AWS_KEY = "AKIA" + "QYLPMN5HFIQR7XYZ"
 GENERIC = "k3y-" + "9f8e7d6c5b4a39281706"
@@ -66,12 +66,12 @@ def test_same_misconfiguration_ranks_prod_internet_pci_above_dev_sandbox(
     assert (prod.sla_due_at - prod.first_seen_at).days == 7
     assert (dev.sla_due_at - dev.first_seen_at).days == 180
     assert prod.risk_policy_version == load_file().version
-    factors = {e["factor"]: e for e in prod.risk_explanation}
+    factors = {e["factor"]: e for e in explanation(sessions, prod)}
     assert factors["data_sensitivity"]["value"] == "restricted"
     assert "pci" in factors["data_sensitivity"]["source"]
     policy = load_file()
     for finding, _ in ((prod, ""), (dev, "")):
-        items = tuple(Explanation(**e) for e in finding.risk_explanation)
+        items = tuple(Explanation(**e) for e in explanation(sessions, finding))
         assert multiply_back(policy, items) == finding.risk_score
 
 
@@ -88,10 +88,10 @@ def test_verified_aws_key_ranks_above_unverified_generic_secret(
     assert low.risk_score is not None
     assert top.risk_score > low.risk_score
     assert top.priority == "P1"
-    exploit = [e for e in top.risk_explanation if e["factor"] == "exploitability"]
+    exploit = [e for e in explanation(sessions, top) if e["factor"] == "exploitability"]
     assert exploit
     assert exploit[0]["value"] == "verified live secret"
-    assert not [e for e in low.risk_explanation if e["factor"] == "exploitability"]
+    assert not [e for e in explanation(sessions, low) if e["factor"] == "exploitability"]
 
 
 def test_verified_secret_in_a_dev_repo_is_at_least_p2(sessions: sessionmaker[Session]) -> None:
@@ -106,7 +106,7 @@ def test_verified_secret_in_a_dev_repo_is_at_least_p2(sessions: sessionmaker[Ses
     assert ingest_bytes(sessions, verified, filename="th.jsonl", asset="acme/toy").status == "ok"
     ((finding, _),) = _findings(sessions)
     assert finding.priority == "P2"
-    assert [e["factor"] for e in finding.risk_explanation][-1] == "guard"
+    assert [e["factor"] for e in explanation(sessions, finding)][-1] == "guard"
 
 
 def test_context_change_rescores_audits_and_leaves_triage_alone(
@@ -163,17 +163,17 @@ def test_toxic_combination_names_the_finding_that_shows_the_resource_public(
     by_title = {f.title[:20]: f for f, _ in _findings(sessions)}
     public = next(f for t, f in by_title.items() if "public" in t.lower() or "ACL" in t)
     other = next(f for f in by_title.values() if f.id != public.id)
-    exposure = next(e for e in other.risk_explanation if e["factor"] == "exposure")
+    exposure = next(e for e in explanation(sessions, other) if e["factor"] == "exposure")
     assert exposure["value"] == "internet"
     assert str(public.id) in exposure["source"]
     # a finding does not expose itself: its exposure stays unknown (neutral, not stored)
-    assert not [e for e in public.risk_explanation if e["factor"] == "exposure"]
+    assert not [e for e in explanation(sessions, public) if e["factor"] == "exposure"]
     # fixing the public ACL takes the internet factor away on the next full import
     report["results"]["failed_checks"] = report["results"]["failed_checks"][1:]  # type: ignore[index]
     data = json.dumps(report).encode()
     assert ingest_bytes(sessions, data, filename="checkov.json").status == "ok"
     again = next(f for f, _ in _findings(sessions) if f.id == other.id)
-    assert not [e for e in again.risk_explanation if e["factor"] == "exposure"]
+    assert not [e for e in explanation(sessions, again) if e["factor"] == "exposure"]
 
 
 def test_policy_change_through_api_rescores_everything_and_is_audited(
@@ -278,7 +278,8 @@ def test_policy_change_scores_findings_that_were_never_scored(
 ) -> None:
     _declare_and_import(sessions)
     with unit_of_work(sessions) as session:
-        session.execute(update(Finding).values(risk_score=None, risk_explanation=[]))
+        session.execute(update(Finding).values(risk_score=None, risk_key=None))
+        session.execute(delete(RiskExplanation))
     text = DEFAULT_POLICY_PATH.read_text().replace("default-2026.12", "same-numbers")
     with unit_of_work(sessions) as session:
         result = risk_service.set_policy(session, yaml_text=text, actor="t")

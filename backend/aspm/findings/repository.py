@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from aspm.assets.models import Asset
 from aspm.common.clock import utcnow
-from aspm.findings.models import Detection, DetectorState, Finding, TriageState
+from aspm.findings.models import Detection, DetectorState, Finding, RiskExplanation, TriageState
 from aspm.findings.schemas import (
     DUE_SOON_DAYS,
     FindingFilter,
@@ -152,6 +152,15 @@ def get_with_asset(session: Session, finding_id: uuid.UUID) -> Any | None:
         .join(Asset, Asset.id == Finding.asset_id)
         .where(Finding.id == finding_id)
     ).one_or_none()
+
+
+def explanation(session: Session, asset_id: uuid.UUID, risk_key: str) -> list[dict[str, Any]]:
+    stored = session.scalar(
+        select(RiskExplanation.explanation).where(
+            RiskExplanation.asset_id == asset_id, RiskExplanation.risk_key == risk_key
+        )
+    )
+    return list(stored or [])
 
 
 def get(session: Session, finding_id: uuid.UUID) -> Finding | None:

@@ -182,14 +182,22 @@ def get_finding(session: Session, finding_id: uuid.UUID) -> FindingDetail:
                 source=str(e.get("source")),
                 text=describe(e),
             )
-            for e in finding.risk_explanation or []
+            for e in explanation_of(session, finding)
         ],
     )
 
 
 def get_risk_fields(session: Session, finding_id: uuid.UUID) -> Finding | None:
-    """The finding row itself (risk reads its score and explanation)."""
+    """The finding row itself (risk reads its score; explanation_of its explanation)."""
     return repository.get(session, finding_id)
+
+
+def explanation_of(session: Session, finding: Finding) -> list[dict[str, Any]]:
+    """The (factor, value, multiplier, source) items of a finding's stored score; [] when it is
+    not scored."""
+    if finding.risk_key is None or finding.risk_score is None:
+        return []
+    return [dict(e) for e in repository.explanation(session, finding.asset_id, finding.risk_key)]
 
 
 def open_counts(session: Session, asset_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:

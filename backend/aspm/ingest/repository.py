@@ -39,7 +39,7 @@ FINDING_COLUMNS = (
     "id", "asset_id", "finding_key", "key_version", "control_id", "title", "category",
     "severity", "severity_rank", "resource", "path", "cloud_provider", "account_id", "region",
     "description", "remediation", '"references"', "cwe_ids", "compliance", "detector_state",
-    "triage_state", "suppressed", "secret_verified", "cvss", "risk_explanation", "first_seen_at",
+    "triage_state", "suppressed", "secret_verified", "cvss", "first_seen_at",
     "last_seen_at", "reopen_count", "created_import_id", "version", "risk_score", "priority",
     "sla_due_at", "risk_policy_version", "risk_key", "context",
 )  # fmt: skip

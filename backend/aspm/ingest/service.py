@@ -473,7 +473,7 @@ class _Import:
                 fid, state = self._finding_id(target, key)
             fid_db = format(fid, "032x")
             if state == _CREATED:
-                risk, priority, due_at, explanation, risk_key, context = self.scorer.score(
+                risk, priority, due_at, risk_key, context = self.scorer.score(
                     target.asset,
                     severity=severity,
                     cvss=raw.cvss,
@@ -500,7 +500,7 @@ class _Import:
                             else raw.compliance
                         ),
                         "active", _initial_triage(raw.triage_hint), raw.suppressed,
-                        raw.secret_verified, raw.cvss, explanation,
+                        raw.secret_verified, raw.cvss,
                         self.now_db, self.now_db, 0, self.run_db, 1, risk, priority,
                         due, self.scorer.version, risk_key, context,
                     )
@@ -614,6 +614,7 @@ def ingest(
     ruled = triage_service.apply_rules_to_import(  # ownership + suppression rules
         session, run.id, asset_ids=[t.asset.id for t in state.targets.values()]
     )
+    state.scorer.store_explanations(session)
     risk_service.score_import(
         session,
         run_id=run.id,

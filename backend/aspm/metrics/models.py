@@ -116,15 +116,16 @@ class ComplianceStatus(Base):
 # them). Both are nearly free for ingestion: new findings have no resolved_at, so the partial
 # index gains an entry only when a finding is resolved, and on PostgreSQL first_seen_at is a BRIN
 # index (a few pages; rows are appended in first-seen order). The PostgreSQL resolved index
-# carries the columns MTTR, SLA and net-resolve group on, so those read only the index.
+# carries most columns MTTR, SLA and net-resolve group on; not the risk result (priority,
+# sla_due_at), which a policy change rewrites and which no index may hold (see Finding).
 Index(
     "ix_findings_resolved_at",
     Finding.resolved_at,
     postgresql_where=text("resolved_at IS NOT NULL"),
     sqlite_where=text("resolved_at IS NOT NULL"),
     postgresql_include=[
-        "first_seen_at", "sla_due_at", "triage_state", "detector_state", "severity", "priority",
-        "team", "asset_id", "category",
+        "first_seen_at", "triage_state", "detector_state", "severity", "team", "asset_id",
+        "category",
     ],
 )  # fmt: skip
 Index("ix_findings_first_seen_at", Finding.first_seen_at, postgresql_using="brin")

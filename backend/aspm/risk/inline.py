@@ -13,14 +13,15 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from aspm.assets.models import Asset
-from aspm.risk import service
+from aspm.db.bulk import db_uuid
+from aspm.risk import repository, service
 from aspm.risk.context import encode, pairs_text
 from aspm.risk.policy import RiskPolicy
 from aspm.risk.repository import Signature
 
-# score, priority, SLA due, explanation, risk key, context (findings.context)
-InlineScore = tuple[int, str | None, datetime | None, str, str, str | None]
-_Cached = tuple[int, str | None, int | None, str, str, str | None]
+# score, priority, SLA due, risk key, context (findings.context)
+InlineScore = tuple[int, str | None, datetime | None, str, str | None]
+_Cached = tuple[int, str | None, int | None, str, str | None]
 
 
 class InlineScorer:
@@ -32,6 +33,7 @@ class InlineScorer:
         self._scorers: dict[uuid.UUID, service.Scorer] = {}
         self._cache: dict[tuple[uuid.UUID, str, float | None, bool, tuple[tuple[str, str], ...]],
                           _Cached] = {}  # fmt: skip
+        self._explanations: dict[tuple[uuid.UUID, str], str] = {}  # (asset id, risk key)
 
     def score(
         self,
@@ -54,7 +56,20 @@ class InlineScorer:
                 )
             stored = pairs_text(context)
             sig = Signature(asset.id, severity, cvss, 1, verified, None, encode(stored))
-            hit = self._cache[key] = (*scorer.result(sig), sig.key(), stored)
-        value, priority, days, explanation, risk_key, stored = hit
+            value, priority, days, explanation = scorer.result(sig)
+            hit = self._cache[key] = (value, priority, days, sig.key(), stored)
+            self._explanations[(asset.id, sig.key())] = explanation
+        value, priority, days, risk_key, stored = hit
         due = now + timedelta(days=days) if days is not None else None
-        return value, priority, due, explanation, risk_key, stored
+        return value, priority, due, risk_key, stored
+
+    def store_explanations(self, session: Session) -> None:
+        """Store the explanations of what was scored (once per asset and input), in the import's
+        transaction."""
+        repository.store_explanations(
+            session,
+            [
+                (db_uuid(session, asset_id), risk_key, explanation)
+                for (asset_id, risk_key), explanation in self._explanations.items()
+            ],
+        )

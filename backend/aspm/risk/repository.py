@@ -8,7 +8,8 @@ findings, and no per-finding round trip.
    and verified secret, and another finding showing its resource public.
 4. The service scores each DISTINCT input (few: findings share assets and severities) in Python,
    with the pure formula, into `aspm_risk_sig`.
-5. One UPDATE ... FROM joins findings to their input's score, and stores the input's key.
+5. One UPDATE ... FROM joins findings to their input's score, and stores the input's key; the
+   explanation is stored once per (asset, key) in risk_explanations.
 
 A policy change skips 1-4: findings grouped by their stored (asset_id, risk_key) are the distinct
 inputs (`distinct_keys`), and one UPDATE rewrites the findings whose key's result changed
@@ -37,6 +38,7 @@ CTL = "aspm_risk_ctl"
 INPUTS = "aspm_risk_in"
 SIG = "aspm_risk_sig"
 KEYED = "aspm_risk_keyed"
+EXPLAINED = "aspm_risk_explained"
 _TABLES = (SEL, PUB, CTL, INPUTS, SIG, KEYED)
 _SQLITE_BULK_CACHE_KIB = 256 * 1024
 _SQLITE_DEFAULT_CACHE_KIB = 2000  # SQLite's own default
@@ -373,23 +375,88 @@ def write_scores(
         session.execute(text(f"ANALYZE {INPUTS}"))
     else:
         session.execute(text(f"CREATE INDEX {SIG}_ix ON {SIG} (asset_id, severity, tv)"))
+    _store_explanations_from(session, SIG)
     due_value = _due(session, "s")
     result = session.execute(
         text(
             "UPDATE findings SET risk_score = s.score, priority = s.priority, "
-            "risk_explanation = s.explanation, risk_policy_version = :version, "
+            "risk_policy_version = :version, "
             f"sla_due_at = {due_value}, risk_key = s.risk_key "
             f"FROM {INPUTS} i JOIN {SIG} s ON s.asset_id = i.asset_id AND s.severity = i.severity "
             "AND s.cvss = i.cvss AND s.tv = i.tv AND s.public_via = i.public_via "
             "AND s.context = i.context WHERE findings.id = i.finding_id AND "
             "(findings.risk_score IS DISTINCT FROM s.score "
-            "OR findings.risk_explanation IS DISTINCT FROM s.explanation "
+            "OR findings.priority IS DISTINCT FROM s.priority "
             f"OR findings.sla_due_at IS DISTINCT FROM {due_value} "
             "OR findings.risk_key IS DISTINCT FROM s.risk_key)"
         ),
         {"version": policy_version},
     )
     return max(int(result.rowcount), 0)  # type: ignore[attr-defined]
+
+
+# --- explanations: one per (asset, key), shared by the findings holding that key ----------
+
+
+def _upsert_explanations(session: Session, select_sql: str) -> None:
+    """Insert the (asset_id, risk_key, explanation) rows `select_sql` gives (one per pair), or
+    replace a stored explanation that differs."""
+    differs = "IS DISTINCT FROM" if is_postgres(session) else "IS NOT"
+    session.execute(
+        text(
+            f"INSERT INTO risk_explanations (asset_id, risk_key, explanation) {select_sql} "
+            "ON CONFLICT (asset_id, risk_key) DO UPDATE SET explanation = excluded.explanation "
+            f"WHERE risk_explanations.explanation {differs} excluded.explanation"
+        )
+    )
+
+
+def _store_explanations_from(session: Session, table: str) -> None:
+    """The explanations of a temp table of scored keys (SIG, KEYED)."""
+    if is_postgres(session):
+        select_sql = (
+            "SELECT DISTINCT ON (asset_id, risk_key) asset_id, risk_key, explanation "
+            f"FROM {table} ORDER BY asset_id, risk_key"
+        )
+    else:  # "WHERE true": SQLite's upsert after INSERT ... SELECT needs a WHERE to parse
+        select_sql = (
+            f"SELECT asset_id, risk_key, explanation FROM {table} WHERE true "
+            "GROUP BY asset_id, risk_key"
+        )
+    _upsert_explanations(session, select_sql)
+
+
+def store_explanations(session: Session, rows: Sequence[tuple[Any, str, str]]) -> None:
+    """Store (asset_id as db_uuid gives it, risk_key, explanation JSON text) rows: the
+    explanations an import scored inline (few: one per distinct input)."""
+    if not rows:
+        return
+    session.execute(text(f"DROP TABLE IF EXISTS {EXPLAINED}"))
+    uid, json_type = ("UUID", "JSONB") if is_postgres(session) else ("TEXT", "TEXT")
+    session.execute(
+        text(
+            f"CREATE TEMP TABLE {EXPLAINED} (asset_id {uid}, risk_key TEXT, "
+            f"explanation {json_type})"
+        )
+    )
+    load_rows(session, EXPLAINED, ("asset_id", "risk_key", "explanation"), rows)
+    _store_explanations_from(session, EXPLAINED)
+    session.execute(text(f"DROP TABLE {EXPLAINED}"))
+
+
+def drop_unused_explanations(session: Session) -> int:
+    """Delete the explanations of keys no finding holds any more. Returns how many."""
+    if is_postgres(session):  # an anti-join: one hash over findings
+        sql = (
+            "DELETE FROM risk_explanations e WHERE NOT EXISTS (SELECT 1 FROM findings f "
+            "WHERE f.asset_id = e.asset_id AND f.risk_key = e.risk_key)"
+        )
+    else:  # the subquery's rows become one temporary index, probed per explanation
+        sql = (
+            "DELETE FROM risk_explanations WHERE (asset_id, risk_key) NOT IN "
+            "(SELECT asset_id, risk_key FROM findings WHERE risk_key IS NOT NULL)"
+        )
+    return max(int(session.execute(text(sql)).rowcount), 0)  # type: ignore[attr-defined]
 
 
 # --- a policy change: distinct keys, no inputs gathered ------------------------------------
@@ -447,10 +514,11 @@ def write_keyed(session: Session, scored: Sequence[ScoredSignature], *, policy_v
         session.execute(text("SET LOCAL enable_nestloop = off"))
     else:  # findings outside, the few keys probed through the index
         session.execute(text(f"CREATE INDEX {KEYED}_ix ON {KEYED} (asset_id, risk_key)"))
+    _store_explanations_from(session, KEYED)
     result = session.execute(
         text(
             "UPDATE findings SET risk_score = s.score, priority = s.priority, "
-            "risk_explanation = s.explanation, risk_policy_version = :version, "
+            "risk_policy_version = :version, "
             f"sla_due_at = {_due(session, 's')} FROM {KEYED} s "
             "WHERE findings.asset_id = s.asset_id AND findings.risk_key = s.risk_key "
             "AND findings.risk_score IS NOT NULL"

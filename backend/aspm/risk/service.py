@@ -385,6 +385,7 @@ def _rescore(
     started = time.perf_counter()
     session.flush()
     repository.create_temp_tables(session)
+    every_finding = everything
     try:
         updated = distinct = keyed = 0
         if everything and previous is not None:
@@ -425,6 +426,8 @@ def _rescore(
                 policy_version=pol.version,
             )
         selected = keyed + max(to_score, 0)
+        if every_finding:  # every key in use was just written: the others are unused
+            repository.drop_unused_explanations(session)
     finally:
         repository.drop_temp_tables(session)
     session.expire_all()  # ORM copies of findings are stale now
@@ -518,7 +521,7 @@ def explain(session: Session, finding_id: uuid.UUID) -> RiskExplanation:
     finding = findings_service.get_risk_fields(session, finding_id)
     if finding is None:
         raise NotFound(f"no finding with id {finding_id}")
-    items = [dict(e) for e in finding.risk_explanation or []]
+    items = findings_service.explanation_of(session, finding)
     summary = [describe(e) for e in items]
     missing = undeclared(items) if items else []
     if missing:
