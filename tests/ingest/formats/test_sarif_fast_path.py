@@ -14,8 +14,8 @@ from aspm.ingest.formats.sarif import SarifIngestor
 
 
 def test_contract_field_order_the_sarif_reader_relies_on() -> None:
-    # sarif.py builds RawFinding and Location positionally (keyword arguments cost twice as much
-    # per record); a reordered contract must fail here, not shift values silently
+    # sarif.py and checkov.py build RawFinding and Location positionally (keyword arguments cost
+    # twice as much per record); a reordered contract must fail here, not shift values silently
     assert [f.name for f in dataclasses.fields(RawFinding)][:19] == [
         "tool", "rule_id", "title", "severity", "location", "category", "raw_severity",
         "asset_key", "description", "remediation", "help_uri", "references", "cwe_ids",

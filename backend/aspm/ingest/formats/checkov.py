@@ -243,28 +243,27 @@ class CheckovIngestor:
         resource = _text(check.get("resource")) or None
         guideline = _text(check.get("guideline")) or None
         bc_check_id = _text(check.get("bc_check_id"))
+        resource_type = (
+            terraform_resource_type(resource) if report.check_type in _TERRAFORM else None
+        )
+        # positional, as sarif.py (keyword arguments cost twice as much per record); the field
+        # order is pinned by tests/ingest/formats/test_sarif_fast_path.py
         return RawFinding(
-            tool=TOOL,
-            rule_id=rule_id,
-            title=_text(check.get("check_name"))
-            or _text(check.get("short_description"))
-            or rule_id,
-            severity=severity,
-            location=Location(
-                path=path,
-                start_line=start,
-                end_line=end,
-                resource=resource,
-                resource_type=terraform_resource_type(resource)
-                if report.check_type in _TERRAFORM
-                else None,
-                snippet=snippet,
-            ),
-            category=category,
-            raw_severity=raw_severity,
-            description=_text(check.get("description")),
-            help_uri=guideline,
-            references=(bc_check_id,) if bc_check_id else (),
-            compliance=_compliance(check.get("benchmarks")),
-            tool_fingerprint=checkov_fingerprint(rule_id, path, resource),
+            TOOL,
+            rule_id,
+            _text(check.get("check_name")) or _text(check.get("short_description")) or rule_id,
+            severity,
+            # path, start_line, end_line, resource, resource_type, cloud_provider, account_id,
+            # region, snippet
+            Location(path, start, end, resource, resource_type, None, None, None, snippet),
+            category,
+            raw_severity,
+            None,  # asset_key
+            _text(check.get("description")),
+            "",  # remediation
+            guideline,  # help_uri
+            (bc_check_id,) if bc_check_id else (),  # references
+            (),  # cwe_ids
+            _compliance(check.get("benchmarks")),
+            checkov_fingerprint(rule_id, path, resource),
         )
