@@ -27,6 +27,9 @@ _WS = re.compile(r"[ \t\n\r]*")
 CHUNK_SIZE = 1 << 20
 MAX_VALUE_CHARS = 256 << 20  # one value (a result, a tool object) larger than this is refused
 _TAIL = 64  # a decode error this close to the end of the buffer may just be a value cut in two
+# `values` tops the buffer up when less than this is left, so an element is seldom cut by the end
+# of a chunk: a cut one costs a failed decode, and json's error counts the lines of the whole buffer
+_REFILL_BELOW = 64 << 10
 
 
 class JsonStreamError(ValueError):
@@ -174,7 +177,9 @@ class JsonCursor:
         """The elements of an array, each decoded whole (the hot loop of a report).
 
         Fast path: an element that starts at the cursor and ends inside the buffer is decoded with
-        one scanner call; anything else (a chunk boundary, an error) goes through `value`.
+        one scanner call; anything else (a chunk boundary, an error) goes through `value`. The
+        buffer is topped up before it runs low, so only elements larger than _REFILL_BELOW meet
+        a chunk boundary.
         """
         self.expect("[")
         if self.peek() == "]":
@@ -183,6 +188,9 @@ class JsonCursor:
         scan = self._scan
         while True:
             buf = self._buf
+            if len(buf) - self._pos < _REFILL_BELOW and not self._eof:
+                self._more()
+                buf = self._buf
             try:
                 obj, end = scan(buf, self._pos)
             except (StopIteration, json.JSONDecodeError, RecursionError):
