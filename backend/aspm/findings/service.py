@@ -24,7 +24,6 @@ from aspm.findings.schemas import (
     FindingRead,
     RiskFactorRead,
     SlaStatus,
-    SuppressedFilter,
 )
 from aspm.risk.scoring import describe
 
@@ -100,15 +99,10 @@ def _read(
 def list_findings(session: Session, flt: FindingFilter) -> FindingPage:
     """A page of findings; `suppressed_total` counts what suppression rules hide from the same
     filters (when they are hidden)."""
-    rows, total = repository.list_page(session, flt)
+    rows, total, hidden = repository.list_page(session, flt)
     summaries = repository.detection_summary(session, [f.id for f, _ in rows])
     now = utcnow()
     items = [FindingRead(**_read(f, name, summaries.get(f.id), now)) for f, name in rows]
-    if flt.suppressed is SuppressedFilter.ONLY:
-        hidden = total
-    else:
-        only = flt.model_copy(update={"suppressed": SuppressedFilter.ONLY})
-        hidden = repository.count(session, only)
     return FindingPage(
         items=items, total=total, limit=flt.limit, offset=flt.offset, suppressed_total=hidden
     )
