@@ -158,6 +158,38 @@ def test_bulk_triage_is_atomic_one_unknown_id_changes_nothing(client: TestClient
     assert len({e["details"]["bulk_id"] for e in bulk_events}) == 1
 
 
+def test_bulk_by_filter_takes_the_queue_priority_environment_and_sla_filters(
+    client: TestClient,
+) -> None:
+    yaml = (
+        "assets:\n  - name: acme/shop-prod\n    environment: prod\n    exposure: internet\n"
+        "  - name: acme/shop-dev\n    environment: dev\n    exposure: isolated\n"
+    )
+    put = client.put("/api/v1/assets", content=yaml, headers={"content-type": "application/yaml"})
+    assert put.status_code == 200, put.text
+    import_leaks(client, "acme/shop-prod", ["a.env", "b.env"])
+    import_leaks(client, "acme/shop-dev", ["a.env", "b.env"], start=10)
+    prod = findings(client, asset="acme/shop-prod")
+    dev = findings(client, asset="acme/shop-dev")
+    assert {f["priority"] for f in prod} != {f["priority"] for f in dev}
+    body = {"action": "assign", "team": "payments", "reason": "prod secrets are ours"}
+    by_env = client.post(
+        "/api/v1/findings/bulk", json={**body, "filter": {"environment": ["prod"]}}
+    )
+    assert by_env.status_code == 200, by_env.text
+    assert sorted(by_env.json()["ids"]) == sorted(f["id"] for f in prod)
+    dev_band = dev[0]["priority"]
+    body = {"action": "assign", "team": "sandbox", "reason": "dev band"}
+    by_band = client.post(
+        "/api/v1/findings/bulk",
+        json={**body, "filter": {"priority": [dev_band], "sla_status": ["on_track"]}},
+    )
+    assert by_band.status_code == 200, by_band.text
+    assert sorted(by_band.json()["ids"]) == sorted(f["id"] for f in dev)
+    teams = {f["asset"]: f["team"] for f in findings(client, q=".env")}
+    assert teams == {"acme/shop-prod": "payments", "acme/shop-dev": "sandbox"}
+
+
 def test_bulk_assign_by_ids(client: TestClient) -> None:
     import_leaks(client, "acme/b2", ["a.env", "b.env"])
     ids = [f["id"] for f in findings(client, asset="acme/b2")]

@@ -7,8 +7,10 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from aspm.assets.models import Environment
 from aspm.common.severity import Severity
 from aspm.findings.models import DetectorState, TriageState
+from aspm.findings.schemas import PriorityFilter, SlaStatus
 
 MAX_BULK = 5000  # findings one bulk action may change (all or nothing, in one transaction)
 MAX_VERSION = 2**31 - 1
@@ -75,6 +77,9 @@ class BulkFilter(BaseModel):
     tool: str | None = Field(None, max_length=100)
     category: str | None = Field(None, max_length=20)
     q: str | None = Field(None, max_length=200)
+    priority: list[PriorityFilter] = Field(default_factory=list)
+    environment: list[Environment] = Field(default_factory=list, description="of the asset")
+    sla_status: list[SlaStatus] = Field(default_factory=list)
 
 
 class BulkRequest(BaseModel):

@@ -991,10 +991,19 @@ export interface components {
             asset?: string | null;
             /** Category */
             category?: string | null;
+            /**
+             * Environment
+             * @description of the asset
+             */
+            environment?: components["schemas"]["Environment"][];
+            /** Priority */
+            priority?: components["schemas"]["PriorityFilter"][];
             /** Q */
             q?: string | null;
             /** Severity */
             severity?: components["schemas"]["Severity"][];
+            /** Sla Status */
+            sla_status?: components["schemas"]["SlaStatus"][];
             /** Status */
             status?: components["schemas"]["DetectorState"][];
             /** Tool */

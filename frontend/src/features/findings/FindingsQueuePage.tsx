@@ -168,7 +168,7 @@ export function FindingsQueuePage() {
               <span className="muted small">
                 {bulkFilter
                   ? `narrow the filters to act on all matching (at most ${formatNumber(MAX_BULK)})`
-                  : "team, assignee and SLA filters select rows one page at a time"}
+                  : "team and assignee filters select rows one page at a time"}
               </span>
             )
           ) : null}

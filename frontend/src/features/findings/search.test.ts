@@ -45,9 +45,19 @@ describe("queue search params", () => {
     expect(toListQuery(search)).toMatchObject({ priority: ["P2"], environment: ["dev"] });
   });
 
-  it("offer no bulk filter for a priority or environment selection (bulk filters lack them)", () => {
-    expect(toBulkFilter(findingSearchSchema.parse({ severity: "high" }))).not.toBeNull();
-    expect(toBulkFilter(findingSearchSchema.parse({ priority: "P1" }))).toBeNull();
-    expect(toBulkFilter(findingSearchSchema.parse({ environment: "prod" }))).toBeNull();
+  it("carry priority, environment and SLA into the bulk filter, but not team or assignee", () => {
+    expect(
+      toBulkFilter(
+        findingSearchSchema.parse({ priority: "P1,none", environment: "prod", sla: "overdue" }),
+      ),
+    ).toMatchObject({ priority: ["P1", "none"], environment: ["prod"], sla_status: ["overdue"] });
+    expect(toBulkFilter(findingSearchSchema.parse({ severity: "high" }))).toMatchObject({
+      severity: ["high"],
+      priority: [],
+      environment: [],
+      sla_status: [],
+    });
+    expect(toBulkFilter(findingSearchSchema.parse({ team: "mine" }))).toBeNull();
+    expect(toBulkFilter(findingSearchSchema.parse({ assignee: "me" }))).toBeNull();
   });
 });

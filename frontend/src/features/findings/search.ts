@@ -116,11 +116,11 @@ export function toListQuery(search: FindingSearch): FindingListQuery {
 
 /**
  * The same selection as a bulk action's filter, or null when the search uses a filter a bulk
- * action cannot take (team, assignee, SLA, priority, environment): then only chosen rows can be
- * changed together.
+ * action cannot take (team, assignee: they name people relative to who is signed in): then only
+ * chosen rows can be changed together.
  */
 export function toBulkFilter(search: FindingSearch): SchemaBulkFilter | null {
-  if (search.team || search.assignee || search.sla || search.priority || search.environment) {
+  if (search.team || search.assignee) {
     return null;
   }
   const q = toListQuery(search);
@@ -132,5 +132,8 @@ export function toBulkFilter(search: FindingSearch): SchemaBulkFilter | null {
     severity: q.severity ?? [],
     status: q.status ?? [],
     triage: q.triage ?? [],
+    priority: q.priority ?? [],
+    environment: q.environment ?? [],
+    sla_status: q.sla_status ?? [],
   };
 }
