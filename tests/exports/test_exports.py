@@ -184,6 +184,20 @@ def test_api_csv_export_streams_with_filters(
     assert SECRET not in response.text
 
 
+def test_api_export_takes_the_queue_priority_and_environment_filters(
+    loaded: None, client: TestClient, session: Session
+) -> None:
+    for params, flt in (
+        ({"priority": ["P1", "P2"]}, FindingFilter(priority=["P1", "P2"])),
+        ({"environment": ["prod"]}, FindingFilter(environment=["prod"])),
+    ):
+        response = client.get("/api/v1/exports/findings", params={"format": "csv", **params})
+        assert response.status_code == 200, response.text
+        rows = len(list(csv.reader(io.StringIO(response.text)))) - 1
+        assert rows == total(session, flt)
+        assert rows < total(session, FindingFilter())
+
+
 def test_api_xlsx_and_sarif_exports(loaded: None, client: TestClient) -> None:
     xlsx = client.get("/api/v1/exports/findings", params={"format": "xlsx"})
     assert xlsx.status_code == 200

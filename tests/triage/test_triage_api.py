@@ -256,3 +256,13 @@ def test_my_queue_assignee_me_and_team_mine(client: TestClient, client_as: Clien
     assert [x["path"] for x in findings(fay, team="search")] == ["three.env"]
     assert all(x["sla_status"] in {"on_track", "due_soon", "overdue", None}
                for x in findings(fay, asset="acme/q"))  # fmt: skip
+    # a bulk action by filter resolves `me` and `mine` for the signed-in user, as the list does
+    for who, expected in (({"assignee": "me"}, "one.env"), ({"team": "mine"}, "two.env")):
+        bulk = fay.post(
+            "/api/v1/findings/bulk",
+            json={"filter": {"asset": "acme/q", **who}, "action": "triage",
+                  "state": "in_progress", "reason": "on it"},
+        )  # fmt: skip
+        assert bulk.status_code == 200, bulk.text
+        assert bulk.json()["ids"] == [f[expected]["id"]]
+    assert by_path(client, "acme/q")["three.env"]["triage_state"] == "new"

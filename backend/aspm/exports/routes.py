@@ -6,12 +6,20 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from aspm.api.deps import PrincipalDep, ReadAssetAccess, SessionDep, SessionFactoryDep
+from aspm.assets.models import Environment
 from aspm.common.clock import utcnow
 from aspm.common.severity import Severity
 from aspm.exports import service
 from aspm.exports.schemas import EXTENSIONS, MEDIA_TYPES, ExportFormat
+from aspm.findings import service as findings_service
 from aspm.findings.models import DetectorState, TriageState
-from aspm.findings.schemas import FindingFilter, FindingSort, SlaStatus, SuppressedFilter
+from aspm.findings.schemas import (
+    FindingFilter,
+    FindingSort,
+    PriorityFilter,
+    SlaStatus,
+    SuppressedFilter,
+)
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
@@ -52,16 +60,20 @@ def export_findings(
     ] = None,
     team: Annotated[str | None, Query(max_length=200, description="a team name, or `mine`")] = None,
     sla_status: Annotated[list[SlaStatus] | None, Query()] = None,
+    priority: Annotated[list[PriorityFilter] | None, Query()] = None,
+    environment: Annotated[
+        list[Environment] | None, Query(description="of the finding's asset")
+    ] = None,
     suppressed: SuppressedFilter = SuppressedFilter.EXCLUDE,
 ) -> Response:
     """Every finding the filters select (the filters and sort of GET /findings, without paging):
     CSV (streamed), XLSX, or SARIF 2.1.0 for a code-scanning service."""
+    who, teams = findings_service.people(principal, assignee=assignee, team=team)
     flt = FindingFilter(
         asset=asset, severity=severity or [], status=status or [], triage=triage or [],
         tool=tool, category=category, q=q, sort=sort, descending=descending,
-        assignee=principal.name if assignee == "me" else assignee,
-        teams=None if team is None else sorted(principal.team_names) if team == "mine" else [team],
-        sla_status=sla_status or [], suppressed=suppressed,
+        assignee=who, teams=teams, sla_status=sla_status or [], priority=priority or [],
+        environment=environment or [], suppressed=suppressed,
         asset_ids=None if principal.asset_ids is None else sorted(principal.asset_ids),
     )  # fmt: skip
     headers = _disposition(format)

@@ -61,6 +61,7 @@ def list_findings(
     """Filter, sort and page the de-duplicated findings. `assignee=me` and `team=mine` give an
     engineer's own queue, most urgent first (priority, then SLA due date)."""
     mine = assignee is not None or team is not None
+    who, teams = service.people(principal, assignee=assignee, team=team)
     flt = FindingFilter(
         asset=asset,
         severity=severity or [],
@@ -73,10 +74,8 @@ def list_findings(
         descending=descending,
         limit=limit,
         offset=offset,
-        assignee=principal.name if assignee == "me" else assignee,
-        teams=(
-            None if team is None else sorted(principal.team_names) if team == "mine" else [team]
-        ),
+        assignee=who,
+        teams=teams,
         sla_status=sla_status or [],
         priority=priority or [],
         environment=environment or [],

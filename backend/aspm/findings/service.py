@@ -96,6 +96,15 @@ def _read(
     }
 
 
+def people(
+    principal: Principal, *, assignee: str | None, team: str | None
+) -> tuple[str | None, list[str] | None]:
+    """The `assignee` and `teams` of a FindingFilter from the request's words: `me` is the
+    signed-in user, `mine` the user's teams; other values are names."""
+    teams = None if team is None else sorted(principal.team_names) if team == "mine" else [team]
+    return (principal.name if assignee == "me" else assignee), teams
+
+
 def list_findings(session: Session, flt: FindingFilter) -> FindingPage:
     """A page of findings; `suppressed_total` counts what suppression rules hide from the same
     filters (when they are hidden)."""

@@ -80,6 +80,8 @@ class BulkFilter(BaseModel):
     priority: list[PriorityFilter] = Field(default_factory=list)
     environment: list[Environment] = Field(default_factory=list, description="of the asset")
     sla_status: list[SlaStatus] = Field(default_factory=list)
+    assignee: str | None = Field(None, max_length=200, description="a user name, or `me`")
+    team: str | None = Field(None, max_length=200, description="a team name, or `mine`")
 
 
 class BulkRequest(BaseModel):

@@ -324,7 +324,11 @@ def bulk(
         ids = list(dict.fromkeys(request.ids))
     else:
         assert request.filter is not None  # noqa: S101
-        flt = FindingFilter(**request.filter.model_dump(), limit=500)
+        fields = request.filter.model_dump(exclude={"assignee", "team"})
+        who, teams = findings_service.people(
+            principal, assignee=request.filter.assignee, team=request.filter.team
+        )
+        flt = FindingFilter(**fields, assignee=who, teams=teams, limit=500)
         ids = findings_service.select_ids(session, flt, principal=principal, cap=MAX_BULK + 1)
         if len(ids) > MAX_BULK:
             raise InvalidInput(

@@ -989,6 +989,11 @@ export interface components {
         BulkFilter: {
             /** Asset */
             asset?: string | null;
+            /**
+             * Assignee
+             * @description a user name, or `me`
+             */
+            assignee?: string | null;
             /** Category */
             category?: string | null;
             /**
@@ -1006,6 +1011,11 @@ export interface components {
             sla_status?: components["schemas"]["SlaStatus"][];
             /** Status */
             status?: components["schemas"]["DetectorState"][];
+            /**
+             * Team
+             * @description a team name, or `mine`
+             */
+            team?: string | null;
             /** Tool */
             tool?: string | null;
             /** Triage */
@@ -3187,6 +3197,9 @@ export interface operations {
                 /** @description a team name, or `mine` */
                 team?: string | null;
                 sla_status?: components["schemas"]["SlaStatus"][] | null;
+                priority?: components["schemas"]["PriorityFilter"][] | null;
+                /** @description of the finding's asset */
+                environment?: components["schemas"]["Environment"][] | null;
                 suppressed?: components["schemas"]["SuppressedFilter"];
             };
             header?: never;

@@ -143,6 +143,8 @@ describe("triage queue", () => {
     const post = calls.find((c) => c.method === "POST" && c.path === "/api/v1/findings/bulk");
     expect(post?.body).toEqual({
       filter: {
+        assignee: null,
+        team: null,
         asset: null,
         category: null,
         q: null,
@@ -160,13 +162,15 @@ describe("triage queue", () => {
     });
   });
 
-  it("does not offer a by-filter selection for filters a bulk action cannot take", async () => {
+  it("offers a by-filter selection for a team filter too (the server resolves it)", async () => {
     const user = userEvent.setup();
     setup("/findings?team=payments");
     await screen.findByText("Leaked AWS key");
     await user.click(screen.getByRole("checkbox", { name: "Select all on this page" }));
-    expect(screen.queryByRole("button", { name: /matching/ })).not.toBeInTheDocument();
-    expect(screen.getByText(/one page at a time/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Select all 120 matching" }));
+    expect(screen.getByRole("region", { name: "Bulk actions" })).toHaveTextContent(
+      "120 matching the filters selected",
+    );
   });
 
   it("offers no selection or bulk actions to an engineer", async () => {

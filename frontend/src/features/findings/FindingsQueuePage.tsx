@@ -74,12 +74,11 @@ export function FindingsQueuePage() {
   const bulkFilter = useMemo(() => toBulkFilter(search), [search]);
   const total = data?.total ?? 0;
   const pageAllSelected = items.length > 0 && items.every((f) => selected.has(f.id));
-  const selection: BulkSelection | null =
-    allMatching && bulkFilter
-      ? { kind: "filter", filter: bulkFilter, count: total }
-      : selected.size > 0
-        ? { kind: "ids", ids: [...selected] }
-        : null;
+  const selection: BulkSelection | null = allMatching
+    ? { kind: "filter", filter: bulkFilter, count: total }
+    : selected.size > 0
+      ? { kind: "ids", ids: [...selected] }
+      : null;
 
   const setSearch = useCallback(
     (patch: Partial<FindingSearch>, keepOffset = false) =>
@@ -160,15 +159,13 @@ export function FindingsQueuePage() {
               Only the chosen rows
             </Button>
           ) : pageAllSelected && total > items.length ? (
-            bulkFilter && total <= MAX_BULK ? (
+            total <= MAX_BULK ? (
               <Button size="sm" variant="ghost" onClick={() => setAllMatching(true)}>
                 Select all {formatNumber(total)} matching
               </Button>
             ) : (
               <span className="muted small">
-                {bulkFilter
-                  ? `narrow the filters to act on all matching (at most ${formatNumber(MAX_BULK)})`
-                  : "team and assignee filters select rows one page at a time"}
+                {`narrow the filters to act on all matching (at most ${formatNumber(MAX_BULK)})`}
               </span>
             )
           ) : null}

@@ -45,7 +45,7 @@ describe("queue search params", () => {
     expect(toListQuery(search)).toMatchObject({ priority: ["P2"], environment: ["dev"] });
   });
 
-  it("carry priority, environment and SLA into the bulk filter, but not team or assignee", () => {
+  it("carry priority, environment, SLA, team and assignee into the bulk filter", () => {
     expect(
       toBulkFilter(
         findingSearchSchema.parse({ priority: "P1,none", environment: "prod", sla: "overdue" }),
@@ -57,7 +57,8 @@ describe("queue search params", () => {
       environment: [],
       sla_status: [],
     });
-    expect(toBulkFilter(findingSearchSchema.parse({ team: "mine" }))).toBeNull();
-    expect(toBulkFilter(findingSearchSchema.parse({ assignee: "me" }))).toBeNull();
+    expect(toBulkFilter(findingSearchSchema.parse({ team: "mine", assignee: "me" }))).toMatchObject(
+      { team: "mine", assignee: "me" },
+    );
   });
 });

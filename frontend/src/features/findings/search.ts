@@ -115,16 +115,14 @@ export function toListQuery(search: FindingSearch): FindingListQuery {
 }
 
 /**
- * The same selection as a bulk action's filter, or null when the search uses a filter a bulk
- * action cannot take (team, assignee: they name people relative to who is signed in): then only
- * chosen rows can be changed together.
+ * The same selection as a bulk action's filter (the server resolves `me` and `mine` for the
+ * signed-in user, as for the list).
  */
-export function toBulkFilter(search: FindingSearch): SchemaBulkFilter | null {
-  if (search.team || search.assignee) {
-    return null;
-  }
+export function toBulkFilter(search: FindingSearch): SchemaBulkFilter {
   const q = toListQuery(search);
   return {
+    assignee: q.assignee ?? null,
+    team: q.team ?? null,
     asset: q.asset ?? null,
     category: q.category ?? null,
     q: q.q ?? null,
