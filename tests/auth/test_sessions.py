@@ -4,8 +4,12 @@ from http.cookies import SimpleCookie
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
+from aspm.audit.models import AuditEvent
 from aspm.auth.principal import Role
+from aspm.db.session import unit_of_work
 from tests.auth.conftest import PASSWORD, Clock, MakeUser
 from tests.conftest import ClientAs
 
@@ -137,6 +141,35 @@ def test_logout_ends_the_session_on_the_server(
     assert "aspm_session" not in anon_client.cookies
     anon_client.cookies.set("aspm_session", session_id)  # a copy of the old cookie is useless
     assert anon_client.get(ME).status_code == 401
+
+
+def test_sign_in_failure_sign_in_and_sign_out_are_audited_without_secrets(
+    anon_client: TestClient, make_user: MakeUser, sessions: sessionmaker[Session]
+) -> None:
+    make_user("ivy")
+    assert _login(anon_client, "ivy", "wrong-password!") == 401
+    assert _login(anon_client, "nobody-here", "wrong-password!") == 401  # no user, no event
+    assert _login(anon_client, "ivy") == 200
+    csrf = anon_client.cookies["aspm_csrf"]
+    assert (
+        anon_client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
+    )
+    with unit_of_work(sessions) as session:
+        events = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action.in_(["sign_in_failed", "signed_in", "signed_out"]))
+            .order_by(AuditEvent.id)
+        ).all()
+    assert [(e.actor, e.action, e.object_type) for e in events] == [
+        ("user:ivy", "sign_in_failed", "user"),
+        ("user:ivy", "signed_in", "user"),
+        ("user:ivy", "signed_out", "user"),
+    ]
+    assert len({e.object_id for e in events}) == 1
+    assert "client_ip" in events[0].details
+    text = repr([(e.details, e.reason, e.from_value, e.to_value) for e in events])
+    assert PASSWORD not in text
+    assert "wrong-password!" not in text
 
 
 def test_state_changing_cookie_requests_need_the_csrf_header_matching_the_session(

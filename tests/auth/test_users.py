@@ -147,6 +147,7 @@ def test_every_user_team_and_token_change_is_audited(client: TestClient, session
         select(AuditEvent).where(AuditEvent.actor == "user:admin-test").order_by(AuditEvent.id)
     ).all()
     assert [e.action for e in events] == [
+        "signed_in",  # the admin client's own sign-in
         "user_created", "user_renamed", "user_role_changed", "user_password_reset",
         "team_created", "team_member_added", "team_member_removed", "token_created",
         "token_revoked", "user_deactivated",

@@ -1,8 +1,9 @@
 """Users, teams, sign-in, browser sessions and API tokens; who a request's caller is.
 
-Every change to a user, team or token writes an audit event. Passwords, session ids and tokens
-are never stored in clear, logged or returned (a token and a generated password are returned
-once, to the admin who created them).
+Every change to a user, team or token writes an audit event, and so do sign-ins, failed sign-ins
+of a known user, and sign-outs. Passwords, session ids and tokens are never stored in clear,
+logged or returned (a token and a generated password are returned once, to the admin who
+created them).
 """
 
 import logging
@@ -481,6 +482,9 @@ def login(
                 session,
                 LoginFailure(username=username[:100], client_ip=client_ip[:64], at=now),
             )
+            if user is not None:  # an unknown name has no user to hang the event on
+                audit.record(session, f"user:{user.username}", "sign_in_failed", "user", user.id,
+                             details={"client_ip": client_ip[:64]}, at=now)  # fmt: skip
             failed = True
         else:
             failed = False
@@ -503,6 +507,8 @@ def login(
                 ),
             )
             read = _user_reads(session, [user])[0]
+            audit.record(session, f"user:{user.username}", "signed_in", "user", user.id,
+                         details={"client_ip": client_ip[:64]}, at=now)  # fmt: skip
     if failed:
         log.info("sign-in failed from %s", client_ip)
         raise NotAuthenticated("wrong username or password")
@@ -513,7 +519,10 @@ def login(
 def logout(session: Session, *, session_id: str) -> None:
     row = repository.get_session_by_hash(session, credentials.digest(session_id))
     if row is not None:
+        user = repository.get_user(session, row.user_id)
         repository.delete_session(session, row)
+        if user is not None:
+            audit.record(session, f"user:{user.username}", "signed_out", "user", user.id)
 
 
 def _principal_for(
