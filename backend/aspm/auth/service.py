@@ -483,7 +483,7 @@ def login(
                 LoginFailure(username=username[:100], client_ip=client_ip[:64], at=now),
             )
             if user is not None:  # an unknown name has no user to hang the event on
-                audit.record(session, f"user:{user.username}", "sign_in_failed", "user", user.id,
+                audit.record(session, _user_actor(user), "sign_in_failed", "user", user.id,
                              details={"client_ip": client_ip[:64]}, at=now)  # fmt: skip
             failed = True
         else:
@@ -507,7 +507,7 @@ def login(
                 ),
             )
             read = _user_reads(session, [user])[0]
-            audit.record(session, f"user:{user.username}", "signed_in", "user", user.id,
+            audit.record(session, _user_actor(user), "signed_in", "user", user.id,
                          details={"client_ip": client_ip[:64]}, at=now)  # fmt: skip
     if failed:
         log.info("sign-in failed from %s", client_ip)
@@ -516,13 +516,18 @@ def login(
     return SignedIn(user=read, session_id=session_id)
 
 
+def _user_actor(user: User) -> str:
+    """How audit events name a user acting for themselves (Principal.actor)."""
+    return Principal(kind="user", id=user.id, name=user.username, role=Role(user.role)).actor
+
+
 def logout(session: Session, *, session_id: str) -> None:
     row = repository.get_session_by_hash(session, credentials.digest(session_id))
     if row is not None:
         user = repository.get_user(session, row.user_id)
         repository.delete_session(session, row)
         if user is not None:
-            audit.record(session, f"user:{user.username}", "signed_out", "user", user.id)
+            audit.record(session, _user_actor(user), "signed_out", "user", user.id)
 
 
 def _principal_for(

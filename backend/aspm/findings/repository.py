@@ -131,9 +131,12 @@ def list_page(session: Session, flt: FindingFilter) -> tuple[Sequence[Any], int,
     """A page of (finding, asset name), how many findings the filter selects, and how many of
     the same filters' findings suppression rules hide."""
     shown, hidden = _counts(session, flt)
-    total = {SuppressedFilter.EXCLUDE: shown, SuppressedFilter.ONLY: hidden}.get(
-        flt.suppressed, shown + hidden
-    )
+    if flt.suppressed is SuppressedFilter.EXCLUDE:
+        total = shown
+    elif flt.suppressed is SuppressedFilter.ONLY:
+        total = hidden
+    else:
+        total = shown + hidden
     # the page's ids first, then their rows: sorting narrow (key, id) tuples instead of whole
     # rows (at 1M findings, offset 5000: 0.3 s instead of 1.8 s on PostgreSQL)
     page = (

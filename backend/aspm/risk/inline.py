@@ -57,8 +57,9 @@ class InlineScorer:
             stored = pairs_text(context)
             sig = Signature(asset.id, severity, cvss, 1, verified, None, encode(stored))
             value, priority, days, explanation = scorer.result(sig)
-            hit = self._cache[key] = (value, priority, days, sig.key(), stored)
-            self._explanations[(asset.id, sig.key())] = explanation
+            risk_key = sig.key()
+            hit = self._cache[key] = (value, priority, days, risk_key, stored)
+            self._explanations[(asset.id, risk_key)] = explanation
         value, priority, days, risk_key, stored = hit
         due = now + timedelta(days=days) if days is not None else None
         return value, priority, due, risk_key, stored

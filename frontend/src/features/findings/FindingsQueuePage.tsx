@@ -165,7 +165,7 @@ export function FindingsQueuePage() {
               </Button>
             ) : (
               <span className="muted small">
-                {`narrow the filters to act on all matching (at most ${formatNumber(MAX_BULK)})`}
+                narrow the filters to act on all matching (at most {formatNumber(MAX_BULK)})
               </span>
             )
           ) : null}
