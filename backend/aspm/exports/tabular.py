@@ -1,6 +1,9 @@
 """Findings as CSV (streamed, stdlib csv) and XLSX (XlsxWriter, constant memory). Pure: rows
 in, text or bytes out. Cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`
-first) are prefixed with a quote (CSV injection); no snippet or secret value is ever a column."""
+first) are prefixed with a quote (CSV injection); no snippet or secret value is ever a column.
+XLSX text is written as string cells with XlsxWriter's guessing off, so no text becomes a formula
+(`=...`, `{=...}` array formulas), a hyperlink (http://, file:///, mailto:, UNC paths) or a
+number, even if it gets past the quote."""
 
 import csv
 import io
@@ -87,13 +90,24 @@ def xlsx_bytes(items: Iterable[dict[str, Any]], *, title: str = "Findings") -> b
     import xlsxwriter  # type: ignore[import-untyped]
 
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"constant_memory": True, "in_memory": True})
+    wb = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "in_memory": True,
+            # never guess: text from reports and users is text (write_string below as well)
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     ws = wb.add_worksheet(title)
     when = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     bold = wb.add_format({"bold": True})
     for n, (key, _) in enumerate(COLUMNS):
         ws.set_column(n, n, _WIDTHS.get(key, 14), when if key in _TIMES else None)
-    ws.write_row(0, 0, HEADER, bold)
+    for n, label in enumerate(HEADER):
+        ws.write_string(0, n, label, bold)
     ws.freeze_panes(1, 0)
     rows = 0
     for item in items:
@@ -103,8 +117,14 @@ def xlsx_bytes(items: Iterable[dict[str, Any]], *, title: str = "Findings") -> b
             if isinstance(value, datetime):
                 # spreadsheets have no time zones: UTC, as the header says
                 ws.write_datetime(rows, n, value.astimezone(UTC).replace(tzinfo=None), when)
-            else:
-                ws.write(rows, n, _cell(value))
+                continue
+            cell = _cell(value)
+            if type(cell) is str:
+                ws.write_string(rows, n, cell)
+            elif type(cell) is bool:
+                ws.write_boolean(rows, n, cell)
+            else:  # int or float, as _cell returns nothing else
+                ws.write_number(rows, n, cell)
     ws.autofilter(0, 0, rows, len(COLUMNS) - 1)
     wb.close()
     return out.getvalue()
