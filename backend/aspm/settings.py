@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-secret-key-change-me"  # noqa: S105 - refused in prod by the validator
@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     login_max_failures: int = 5  # per username within the window, then 429
     login_max_failures_per_ip: int = 20  # per client address within the window
     login_window_minutes: int = 15
+    # argon2 checks running at once in one server process (each takes argon2_memory_kib of
+    # memory); a sign-in or password change beyond them gets 429 with Retry-After
+    password_hash_concurrency: int = Field(default=4, ge=1)
     argon2_time_cost: int = 3  # argon2-cffi's defaults (RFC 9106 low-memory profile)
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4

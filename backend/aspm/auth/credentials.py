@@ -5,6 +5,7 @@ argon2 is imported inside the functions so that `aspm ingest` does not pay for i
 
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -60,6 +61,14 @@ def needs_rehash(stored: str, params: HashParams) -> bool:
         type=Type.ID,
     )
     return hasher.check_needs_rehash(stored)
+
+
+@lru_cache
+def password_check_slots(limit: int) -> threading.BoundedSemaphore:
+    """This process's slots for argon2 work (each check holds one; see the
+    `password_hash_concurrency` setting): argon2id costs 64 MiB and tens of milliseconds, so
+    unbounded concurrent checks are a cheap way to exhaust the server's memory."""
+    return threading.BoundedSemaphore(limit)
 
 
 @lru_cache(maxsize=4)

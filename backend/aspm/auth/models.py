@@ -1,9 +1,9 @@
-"""Users, teams, browser sessions, API tokens and login failures. Secrets are stored only hashed."""
+"""Users, teams, sessions, API tokens and sign-in throttles. Secrets are stored only hashed."""
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Uuid
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aspm.db.base import Base, JSONType, UTCDateTime
@@ -78,16 +78,15 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class LoginFailure(Base):
-    """One failed sign-in, counted per username and per client address for rate limiting."""
+class LoginThrottle(Base):
+    """Password checks of one username or one client address in the current window. A check is
+    counted before it runs, by one atomic statement on this row (repository.reserve_check), so
+    that concurrent sign-ins can never run more checks than the limit; a successful sign-in
+    gives its check back."""
 
-    __tablename__ = "login_failures"
-    __table_args__ = (
-        Index("ix_login_failures_username_at", "username", "at"),
-        Index("ix_login_failures_client_ip_at", "client_ip", "at"),
-    )
+    __tablename__ = "login_throttles"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    username: Mapped[str] = mapped_column(String(100))
-    client_ip: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # "user" or "address"
+    value: Mapped[str] = mapped_column(String(100), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer)

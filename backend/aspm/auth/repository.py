@@ -4,10 +4,12 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from aspm.auth.models import ApiToken, AuthSession, LoginFailure, Membership, Team, User
+from aspm.auth.models import ApiToken, AuthSession, LoginThrottle, Membership, Team, User
 
 
 def get_user(session: Session, user_id: uuid.UUID) -> User | None:
@@ -121,30 +123,65 @@ def list_tokens(session: Session) -> Sequence[ApiToken]:
     return session.scalars(select(ApiToken).order_by(ApiToken.created_at, ApiToken.name)).all()
 
 
-# --- login failures ---------------------------------------------------------------------------
+# --- sign-in throttles ------------------------------------------------------------------------
 
 
-def add_failure(session: Session, failure: LoginFailure) -> None:
-    session.add(failure)
-    session.flush()
+def reserve_check(
+    session: Session, *, kind: str, value: str, now: datetime, since: datetime, limit: int
+) -> bool:
+    """Count one password check for (kind, value) unless `limit` were counted since `since`;
+    False when refused. One statement (an upsert whose update is conditional), so it is atomic
+    on PostgreSQL (the row is locked until commit; a concurrent one waits, then sees the new
+    count) and on SQLite (one writer at a time). A window that has passed starts over."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    expired = LoginThrottle.window_start <= since
+    stmt = (
+        insert(LoginThrottle)
+        .values(kind=kind, value=value, window_start=now, attempts=1)
+        .on_conflict_do_update(
+            index_elements=["kind", "value"],
+            set_={
+                "attempts": case((expired, 1), else_=LoginThrottle.attempts + 1),
+                "window_start": case((expired, now), else_=LoginThrottle.window_start),
+            },
+            where=expired | (LoginThrottle.attempts < limit),
+        )
+        .returning(LoginThrottle.attempts)
+    )
+    return session.execute(stmt).first() is not None
 
 
-def failures_since(
-    session: Session, *, since: datetime, username: str | None = None, client_ip: str | None = None
-) -> tuple[int, datetime | None]:
-    """How many failures match (by username or by address) since `since`, and the oldest one."""
-    stmt = select(func.count(), func.min(LoginFailure.at)).where(LoginFailure.at > since)
-    if username is not None:
-        stmt = stmt.where(LoginFailure.username == username)
-    if client_ip is not None:
-        stmt = stmt.where(LoginFailure.client_ip == client_ip)
-    count, oldest = session.execute(stmt).one()
-    return int(count or 0), oldest
+def throttle_window_start(session: Session, *, kind: str, value: str) -> datetime | None:
+    return session.scalar(
+        select(LoginThrottle.window_start).where(
+            LoginThrottle.kind == kind, LoginThrottle.value == value
+        )
+    )
 
 
-def clear_failures(session: Session, *, username: str) -> None:
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+def reset_throttle(session: Session, *, kind: str, value: str) -> None:
+    session.execute(
+        delete(LoginThrottle).where(LoginThrottle.kind == kind, LoginThrottle.value == value)
+    )
 
 
-def prune_failures(session: Session, *, before: datetime) -> None:
-    session.execute(delete(LoginFailure).where(LoginFailure.at <= before))
+def give_back_check(session: Session, *, kind: str, value: str) -> None:
+    """Uncount one check (it succeeded, so it was no guess)."""
+    session.execute(
+        update(LoginThrottle)
+        .where(LoginThrottle.kind == kind, LoginThrottle.value == value, LoginThrottle.attempts > 0)
+        .values(attempts=LoginThrottle.attempts - 1)
+    )
+
+
+def prune_throttles(session: Session, *, before: datetime) -> None:
+    """Forget windows that ended. Rows another sign-in holds are skipped (on PostgreSQL), so
+    that pruning never waits for, or deadlocks with, a sign-in."""
+    ended = (
+        select(LoginThrottle.kind, LoginThrottle.value)
+        .where(LoginThrottle.window_start <= before)
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(
+        delete(LoginThrottle).where(tuple_(LoginThrottle.kind, LoginThrottle.value).in_(ended))
+    )

@@ -8,7 +8,8 @@ created them).
 
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aspm.assets import service as assets_service
 from aspm.audit import service as audit
 from aspm.auth import credentials, repository
-from aspm.auth.models import ApiToken, AuthSession, LoginFailure, Membership, Team, User
+from aspm.auth.models import ApiToken, AuthSession, Membership, Team, User
 from aspm.auth.principal import Principal, Role, Scope
 from aspm.auth.schemas import (
     BootstrapUser,
@@ -294,12 +295,14 @@ def change_own_password(
     if principal.kind != "user":
         raise InvalidInput("only a signed-in user can change their password")
     user = _user_by_name_or_raise(session, principal.name)
-    if not credentials.verify_password(user.password_hash, current_password, hash_params(settings)):
-        raise InvalidInput("the current password is wrong")
-    if credentials.same(current_password, new_password):
-        raise InvalidInput("the new password must differ from the current one")
-    _check_password(new_password)
-    user.password_hash = credentials.hash_password(new_password, hash_params(settings))
+    params = hash_params(settings)
+    with _password_check_slot(settings):
+        if not credentials.verify_password(user.password_hash, current_password, params):
+            raise InvalidInput("the current password is wrong")
+        if credentials.same(current_password, new_password):
+            raise InvalidInput("the new password must differ from the current one")
+        _check_password(new_password)
+        user.password_hash = credentials.hash_password(new_password, params)
     user.must_change_password = False
     session.flush()
     audit.record(session, principal, "user_password_changed", "user", user.id)
@@ -438,10 +441,47 @@ class Caller:
     session_id: str | None = None  # set when authenticated by a session cookie
 
 
-def _retry_after(oldest: datetime | None, window: timedelta, now: datetime) -> int:
-    if oldest is None:
-        return int(window.total_seconds())
-    return max(1, int((oldest + window - now).total_seconds()) + 1)
+THROTTLE_USER = "user"
+THROTTLE_ADDRESS = "address"
+
+
+@contextmanager
+def _password_check_slot(settings: Settings) -> Iterator[None]:
+    """Hold one of this process's argon2 slots; `RateLimited` at once when all are busy (a
+    queue of waiting checks would hold their memory and threads just the same)."""
+    slots = credentials.password_check_slots(settings.password_hash_concurrency)
+    if not slots.acquire(blocking=False):
+        log.warning(
+            "password check refused: %d already running", settings.password_hash_concurrency
+        )
+        raise RateLimited("the server is busy checking passwords; try again shortly", retry_after=1)
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+def _reserve_checks(
+    session: Session, *, username: str, client_ip: str, settings: Settings, now: datetime
+) -> None:
+    """Count this sign-in's password check against the username and the client address before
+    it runs, or raise `RateLimited` (and count nothing: the caller's transaction rolls back)."""
+    window = timedelta(minutes=settings.login_window_minutes)
+    limits = (
+        (THROTTLE_USER, username[:100], settings.login_max_failures, "this user"),
+        (THROTTLE_ADDRESS, client_ip[:64], settings.login_max_failures_per_ip, "this address"),
+    )  # always in this order, so that two sign-ins never wait for each other's rows in a cycle
+    for kind, value, limit, whom in limits:
+        if not repository.reserve_check(
+            session, kind=kind, value=value, now=now, since=now - window, limit=limit
+        ):
+            start = repository.throttle_window_start(session, kind=kind, value=value)
+            retry = window if start is None else start + window - now
+            log.warning("sign-in refused: too many failures for %s", whom)
+            raise RateLimited(
+                f"too many failed sign-ins for {whom}; try again later",
+                retry_after=max(1, int(retry.total_seconds()) + 1),
+            )
 
 
 def login(
@@ -452,66 +492,62 @@ def login(
     client_ip: str,
     settings: Settings,
 ) -> SignedIn:
-    """Check a password and open a session. Failures are stored (in their own transaction) and
-    rate-limited per username and per client address: past the limit, even the right password
-    gets `RateLimited` until the window has passed."""
+    """Check a password and open a session. Rate-limited per username and per client address:
+    each check is counted before it runs (in its own transaction, atomically, so parallel
+    attempts cannot overrun the limit); past the limit, even the right password gets
+    `RateLimited` until the window has passed. A successful sign-in clears its username's count
+    and gives its check back to the address. At most `password_hash_concurrency` checks run at
+    once in this process; beyond them the answer is `RateLimited` too, and nothing is counted."""
     window = timedelta(minutes=settings.login_window_minutes)
     params = hash_params(settings)
-    with unit_of_work(factory) as session:
-        now = utcnow()
-        since = now - window
-        by_user, oldest_user = repository.failures_since(session, since=since, username=username)
-        by_ip, oldest_ip = repository.failures_since(session, since=since, client_ip=client_ip)
-        if by_user >= settings.login_max_failures:
-            log.warning("sign-in refused: too many failures for a username")
-            raise RateLimited(
-                "too many failed sign-ins for this user; try again later",
-                retry_after=_retry_after(oldest_user, window, now),
+    with _password_check_slot(settings):
+        with unit_of_work(factory) as session:
+            _reserve_checks(
+                session, username=username, client_ip=client_ip, settings=settings, now=utcnow()
             )
-        if by_ip >= settings.login_max_failures_per_ip:
-            log.warning("sign-in refused: too many failures from %s", client_ip)
-            raise RateLimited(
-                "too many failed sign-ins from this address; try again later",
-                retry_after=_retry_after(oldest_ip, window, now),
-            )
-        user = repository.get_user_by_name(session, username)
-        ok = credentials.verify_password(user.password_hash if user else None, password, params)
-        if not ok or user is None or not user.active:
-            repository.prune_failures(session, before=since)
-            repository.add_failure(
-                session,
-                LoginFailure(username=username[:100], client_ip=client_ip[:64], at=now),
-            )
+            user = repository.get_user_by_name(session, username)
+        stored = user.password_hash if user is not None else None
+        # no transaction (nor connection) is held while argon2 runs
+        ok = credentials.verify_password(stored, password, params) and user is not None
+        rehashed = None
+        if ok and stored and credentials.needs_rehash(stored, params):
+            rehashed = credentials.hash_password(password, params)
+    now = utcnow()
+    if not ok or user is None or not user.active:
+        with unit_of_work(factory) as session:
+            repository.prune_throttles(session, before=now - window)
             if user is not None:  # an unknown name has no user to hang the event on
                 audit.record(session, _user_actor(user), "sign_in_failed", "user", user.id,
                              details={"client_ip": client_ip[:64]}, at=now)  # fmt: skip
-            failed = True
-        else:
-            failed = False
-            repository.clear_failures(session, username=username)
-            if user.password_hash and credentials.needs_rehash(user.password_hash, params):
-                user.password_hash = credentials.hash_password(password, params)
-            repository.delete_expired_sessions(
-                session, now=now, idle_before=now - timedelta(minutes=settings.session_idle_minutes)
-            )
-            session_id = credentials.new_session_id()
-            repository.add(
-                session,
-                AuthSession(
-                    session_hash=credentials.digest(session_id),
-                    user_id=user.id,
-                    created_at=now,
-                    expires_at=now + timedelta(hours=settings.session_hours),
-                    last_seen_at=now,
-                    client_ip=client_ip[:64],
-                ),
-            )
-            read = _user_reads(session, [user])[0]
-            audit.record(session, _user_actor(user), "signed_in", "user", user.id,
-                         details={"client_ip": client_ip[:64]}, at=now)  # fmt: skip
-    if failed:
         log.info("sign-in failed from %s", client_ip)
         raise NotAuthenticated("wrong username or password")
+    with unit_of_work(factory) as session:
+        repository.reset_throttle(session, kind=THROTTLE_USER, value=username[:100])
+        repository.give_back_check(session, kind=THROTTLE_ADDRESS, value=client_ip[:64])
+        current = repository.get_user(session, user.id)
+        if current is None or not current.active or current.password_hash != stored:
+            # changed while the password was checked: roll back, so the check stays counted
+            raise NotAuthenticated("wrong username or password")
+        if rehashed is not None:
+            current.password_hash = rehashed
+        repository.delete_expired_sessions(
+            session, now=now, idle_before=now - timedelta(minutes=settings.session_idle_minutes)
+        )
+        session_id = credentials.new_session_id()
+        repository.add(
+            session,
+            AuthSession(
+                session_hash=credentials.digest(session_id),
+                user_id=current.id,
+                created_at=now,
+                expires_at=now + timedelta(hours=settings.session_hours),
+                last_seen_at=now,
+                client_ip=client_ip[:64],
+            ),
+        )
+        read = _user_reads(session, [current])[0]
+        audit.record(session, _user_actor(current), "signed_in", "user", current.id,
+                     details={"client_ip": client_ip[:64]}, at=now)  # fmt: skip
     log.info("signed in: %s from %s", username, client_ip)
     return SignedIn(user=read, session_id=session_id)
 
