@@ -112,7 +112,18 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",
+        **proxy_options(settings),
     )
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's forwarded-header options: believe X-Forwarded-For / -Proto only from the
+    ASPM_TRUSTED_PROXIES (uvicorn's own default believes any local client, which could then pick
+    the address that the sign-in limit counts)."""
+    proxies = settings.trusted_proxy_list()
+    if not proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": proxies}
 
 
 def _ingest_one(

@@ -1,10 +1,11 @@
 """Configuration from ASPM_* environment variables (and an optional .env file)."""
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-secret-key-change-me"  # noqa: S105 - refused in prod by the validator
@@ -34,9 +35,24 @@ class Settings(BaseSettings):
     # argon2 checks running at once in one server process (each takes argon2_memory_kib of
     # memory); a sign-in or password change beyond them gets 429 with Retry-After
     password_hash_concurrency: int = Field(default=4, ge=1)
+    # reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated
+    # addresses or CIDRs); empty: none, the client address is the connection's peer
+    trusted_proxies: str = ""
     argon2_time_cost: int = 3  # argon2-cffi's defaults (RFC 9106 low-memory profile)
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for item in _split(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"ASPM_TRUSTED_PROXIES: {item!r} is not an IP address or CIDR"
+                ) from exc
+        return value
 
     @model_validator(mode="after")
     def _no_dev_secret_in_prod(self) -> "Settings":
@@ -51,11 +67,18 @@ class Settings(BaseSettings):
         """Instance key for secret HMACs (DESIGN §5)."""
         return self.secret_key.get_secret_value().encode()
 
+    def trusted_proxy_list(self) -> list[str]:
+        return _split(self.trusted_proxies)
+
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"
         if self.database_url.startswith(prefix) and self.database_url != "sqlite://":
             return Path(self.database_url[len(prefix) :])
         return None
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 @lru_cache

@@ -1,15 +1,21 @@
 """Browser sign-in: cookies, rate limit, expiry, logout, CSRF, one-time passwords, 401 vs 403."""
 
+import asyncio
 from http.cookies import SimpleCookie
 
+import httpx
+import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from aspm import cli
 from aspm.audit.models import AuditEvent
 from aspm.auth.principal import Role
 from aspm.db.session import unit_of_work
+from aspm.settings import Settings
 from tests.auth.conftest import PASSWORD, Clock, MakeUser
 from tests.conftest import ClientAs
 
@@ -231,3 +237,47 @@ def test_a_one_time_password_must_be_changed_before_anything_else(
     assert (
         _login(TestClient(anon_client.app, base_url="https://testserver"), "ivy", one_time) == 401
     )
+
+
+@pytest.mark.parametrize(
+    ("trusted_proxies", "limited"),
+    [("", True), ("10.0.0.0/8, 127.0.0.1", False)],
+    ids=["no-trusted-proxy", "local-proxy-trusted"],
+)
+def test_a_forwarded_address_counts_for_the_login_limit_only_from_a_trusted_proxy(
+    api_app: FastAPI, settings: Settings, trusted_proxies: str, limited: bool
+) -> None:
+    """Through uvicorn's middleware as `aspm serve` configures it, from a local client that
+    rotates X-Forwarded-For: by default the connection's address is counted (and locked)."""
+    settings = settings.model_copy(
+        update={"trusted_proxies": trusted_proxies, "login_max_failures_per_ip": 3}
+    )
+    api_app.state.settings = settings
+    config = uvicorn.Config(api_app, log_config=None, **cli.proxy_options(settings))
+    config.load()
+
+    async def attempts() -> list[int]:
+        transport = httpx.ASGITransport(app=config.loaded_app, client=("127.0.0.1", 50123))
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
+            return [
+                (
+                    await c.post(
+                        LOGIN,
+                        json={"username": f"guess{i}", "password": "wrong-password!"},
+                        headers={"X-Forwarded-For": f"203.0.113.{i}"},
+                    )
+                ).status_code
+                for i in range(4)
+            ]
+
+    statuses = asyncio.run(attempts())
+    assert statuses == ([401, 401, 401, 429] if limited else [401, 401, 401, 401])
+
+
+def test_trusted_proxies_must_be_addresses_or_networks() -> None:
+    assert Settings(trusted_proxies=" 10.0.0.0/8 ,::1").trusted_proxy_list() == [
+        "10.0.0.0/8",
+        "::1",
+    ]
+    with pytest.raises(ValueError, match="not an IP address"):
+        Settings(trusted_proxies="proxy.example.com")
