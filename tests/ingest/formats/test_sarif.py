@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from aspm.common.severity import Severity
 from aspm.errors import MalformedReport
 from aspm.ingest.contract import ParseContext, RawFinding
 from aspm.ingest.formats import _json_cursor
@@ -349,3 +350,51 @@ def test_corpus_sarif_reads_the_same_at_any_chunk_size(
     monkeypatch.setattr(_json_cursor, "CHUNK_SIZE", chunk)
     for path in paths:
         assert parse_file(path, format_name="sarif").findings == whole[path], path.name
+
+
+# --- scores that are not scores -----------------------------------------------------------------
+
+OFF_SCALE = (
+    "1e999",
+    "-1e999",
+    '"1e999"',
+    '"NaN"',
+    '"Infinity"',
+    '"-inf"',
+    "11",
+    "-1",
+    "1" + "0" * 400,
+)
+
+
+def _scored(score: str, where: str) -> str:
+    """A SARIF log whose one result has `security-severity` `score` (JSON text) on the result
+    or on its rule, and level "note"."""
+    props = {"properties": {"security-severity": "SCORE"}}
+    rule = {"id": "R1", **(props if where == "rule" else {})}
+    result = {**_result(0, "a.py"), "ruleId": "R1", "level": "note"}
+    result.update(props if where == "result" else {})
+    doc = {"version": "2.1.0", "runs": [_run("semgrep", [rule], [result])]}
+    return json.dumps(doc).replace('"SCORE"', score)
+
+
+@pytest.mark.parametrize("where", ["result", "rule"])
+@pytest.mark.parametrize("score", OFF_SCALE)
+def test_a_non_finite_or_off_scale_security_severity_is_ignored_with_a_warning(
+    tmp_path: Path, score: str, where: str
+) -> None:
+    parsed = parse_file(_write(tmp_path, _scored(score, where)), format_name="sarif")
+    (finding,) = parsed.findings
+    assert finding.cvss is None
+    assert finding.severity is Severity.LOW  # from level "note", as with no score at all
+    assert finding.raw_severity == "note"
+    assert any("security-severity" in w and "ignored" in w for w in parsed.warnings), (
+        parsed.warnings
+    )
+
+
+@pytest.mark.parametrize("where", ["result", "rule"])
+def test_a_score_on_the_scale_still_counts(tmp_path: Path, where: str) -> None:
+    parsed = parse_file(_write(tmp_path, _scored('"9.8"', where)), format_name="sarif")
+    (finding,) = parsed.findings
+    assert (finding.cvss, finding.severity, parsed.warnings) == (9.8, Severity.CRITICAL, [])

@@ -478,3 +478,21 @@ def test_trivy_asff_and_sarif_are_not_taken_for_trivy_json(rel: str, claimed: bo
 )
 def test_trivy_is_recognised_from_its_head(head: bytes, filename: str, claimed: bool) -> None:
     assert TrivyIngestor().sniff(head, filename) is claimed
+
+
+@pytest.mark.parametrize(
+    "score", ["1e999", "-1e999", "NaN", "Infinity", "11", "-0.5", "1" + "0" * 400]
+)
+def test_a_non_finite_or_off_scale_cvss_is_ignored_with_a_warning(
+    tmp_path: Path, score: str
+) -> None:
+    vuln = {"VulnerabilityID": "CVE-1", "PkgName": "x", "Severity": "UNKNOWN",
+            "CVSS": {"nvd": {"V3Score": "SCORE"}, "ghsa": {"V3Score": 4.2}}}  # fmt: skip
+    result = {"Target": "go.sum", "Class": "lang-pkgs", "Type": "gomod", "Vulnerabilities": [vuln]}
+    text = json.dumps(_report(result)).replace('"SCORE"', score)
+    parsed = parse_file(_write(tmp_path, text))
+    (finding,) = parsed.findings
+    assert (finding.cvss, finding.severity.value) == (4.2, "medium")  # the other source's score
+    assert len(parsed.warnings) == 1
+    assert "CVSS nvd.V3Score" in parsed.warnings[0]
+    assert "ignored" in parsed.warnings[0]

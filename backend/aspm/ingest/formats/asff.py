@@ -25,15 +25,18 @@ or `{"findings": [...]}`. Streamed with ijson; other top-level keys (NextToken, 
 - Context (RawFinding.context): the first resource's Tags; Criticality (0-100, else
   FindingProviderFields.Criticality) as "asff:criticality"; the highest Vulnerabilities[].EpssScore
   as "epss"; Vulnerabilities[].ExploitAvailable YES as "exploit_available". ASFF has no KEV field.
+- Numbers: Severity.Normalized and .Product and Criticality (0-100), Cvss[].BaseScore (0-10) and
+  EpssScore (0-1) count only when finite and on their scale; otherwise they are ignored with a
+  warning (a NaN or 1e999 is neither a severity, a CVSS nor a risk input).
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO, ClassVar
 
 from aspm.common.severity import Severity, from_label, from_score
 from aspm.ingest.contract import Category, Location, ParseContext, RawFinding
-from aspm.ingest.formats import _context
+from aspm.ingest.formats import _context, _numbers
 from aspm.ingest.formats._json_records import wrapped_items
 
 # Severity.Label values (ASFF). Without a usable label: Severity.Normalized (0-100) through
@@ -73,17 +76,18 @@ def _list(value: object) -> list[object]:
     return value if isinstance(value, list) else []
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
+def _scored(value: object, high: float, what: str, warn: Callable[[str], None]) -> float | None:
+    """`value` as a number from 0 to `high`; a number that is not (NaN, 1e999, off the scale)
+    is ignored with a warning, anything else silently."""
+    score = _numbers.number(value)
+    if score is None or _numbers.on_scale(score, high):
+        return score
+    warn(_numbers.off_scale(what, value, high))
     return None
+
+
+def _record_warn(ctx: ParseContext, number: int) -> Callable[[str], None]:
+    return lambda message: ctx.warn(f"record {number}: {message}")
 
 
 def _from_normalized(score: float) -> Severity:
@@ -108,11 +112,12 @@ def _severity(
         severity, known = from_label(label, SEVERITY, default=DEFAULT_SEVERITY)
         if known:
             return severity, str(label)
-    normalized = _number(sev.get("Normalized"))
-    if normalized is not None and 0 <= normalized <= 100:
+    warn = _record_warn(ctx, number)
+    normalized = _scored(sev.get("Normalized"), 100, "Severity.Normalized", warn)
+    if normalized is not None:
         return _from_normalized(normalized), f"Normalized {normalized:g}"
-    product = _number(sev.get("Product"))
-    if product is not None and 0 <= product <= 100:
+    product = _scored(sev.get("Product"), 100, "Severity.Product", warn)
+    if product is not None:
         ctx.warn(f"record {number}: only Severity.Product ({product:g}) given; severity estimated")
         severity = _from_normalized(product) if product > 10 else from_score(product)
         return severity, f"Product {product:g}"
@@ -193,7 +198,7 @@ def _compliance_pairs(
 
 
 def _vulnerability_details(
-    vulns: list[object],
+    vulns: list[object], warn: Callable[[str], None]
 ) -> tuple[list[str], list[str], float | None]:
     """(description lines, references, max CVSS base score) from Vulnerabilities[]."""
     lines: list[str] = []
@@ -207,8 +212,9 @@ def _vulnerability_details(
         for url in [vendor_url, *_list(vuln.get("ReferenceUrls"))]:
             if (text := _text(url)) and text not in refs:
                 refs.append(text)
-        for score in (_number(_obj(c).get("BaseScore")) for c in _list(vuln.get("Cvss"))):
-            if score is not None and 0 <= score <= 10 and (cvss is None or score > cvss):
+        for c in _list(vuln.get("Cvss")):
+            score = _scored(_obj(c).get("BaseScore"), 10, "Cvss.BaseScore", warn)
+            if score is not None and (cvss is None or score > cvss):
                 cvss = score
         for package in map(_obj, _list(vuln.get("VulnerablePackages"))):
             name = _text(package.get("Name"))
@@ -222,21 +228,25 @@ def _vulnerability_details(
 
 
 def _context_pairs(
-    rec: dict[str, object], first: dict[str, object], vulns: list[object]
+    rec: dict[str, object],
+    first: dict[str, object],
+    vulns: list[object],
+    warn: Callable[[str], None],
 ) -> tuple[tuple[str, str], ...]:
     pairs: list[tuple[str, str]] = []
     if "Tags" in first:
         pairs.extend(_context.tags(first["Tags"]))
-    criticality = _number(rec.get("Criticality"))
+    criticality = _scored(rec.get("Criticality"), 100, "Criticality", warn)
     if criticality is None and "FindingProviderFields" in rec:
-        criticality = _number(_obj(rec.get("FindingProviderFields")).get("Criticality"))
-    if criticality is not None and 0 <= criticality <= 100:
+        provider = _obj(rec.get("FindingProviderFields"))
+        criticality = _scored(provider.get("Criticality"), 100, "Criticality", warn)
+    if criticality is not None:
         pairs.extend(_context.fact("asff:criticality", criticality))
     epss: float | None = None
     exploit = False
     for vuln in map(_obj, vulns):
-        score = _number(vuln.get("EpssScore"))
-        if score is not None and 0 <= score <= 1 and (epss is None or score > epss):
+        score = _scored(vuln.get("EpssScore"), 1, "EpssScore", warn)
+        if score is not None and (epss is None or score > epss):
             epss = score
         exploit = exploit or _text(vuln.get("ExploitAvailable")) == "YES"
     if epss is not None:
@@ -313,7 +323,8 @@ class AsffIngestor:
         if others:
             description.append("Other resources: " + ", ".join(others))
         vulns = _list(rec.get("Vulnerabilities"))
-        vuln_lines, references, cvss = _vulnerability_details(vulns)
+        warn = _record_warn(ctx, number)
+        vuln_lines, references, cvss = _vulnerability_details(vulns, warn)
         description.extend(vuln_lines)
         source_url = _text(rec.get("SourceUrl"))
         if source_url and source_url not in references:
@@ -344,5 +355,5 @@ class AsffIngestor:
             tool_fingerprint=_text(rec.get("Id")),
             suppressed=suppressed,
             cvss=cvss,
-            context=_context_pairs(rec, first, vulns),
+            context=_context_pairs(rec, first, vulns, warn),
         )

@@ -19,8 +19,9 @@ nor a rule is skipped. Message: text, else the rule's messageStrings[id] with {n
 filled in, else markdown as written.
 Severity: `security-severity` (result properties, then rule properties; number or numeric string)
 through from_score, also kept as cvss; else `level` (result, then rule defaultConfiguration, else
-"warning" as the spec says): error high, warning medium, note low, none info. An unknown level or
-an unreadable score warns (once per value) and falls back (level "warning" = medium).
+"warning" as the spec says): error high, warning medium, note low, none info. An unknown level, an
+unreadable score or one that is not a finite number from 0 to 10 (NaN, 1e999, 11) warns (once per
+value) and is ignored: the next source decides (level "warning" = medium).
 Paths: `uri` percent-decoded; `uriBaseId` chains resolved through originalUriBaseIds up to the first
 absolute base, so paths come out relative to it (repo-relative); `file://` absolute URIs lose the
 scheme and any absolute base that prefixes them; `index`-only locations read run.artifacts.
@@ -59,6 +60,7 @@ from aspm.common.paths import normalize_path
 from aspm.common.severity import Severity, from_label, from_score
 from aspm.ingest.contract import Category, Location, MalformedReportError, ParseContext, RawFinding
 from aspm.ingest.formats._json_cursor import JsonCursor, JsonStreamError, describe
+from aspm.ingest.formats._numbers import CVSS_MAX, number, off_scale, on_scale
 from aspm.ingest.formats.checkov import block_from_snippet, checkov_fingerprint
 from aspm.ingest.formats.tfsec import with_tfsec_fingerprints
 
@@ -150,14 +152,16 @@ def _first_line(text: str | None) -> str | None:
 
 
 def _score(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
+    """A security-severity (number or numeric string) on the CVSS scale; None otherwise."""
+    score = number(value)
+    return score if score is not None and on_scale(score, CVSS_MAX) else None
+
+
+def _bad_score(value: Any) -> str:
+    """The warning for a security-severity that _score() refused."""
+    if number(value) is None:
+        return f"unreadable security-severity {value!r}"
+    return off_scale("security-severity", value, CVSS_MAX)
 
 
 def _cwe_ids(tags: Any, *more: Any) -> tuple[int, ...]:
@@ -735,6 +739,9 @@ class SarifIngestor:
         props = props if type(props) is dict else None
         raw_score = props.get("security-severity") if props is not None else None
         score = _score(raw_score) if raw_score is not None else None
+        if raw_score is not None and score is None and number(raw_score) is not None:
+            # a number off the scale (NaN, 1e999, 11): warned even when the rule's score decides
+            self._warn_once(ctx, warned, _bad_score(raw_score))
         raw_severity: str | None
         if score is not None:
             severity = from_score(score)
@@ -743,8 +750,10 @@ class SarifIngestor:
             score = rule.score
             severity, raw_severity = rule.scored
         else:
-            if raw_score is not None:
-                self._warn_once(ctx, warned, f"unreadable security-severity {raw_score!r}")
+            if raw_score is not None and number(raw_score) is None:
+                self._warn_once(ctx, warned, _bad_score(raw_score))
+            if rule is not None and rule.raw_score is not None:  # the rule's score was refused
+                self._warn_once(ctx, warned, _bad_score(rule.raw_score))
             level = result.get("level")
             if level is None:
                 level = (rule.level if rule is not None else None) or _DEFAULT_LEVEL

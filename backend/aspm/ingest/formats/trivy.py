@@ -59,7 +59,8 @@ Identity (tool_fingerprint; no line number, message or secret ever enters it):
 Severity: CRITICAL/HIGH/MEDIUM/LOW. UNKNOWN (no vendor or NVD rating yet) takes the CVSS score when
 the record has one, else LOW (as Trivy's SARIF output does with "note"), without a warning. A
 missing or other label is MEDIUM with a warning. cvss: the highest CVSS v3 score of any source,
-else the highest v4.0 score, else the highest v2 score.
+else the highest v4.0 score, else the highest v2 score; a score that is not a finite number from 0
+to 10 (NaN, 1e999, 11) is ignored with a warning.
 
 Streaming: the document is walked with JsonCursor; each record is decoded on its own, Packages
 and Metadata.ImageConfig are skipped value by value. Buffered: the misconfigurations and secrets
@@ -78,6 +79,7 @@ from aspm.common.paths import normalize_path
 from aspm.common.severity import Severity, from_label, from_score
 from aspm.ingest.contract import Category, Location, MalformedReportError, ParseContext, RawFinding
 from aspm.ingest.formats._json_cursor import JsonCursor, JsonStreamError, describe
+from aspm.ingest.formats._numbers import CVSS_MAX, number, off_scale, on_scale
 from aspm.ingest.formats.tfsec import terraform_resource_type
 
 TOOL = "trivy"
@@ -148,12 +150,6 @@ def _line(value: Any) -> int | None:
     return value if ok else None
 
 
-def _score(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 10:
-        return float(value)
-    return None
-
-
 def _strings(value: Any) -> list[str]:
     if not isinstance(value, list):
         return []
@@ -190,16 +186,23 @@ def ordinals(items: list[tuple[str, int | None, int | None]]) -> list[int]:
     return ranks
 
 
-def _cvss(record: dict[str, Any]) -> float | None:
+def _cvss(record: dict[str, Any], where: str, ctx: ParseContext) -> float | None:
+    """The highest v3 score of any source, else v4.0, else v2; a score that is not a finite
+    number from 0 to 10 is ignored with a warning."""
     sources = record.get("CVSS")
     if not isinstance(sources, dict):
         return None
     for key in ("V3Score", "V40Score", "V2Score"):
-        scores = [
-            s
-            for s in (_score(v.get(key)) for v in sources.values() if isinstance(v, dict))
-            if s is not None
-        ]
+        scores: list[float] = []
+        for source, vector in sources.items():
+            value = vector.get(key) if isinstance(vector, dict) else None
+            score = number(value) if isinstance(value, int | float) else None
+            if score is None:
+                continue
+            if on_scale(score, CVSS_MAX):
+                scores.append(score)
+            else:
+                ctx.warn(f"{where}: " + off_scale(f"CVSS {source}.{key}", value, CVSS_MAX))
         if scores:
             return max(scores)
     return None
@@ -546,7 +549,7 @@ class TrivyIngestor:
         pkg_id = _text(record.get("PkgID"))
         package = f"{name}@{version}" if name and version else name or pkg_id or purl
         pkg_path = _text(record.get("PkgPath"))
-        cvss = _cvss(record)
+        cvss = _cvss(record, f"{where} ({rule_id})", ctx)
         severity, raw_severity = self._severity(record, cvss, f"{where} ({rule_id})", ctx)
         fixed = _text(record.get("FixedVersion"))
         if fixed:
