@@ -87,7 +87,14 @@ def test_teams_create_list_and_add_member(cli_db: str) -> None:
 
 
 def test_tokens_create_prints_the_token_once_list_never_and_revoke_works(cli_db: str) -> None:
-    runner.invoke(app, ["users", "create", "ci", "--role", "engineer"])
+    runner.invoke(app, ["users", "create", "fresh", "--role", "engineer"])  # one-time password
+    refused = runner.invoke(app, ["tokens", "create", "--user", "fresh", "--scope", "read"])
+    assert refused.exit_code == 2
+    assert "one-time password" in refused.output
+    runner.invoke(
+        app, ["users", "create", "ci", "--role", "engineer", "--password-stdin"],
+        input="a-long-ci-password\n",
+    )  # fmt: skip
     created = runner.invoke(
         app, ["tokens", "create", "--user", "ci", "--scope", "ingest", "--scope", "read",
               "--expires-days", "30"],

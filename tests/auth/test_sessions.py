@@ -239,6 +239,40 @@ def test_a_one_time_password_must_be_changed_before_anything_else(
     )
 
 
+def _signed_in(app: FastAPI, username: str, password: str = PASSWORD) -> TestClient:
+    c = TestClient(app, base_url="https://testserver")
+    assert _login(c, username, password) == 200
+    c.headers["X-CSRF-Token"] = c.cookies["aspm_csrf"]
+    return c
+
+
+def test_changing_ones_password_ends_ones_other_sessions_and_keeps_this_one_and_tokens(
+    api_app: FastAPI, client: TestClient, make_user: MakeUser
+) -> None:
+    make_user("kim")
+    token = client.post("/api/v1/tokens", json={"name": "ci", "user": "kim", "scopes": ["read"]})
+    bot = TestClient(client.app, headers={"Authorization": f"Bearer {token.json()['token']}"})
+    here, elsewhere = _signed_in(api_app, "kim"), _signed_in(api_app, "kim")
+    change = {"current_password": PASSWORD, "new_password": "kims-new-password"}
+    assert here.post("/api/v1/auth/password", json=change).status_code == 204
+    assert here.get(ME).status_code == 200  # the session that changed it stays signed in
+    ended = elsewhere.get(ME)
+    assert ended.status_code == 401
+    assert "not signed in" in ended.json()["detail"]
+    assert bot.get("/api/v1/findings").status_code == 200  # tokens are separate credentials
+
+
+def test_an_admin_password_reset_ends_every_session_of_the_user(
+    api_app: FastAPI, client: TestClient, make_user: MakeUser
+) -> None:
+    make_user("lou")
+    first, second = _signed_in(api_app, "lou"), _signed_in(api_app, "lou")
+    lou = next(u for u in client.get("/api/v1/users").json() if u["username"] == "lou")
+    reset = client.patch(f"/api/v1/users/{lou['id']}", json={"password": "an-admin-set-one"})
+    assert reset.status_code == 200
+    assert first.get(ME).status_code == second.get(ME).status_code == 401
+
+
 @pytest.mark.parametrize(
     ("trusted_proxies", "limited"),
     [("", True), ("10.0.0.0/8, 127.0.0.1", False)],

@@ -13,6 +13,7 @@ from tests.auth.conftest import Clock, MakeUser
 from tests.conftest import ClientAs
 from tests.factories import gitleaks_leak, gitleaks_report
 
+LOGIN = "/api/v1/auth/login"
 REPORT = gitleaks_report(gitleaks_leak("AKIA" + "Z" * 16 + "tokens-test"))
 
 
@@ -165,3 +166,38 @@ def test_tokens_of_a_deactivated_user_stop_working(
 def test_a_malformed_authorization_header_is_401(anon_client: TestClient) -> None:
     anon_client.headers["Authorization"] = "Basic YWRtaW46YWRtaW4="
     assert anon_client.get("/api/v1/findings").status_code == 401
+
+
+def test_no_token_is_created_for_a_user_who_still_holds_a_one_time_password(
+    client: TestClient,
+) -> None:
+    assert client.post("/api/v1/users", json={"username": "fresh", "role": "engineer"}).is_success
+    resp = client.post("/api/v1/tokens", json={"name": "ci", "user": "fresh", "scopes": ["read"]})
+    assert resp.status_code == 422
+    assert "one-time password" in resp.json()["detail"]
+
+
+def test_tokens_of_a_user_whose_password_an_admin_reset_wait_until_they_set_their_own(
+    client: TestClient, make_user: MakeUser, anon_client: TestClient
+) -> None:
+    make_user("ci-owner")
+    bot = _bearer(client, _create(client, user="ci-owner", scopes=["read"])["token"])
+    assert bot.get("/api/v1/findings").status_code == 200
+    user_id = next(
+        u["id"] for u in client.get("/api/v1/users").json() if u["username"] == "ci-owner"
+    )
+    reset = "an-admin-chosen-password"
+    assert client.patch(f"/api/v1/users/{user_id}", json={"password": reset}).status_code == 200
+    refused = bot.get("/api/v1/findings")
+    assert refused.status_code == 403
+    assert "one-time password" in refused.json()["detail"]
+    assert bot.get("/api/v1/auth/me").status_code == 403  # not even this
+    login = anon_client.post(LOGIN, json={"username": "ci-owner", "password": reset})
+    assert login.status_code == 200
+    changed = anon_client.post(
+        "/api/v1/auth/password",
+        json={"current_password": reset, "new_password": "the-owners-own-password"},
+        headers={"X-CSRF-Token": anon_client.cookies["aspm_csrf"]},
+    )
+    assert changed.status_code == 204
+    assert bot.get("/api/v1/findings").status_code == 200  # paused, not revoked

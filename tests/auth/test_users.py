@@ -134,23 +134,25 @@ def test_teams_and_memberships(client: TestClient, client_as: ClientAs) -> None:
 
 
 def test_every_user_team_and_token_change_is_audited(client: TestClient, session: Session) -> None:
-    bob = client.post("/api/v1/users", json={"username": "bob", "role": "viewer"}).json()
+    bob = client.post(
+        "/api/v1/users", json={"username": "bob", "role": "viewer", "password": "bobs-password"}
+    ).json()
     client.patch(f"/api/v1/users/{bob['id']}", json={"role": "engineer", "display_name": "Bob"})
+    token = client.post("/api/v1/tokens", json={"name": "t", "user": "bob", "scopes": ["read"]})
+    client.delete(f"/api/v1/tokens/{token.json()['id']}")
     client.patch(f"/api/v1/users/{bob['id']}", json={"password": "a-reset-password"})
     client.post("/api/v1/teams", json={"name": "web"})
     client.put("/api/v1/teams/web/members/bob")
     client.delete("/api/v1/teams/web/members/bob")
-    token = client.post("/api/v1/tokens", json={"name": "t", "user": "bob", "scopes": ["read"]})
-    client.delete(f"/api/v1/tokens/{token.json()['id']}")
     client.delete(f"/api/v1/users/{bob['id']}")
     events = session.scalars(
         select(AuditEvent).where(AuditEvent.actor == "user:admin-test").order_by(AuditEvent.id)
     ).all()
     assert [e.action for e in events] == [
         "signed_in",  # the admin client's own sign-in
-        "user_created", "user_renamed", "user_role_changed", "user_password_reset",
-        "team_created", "team_member_added", "team_member_removed", "token_created",
-        "token_revoked", "user_deactivated",
+        "user_created", "user_renamed", "user_role_changed", "token_created", "token_revoked",
+        "user_password_reset", "team_created", "team_member_added", "team_member_removed",
+        "user_deactivated",
     ]  # fmt: skip
     role = next(e for e in events if e.action == "user_role_changed")
     assert (role.from_value, role.to_value) == ("viewer", "engineer")

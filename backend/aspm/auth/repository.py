@@ -95,8 +95,14 @@ def delete_session(session: Session, row: AuthSession) -> None:
     session.flush()
 
 
-def delete_sessions_of(session: Session, user_id: uuid.UUID) -> int:
-    result = session.execute(delete(AuthSession).where(AuthSession.user_id == user_id))
+def delete_sessions_of(
+    session: Session, user_id: uuid.UUID, *, keep_hash: str | None = None
+) -> int:
+    """End the user's sessions (all but the one whose hash is `keep_hash`); how many ended."""
+    stmt = delete(AuthSession).where(AuthSession.user_id == user_id)
+    if keep_hash is not None:
+        stmt = stmt.where(AuthSession.session_hash != keep_hash)
+    result = session.execute(stmt)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

@@ -108,12 +108,13 @@ def me(session: SessionDep, principal: PrincipalDep) -> Me:
 
 @router.post("/password", name="change_password", status_code=204, dependencies=[SignedIn])
 def change_password(
-    session: SessionDep, settings: SettingsDep, principal: PrincipalDep, body: PasswordChange
+    session: SessionDep, settings: SettingsDep, caller: CallerDep, body: PasswordChange
 ) -> Response:
-    """Change your own password (required after a one-time password)."""
+    """Change your own password (required after a one-time password). Your other sessions end;
+    this one stays signed in. Your API tokens keep working."""
     service.change_own_password(
-        session, principal=principal, current_password=body.current_password,
-        new_password=body.new_password, settings=settings,
+        session, principal=caller.principal, current_password=body.current_password,
+        new_password=body.new_password, settings=settings, session_id=caller.session_id,
     )  # fmt: skip
     return Response(status_code=204)
 

@@ -34,7 +34,14 @@ from aspm.auth.schemas import (
 )
 from aspm.common.clock import utcnow
 from aspm.db.session import unit_of_work
-from aspm.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, RateLimited
+from aspm.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
 from aspm.findings import service as findings_service
 from aspm.settings import Settings
 
@@ -234,7 +241,9 @@ def update_user(
     settings: Settings,
 ) -> UserRead:
     """Change a user's name, role, teams, password or active flag (each change audited).
-    Deactivating a user ends their sessions; their tokens stop working."""
+    Deactivating a user ends their sessions; their tokens stop working. Setting a password ends
+    every session of the user and makes it a one-time password: their tokens are refused until
+    they set their own."""
     who = _actor(actor)
     user = _user_or_raise(session, user_id)
     removes_admin = user.role == Role.ADMIN and user.active and (
@@ -291,7 +300,11 @@ def change_own_password(
     current_password: str,
     new_password: str,
     settings: Settings,
+    session_id: str | None = None,
 ) -> None:
+    """Set one's own password. The user's other browser sessions end (`session_id`, the one
+    that asks, stays signed in); their API tokens keep working: they are credentials of their
+    own, revoked one by one (DELETE /tokens/{id})."""
     if principal.kind != "user":
         raise InvalidInput("only a signed-in user can change their password")
     user = _user_by_name_or_raise(session, principal.name)
@@ -304,8 +317,11 @@ def change_own_password(
         _check_password(new_password)
         user.password_hash = credentials.hash_password(new_password, params)
     user.must_change_password = False
+    keep = None if session_id is None else credentials.digest(session_id)
+    ended = repository.delete_sessions_of(session, user.id, keep_hash=keep)
     session.flush()
-    audit.record(session, principal, "user_password_changed", "user", user.id)
+    audit.record(session, principal, "user_password_changed", "user", user.id,
+                 details={"other_sessions_ended": ended})  # fmt: skip
 
 
 def create_team(session: Session, *, name: str, actor: Principal | str) -> TeamRead:
@@ -374,6 +390,11 @@ def create_token(session: Session, *, spec: TokenCreate, actor: Principal | str)
     user = _user_by_name_or_raise(session, spec.user)
     if not user.active:
         raise InvalidInput(f"user {user.username!r} is deactivated")
+    if user.must_change_password:
+        raise InvalidInput(
+            f"user {user.username!r} still has a one-time password: they must sign in and set "
+            "their own before a token can act for them"
+        )
     too_wide = set(spec.scopes) - ROLE_SCOPES[Role(user.role)]
     if too_wide:
         raise InvalidInput(f"a {user.role} cannot hold the scope(s) {', '.join(sorted(too_wide))}")
@@ -626,6 +647,11 @@ def authenticate_token(session: Session, *, token: str) -> Caller:
     user = repository.get_user(session, row.user_id)
     if user is None or not user.active:
         raise NotAuthenticated("the user of this API token is deactivated")
+    if user.must_change_password:  # as their browser sessions are, until they set a password
+        raise PermissionDenied(
+            "the user of this API token has a one-time password: the token works once they "
+            "sign in and set their own (POST /api/v1/auth/password)"
+        )
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
         row.last_used_at = now
     return Caller(principal=_principal_for(session, user, token=row))
