@@ -151,20 +151,22 @@ def client(client_as: ClientAs) -> TestClient:
 def token_client(
     api_app: FastAPI, sessions: sessionmaker[Session], settings: Settings
 ) -> Iterator[ClientAs]:
-    """`token_client(scopes, role="admin", assets=None)`: a TestClient sending
-    `Authorization: Bearer <token>` for a new API token of a new user of that role."""
+    """`token_client(scopes, role="admin", assets=None, teams=())`: a TestClient sending
+    `Authorization: Bearer <token>` for a new API token of a new user of that role (member of
+    those teams)."""
     clients: list[TestClient] = []
 
     def make(
         scopes: Sequence[Scope | str],
         role: Role | str = Role.ADMIN,
         assets: Sequence[str] | None = None,
+        teams: Sequence[str] = (),
     ) -> TestClient:
         name = f"{Role(role).value.replace('_', '-')}-bot-{len(clients) + 1}"
         with unit_of_work(sessions) as s:
             auth_service.create_user(
                 s,
-                spec=UserCreate(username=name, role=Role(role)),
+                spec=UserCreate(username=name, role=Role(role), teams=list(teams)),
                 actor="system:test",
                 settings=settings,
                 must_change_password=False,

@@ -177,3 +177,29 @@ def test_the_openapi_document_says_which_operations_answer_401_and_403_in_the_er
                 operation_id,
                 code,
             )
+
+
+# Importing into an asset acts on it (a full import resolves what the report no longer lists):
+# of the INGEST callers, who may import into an asset of team "payments". The engineer is in team
+# "web"; the token is an admin's (an engineer's token follows its user: tests/hardening).
+IMPORT_INTO_ANOTHER_TEAMS_ASSET = frozenset({ADMIN, LEAD, T_INGEST})
+
+
+def test_imports_into_a_teams_asset_need_team_access_as_triage_does(
+    client: TestClient, client_as: ClientAs, token_client: ClientAs
+) -> None:
+    assert (
+        client.put("/api/v1/assets/acme/owned", json={"owner_team": "payments"}).status_code == 200
+    )
+    url = "/api/v1/imports?asset=acme/owned&format=gitleaks"
+    wrong: dict[str, int] = {}
+    for caller in sorted(INGEST):
+        if caller.startswith("token:"):
+            c = token_client([caller.removeprefix("token:")], role=Role.ADMIN)
+        else:
+            c = client_as(Role(caller), teams=["web"])
+        status = c.post(url, content=b"[]").status_code
+        if status != (201 if caller in IMPORT_INTO_ANOTHER_TEAMS_ASSET else 403):
+            wrong[caller] = status
+    assert not wrong, f"status per caller that contradicts the table: {wrong}"
+    assert client_as(Role.ENGINEER, teams=["payments"]).post(url, content=b"[]").status_code == 201

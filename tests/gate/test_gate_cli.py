@@ -171,7 +171,7 @@ def served(api_app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_server_mode_gates_over_http_with_an_ingest_token(
     served: None, token_client: ClientAs, tmp_path: Path
 ) -> None:
-    bot = token_client(["ingest"], role="engineer")
+    bot = token_client(["ingest"], role="engineer", teams=["ci"])  # its assets: team ci
     token = bot.headers["Authorization"].removeprefix("Bearer ")
     remote = ["--server", "https://aspm.example", "--token", token]
     report = critical_report(tmp_path)

@@ -14,6 +14,8 @@ from aspm.assets import repository
 from aspm.assets.matching import Matcher, Record
 from aspm.assets.models import UNASSIGNED_ASSET, Asset, AssetKind
 from aspm.assets.schemas import (
+    NAME_MAX,
+    NAME_PATTERN,
     ApplyResult,
     AssetContext,
     AssetFile,
@@ -29,7 +31,9 @@ from aspm.findings import service as findings_service
 from aspm.ingest.contract import RawFinding
 
 _CLOUD_PREFIXES = ("aws:", "azure:", "gcp:", "kubernetes:")
-_NAME_OK = re.compile(r"^[\w.@:/+-][\w .@:/+-]{0,199}$")
+_NAME_OK = re.compile(NAME_PATTERN)
+_NAME_RULE = "1-200 letters, digits and . _ - @ : / + (and inner spaces), no '.' or '..' segment"
+MAX_KEY = 500  # assets.external_key
 # what risk scores depend on: a change re-scores the asset's findings
 CONTEXT_FIELDS = ("environment", "exposure", "data_sensitivity", "data_tags", "criticality")
 
@@ -50,13 +54,26 @@ def name_for_key(key: str) -> str:
     return "/".join(parts[-2:]) if len(parts) >= 2 else trimmed or key
 
 
-def get_or_create(session: Session, *, name: str) -> Asset:
-    if not _NAME_OK.match(name):
-        raise InvalidInput(f"invalid asset name {name!r}: 1-200 letters, digits and . _ - @ : / +")
+def check_name(name: str, *, origin: str = "") -> None:
+    """The one rule for asset names, wherever they come from (`?asset=`, `--asset`, the API,
+    assets.yaml, a name derived from a report's repository URL or account): InvalidInput
+    otherwise. `origin` says where a name that is not the caller's own came from."""
+    if (
+        len(name) > NAME_MAX
+        or not _NAME_OK.fullmatch(name)
+        or any(part in (".", "..") for part in name.split("/"))
+    ):
+        raise InvalidInput(f"invalid asset name {name!r}{origin}: {_NAME_RULE}")
+
+
+def get_or_create(session: Session, *, name: str, owner_team: str | None = None) -> Asset:
+    """The asset of this name; created on first sight (with `owner_team`, if given)."""
+    check_name(name)
     asset = repository.get_by_name(session, name)
     if asset is None:
         kind = AssetKind.UNASSIGNED if name == UNASSIGNED_ASSET else kind_for_key(name)
-        asset = _add_or_get(session, Asset(name=name, kind=kind))
+        owner = None if kind == AssetKind.UNASSIGNED else owner_team
+        asset = _add_or_get(session, Asset(name=name, kind=kind, owner_team=owner))
     return asset
 
 
@@ -75,19 +92,30 @@ def _add_or_get(session: Session, asset: Asset) -> Asset:
         return found
 
 
-def get_or_create_for_key(session: Session, *, key: str) -> Asset:
-    """The asset a report names (repository URL, cloud account), created on first sight."""
+def get_or_create_for_key(session: Session, *, key: str, owner_team: str | None = None) -> Asset:
+    """The asset a report names (repository URL, cloud account), created on first sight (with
+    `owner_team`, if given). InvalidInput when the key, or the name it gives, is not valid."""
+    if len(key) > MAX_KEY or not key.isprintable():
+        raise InvalidInput(
+            f"the report names its asset {key[:100]!r}{'...' if len(key) > 100 else ''}: not a "
+            f"valid asset key (at most {MAX_KEY} printable characters); name the asset with "
+            "?asset= (aspm ingest --asset) instead"
+        )
     asset = repository.get_by_external_key(session, key)
     if asset is not None:
         return asset
+    origin = f" (from the report's asset key {key!r}; name the asset with ?asset= instead)"
     name = name_for_key(key)
+    check_name(name, origin=origin)
     existing = repository.get_by_name(session, name)
     if existing is not None and existing.external_key is None:
         existing.external_key = key
         return existing
     if existing is not None:
         name = key[:200]
-    return _add_or_get(session, Asset(name=name, kind=kind_for_key(key), external_key=key))
+        check_name(name, origin=origin)
+    asset = Asset(name=name, kind=kind_for_key(key), external_key=key, owner_team=owner_team)
+    return _add_or_get(session, asset)
 
 
 def unassigned(session: Session) -> Asset:
@@ -113,7 +141,8 @@ class AssetResolver:
     the key is the asset_key alone and a 100k-record report resolves a handful of times.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, owner_team: str | None = None) -> None:
+        self._owner_team = owner_team  # of the assets it creates
         declared = [
             (a, a.name, (a.match_rules or {}).get("match", []))
             for a in repository.list_with_rules(session)
@@ -166,13 +195,18 @@ class AssetResolver:
         if cached is not None:
             return cached
         before_db()
-        found = get_or_create_for_key(session, key=asset_key) if asset_key else unassigned(session)
+        found = (
+            get_or_create_for_key(session, key=asset_key, owner_team=self._owner_team)
+            if asset_key
+            else unassigned(session)
+        )
         self._by_key[asset_key] = found
         return found
 
 
-def resolver(session: Session) -> AssetResolver:
-    return AssetResolver(session)
+def resolver(session: Session, *, owner_team: str | None = None) -> AssetResolver:
+    """Resolves one import's detections to assets; the assets it creates get `owner_team`."""
+    return AssetResolver(session, owner_team=owner_team)
 
 
 # --- declaring assets ----------------------------------------------------------------------
@@ -205,8 +239,7 @@ def _put(
     session: Session, name: str, spec: AssetContext
 ) -> tuple[Asset, str, dict[str, object] | None, dict[str, object]]:
     """Create or update one asset. (asset, created|updated|unchanged, context before, after)."""
-    if not _NAME_OK.match(name):
-        raise InvalidInput(f"invalid asset name {name!r}: 1-200 letters, digits and . _ - @ : / +")
+    check_name(name)
     asset = repository.get_by_name(session, name)
     if spec.key:
         holder = repository.get_by_external_key(session, spec.key)

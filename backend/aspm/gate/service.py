@@ -134,8 +134,8 @@ def _evaluate(
     """Inside the caller's SAVEPOINT: the probe imports, the decision, the failing findings'
     details (the probe is rolled back afterwards, so everything is returned as plain values)."""
     probes = _import_all(
-        session, reports, options, actor=f"gate-probe:{actor}", partial=True,
-        hmac_key=hmac_key, batch_size=batch_size,
+        session, reports, options, actor=f"gate-probe:{actor}", principal=principal,
+        partial=True, hmac_key=hmac_key, batch_size=batch_size,
     )  # fmt: skip
     imports = imported or probes
     rows = queries.reported(session, [i.import_id for i in probes if i.import_id is not None])
@@ -226,13 +226,15 @@ def _import_all(
     options: GateOptions,
     *,
     actor: str,
+    principal: Principal,
     partial: bool,
     hmac_key: bytes,
     batch_size: int,
 ) -> list[IngestResult]:
+    """The reports' imports, as `principal` (who may import only where ingest allows it)."""
     ingest_options = ingest_service.IngestOptions(
         asset=options.asset, scope=options.branch or "", partial=partial, format=options.format,
-        actor=actor, risk_policy=options.risk_policy,
+        actor=actor, risk_policy=options.risk_policy, principal=principal,
     )  # fmt: skip
     return [
         ingest_service.ingest(
@@ -276,8 +278,8 @@ def evaluate(
     imported: list[IngestResult] = []
     if not options.dry_run:  # the real imports: full, so they retire what the scope no longer has
         imported = _import_all(
-            session, reports, options, actor=f"gate:{who}", partial=False, hmac_key=hmac_key,
-            batch_size=batch_size,
+            session, reports, options, actor=f"gate:{who}", principal=principal, partial=False,
+            hmac_key=hmac_key, batch_size=batch_size,
         )  # fmt: skip
         for r in reports:
             r.source.seek(0)

@@ -47,7 +47,13 @@ _UPLOAD_BODY: dict[str, Any] = {
     status_code=201,
     response_model=IngestResult,
     openapi_extra=_UPLOAD_BODY,
-    responses={422: {"description": "unreadable report; nothing was stored"}},
+    responses={
+        403: {
+            "description": "the caller may not import into the asset (named or taken from the "
+            "report): an engineer only into their teams' assets or a new one"
+        },
+        422: {"description": "unreadable report or invalid input; nothing was stored"},
+    },
     dependencies=[IngestAccess],
 )
 async def upload(
@@ -87,7 +93,7 @@ async def upload(
         spool.seek(0)
         options = service.IngestOptions(
             asset=asset, scope=scope, partial=partial, format=format, actor=principal.actor,
-            risk_policy=settings.risk_policy,
+            risk_policy=settings.risk_policy, principal=principal,
         )  # fmt: skip
         result: IngestResult = await run_in_threadpool(
             service.run_import,

@@ -63,22 +63,28 @@ def _require_scope(principal: Principal, scope: Scope) -> None:
         raise PermissionDenied(f"this API token lacks the {scope.value!r} scope")
 
 
+def acts_for_team(principal: Principal, *teams: str | None) -> bool:
+    """Whether the principal's role lets it act on what one of `teams` owns: admins and security
+    leads on everything, an engineer on their own teams' things, a viewer on nothing. The one
+    definition of team access (triage of a finding, imports into an asset)."""
+    if principal.role in (Role.ADMIN, Role.SECURITY_LEAD):
+        return True
+    if principal.role is Role.ENGINEER:
+        return any(team is not None and team in principal.team_names for team in teams)
+    return False
+
+
 def can_act(principal: Principal, finding: Finding, owner_team: str | None) -> bool:
     if principal.kind == "token" and (
         Scope.TRIAGE not in principal.scopes
         or (principal.asset_ids is not None and finding.asset_id not in principal.asset_ids)
     ):
         return False
-    if principal.role in (Role.ADMIN, Role.SECURITY_LEAD):
-        return True
-    if principal.role is Role.ENGINEER:
-        teams = principal.team_names
-        return (
-            (finding.team is not None and finding.team in teams)
-            or (owner_team is not None and owner_team in teams)
-            or (finding.assignee is not None and finding.assignee == principal.name)
-        )
-    return False
+    return acts_for_team(principal, finding.team, owner_team) or (
+        principal.role is Role.ENGINEER
+        and finding.assignee is not None
+        and finding.assignee == principal.name
+    )
 
 
 def _authorize(principal: Principal, finding: Finding, owner_team: str | None) -> None:
