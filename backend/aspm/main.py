@@ -2,9 +2,11 @@
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.types import ASGIApp
 
 from aspm.api import errors, openapi, static
 from aspm.api.router import api_router
+from aspm.api.security_headers import SecurityHeaders
 from aspm.db.session import make_engine, make_sessionmaker
 from aspm.settings import Settings, get_settings
 
@@ -13,9 +15,16 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
+class _App(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # outermost: add_middleware() would sit inside ServerErrorMiddleware, whose 500 response
+        # would then go out without the security headers
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(
+    app = _App(
         title="ASPM",
         summary="One de-duplicated, risk-ranked findings database for every security scanner.",
         version="0.1.0",

@@ -19,7 +19,8 @@ AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     if not Path(AXE).is_file():
         pytest.fail(f"{AXE} is missing: `cd frontend && npm ci`")
-    page.add_script_tag(path=str(AXE))
+    # evaluated, not added as a <script> tag: the dashboard's policy allows no inline script
+    page.evaluate(AXE.read_text())
     result: dict[str, Any] = page.evaluate(
         """async () => await axe.run(document, {
             runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
