@@ -1,5 +1,6 @@
 """detect-secrets baselines: identity from the hash, audited false positives, unreadable files."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -33,15 +34,20 @@ def _baseline(line: int, **entry: object) -> dict[str, object]:
     }
 
 
-def test_fingerprint_ignores_the_line_number(tmp_path: Path) -> None:
+def test_the_hash_is_the_secret_and_the_line_number_no_identity(tmp_path: Path) -> None:
+    """The hash goes only to `secret`, which the pipeline turns into a keyed HMAC."""
     (first,) = parse_file(_write(tmp_path, _baseline(3))).findings
     (moved,) = parse_file(_write(tmp_path, _baseline(40))).findings
-    assert first.tool_fingerprint == moved.tool_fingerprint
-    assert first.tool_fingerprint == (
-        "app/config.py|Secret Keyword|f1d2d2f924e986ac86fdf7b36c94bcdf32beec15"
+    assert first.secret == moved.secret == "f1d2d2f924e986ac86fdf7b36c94bcdf32beec15"
+    assert (first.tool_fingerprint, first.rule_id, first.location.path) == (
+        moved.tool_fingerprint,
+        moved.rule_id,
+        moved.location.path,
     )
-    assert first.secret is None
-    assert "f1d2d2f924e986ac86fdf7b36c94bcdf32beec15" not in first.description
+    assert first.tool_fingerprint is None
+    assert "f1d2d2f924e986ac86fdf7b36c94bcdf32beec15" not in repr(
+        dataclasses.replace(first, secret=None)
+    )
 
 
 def test_audited_not_a_secret_arrives_as_false_positive(tmp_path: Path) -> None:

@@ -7,9 +7,11 @@ is_secret (set by `detect-secrets audit`), verified_result (IBM fork)}]}.
 
 - One finding per entry of every results list; the document is walked with JsonCursor, one entry at
   a time, whatever the key order (0.x writes "version" last).
-- A baseline never holds the secret, only `hashed_secret` (SHA-1 of it), so `secret` stays None.
-  Identity: tool_fingerprint = "<path>|<type>|<hashed_secret>" (the path normalized as the
-  pipeline does), the tool's own stable identity of a secret; the line number never enters it.
+- A baseline never holds the secret, only `hashed_secret`: an unsalted SHA-1 of it, which gives a
+  weak secret away to a dictionary. It is the finding's `secret`, so the pipeline stores only its
+  keyed HMAC (and a preview of the hash), as for every other secret scanner, and never the hash
+  itself. Identity: rule (type) + path + that HMAC, the pipeline's identity of a secret; the line
+  number never enters it. (Until migration 2026_12_06_1730 the raw hash was in tool_fingerprint.)
 - `is_secret: false` (audited as not a secret) is still a finding, with triage_hint
   "false_positive" so it arrives triaged as a false positive. `is_verified: true` (or the IBM
   fork's `verified_result: true`) -> secret_verified=True.
@@ -19,7 +21,6 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO, ClassVar
 
-from aspm.common.paths import normalize_path
 from aspm.common.severity import Severity
 from aspm.ingest.contract import (
     Category,
@@ -151,7 +152,7 @@ class DetectSecretsIngestor:
             location=Location(path=path, start_line=_line(entry.get("line_number"))),
             category=Category.SECRET,
             description="\n".join(lines),
-            tool_fingerprint=f"{normalize_path(path)}|{kind}|{hashed}",
+            secret=hashed,
             secret_verified=verified,
             triage_hint=FALSE_POSITIVE if audited is False else None,
         )
