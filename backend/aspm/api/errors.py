@@ -5,8 +5,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from aspm.db.session import is_database_unavailable
 from aspm.errors import (
     AspmError,
     Conflict,
@@ -19,6 +21,8 @@ from aspm.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+DATABASE_RETRY_AFTER = 5  # seconds a client waits before it asks again when the database is away
 
 STATUS: dict[type, int] = {
     NotFound: 404,
@@ -61,7 +65,27 @@ async def handle_http_error(_request: Request, exc: Exception) -> JSONResponse:
     return envelope("HTTPError", exc.detail, exc.status_code)
 
 
+def database_unavailable(exc: Exception) -> JSONResponse:
+    """503 with Retry-After: the database cannot be reached (e.g. while it restarts). The
+    request may be sent again as it is; the server log says what the driver reported."""
+    log.warning("database unavailable: %s: %s", type(exc).__name__, exc)
+    return envelope(
+        "DatabaseUnavailable",
+        f"the database is unavailable; try again in {DATABASE_RETRY_AFTER} seconds",
+        503,
+        {"Retry-After": str(DATABASE_RETRY_AFTER)},
+    )
+
+
+async def handle_database_error(_request: Request, exc: Exception) -> JSONResponse:
+    if is_database_unavailable(exc):
+        return database_unavailable(exc)
+    raise exc  # any other database error is a bug: the 500 of handle_unexpected
+
+
 async def handle_unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    if is_database_unavailable(exc):  # raised outside the routes (a middleware, a lifespan)
+        return database_unavailable(exc)
     log.exception("unhandled error", exc_info=exc)
     return envelope("InternalError", "internal error; see the server log", 500)
 
@@ -70,4 +94,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(AspmError, handle_aspm_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    app.add_exception_handler(SQLAlchemyError, handle_database_error)
     app.add_exception_handler(Exception, handle_unexpected)
