@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from aspm.errors import MalformedReport, UnsupportedFormat
 from aspm.ingest.contract import Ingestor, MalformedReportError, ParseContext, RawFinding
+from aspm.ingest.formats._bounds import guard
 from aspm.ingest.registry import BY_NAME, FORMATS
 
 HEAD_SIZE = 64 * 1024
@@ -113,12 +114,16 @@ def detect(head: bytes, filename: str) -> Ingestor | None:
 
 
 def open_report(raw: BinaryIO, filename: str, format_name: str | None = None) -> OpenedReport:
-    """Decode and identify a report; UnsupportedFormat / MalformedReport name the file."""
+    """Decode and identify a report; UnsupportedFormat / MalformedReport name the file.
+
+    The stream a format reads is behind the shape guard (formats/_bounds.py): nesting depth and
+    line length are bounded before any parser sees the bytes."""
     utf8 = to_utf8(raw)
     try:
         head, stream = _read_head(utf8)
     except MalformedReportError as exc:
         raise MalformedReport(f"{filename}: cannot decode the file: {exc}") from exc
+    stream = guard(stream, head)
     if format_name:
         ingestor = BY_NAME.get(format_name)
         if ingestor is None:

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from aspm.audit.models import AuditEvent
+from aspm.db import locks
 from aspm.db.bulk import as_uuid, db_uuid, is_postgres, load_rows
 from aspm.findings.models import Finding, Rule
 from aspm.ingest.models import IngestRun, IngestScope
@@ -133,6 +134,10 @@ def load_known_detections(
 def get_or_create_scope(
     session: Session, *, asset_id: uuid.UUID, tool: str, target: str
 ) -> IngestScope:
+    """The import's scope, locked for the import. Before it, the asset: imports of one asset
+    (by any tool, of any scope) take turns, so they never insert the same detection or finding
+    twice; a second waits here for the first to commit, and then reads what it wrote."""
+    locks.hold(session, locks.LockSpace.ASSET_IMPORT, asset_id)
     stmt = select(IngestScope).where(
         IngestScope.asset_id == asset_id, IngestScope.tool == tool, IngestScope.target == target
     )
@@ -360,7 +365,11 @@ def _recompute_findings(
 
 
 def upsert_rules(session: Session, rules: Iterable[dict[str, Any]]) -> None:
-    rows = [{"id": uuid.uuid4(), **r} for r in rules]
+    # in one order, so that two imports inserting the same new rules wait for each other
+    # instead of deadlocking
+    rows = sorted(
+        ({"id": uuid.uuid4(), **r} for r in rules), key=lambda r: (r["tool"], r["rule_id"])
+    )
     if not rows:
         return
     ins = (pg_insert if is_postgres(session) else sqlite_insert)(Rule)

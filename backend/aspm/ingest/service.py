@@ -31,7 +31,7 @@ from aspm.common.iac import block_address, common_suffix_segments
 from aspm.common.paging import Page
 from aspm.common.paths import normalize_path
 from aspm.db.bulk import db_datetime, db_uuid, is_postgres
-from aspm.db.session import unit_of_work
+from aspm.db.session import is_transaction_conflict, unit_of_work
 from aspm.errors import IngestError, InvalidInput, NotFound, PermissionDenied
 from aspm.findings.controls import Control, load_control_map
 from aspm.findings.fingerprint import (
@@ -863,6 +863,47 @@ def ingest(
     return result
 
 
+IMPORT_ATTEMPTS = 5
+
+
+def _ingest_retrying(
+    factory: sessionmaker[Session],
+    *,
+    source: BinaryIO,
+    filename: str,
+    options: IngestOptions,
+    hmac_key: bytes,
+    batch_size: int,
+    progress: Callable[[int], None] | None,
+) -> IngestResult:
+    """`ingest` in a transaction of its own, run again from the report's start (up to
+    IMPORT_ATTEMPTS times in all, after a random pause) when the database fails the transaction
+    to break a deadlock with another one: imports of several assets lock them in the order the
+    report names them, so two such imports can each hold an asset the other waits for. A
+    report that cannot be read again (not seekable) is not retried."""
+    start = source.tell() if source.seekable() else None
+    for attempt in range(1, IMPORT_ATTEMPTS + 1):
+        try:
+            with unit_of_work(factory) as session:
+                return ingest(
+                    session,
+                    source=source,
+                    filename=filename,
+                    options=options,
+                    hmac_key=hmac_key,
+                    batch_size=batch_size,
+                    progress=progress,
+                )
+        except Exception as exc:
+            if start is None or attempt == IMPORT_ATTEMPTS or not is_transaction_conflict(exc):
+                raise
+            log.warning("import of %s: transaction conflict (attempt %d); again", filename, attempt)
+            # a random pause, growing: imports that deadlocked do not start in step again
+            time.sleep(secrets.randbelow(50 << attempt) / 1000)
+            source.seek(start)
+    raise AssertionError("unreachable")  # pragma: no cover - the last attempt returns or raises
+
+
 def run_import(
     factory: sessionmaker[Session],
     *,
@@ -879,16 +920,15 @@ def run_import(
     check_request(filename, options)
     started = time.perf_counter()
     try:
-        with unit_of_work(factory) as session:
-            return ingest(
-                session,
-                source=source,
-                filename=filename,
-                options=options,
-                hmac_key=hmac_key,
-                batch_size=batch_size,
-                progress=progress,
-            )
+        return _ingest_retrying(
+            factory,
+            source=source,
+            filename=filename,
+            options=options,
+            hmac_key=hmac_key,
+            batch_size=batch_size,
+            progress=progress,
+        )
     except PermissionDenied:
         raise  # 403: the caller may not import there; nothing is recorded
     except (IngestError, InvalidInput) as exc:  # e.g. an invalid asset name the report gives

@@ -1,23 +1,97 @@
-"""Writes of the metrics' own tables (snapshots, compliance status), set-based: one DELETE and one
-INSERT ... SELECT each, whatever the number of findings. No pandas here: ingestion calls this."""
+"""Writes of the metrics' own tables (snapshots, compliance status, flows), set-based whatever the
+number of findings, and safe for concurrent imports: each table is brought up to date by
+`_sync`, which upserts every row the source gives and deletes only rows of its scope the source
+no longer gives (STYLE §13: shared per-day rows are upserted per key, never deleted and
+re-inserted). Writers of the shared rows also hold `lock_metrics` (see the service), so each
+recomputes from what the previous one committed. No pandas here: ingestion calls this."""
 
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from functools import cache
+from typing import cast
 
-from sqlalchemy import bindparam, delete, exists, func, insert, select, text
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    MetaData,
+    Table,
+    bindparam,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from aspm.db.base import UTCDateTime
+from aspm.db import locks
+from aspm.db.base import Base, UTCDateTime
 from aspm.metrics import queries
 from aspm.metrics.models import ComplianceStatus, MetricFlow, MetricSnapshot, MetricSnapshotTotal
 
 _SNAPSHOT_COLUMNS = [
     "day", "asset_id", "team", "priority", "environment", *queries.SNAPSHOT_COUNTS, "taken_at",
 ]  # fmt: skip
+_TOTAL_COLUMNS = ["day", "team", "environment", "priority", "assets", *queries.SNAPSHOT_COUNTS]
+_COMPLIANCE_COLUMNS = ["asset_id", "framework", "control", "open_count", "fixed_count", "taken_at"]
 
 
 def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
+
+
+def lock_metrics(session: Session) -> None:
+    """Hold, until the transaction ends, the right to rewrite the shared metric rows. Taken
+    after every other lock of an import, so that the waits cannot form a cycle."""
+    locks.hold(session, locks.LockSpace.METRICS)
+
+
+@cache
+def _staging(model: type[Base]) -> Table:
+    """A temporary table shaped like `model`'s table (without its keys): one statement computes
+    the rows into it, then they are merged from there (the source runs once)."""
+    target = cast(Table, model.__table__)
+    return Table(
+        f"aspm_sync_{target.name}",
+        MetaData(),
+        *(Column(c.name, c.type) for c in target.columns),
+        prefixes=["TEMPORARY"],
+    )
+
+
+def _sync(
+    session: Session,
+    model: type[Base],
+    *,
+    fill: Callable[[Table], object],
+    scope: Sequence[ColumnElement[bool]],
+) -> None:
+    """Make `model`'s rows within `scope` exactly the rows `fill` writes to the staging table:
+    upsert each by primary key, then delete the rows of the scope that it no longer has."""
+    target = cast(Table, model.__table__)
+    staging = _staging(model)
+    session.execute(text(f"DROP TABLE IF EXISTS {staging.name}"))
+    staging.create(session.connection())
+    fill(staging)
+    keys = [c.name for c in target.primary_key.columns]
+    values = [c.name for c in target.columns if not c.primary_key]
+    columns = keys + values
+    upsert = (pg_insert if _dialect(session) == "postgresql" else sqlite_insert)(target)
+    upsert = upsert.from_select(  # the WHERE keeps SQLite from reading ON CONFLICT as a join's ON
+        columns, select(*(staging.c[c] for c in columns)).where(true())
+    )
+    session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=keys, set_={c: upsert.excluded[c] for c in values}
+        )
+    )
+    still_there = exists().where(*(staging.c[k] == target.c[k] for k in keys))
+    session.execute(target.delete().where(*scope, ~still_there))
+    staging.drop(session.connection())
 
 
 def snapshot_exists(session: Session, *, day: date) -> bool:
@@ -32,26 +106,31 @@ def replace_snapshot(
     taken_at: datetime,
     asset_ids: list[uuid.UUID] | None = None,
 ) -> int:
-    """Replace the day's rows (of these assets, or all) by the findings' state at `as_of`."""
-    gone = delete(MetricSnapshot).where(MetricSnapshot.day == day)
+    """Make the day's rows (of these assets, or all) the findings' state at `as_of`."""
+    scope = [MetricSnapshot.day == day]
     if asset_ids is not None:
-        gone = gone.where(MetricSnapshot.asset_id.in_(asset_ids))
-    session.execute(gone)
+        scope.append(MetricSnapshot.asset_id.in_(asset_ids))
     source = queries.snapshot_source(day=day, as_of=as_of, taken_at=taken_at, asset_ids=asset_ids)
-    session.execute(insert(MetricSnapshot).from_select(_SNAPSHOT_COLUMNS, source))
+    _sync(
+        session,
+        MetricSnapshot,
+        fill=lambda staging: session.execute(
+            insert(staging).from_select(_SNAPSHOT_COLUMNS, source)
+        ),
+        scope=scope,
+    )
     _replace_totals(session, day=day)
     # rows written, counted back: INSERT ... SELECT reports no row count through psycopg here
-    written = select(func.count()).where(MetricSnapshot.day == day)
-    if asset_ids is not None:
-        written = written.where(MetricSnapshot.asset_id.in_(asset_ids))
-    return int(session.scalar(written) or 0)
+    return int(session.scalar(select(func.count()).select_from(MetricSnapshot).where(*scope)) or 0)
 
 
 def _replace_totals(session: Session, *, day: date) -> None:
-    session.execute(delete(MetricSnapshotTotal).where(MetricSnapshotTotal.day == day))
-    columns = ["day", "team", "environment", "priority", "assets", *queries.SNAPSHOT_COUNTS]
-    session.execute(
-        insert(MetricSnapshotTotal).from_select(columns, queries.totals_source(day=day))
+    source = queries.totals_source(day=day)
+    _sync(
+        session,
+        MetricSnapshotTotal,
+        fill=lambda staging: session.execute(insert(staging).from_select(_TOTAL_COLUMNS, source)),
+        scope=[MetricSnapshotTotal.day == day],
     )
 
 
@@ -62,34 +141,37 @@ def latest_day_before(session: Session, *, day: date) -> date | None:
 def carry_forward(
     session: Session, *, day: date, source_day: date, exclude: list[uuid.UUID]
 ) -> None:
-    """Copy `source_day`'s rows (but those of `exclude`) to `day`, keeping their taken_at."""
+    """Copy `source_day`'s rows (but those of `exclude`) to `day`, keeping their taken_at; a row
+    `day` already has is kept."""
     source = queries.carried_forward(day=day, source_day=source_day, exclude=exclude)
-    session.execute(insert(MetricSnapshot).from_select(_SNAPSHOT_COLUMNS, source))
+    ins = (pg_insert if _dialect(session) == "postgresql" else sqlite_insert)(MetricSnapshot)
+    session.execute(ins.from_select(_SNAPSHOT_COLUMNS, source).on_conflict_do_nothing())
     _replace_totals(session, day=day)
 
 
 def replace_compliance(
     session: Session, *, taken_at: datetime, asset_ids: list[uuid.UUID] | None = None
 ) -> int:
-    gone = delete(ComplianceStatus)
-    if asset_ids is not None:
-        gone = gone.where(ComplianceStatus.asset_id.in_(asset_ids))
-    session.execute(gone)
+    """Make the compliance status (of these assets, or all) what their findings say now."""
     inner = queries.compliance_source(_dialect(session), asset_filter=asset_ids is not None)
-    stmt = text(
-        "INSERT INTO metric_compliance (asset_id, framework, control, open_count, fixed_count, "  # noqa: S608
-        "taken_at) SELECT asset_id, substr(framework, 1, 200), substr(control, 1, 200), "
-        f"open_count, fixed_count, :taken_at FROM ({inner.text}) q "
-        "WHERE framework IS NOT NULL AND control IS NOT NULL"
-    ).bindparams(bindparam("taken_at", type_=UTCDateTime()))
     params: dict[str, object] = {"taken_at": taken_at}
     if asset_ids is not None:
-        stmt = stmt.bindparams(bindparam("asset_ids", expanding=True))
         params["asset_ids"] = [a if _dialect(session) == "postgresql" else a.hex for a in asset_ids]
-    session.execute(stmt, params)
-    written = select(func.count()).select_from(ComplianceStatus)
-    if asset_ids is not None:
-        written = written.where(ComplianceStatus.asset_id.in_(asset_ids))
+
+    def fill(staging: Table) -> None:
+        stmt = text(
+            f"INSERT INTO {staging.name} ({', '.join(_COMPLIANCE_COLUMNS)}) "  # noqa: S608
+            "SELECT asset_id, substr(framework, 1, 200), substr(control, 1, 200), "
+            f"open_count, fixed_count, :taken_at FROM ({inner.text}) q "
+            "WHERE framework IS NOT NULL AND control IS NOT NULL"
+        ).bindparams(bindparam("taken_at", type_=UTCDateTime()))
+        if asset_ids is not None:
+            stmt = stmt.bindparams(bindparam("asset_ids", expanding=True))
+        session.execute(stmt, params)
+
+    scope = [] if asset_ids is None else [ComplianceStatus.asset_id.in_(asset_ids)]
+    _sync(session, ComplianceStatus, fill=fill, scope=scope)
+    written = select(func.count()).select_from(ComplianceStatus).where(*scope)
     return int(session.scalar(written) or 0)
 
 
@@ -98,10 +180,13 @@ def snapshot_days(session: Session) -> int:
 
 
 def replace_flows(session: Session, *, since: datetime | None) -> None:
-    """Rebuild the daily flows: every day (since None), or the days from `since` on."""
-    gone = delete(MetricFlow)
-    if since is not None:
-        gone = gone.where(MetricFlow.day >= since.date())
-    session.execute(gone)
+    """Recompute the daily flows: every day (since None), or the days from `since` on."""
     source = queries.flows_source(_dialect(session), since=since)
-    session.execute(insert(MetricFlow).from_select(list(queries.FLOW_COLUMNS), source))
+    _sync(
+        session,
+        MetricFlow,
+        fill=lambda staging: session.execute(
+            insert(staging).from_select(list(queries.FLOW_COLUMNS), source)
+        ),
+        scope=[] if since is None else [MetricFlow.day >= since.date()],
+    )

@@ -39,11 +39,13 @@ def take_snapshot(session: Session, *, day: date | None = None) -> SnapshotResul
     Today's snapshot is the findings as they stand now, and also refreshes the compliance
     status. A past day is reconstructed from first_seen/resolved times with today's triage
     states (see queries.snapshot_source); a future day is refused."""
+    today = utcnow().date()
+    if day is not None and day > today:
+        raise InvalidInput(f"cannot snapshot {day}: it is in the future (today is {today})")
+    repository.lock_metrics(session)  # then "now" is after every earlier writer's commit
     now = utcnow()
     today = now.date()
     day = day or today
-    if day > today:
-        raise InvalidInput(f"cannot snapshot {day}: it is in the future (today is {today})")
     as_of = now if day == today else datetime.combine(day, time.max, tzinfo=UTC)
     rows = repository.replace_snapshot(session, day=day, as_of=as_of, taken_at=now)
     compliance_rows = repository.replace_compliance(session, taken_at=now) if day == today else 0
@@ -59,11 +61,19 @@ def snapshot_after_import(
     recomputed; on a day's first import the other assets' rows are carried forward from the
     latest snapshot (keeping its taken_at) until `aspm metrics snapshot` recomputes them all.
     The very first snapshot of a database covers every asset. An import that `changed` no
-    finding or detection (an identical re-upload) leaves an existing snapshot of today alone."""
+    finding or detection (an identical re-upload) leaves an existing snapshot of today alone.
+
+    Concurrent imports: today's flows and snapshot totals sum over every asset, so their writers
+    take turns (`lock_metrics`, held to the end of the transaction: the last step of an import)
+    and each recomputes from what the previous one committed. Figures are then the same as
+    after the same imports one by one, and no import fails because another runs."""
+    ids = sorted(set(asset_ids))
+    if not changed and repository.snapshot_exists(session, day=utcnow().date()):
+        return  # nothing to write, so no need to wait for the lock
+    repository.lock_metrics(session)
     now = utcnow()
     today = now.date()
-    ids = sorted(set(asset_ids))
-    exists = repository.snapshot_exists(session, day=today)
+    exists = repository.snapshot_exists(session, day=today)  # again: another may have written it
     if exists and not changed:
         return
     if not exists:

@@ -27,7 +27,7 @@ def _one_finding() -> dict[str, object]:
         ('{"Findings": {"Id": "x"}}', '"Findings" is not an array'),
         ('{"NextToken": "abc", "Items": []}', 'no "Findings" or "findings" array'),
         ('"Findings"', "found a string"),
-        ("42", "found a scalar value"),
+        ("42", "found a number"),
     ],
 )
 def test_wrong_shape_is_malformed(tmp_path: Path, text: str, message: str) -> None:

@@ -23,9 +23,10 @@ from collections.abc import Callable, Iterator
 from json.scanner import make_scanner
 from typing import Any, BinaryIO
 
+from aspm.ingest.formats._bounds import MAX_VALUE_CHARS, value_extent
+
 _WS = re.compile(r"[ \t\n\r]*")
 CHUNK_SIZE = 1 << 20
-MAX_VALUE_CHARS = 256 << 20  # one value (a result, a tool object) larger than this is refused
 _TAIL = 64  # a decode error this close to the end of the buffer may just be a value cut in two
 # `values` tops the buffer up when less than this is left, so an element is seldom cut by the end
 # of a chunk: a cut one costs a failed decode, and json's error counts the lines of the whole buffer
@@ -125,13 +126,24 @@ class JsonCursor:
                 raise self.error("JSON nested too deeply") from None
             else:
                 if self._eof or _complete(buf, end):
+                    if end - pos > MAX_VALUE_CHARS:
+                        raise self.error(
+                            f"a single JSON value is larger than {MAX_VALUE_CHARS >> 20} MiB"
+                        )
                     self._pos = end
                     return obj
-            # the value goes on in the next chunk: read at least as much again (linear overall)
-            pending = len(buf) - pos
-            if pending > MAX_VALUE_CHARS:
-                raise self.error(f"a single JSON value is larger than {MAX_VALUE_CHARS >> 20} MiB")
-            self._more(at_least=pending)
+            self._read_to_end_of_value()
+
+    def _read_to_end_of_value(self) -> None:
+        """The value at the cursor goes on past the buffer: read on until it ends or the file does,
+        at least as much again each time (linear overall), refusing it as soon as it is too large
+        to decode whole (_bounds.py). Nothing is decoded meanwhile."""
+        while self._more(at_least=len(self._buf) - self._pos):
+            ended, too_large = value_extent(self._buf, self._pos)
+            if too_large:
+                raise self.error(too_large)
+            if ended:
+                return
 
     def members(self) -> Iterator[str]:
         """Walk an object: yields each key; consume its value (value/skip/...) before the next."""

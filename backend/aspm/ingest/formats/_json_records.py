@@ -1,142 +1,103 @@
 """Streaming the records of a JSON report: a top-level array, `null`, or an object around an array.
 
-Shared by the JSON-array formats (gitleaks, prowler-ocsf, asff); `json_lines` serves the JSON-lines
-ones (trufflehog, trufflehog-v2, prowler-v2). Memory stays bounded by one record:
-the top-level array is never loaded whole. ijson errors become MalformedReportError carrying only
-the first line of the parser message (the rest quotes the file's bytes, which may hold a secret).
+Shared by the JSON-array formats (gitleaks, prowler-ocsf, prowler-v3, trufflehog3, asff);
+`json_lines` serves the JSON-lines ones (trufflehog, trufflehog-v2, prowler-v2). Memory stays
+bounded by one record: the top-level array is walked with JsonCursor and never loaded whole, and a
+record too large to decode whole is refused (_bounds.py). Errors become MalformedReportError saying
+after which record the document broke; JsonCursor's messages never quote the file.
+
+Why not ijson (used here before): its events carry the path as a string that grows with the
+depth, so a deeply nested record cost memory in the square of its depth, and JsonCursor is the
+faster of the two on whole records (its module docstring has the figures).
 """
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import Protocol
-
-import ijson
-from ijson.common import ObjectBuilder
+from typing import BinaryIO
 
 from aspm.ingest.contract import MalformedReportError, ParseContext
-
-_WHITESPACE = b" \t\r\n"
-
-
-class Readable(Protocol):
-    def read(self, size: int = -1, /) -> bytes: ...
+from aspm.ingest.formats._bounds import line_too_large
+from aspm.ingest.formats._json_cursor import JsonCursor, JsonStreamError, describe
 
 
-class _Rejoined:
-    """A read()-able stream that gives `head` back before the rest of `rest`."""
-
-    def __init__(self, head: bytes, rest: Readable) -> None:
-        self._head = head
-        self._rest = rest
-
-    def read(self, size: int = -1) -> bytes:
-        if size == 0:
-            return b""  # ijson probes read(0) to learn whether the stream gives bytes or text
-        if self._head:
-            out, self._head = self._head, b""
-            return out
-        return self._rest.read(size)
+def _kind(char: str) -> str:
+    return "nothing (the file is empty)" if char == "" else describe(char)
 
 
-def _first_byte(stream: Readable) -> bytes:
-    while True:
-        byte = stream.read(1)
-        if not byte or byte not in _WHITESPACE:
-            return byte
+def _only_null(cursor: JsonCursor) -> None:
+    try:
+        value = cursor.value()
+        cursor.end()
+    except JsonStreamError:
+        value = False
+    if value is not None:
+        raise MalformedReportError("the top level is neither a JSON array nor null")
 
 
-def _describe(first: bytes) -> str:
-    if first == b"{":
-        return "an object"
-    if first == b"":
-        return "nothing (the file is empty)"
-    if first in b'"':
-        return "a string"
-    return "a scalar value"
-
-
-def _parser_error(exc: Exception, records: int) -> MalformedReportError:
-    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return MalformedReportError(f"invalid JSON after record {records}: {first_line}")
-
-
-def _rest_is_null(stream: Readable) -> bool:
-    rest = stream.read(64)
-    return (b"n" + rest).strip() == b"null"
-
-
-def array_items(stream: Readable, *, allow_null: bool = False) -> Iterator[object]:
+def array_items(stream: BinaryIO, *, allow_null: bool = False) -> Iterator[object]:
     """The elements of a top-level JSON array, one at a time (`null` = none when allowed)."""
-    first = _first_byte(stream)
-    if first == b"n" and allow_null:
-        if not _rest_is_null(stream):
-            raise MalformedReportError("the top level is neither a JSON array nor null")
-        return
-    if first != b"[":
-        expected = "a JSON array or null" if allow_null else "a JSON array"
-        raise MalformedReportError(
-            f"expected {expected} at the top level, found {_describe(first)}"
-        )
+    cursor = JsonCursor(stream)
     count = 0
     try:
-        for item in ijson.items(_Rejoined(first, stream), "item", use_float=True):
-            count += 1
-            yield item
-    except ijson.JSONError as exc:
-        raise _parser_error(exc, count) from exc
+        first = cursor.peek()
+        if first == "n" and allow_null:
+            _only_null(cursor)
+            return
+        if first == "[":
+            for item in cursor.values():
+                count += 1
+                yield item
+        else:
+            expected = "a JSON array or null" if allow_null else "a JSON array"
+            raise MalformedReportError(
+                f"expected {expected} at the top level, found {_kind(first)}"
+            )
+        cursor.end()
+    except JsonStreamError as exc:
+        raise MalformedReportError(f"invalid JSON after record {count}: {exc}") from exc
 
 
-def wrapped_items(stream: Readable, keys: tuple[str, ...]) -> Iterator[object]:
+def wrapped_items(stream: BinaryIO, keys: tuple[str, ...]) -> Iterator[object]:
     """The elements of a top-level array, or of the array under one of `keys` of a top-level object.
 
     `{"Findings": [...], "NextToken": ...}` works in any key order; `{"Findings": null}` = none.
     """
-    first = _first_byte(stream)
-    if first == b"[":
-        yield from array_items(_Rejoined(first, stream))
-        return
-    if first != b"{":
-        names = " or ".join(f'"{k}"' for k in keys)
-        raise MalformedReportError(
-            f"expected a JSON array or an object with {names} at the top level, "
-            f"found {_describe(first)}"
-        )
-    item_prefixes = {f"{key}.item" for key in keys}
-    found = False
+    cursor = JsonCursor(stream)
+    names = " or ".join(f'"{k}"' for k in keys)
     count = 0
-    events = ijson.parse(_Rejoined(first, stream), use_float=True)
     try:
-        for prefix, event, value in events:
-            if prefix == "" and event == "map_key" and value in keys:
-                found = True
-            elif prefix in keys and event not in ("start_array", "end_array", "null"):
-                raise MalformedReportError(f'"{prefix}" is not an array')
-            elif prefix in item_prefixes:
-                if event in ("start_map", "start_array"):
-                    yield _build(event, value, events)
-                else:
-                    yield value
+        first = cursor.peek()
+        if first == "[":
+            for item in cursor.values():
                 count += 1
-    except ijson.JSONError as exc:
-        raise _parser_error(exc, count) from exc
+                yield item
+            cursor.end()
+            return
+        if first != "{":
+            raise MalformedReportError(
+                f"expected a JSON array or an object with {names} at the top level, "
+                f"found {_kind(first)}"
+            )
+        found = False
+        for key in cursor.members():
+            if key not in keys:
+                cursor.skip()
+                continue
+            found = True
+            inner = cursor.peek()
+            if inner == "[":
+                for item in cursor.values():
+                    count += 1
+                    yield item
+            elif inner == "n" and cursor.value() is None:
+                pass
+            else:
+                raise MalformedReportError(f'"{key}" is not an array')
+        cursor.end()
+    except JsonStreamError as exc:
+        raise MalformedReportError(f"invalid JSON after record {count}: {exc}") from exc
     if not found:
-        names = " or ".join(f'"{k}"' for k in keys)
         raise MalformedReportError(f"the top-level object has no {names} array")
-
-
-def _build(event: str, value: object, events: Iterator[tuple[str, str, object]]) -> object:
-    """Assemble one container value from its start event and the events that follow it."""
-    builder = ObjectBuilder()
-    depth = 1
-    builder.event(event, value)
-    while depth:
-        _, event, value = next(events)
-        if event in ("start_map", "start_array"):
-            depth += 1
-        elif event in ("end_map", "end_array"):
-            depth -= 1
-        builder.event(event, value)
-    return builder.value
 
 
 def json_lines(
@@ -149,6 +110,9 @@ def json_lines(
         line = raw_line.strip()
         if not line:
             continue
+        too_large = line_too_large(line)
+        if too_large:
+            raise MalformedReportError(f"line {number}: {too_large}")
         try:
             obj = json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError):

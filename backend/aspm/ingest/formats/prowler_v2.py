@@ -36,6 +36,7 @@ from aspm.ingest.contract import (
     RawFinding,
 )
 from aspm.ingest.formats import _prowler as pw
+from aspm.ingest.formats._bounds import bounded_lines
 from aspm.ingest.formats._json_records import json_lines
 
 _NOT_FAILURES = frozenset({"PASS", "INFO", "WARNING", "MANUAL"})
@@ -110,16 +111,14 @@ class ProwlerV2Ingestor:
     def parse(self, stream: BinaryIO, ctx: ParseContext) -> Iterator[RawFinding]:
         ctx.tool_name = "prowler"
         ctx.tools.add(pw.TOOL)
-        first = b""
-        number = 0
-        while not first.strip():
-            first = stream.readline()
-            number += 1
-            if not first:
-                return  # an empty file
+        lines = bounded_lines(stream)
+        opening = next(((n, line) for n, line in lines if line.strip()), None)
+        if opening is None:
+            return  # an empty file
+        number, first = opening
         warned: set[str] = set()
         if first.lstrip()[:1] == b"{":
-            records = self._json_lines(first, number, stream, ctx)
+            records = self._json_lines(first, number, lines, ctx)
         else:
             records = self._csv_rows(first, stream)
         for where, rec in records:
@@ -128,12 +127,16 @@ class ProwlerV2Ingestor:
                 yield finding
 
     def _json_lines(
-        self, first: bytes, first_number: int, stream: BinaryIO, ctx: ParseContext
+        self,
+        first: bytes,
+        first_number: int,
+        rest: Iterator[tuple[int, bytes]],
+        ctx: ParseContext,
     ) -> Iterator[tuple[str, dict[str, object]]]:
 
         def lines() -> Iterator[tuple[int, bytes]]:
             yield first_number, first
-            yield from enumerate(stream, start=first_number + 1)
+            yield from rest
 
         for number, obj in json_lines(lines(), ctx, "Prowler 2 JSON lines"):
             yield f"line {number}", obj

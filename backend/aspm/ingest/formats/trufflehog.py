@@ -32,6 +32,7 @@ from aspm.ingest.contract import (
     ParseContext,
     RawFinding,
 )
+from aspm.ingest.formats._bounds import bounded_lines
 from aspm.ingest.formats._json_records import json_lines
 
 # TruffleHog has no severity labels; it says whether it verified the credential is live.
@@ -137,7 +138,7 @@ class TrufflehogIngestor:
         ctx.tool_name = "trufflehog"
         ctx.tools.add("trufflehog")
         log_lines = 0
-        lines = enumerate(stream, start=1)
+        lines = bounded_lines(stream)
         for number, obj in json_lines(lines, ctx, "TruffleHog JSON lines"):
             if "SourceMetadata" not in obj:
                 if _is_log_line(obj):

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
 
 from aspm.ingest.contract import ParseContext, RawFinding
+from aspm.ingest.formats._bounds import bounded_lines
 from aspm.ingest.formats._json_records import json_lines
 from aspm.ingest.formats._trufflehog_legacy import legacy_finding
 
@@ -35,7 +36,7 @@ class TrufflehogV2Ingestor:
     def parse(self, stream: BinaryIO, ctx: ParseContext) -> Iterator[RawFinding]:
         ctx.tool_name = "truffleHog"
         ctx.tools.add(TOOL)
-        lines = enumerate(stream, start=1)
+        lines = bounded_lines(stream)
         for number, obj in json_lines(lines, ctx, "truffleHog JSON lines"):
             finding = legacy_finding(obj, f"line {number}", ctx, tool=TOOL)
             if finding is not None:
