@@ -155,7 +155,8 @@ def served(api_app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_server_mode_ingests_and_lists_findings_over_http_with_a_token(
     served: None, token_client: ClientAs, tmp_path: Path
 ) -> None:
-    bot = token_client(["ingest", "read"], role="engineer")
+    # an engineer imports only into their teams' assets; a new asset gets their one team
+    bot = token_client(["ingest", "read"], role="engineer", teams=["web"])
     token = bot.headers["Authorization"].removeprefix("Bearer ")
     report = tmp_path / "gitleaks.json"
     report.write_bytes(gitleaks_report(gitleaks_leak(KEY)))

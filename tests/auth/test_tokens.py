@@ -49,7 +49,7 @@ def test_a_token_is_shown_once_and_stored_only_as_its_sha256(
 
 
 def test_token_scopes_limit_what_it_may_do(client: TestClient, make_user: MakeUser) -> None:
-    make_user("ci-bot")
+    make_user("ci-bot", teams=("web",))  # an engineer imports only with a team (new asset: theirs)
     reader = _bearer(client, _create(client, user="ci-bot", scopes=["read"])["token"])
     ingester = _bearer(client, _create(client, user="ci-bot", scopes=["ingest"])["token"])
     assert reader.get("/api/v1/findings").status_code == 200
