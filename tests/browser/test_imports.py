@@ -7,9 +7,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from aspm.demo import org
 from tests.browser.conftest import login, snap
 
 pytestmark = pytest.mark.browser
+
+# the demo engineer is in teams payments and web; a report naming no asset goes into one of
+# their teams' assets (a new asset would need an engineer in exactly one team)
+WEB_ASSET = org.asset_name(org.FRONTEND)  # owner_team: web
 
 
 def _sarif(tmp_path: Path, tool: str, title: str, count: int) -> Path:
@@ -48,9 +53,11 @@ def test_an_uploaded_report_is_imported_and_its_findings_reach_the_queue(
     report = _sarif(tmp_path, "pickercheck", "Upload marker from the file picker", 3)
     login(page, "engineer")
     page.goto("/imports")
+    page.get_by_label("Asset (optional)").fill(WEB_ASSET)
     page.get_by_test_id("report-file").set_input_files(str(report))
     result = page.get_by_test_id("import-result")
     expect(result).to_contain_text("Imported pickercheck.sarif as pickercheck", timeout=30_000)
+    expect(result).to_contain_text(f"into {WEB_ASSET}")
     expect(result.get_by_test_id("count-new")).to_have_text("3")
     expect(result.get_by_test_id("count-unchanged")).to_have_text("0")
     snap(page, "imports-uploaded")
@@ -67,9 +74,28 @@ def test_an_uploaded_report_is_imported_and_its_findings_reach_the_queue(
 
     # the same report again: nothing new, three unchanged
     page.goto("/imports")
+    page.get_by_label("Asset (optional)").fill(WEB_ASSET)
     page.get_by_test_id("report-file").set_input_files(str(report))
     expect(page.get_by_test_id("count-unchanged")).to_have_text("3", timeout=30_000)
     expect(page.get_by_test_id("count-new")).to_have_text("0")
+
+
+def test_an_engineer_is_told_to_name_the_asset_of_a_report_that_names_none(
+    page: Page, tmp_path: Path
+) -> None:
+    report = _sarif(tmp_path, "nowherecheck", "Upload marker without an asset", 1)
+    login(page, "engineer")
+    page.goto("/imports")
+    expect(page.get_by_label("Asset (optional)")).to_have_value("")
+    page.get_by_test_id("report-file").set_input_files(str(report))
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Import of nowherecheck.sarif refused", timeout=30_000)
+    expect(alert).to_contain_text("belongs to no team")
+    expect(page.get_by_test_id("import-refused-hint")).to_contain_text("Asset field")
+    expect(page.get_by_test_id("import-result")).to_have_count(0)
+    # refused before anything was stored: no import row
+    expect(page.get_by_test_id("import-row").first).to_be_visible()
+    expect(page.get_by_test_id("import-row").filter(has_text="nowherecheck.sarif")).to_have_count(0)
 
 
 def test_a_report_dropped_on_the_page_is_imported(page: Page, tmp_path: Path) -> None:

@@ -1,9 +1,11 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import type { SchemaAssetRead } from "../../api/generated/schema";
 import { uploadReport } from "../../api/imports";
 import { page } from "../../test/fixtures";
 import { makeUser, mockApi } from "../../test/mockApi";
 import { renderApp } from "../../test/render";
+import { importableAssets } from "./UploadPanel";
 
 const run = {
   id: "00000000-0000-4000-8000-0000000000b1",
@@ -26,9 +28,36 @@ const run = {
   warnings: [],
 };
 
-function setup(role: "engineer" | "viewer") {
+function asset(name: string, owner_team: string | null, kind = "repository"): SchemaAssetRead {
+  return {
+    id: `00000000-0000-4000-8000-${name.length.toString().padStart(12, "0")}`,
+    name,
+    kind,
+    key: null,
+    environment: "prod",
+    exposure: "internal",
+    data_sensitivity: "internal",
+    data_tags: [],
+    criticality: null,
+    owner_team,
+    match: [],
+    findings: 0,
+    created_at: "2026-12-01T00:00:00Z",
+    updated_at: "2026-12-01T00:00:00Z",
+  };
+}
+
+const assets = [
+  asset("acme/web", "web"),
+  asset("acme/payments", "payments"),
+  asset("acme/lab", null),
+  asset("unassigned", null, "unassigned"),
+];
+
+function setup(role: "engineer" | "viewer" | "security_lead") {
   return mockApi({
-    "GET /api/v1/auth/me": makeUser({ role }),
+    "GET /api/v1/auth/me": makeUser({ role, teams: role === "engineer" ? ["web"] : [] }),
+    "GET /api/v1/assets": assets,
     "GET /api/v1/imports": page([
       run,
       { ...run, id: "x2", status: "error", error: "not a report" },
@@ -99,6 +128,56 @@ describe("uploading on the page", () => {
       "/findings?tool=gitleaks&asset=acme%2Fweb",
     );
     expect(FakeXhr.last?.url).toBe("/api/v1/imports?filename=scan.json");
+  });
+
+  it("sends the asset typed in the Asset field, suggesting the assets of the user's teams", async () => {
+    setup("engineer");
+    vi.stubGlobal("XMLHttpRequest", FakeXhr);
+    FakeXhr.reply = { status: 201, body: { file: "scan.json", status: "ok", asset: "acme/web" } };
+    renderApp("/imports");
+    const field = await screen.findByRole("combobox", { name: "Asset (optional)" });
+    const listId = field.getAttribute("list") ?? "";
+    await waitFor(() =>
+      expect(
+        [...(document.getElementById(listId)?.querySelectorAll("option") ?? [])].map(
+          (o) => o.value,
+        ),
+      ).toEqual(["acme/web"]),
+    );
+    await userEvent.type(field, " acme/web ");
+    await userEvent.upload(screen.getByLabelText("Report file"), new File(["{}"], "scan.json"));
+    expect(await screen.findByTestId("import-result")).toHaveTextContent("into acme/web");
+    expect(FakeXhr.last?.url).toBe("/api/v1/imports?filename=scan.json&asset=acme%2Fweb");
+  });
+
+  it("says clearly why an import was refused (403) and how to name the asset", async () => {
+    setup("engineer");
+    vi.stubGlobal("XMLHttpRequest", FakeXhr);
+    const detail =
+      "records that name no asset land on 'unassigned', which belongs to no team; name the asset with ?asset= (aspm ingest --asset)";
+    FakeXhr.reply = { status: 403, body: { error: "PermissionDenied", detail } };
+    renderApp("/imports");
+    await userEvent.upload(await screen.findByLabelText("Report file"), new File(["{}"], "r.json"));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("Import of r.json refused.");
+    expect(alert).toHaveTextContent(detail);
+    expect(screen.getByTestId("import-refused-hint")).toHaveTextContent("Asset field");
+    expect(screen.queryByTestId("import-result")).not.toBeInTheDocument();
+  });
+});
+
+describe("importableAssets", () => {
+  it("offers a lead every asset and an engineer their teams' assets, never unassigned", () => {
+    expect(importableAssets({ role: "security_lead", teams: [] }, assets)).toEqual([
+      "acme/lab",
+      "acme/payments",
+      "acme/web",
+    ]);
+    expect(importableAssets({ role: "engineer", teams: ["web", "payments"] }, assets)).toEqual([
+      "acme/payments",
+      "acme/web",
+    ]);
+    expect(importableAssets({ role: "viewer", teams: ["web"] }, assets)).toEqual([]);
   });
 });
 

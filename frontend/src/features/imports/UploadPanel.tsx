@@ -1,25 +1,58 @@
+import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { type ChangeEvent, type DragEvent, useId, useRef, useState } from "react";
-import type { SchemaIngestResult } from "../../api/generated/schema";
+import { assetListQuery } from "../../api/assets";
+import type { SessionUser } from "../../api/auth";
+import type { SchemaAssetRead, SchemaIngestResult } from "../../api/generated/schema";
 import { ImportFailed, useUploadReport } from "../../api/imports";
-import { Button, ErrorMessage } from "../../components/ui";
+import { Button, ErrorMessage, TextField } from "../../components/ui";
 import { formatNumber } from "../../lib/format";
+import { isLead } from "../auth/permissions";
+import { useCurrentUser } from "../auth/useCurrentUser";
+
+/**
+ * The assets worth suggesting for an upload: those the server lets this user import into (a lead
+ * anywhere, an engineer into their teams' assets), never "unassigned" (nobody's, the default).
+ */
+export function importableAssets(
+  user: Pick<SessionUser, "role" | "teams">,
+  assets: readonly SchemaAssetRead[],
+): string[] {
+  const teams = new Set(user.teams);
+  return assets
+    .filter(
+      (a) =>
+        a.kind !== "unassigned" &&
+        (isLead(user) ||
+          (user.role === "engineer" && a.owner_team != null && teams.has(a.owner_team))),
+    )
+    .map((a) => a.name)
+    .sort();
+}
 
 /** Drop a report (or pick one); the server detects its format and imports it. */
 export function UploadPanel() {
+  const user = useCurrentUser();
   const upload = useUploadReport();
   const inputId = useId();
   const input = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const [progress, setProgress] = useState<number | null>(null);
   const [file, setFile] = useState<string | null>(null);
+  const [asset, setAsset] = useState("");
+  const [sentAsset, setSentAsset] = useState("");
+  // suggestions only: without them the field still takes any name
+  const assets = useQuery(assetListQuery);
+  const suggestions = assets.data ? importableAssets(user, assets.data) : [];
 
   function send(chosen: File | undefined) {
     if (!chosen || upload.isPending) return;
+    const target = asset.trim();
     setFile(chosen.name);
+    setSentAsset(target);
     setProgress(0);
     upload.mutate(
-      { file: chosen, onProgress: setProgress },
+      { file: chosen, asset: target || undefined, onProgress: setProgress },
       { onSettled: () => setProgress(null) },
     );
   }
@@ -36,11 +69,35 @@ export function UploadPanel() {
   }
 
   const failed = upload.error instanceof ImportFailed ? upload.error : null;
+  const refused = failed?.status === 403;
   return (
     <section className="card" aria-labelledby={`${inputId}-title`}>
       <div className="card-header">
         <h2 id={`${inputId}-title`}>Upload a report</h2>
       </div>
+      <TextField
+        label="Asset (optional)"
+        id={`${inputId}-asset`}
+        name="asset"
+        list={`${inputId}-assets`}
+        value={asset}
+        onChange={(e) => setAsset(e.target.value)}
+        autoComplete="off"
+        spellCheck={false}
+        maxLength={200}
+        placeholder="org/repository"
+        data-testid="import-asset"
+        hint={
+          isLead(user)
+            ? "Where the findings go when the report does not name its asset."
+            : "Where the findings go when the report does not name its asset: one of your teams' assets (a new name becomes your team's asset if you are in exactly one team)."
+        }
+      />
+      <datalist id={`${inputId}-assets`}>
+        {suggestions.map((name) => (
+          <option key={name} value={name} />
+        ))}
+      </datalist>
       <section
         className={`dropzone ${dragging ? "dropzone-active" : ""}`}
         data-testid="dropzone"
@@ -92,7 +149,21 @@ export function UploadPanel() {
       </section>
       {upload.data ? <ImportResult result={upload.data} /> : null}
       {upload.error ? (
-        <ErrorMessage error={upload.error} title={`Import of ${file ?? "the report"} failed`} />
+        <ErrorMessage
+          error={upload.error}
+          title={
+            refused
+              ? `Import of ${file ?? "the report"} refused`
+              : `Import of ${file ?? "the report"} failed`
+          }
+        />
+      ) : null}
+      {refused ? (
+        <p className="small" data-testid="import-refused-hint">
+          {sentAsset
+            ? "Choose an asset of one of your teams in the Asset field, or ask a security lead to import the report."
+            : "Name the asset in the Asset field (one of your teams' assets) and upload the report again."}
+        </p>
       ) : null}
       {failed?.result ? <ImportResult result={failed.result} /> : null}
     </section>
