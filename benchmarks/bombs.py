@@ -36,7 +36,7 @@ def kib(pid: int, field: str) -> int:
 
 def post(port: int, token: str, fmt: str, data: bytes) -> tuple[int, str]:
     url = f"http://127.0.0.1:{port}/api/v1/imports?asset=bombed&filename=bomb&format={fmt}"
-    request = urllib.request.Request(  # noqa: S310 - loopback only
+    request = urllib.request.Request(
         url,
         data=data,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/octet-stream"},
@@ -55,7 +55,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="aspm-bombs-"))
-    env = dict(os.environ, ASPM_SECRET_KEY="bench-bombs-secret-key")
+    env = dict(os.environ, ASPM_SECRET_KEY="bench-bombs-secret-key")  # noqa: S106 - a throwaway database
     if args.db == "postgres":
         db = "bench_bombs"
         subprocess.run(
@@ -92,11 +92,11 @@ def main() -> None:
     try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{args.port}/api/health", timeout=1)  # noqa: S310
+                urllib.request.urlopen(f"http://127.0.0.1:{args.port}/api/health", timeout=1)
                 break
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.2)
-            except Exception:  # noqa: BLE001 - any answer means it is up
+            except Exception:  # any answer means it is up
                 break
         print(f"server pid {server.pid}, resident at start {kib(server.pid, 'VmRSS') >> 10} MB")
         print(f"{'format':<16}{'bomb':<7}{'size':>9}{'status':>8}{'peak MB':>9}  answer")
