@@ -89,3 +89,38 @@ def test_export_of_a_hostile_rule_title_and_assignee_is_inert(
     assert [(r[header.index("title")], r[header.index("assignee")]) for r in rows[1:]] == [
         (array, array)
     ]
+
+
+def test_metric_exports_quote_labels_a_spreadsheet_would_run() -> None:
+    """Metric group labels (team, asset, control names) and filters reach CSV and XLSX exports."""
+    import io as _io
+    from datetime import UTC as _UTC
+    from datetime import datetime as _datetime
+
+    import openpyxl as _openpyxl
+
+    from aspm.metrics import service as metrics_service
+    from aspm.metrics.catalogue import MetricName
+    from aspm.metrics.schemas import MetricResult, Period
+
+    evil = '=HYPERLINK("http://evil.example/x","click")'
+    result = MetricResult(
+        metric=MetricName.MTTR,
+        title="MTTR",
+        definition="d",
+        period=Period(
+            start=_datetime(2026, 1, 1, tzinfo=_UTC),
+            end=_datetime(2026, 2, 1, tzinfo=_UTC),
+            days=31,
+        ),
+        group_by="team",
+        interval=None,
+        filters={"team": evil},
+        columns=["team", "resolved"],
+        rows=[{"team": evil, "resolved": 2}],
+    )
+    assert "'" + evil.replace('"', '""') in metrics_service.to_csv(result).decode()
+    book = _openpyxl.load_workbook(_io.BytesIO(metrics_service.to_xlsx(result)))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in cells)
+    assert ["'" + evil, 2] in [[c.value for c in row] for row in book["mttr"].iter_rows()]

@@ -49,10 +49,15 @@ _TIMES = {"first_seen_at", "last_seen_at", "resolved_at", "sla_due_at"}
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
+def text_cell(value: str) -> str:
+    """Text as a spreadsheet cell: quoted when a spreadsheet would run it as a formula."""
+    return "'" + value if value.startswith(_FORMULA) else value
+
+
 def _cell(value: Any) -> Any:
     kind = type(value)
     if kind is str:
-        return "'" + value if value.startswith(_FORMULA) else value
+        return text_cell(value)
     if value is None:
         return ""
     if kind is bool or kind is int or kind is float:

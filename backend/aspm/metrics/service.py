@@ -19,6 +19,7 @@ from aspm.assets import service as assets_service
 from aspm.auth.principal import Principal, Scope
 from aspm.common.clock import utcnow
 from aspm.errors import InvalidInput, NotFound, PermissionDenied
+from aspm.exports.tabular import text_cell
 from aspm.metrics import queries, repository
 from aspm.metrics.catalogue import BY_NAME, CATALOGUE, FAMILIES, MetricName, MetricSpec
 from aspm.metrics.schemas import MetricInfo, MetricQuery, MetricResult, Period, SnapshotResult
@@ -385,10 +386,19 @@ def compute(session: Session, principal: Principal, name: str, q: MetricQuery) -
     )
 
 
+def _sheet_rows(result: MetricResult) -> list[dict[str, Any]]:
+    """The rows with every text quoted where a spreadsheet would run it as a formula (group labels
+    are team, asset and control names, which people and reports choose)."""
+    return [
+        {k: text_cell(v) if isinstance(v, str) else v for k, v in row.items()}
+        for row in result.rows
+    ]
+
+
 def to_csv(result: MetricResult) -> bytes:
     import pandas as pd
 
-    frame = pd.DataFrame(result.rows, columns=result.columns)
+    frame = pd.DataFrame(_sheet_rows(result), columns=result.columns)
     text: str = frame.to_csv(index=False)
     return text.encode("utf-8")
 
@@ -397,7 +407,7 @@ def to_xlsx(result: MetricResult) -> bytes:
     """One sheet with the table, one with what it means (definition, period, filters, notes)."""
     import pandas as pd
 
-    frame = pd.DataFrame(result.rows, columns=result.columns)
+    frame = pd.DataFrame(_sheet_rows(result), columns=result.columns)
     about = pd.DataFrame(
         [
             ("metric", result.metric.value),
@@ -405,7 +415,7 @@ def to_xlsx(result: MetricResult) -> bytes:
             ("period", f"{result.period.start.isoformat()} .. {result.period.end.isoformat()}"),
             ("group_by", result.group_by or ""),
             ("interval", result.interval.value if result.interval else ""),
-            *((f"filter {k}", v) for k, v in result.filters.items()),
+            *((f"filter {k}", text_cell(v)) for k, v in result.filters.items()),
             *(("note", n) for n in result.notes),
         ],
         columns=["field", "value"],
