@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from aspm.api.deps import SessionDep
 from aspm.db.session import is_database_unavailable, is_transaction_conflict, make_engine
@@ -114,11 +113,14 @@ def test_deadlocks_are_transaction_conflicts_not_outages() -> None:
     assert not is_database_unavailable(deadlock)
 
 
-def test_sqlite_missing_table_is_no_outage(session: Session) -> None:
-    if session.get_bind().dialect.name != "sqlite":
-        pytest.skip("SQLite's own error codes")
-    with pytest.raises(sa_exc.OperationalError) as caught, session.begin_nested():
-        session.execute(text("SELECT * FROM no_such_table"))
+def test_sqlite_missing_table_is_no_outage() -> None:
+    """SQLite's own error codes, on an engine of its own (CI runs the suite on PostgreSQL)."""
+    engine = make_engine("sqlite:///:memory:")
+    try:
+        with pytest.raises(sa_exc.OperationalError) as caught, engine.connect() as conn:
+            conn.execute(text("SELECT * FROM no_such_table"))
+    finally:
+        engine.dispose()
     assert not is_database_unavailable(caught.value)
 
 
