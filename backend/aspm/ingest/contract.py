@@ -75,6 +75,30 @@ class RawFinding:
 
 
 @dataclass(slots=True)
+class ResourceRecord:
+    """One real resource as a Terraform state or plan, or a driftctl scan, shows it (DESIGN §3).
+
+    Identity and the few facts risk needs; never a value Terraform marks sensitive, never a raw
+    attribute dump (states hold database passwords, private keys and tokens in plain text).
+    """
+
+    provider: str  # short provider name: aws, azurerm, google, kubernetes, ... ("" unknown)
+    type: str  # aws_s3_bucket
+    address: str | None = None  # full IaC address: module.vm["backend"].aws_instance.this[0]
+    cloud_id: str | None = None  # ARN, else the provider's id of the live resource
+    account_id: str | None = None
+    region: str | None = None
+    name: str | None = None  # the resource's own name (bucket name, instance Name tag, ...)
+    tags: tuple[tuple[str, str], ...] = ()
+    # exposure / encryption / logging facts as (key, value): ("public", "true"),
+    # ("ingress", "tcp/22 0.0.0.0/0"), ("encrypted", "false"), ("logging", "false")
+    facts: tuple[tuple[str, str], ...] = ()
+    # (kind, IaC address or cloud id of the other one): ("security_group", "aws_security_group.web")
+    relations: tuple[tuple[str, str], ...] = ()
+    managed: bool = True  # a state or plan manages it; False: seen in the cloud only (driftctl)
+
+
+@dataclass(slots=True)
 class ParseContext:
     """Side channel of one parse: warnings, records that are not findings, tool metadata."""
 
@@ -87,6 +111,10 @@ class ParseContext:
     # then retires what the scope had. Ingestors add their family as soon as they know it.
     tools: set[str] = field(default_factory=set)
     extra: dict[str, str] = field(default_factory=dict)
+    # inventory readers (Terraform state/plan, driftctl) add what they saw; a full snapshot
+    # (`inventory_complete`) retires the resources of the same source that it no longer holds
+    resources: list[ResourceRecord] = field(default_factory=list)
+    inventory_complete: bool = False
 
     def skip(self, reason: str) -> None:
         self.skipped += 1
