@@ -65,6 +65,8 @@ def _finding(finding: RawFinding) -> dict[str, Any]:
         data.pop("triage_hint", None)
     if not data.get("context"):  # added later: older goldens stay valid
         data.pop("context", None)
+    if not data.get("secret_is_digest"):  # added later: older goldens stay valid
+        data.pop("secret_is_digest", None)
     return data
 
 

@@ -40,6 +40,8 @@ def test_no_hashed_secret_is_stored_and_a_reimport_changes_nothing(
     assert [h for h in hashes if h in dump] == []
     stored = set(session.scalars(select(Detection.secret_hash)))
     assert stored == {secret_hmac(h, key=TEST_SECRET.encode()) for h in hashes}
+    # no preview either: hex digits of an unsalted hash help a guesser, not a reader
+    assert set(session.scalars(select(Detection.secret_preview))) == {None}
     detections = session.scalar(select(func.count()).select_from(Detection))
     findings = session.scalar(select(func.count()).select_from(Finding))
 

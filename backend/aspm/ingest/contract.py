@@ -72,6 +72,10 @@ class RawFinding:
     # initial triage state. Only "false_positive" is used so far (a detect-secrets baseline entry
     # audited `is_secret: false`); None = the report says nothing. Humans' decisions still win.
     triage_hint: str | None = None
+    # (last: the SARIF and Checkov readers build RawFinding positionally)
+    # `secret` is the tool's digest of the secret (detect-secrets' hashed_secret), not the secret:
+    # only its HMAC is kept, no preview (a few hex digits of an unsalted hash help a guesser)
+    secret_is_digest: bool = False
 
 
 @dataclass(slots=True)

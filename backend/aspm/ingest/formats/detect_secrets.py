@@ -153,6 +153,7 @@ class DetectSecretsIngestor:
             category=Category.SECRET,
             description="\n".join(lines),
             secret=hashed,
+            secret_is_digest=True,
             secret_verified=verified,
             triage_hint=FALSE_POSITIVE if audited is False else None,
         )
