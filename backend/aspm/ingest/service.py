@@ -578,11 +578,11 @@ class _Import:
         secret_hash = preview = None
         if raw.secret:
             secret_hash = secret_hmac(raw.secret, key=self.hmac_key)
-            shown = "[digest]" if raw.secret_is_digest else secret_preview(raw.secret)
-            preview = None if raw.secret_is_digest else shown
-            title = redact(title, raw.secret, shown) or ""
-            description = redact(description, raw.secret, shown) or ""
-            snippet = redact(loc.snippet, raw.secret, shown)
+            stand_in = "[digest]" if raw.secret_is_digest else secret_preview(raw.secret)
+            preview = None if raw.secret_is_digest else stand_in
+            title = redact(title, raw.secret, stand_in) or ""
+            description = redact(description, raw.secret, stand_in) or ""
+            snippet = redact(loc.snippet, raw.secret, stand_in)
             if snippet and len(snippet) > MAX_SNIPPET:
                 snippet = snippet[:MAX_SNIPPET]
         where = stable_location(raw, path=path, secret_hash=secret_hash)
