@@ -8,6 +8,7 @@ from aspm.findings import models as findings_models
 from aspm.gate import models as gate_models
 from aspm.ingest import models as ingest_models
 from aspm.metrics import models as metrics_models
+from aspm.resources import models as resources_models
 from aspm.risk import models as risk_models
 from aspm.triage import models as triage_models
 
@@ -20,6 +21,7 @@ __all__ = [
     "gate_models",
     "ingest_models",
     "metrics_models",
+    "resources_models",
     "risk_models",
     "triage_models",
 ]

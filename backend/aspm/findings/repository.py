@@ -269,3 +269,15 @@ def titles(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
         return {}
     rows = session.execute(select(Finding.id, Finding.title).where(Finding.id.in_(ids))).all()
     return {row[0]: row[1] for row in rows}
+
+
+def briefs(session: Session, ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, str, str, str]]:
+    """(id, title, severity, detector state) of some findings, worst first."""
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Finding.id, Finding.title, Finding.severity, Finding.detector_state)
+        .where(Finding.id.in_(ids))
+        .order_by(Finding.severity_rank.desc(), Finding.title, Finding.id)
+    ).all()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]

@@ -211,3 +211,8 @@ def open_counts(session: Session, asset_ids: Sequence[uuid.UUID]) -> dict[uuid.U
 def titles(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
     """Titles of a few findings (explanations name the finding that exposes a resource)."""
     return repository.titles(session, ids)
+
+
+def briefs(session: Session, ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, str, str, str]]:
+    """(id, title, severity, detector state) of some findings, worst first (a resource's)."""
+    return repository.briefs(session, ids)

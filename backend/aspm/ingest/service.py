@@ -2,6 +2,7 @@
 stage in batches, merge set-based, apply the lifecycle. One transaction per import.
 """
 
+import dataclasses
 import gc
 import hashlib
 import io
@@ -50,6 +51,7 @@ from aspm.ingest.models import IngestRun, IngestScope, IngestStatus
 from aspm.ingest.reading import open_report, parse_all
 from aspm.ingest.schemas import IngestResult, IngestRunRead
 from aspm.metrics import service as metrics_service
+from aspm.resources import service as resources_service
 from aspm.risk import service as risk_service
 from aspm.risk.inline import InlineScorer
 from aspm.triage import service as triage_service
@@ -721,6 +723,56 @@ class _Import:
         repository.stage_gone(self.session, gone)
 
 
+def _store_inventory(
+    session: Session, state: _Import, ctx: ParseContext, *, fallback_tool: str
+) -> None:
+    """After the findings: the resources the report showed (`ctx.resources`), on the asset the
+    import names (`--asset`), else the one asset its findings landed on, else the unassigned
+    one; their scope is (asset, tool family, --scope). Then the findings' links to resources,
+    set-based: every finding of the organisation when resources arrived (a new state can name
+    what older findings are about), else only the findings of this import."""
+    now, run = state.now, state.run
+    counts = None
+    if ctx.resources or (ctx.inventory_complete and not state.options.partial):
+        tool = sorted(ctx.tools)[0] if ctx.tools else fallback_tool
+        assets = {t.asset.id: t.asset for t in state.targets.values()}
+        if state.forced_asset is None and len(assets) == 1:
+            asset = next(iter(assets.values()))
+            scope = repository.get_or_create_scope(
+                session, asset_id=asset.id, tool=tool, target=state.options.scope
+            )
+            repository.touch_scope(
+                session, scope, run_id=run.id, now=now, partial=state.options.partial
+            )
+        else:
+            target = state._target(None, tool)  # --asset, else unassigned; touched with the rest
+            asset, scope = target.asset, target.scope
+        counts = resources_service.store_snapshot(
+            session,
+            records=ctx.resources,
+            complete=ctx.inventory_complete and not state.options.partial,
+            asset_id=asset.id,
+            scope_id=scope.id,
+            run_id=run.id,
+            now=now,
+            warn=state.warn,
+        )
+    linked = resources_service.link_findings(
+        session,
+        now=now,
+        run_id=None if ctx.resources else run.id,
+        asset_ids=sorted({t.asset.id for t in state.targets.values()}),
+    )
+    if counts is not None or linked:
+        run.details = {
+            **(run.details or {}),
+            "resources": {
+                **({} if counts is None else dataclasses.asdict(counts)),
+                "linked": linked,
+            },
+        }
+
+
 def ingest(
     session: Session,
     *,
@@ -795,6 +847,7 @@ def ingest(
         created_scored=True,
     )
     repository.upsert_rules(session, state.rules.values())
+    _store_inventory(session, state, ctx, fallback_tool=opened.ingestor.name)
     targets = list({id(t): t for t in state.targets.values()}.values())
     for target in targets:
         repository.touch_scope(

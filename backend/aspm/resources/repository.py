@@ -1,0 +1,302 @@
+# ruff: noqa: S608 - SQL text is assembled only from this module's constants; values are bound
+"""Every SQL statement of the resource inventory.
+
+A snapshot is staged in a temporary table (COPY on PostgreSQL, executemany on SQLite) and merged
+with one INSERT ... SELECT ... ON CONFLICT; retirement and linking are one statement each. No
+statement runs per resource or per finding.
+"""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import bindparam, exists, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from aspm.db.bulk import db_datetime, db_uuid, is_postgres, load_rows
+from aspm.resources.models import Resource, ResourceLink
+
+STAGE = "aspm_resource_stage"
+
+
+class StagedResource(NamedTuple):
+    """One row of a snapshot, in the stage table's column order (STAGE_COLUMNS)."""
+
+    id: Any  # a new row's id, as the dialect stores it (kept by an existing row)
+    identity_key: str
+    provider: str
+    type: str
+    address: str | None
+    cloud_id: str | None
+    account_id: str | None
+    region: str | None
+    name: str | None
+    tags: str  # JSON text
+    facts: str
+    relations: str
+    managed: bool
+
+
+STAGE_COLUMNS = StagedResource._fields
+_UPDATED = (
+    "provider", "type", "address", "cloud_id", "account_id", "region", "name", "tags", "facts",
+    "relations", "managed",
+)  # fmt: skip
+
+
+def _create_stage(session: Session) -> None:
+    session.execute(text(f"DROP TABLE IF EXISTS {STAGE}"))
+    if is_postgres(session):
+        types = {"id": "UUID", "managed": "BOOLEAN"} | dict.fromkeys(
+            ("tags", "facts", "relations"), "JSONB"
+        )
+    else:
+        types = {"managed": "BOOLEAN"}
+    cols = ", ".join(f"{c} {types.get(c, 'TEXT')}" for c in STAGE_COLUMNS)
+    session.execute(text(f"CREATE TEMP TABLE {STAGE} ({cols})"))
+
+
+def upsert_snapshot(
+    session: Session,
+    rows: Sequence[StagedResource],
+    *,
+    asset_id: uuid.UUID,
+    scope_id: uuid.UUID,
+    run_id: uuid.UUID,
+    now: datetime,
+) -> int:
+    """Insert new resources and refresh known ones (reactivating retired ones); returns how many
+    of `rows` were new. `rows` hold one row per identity key."""
+    if not rows:
+        return 0
+    _create_stage(session)
+    load_rows(session, STAGE, STAGE_COLUMNS, rows)
+    params = {
+        "asset": db_uuid(session, asset_id),
+        "scope": db_uuid(session, scope_id),
+        "run": db_uuid(session, run_id),
+        "now": db_datetime(session, now),
+    }
+    known = session.scalar(
+        text(
+            f"SELECT COUNT(*) FROM {STAGE} s JOIN resources r "
+            "ON r.asset_id = :asset AND r.identity_key = s.identity_key"
+        ),
+        params,
+    )
+    columns = ", ".join(STAGE_COLUMNS)
+    values = ", ".join(f"s.{c}" for c in STAGE_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
+    session.execute(
+        text(
+            f"INSERT INTO resources ({columns}, asset_id, scope_id, active, first_seen_at, "
+            "last_seen_at, retired_at, first_import_id, last_import_id) "
+            f"SELECT {values}, :asset, :scope, true, :now, :now, NULL, :run, :run "
+            f"FROM {STAGE} s WHERE true "
+            f"ON CONFLICT (asset_id, identity_key) DO UPDATE SET {updates}, "
+            "scope_id = excluded.scope_id, active = true, retired_at = NULL, "
+            "last_seen_at = excluded.last_seen_at, last_import_id = excluded.last_import_id"
+        ),
+        params,
+    )
+    session.execute(text(f"DROP TABLE {STAGE}"))
+    return len(rows) - int(known or 0)
+
+
+def retire_unseen(
+    session: Session, *, asset_id: uuid.UUID, scope_id: uuid.UUID, run_id: uuid.UUID, now: datetime
+) -> int:
+    """Retire the active resources of one asset and scope that the import `run_id` (a complete
+    snapshot of that scope) did not show."""
+    result = session.execute(
+        text(
+            "UPDATE resources SET active = false, retired_at = :now "
+            "WHERE asset_id = :asset AND scope_id = :scope AND active AND last_import_id <> :run"
+        ),
+        {
+            "asset": db_uuid(session, asset_id),
+            "scope": db_uuid(session, scope_id),
+            "run": db_uuid(session, run_id),
+            "now": db_datetime(session, now),
+        },
+    )
+    return int(max(result.rowcount, 0))  # type: ignore[attr-defined]
+
+
+def any_active(session: Session) -> bool:
+    return bool(session.scalar(select(exists().where(Resource.active))))
+
+
+def link_findings(
+    session: Session,
+    *,
+    now: datetime,
+    run_id: uuid.UUID | None = None,
+    asset_ids: Sequence[uuid.UUID] = (),
+) -> int:
+    """Link findings to the active resources their detections name, in one statement; returns
+    how many links were made or changed. Every finding of the organisation, or with `run_id`
+    only the findings of the detections that import wrote on `asset_ids`.
+
+    A detection's resource matches a resource's cloud id (an ARN or a provider id) or its IaC
+    address. Per finding, the best kind of match wins: cloud id in the finding's asset, cloud id
+    in another asset, address in the finding's asset, address in another asset; a finding whose
+    best matches name several resources (two assets with the same address, two detections naming
+    different resources) is not linked: never a guess. An existing link is kept when nothing
+    matches any more (a retired resource keeps its findings)."""
+    where = "resource IS NOT NULL"
+    params: dict[str, Any] = {"now": db_datetime(session, now)}
+    if run_id is not None:
+        if not asset_ids:
+            return 0
+        # the unique (asset_id, tool, fingerprint) index finds the assets' detections
+        where += " AND asset_id IN :assets AND last_import_id = :run"
+        params["run"] = db_uuid(session, run_id)
+        params["assets"] = [db_uuid(session, a) for a in asset_ids]
+    pg = is_postgres(session)
+    # PostgreSQL has no min(uuid): compare as text, cast back
+    chosen = "CAST(MIN(CAST(c.resource_id AS TEXT)) AS UUID)" if pg else "MIN(c.resource_id)"
+    stmt = text(
+        f"WITH d AS (SELECT DISTINCT finding_id, asset_id, resource FROM detections "
+        f"WHERE {where}), "
+        "cand AS ("
+        "SELECT d.finding_id, r.id AS resource_id, "
+        "CASE WHEN r.asset_id = d.asset_id THEN 1 ELSE 2 END AS prio "
+        "FROM d JOIN resources r ON r.cloud_id = d.resource WHERE r.active "
+        "UNION ALL "
+        "SELECT d.finding_id, r.id, CASE WHEN r.asset_id = d.asset_id THEN 3 ELSE 4 END "
+        "FROM d JOIN resources r ON r.address = d.resource WHERE r.active), "
+        "best AS (SELECT finding_id, MIN(prio) AS prio FROM cand GROUP BY finding_id), "
+        f"chosen AS (SELECT c.finding_id, {chosen} AS resource_id, "
+        "CASE WHEN MIN(c.prio) <= 2 THEN 'cloud_id' ELSE 'address' END AS via "
+        "FROM cand c JOIN best b ON b.finding_id = c.finding_id AND b.prio = c.prio "
+        "GROUP BY c.finding_id HAVING COUNT(DISTINCT c.resource_id) = 1) "
+        "INSERT INTO resource_links (finding_id, resource_id, via, linked_at) "
+        "SELECT finding_id, resource_id, via, :now FROM chosen WHERE true "
+        "ON CONFLICT (finding_id) DO UPDATE SET resource_id = excluded.resource_id, "
+        "via = excluded.via, linked_at = excluded.linked_at "
+        "WHERE resource_links.resource_id <> excluded.resource_id "
+        "OR resource_links.via <> excluded.via"
+    )
+    if run_id is not None:
+        stmt = stmt.bindparams(bindparam("assets", expanding=True))
+    if pg:
+        session.execute(text("ANALYZE resources"))
+    result = session.execute(stmt, params)
+    return int(max(result.rowcount, 0))  # type: ignore[attr-defined]
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _link_count() -> Any:
+    return (
+        select(func.count())
+        .select_from(ResourceLink)
+        .where(ResourceLink.resource_id == Resource.id)
+        .scalar_subquery()
+    )
+
+
+def list_page(
+    session: Session,
+    *,
+    asset_ids: Sequence[uuid.UUID] | None,
+    provider: str | None,
+    type_: str | None,
+    managed: bool | None,
+    has_findings: bool | None,
+    include_retired: bool,
+    q: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[Resource, int]], int]:
+    """A page of resources with their linked-finding counts, and the total."""
+    stmt = select(Resource)
+    if asset_ids is not None:
+        stmt = stmt.where(Resource.asset_id.in_(asset_ids))
+    if provider:
+        stmt = stmt.where(Resource.provider == provider)
+    if type_:
+        stmt = stmt.where(Resource.type == type_)
+    if managed is not None:
+        stmt = stmt.where(Resource.managed.is_(managed))
+    if not include_retired:
+        stmt = stmt.where(Resource.active)
+    if has_findings is not None:
+        linked = exists().where(ResourceLink.resource_id == Resource.id)
+        stmt = stmt.where(linked if has_findings else ~linked)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Resource.address).like(like),
+                func.lower(Resource.cloud_id).like(like),
+                func.lower(Resource.name).like(like),
+            )
+        )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = session.execute(
+        stmt.add_columns(_link_count())
+        .order_by(Resource.type, Resource.address, Resource.cloud_id, Resource.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [(r, int(n)) for r, n in page], total
+
+
+def get(session: Session, resource_id: uuid.UUID) -> Resource | None:
+    return session.get(Resource, resource_id)
+
+
+def links_of(session: Session, resource_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+    """(finding id, via) of the findings linked to a resource."""
+    rows = session.execute(
+        select(ResourceLink.finding_id, ResourceLink.via).where(
+            ResourceLink.resource_id == resource_id
+        )
+    ).all()
+    return [(f, v) for f, v in rows]
+
+
+def link_of(session: Session, finding_id: uuid.UUID) -> tuple[Resource, str] | None:
+    """The resource a finding is linked to, and how it matched."""
+    row = session.execute(
+        select(Resource, ResourceLink.via)
+        .join(ResourceLink, ResourceLink.resource_id == Resource.id)
+        .where(ResourceLink.finding_id == finding_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def in_asset_by_refs(
+    session: Session, *, asset_id: uuid.UUID, refs: Sequence[str]
+) -> dict[str, uuid.UUID]:
+    """Active resources of one asset whose address or cloud id is one of `refs` (relations)."""
+    if not refs:
+        return {}
+    rows = session.execute(
+        select(Resource.id, Resource.address, Resource.cloud_id).where(
+            Resource.asset_id == asset_id,
+            Resource.active,
+            or_(Resource.address.in_(refs), Resource.cloud_id.in_(refs)),
+        )
+    ).all()
+    found: dict[str, uuid.UUID] = {}
+    for rid, address, cloud_id in rows:
+        for ref in (address, cloud_id):
+            if ref is not None:
+                found.setdefault(ref, rid)
+    return found
+
+
+def find_by_ref(session: Session, ref: str) -> list[uuid.UUID]:
+    """Active resources whose address or cloud id is `ref`."""
+    return list(
+        session.scalars(
+            select(Resource.id)
+            .where(Resource.active, or_(Resource.address == ref, Resource.cloud_id == ref))
+            .limit(10)
+        )
+    )
