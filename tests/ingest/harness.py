@@ -56,6 +56,15 @@ def snapshot(parsed: Parsed) -> dict[str, Any]:
         "skipped": parsed.ctx.skipped,
         "warnings": parsed.warnings,
         "findings": [_finding(f) for f in parsed.findings],
+        # inventory readers only (added later: goldens of finding-only formats stay valid)
+        **(
+            {
+                "resources": [_plain(dataclasses.asdict(r)) for r in parsed.ctx.resources],
+                "inventory_complete": parsed.ctx.inventory_complete,
+            }
+            if parsed.ctx.resources
+            else {}
+        ),
     }
 
 

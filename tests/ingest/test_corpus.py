@@ -4,12 +4,13 @@ Reads ../shared/corpus in place. Skips only when the corpus is absent and CI is 
 """
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from aspm.errors import IngestError, MalformedReport
-from tests.ingest.harness import CORPUS, manifest_counts, parse_file
+from tests.ingest.harness import CORPUS, Parsed, manifest_counts, parse_file
 
 # corpus folder -> the format name that must detect it
 CORPUS_FORMATS: dict[str, str] = {
@@ -31,6 +32,7 @@ CORPUS_FORMATS: dict[str, str] = {
     "trivy": "trivy",
     "kics": "kics",
     "terrascan": "terrascan",
+    "terraform-plan": "terraform-plan",
 }
 
 # files in those folders that are another format's business (rejected with a clear message today)
@@ -42,13 +44,36 @@ REJECTED: dict[str, str] = {
 # single files whose format differs from their folder's (consulted before CORPUS_FORMATS)
 FILE_FORMATS: dict[str, str] = {
     "trufflehog/defectdojo-trufflehog-v2-legacy.jsonl": "trufflehog-v2",
+    # driftctl's `--output plan://` is plan-shaped (MANIFEST: counted by resource_changes)
+    "driftctl/driftctl-output-plan.json": "terraform-plan",
+    "driftctl/driftctl-output-plan-empty.json": "terraform-plan",
 }
 
-# folders whose MANIFEST count is not records (findings + passed + skipped) but a count the
-# ingestor exposes in ctx.extra: ScoutSuite's MANIFEST counts flagged rules, while the ingestor
-# yields one finding per flagged item (issue 3)
-COUNT_KEYS: dict[str, str] = {
-    "scoutsuite": "flagged_rules",
+
+def _extra(key: str) -> Callable[[Parsed], int]:
+    return lambda parsed: int(parsed.ctx.extra[key])
+
+
+def _state_resources(parsed: Parsed) -> int:
+    # the MANIFEST counts every resource of the state, data sources included; the inventory
+    # holds the managed ones and the reader counts the data sources it passed over
+    return len(parsed.ctx.resources) + int(parsed.ctx.extra.get("data_sources", "0"))
+
+
+def _drift_existence(parsed: Parsed) -> int:
+    # MANIFEST: drift findings = unmanaged + missing (deep-mode differences come on top)
+    return sum(f.rule_id in ("drift-unmanaged", "drift-deleted") for f in parsed.findings)
+
+
+# folders whose MANIFEST count is not records (findings + passed + skipped) but something the
+# parse shows, counted per detected format: ScoutSuite's MANIFEST counts flagged rules, while the
+# ingestor yields one finding per flagged item (issue 3); plans count resource_changes, states
+# resources, driftctl scans unmanaged + missing (issue 13)
+COUNT_KEYS: dict[str, Callable[[Parsed], int]] = {
+    "scoutsuite": _extra("flagged_rules"),
+    "terraform-plan": _extra("resource_changes"),
+    "terraform-state": _state_resources,
+    "driftctl": _drift_existence,
 }
 
 if not CORPUS.is_dir():
@@ -79,7 +104,7 @@ def test_corpus_report_parses_with_manifest_count(rel: str, count: int | None) -
     folder = rel.split("/")[0]
     assert parsed.format == FILE_FORMATS.get(rel, CORPUS_FORMATS[folder])
     if folder in COUNT_KEYS:
-        assert int(parsed.ctx.extra[COUNT_KEYS[folder]]) == count, parsed.warnings
+        assert COUNT_KEYS[parsed.format](parsed) == count, parsed.warnings
         return
     assert parsed.records == count, parsed.warnings
 

@@ -12,6 +12,7 @@ from aspm.ingest.formats.prowler_v2 import ProwlerV2Ingestor
 from aspm.ingest.formats.prowler_v3 import ProwlerV3Ingestor
 from aspm.ingest.formats.sarif import SarifIngestor
 from aspm.ingest.formats.scoutsuite import ScoutSuiteIngestor
+from aspm.ingest.formats.terraform_plan import TerraformPlanIngestor
 from aspm.ingest.formats.terrascan import TerrascanIngestor
 from aspm.ingest.formats.tfsec import TfsecIngestor
 from aspm.ingest.formats.trivy import TrivyIngestor
@@ -31,6 +32,7 @@ FORMATS: tuple[Ingestor, ...] = (
     ProwlerV3Ingestor(),
     SarifIngestor(),
     ScoutSuiteIngestor(),
+    TerraformPlanIngestor(),
     TerrascanIngestor(),
     TfsecIngestor(),
     TrivyIngestor(),
