@@ -50,6 +50,11 @@ JSON_TEMPLATES: dict[str, str] = {
         '"results": [{"ruleId": "r", "message": {"text": "m"}, "properties": BOMB}]}]}'
     ),
     "scoutsuite": 'scoutsuite_results =\n{"provider_code": "aws", "services": {"ec2": BOMB}}',
+    "terraform-plan": (
+        '{"format_version": "1.2", "resource_drift": [{"address": "aws_s3_bucket.a", '
+        '"mode": "managed", "type": "aws_s3_bucket", "name": "a", "provider_name": "aws", '
+        '"change": {"actions": ["update"], "before": {"acl": "private"}, "after": BOMB}}]}'
+    ),
     "terrascan": '{"results": {"violations": [BOMB]}}',
     "tfsec": '{"results": [BOMB]}',
     "trivy": (

@@ -32,7 +32,7 @@ MAX_VALUE_CHARS = 32 << 20  # one JSON value decoded whole
 MAX_VALUE_CONTAINERS = 1 << 20  # objects + arrays in one value decoded whole (~70 MB as Python)
 
 _TEXT_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_NOT_QUOTES_OR_BRACKETS = bytes(b for b in range(256) if b not in b'"[]{}')
 # '[' and '{' become 2, ']' and '}' 0: a running sum minus the count of brackets is the depth
 _STEP = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
 _JS_ASSIGNMENT = re.compile(rb"\s*[A-Za-z_$][\w$.]*\s*=\s*[{\[]")
@@ -64,11 +64,13 @@ class _Brackets:
             data = data.replace(b"\\\\", b"__")
         if b'\\"' in data:
             data = data.replace(b'\\"', b"__")
-        parts = data.split(b'"')
+        # only quotes and brackets matter: the parts between quotes are then mostly empty or one
+        # byte long, objects CPython shares, so the split allocates next to nothing
+        parts = data.translate(None, _NOT_QUOTES_OR_BRACKETS).split(b'"')
         outside = parts[1::2] if self._in_string else parts[::2]
         if len(parts) % 2 == 0:  # an odd number of quotes
             self._in_string = not self._in_string
-        return b"".join(outside).translate(None, _NOT_BRACKETS)
+        return b"".join(outside)
 
 
 def _depths(brackets: bytes, depth: int) -> Iterator[int]:
