@@ -157,7 +157,10 @@ def link_findings(
     pg = is_postgres(session)
     # PostgreSQL has no min(uuid): compare as text, cast back
     chosen = "CAST(MIN(CAST(c.resource_id AS TEXT)) AS UUID)" if pg else "MIN(c.resource_id)"
+    # INSERT first, then WITH: SQLite's driver reports a row count only for a statement that
+    # starts with INSERT
     stmt = text(
+        "INSERT INTO resource_links (finding_id, resource_id, via, linked_at) "
         f"WITH d AS (SELECT DISTINCT finding_id, asset_id, resource FROM detections "
         f"WHERE {where}), "
         "cand AS ("
@@ -172,7 +175,6 @@ def link_findings(
         "CASE WHEN MIN(c.prio) <= 2 THEN 'cloud_id' ELSE 'address' END AS via "
         "FROM cand c JOIN best b ON b.finding_id = c.finding_id AND b.prio = c.prio "
         "GROUP BY c.finding_id HAVING COUNT(DISTINCT c.resource_id) = 1) "
-        "INSERT INTO resource_links (finding_id, resource_id, via, linked_at) "
         "SELECT finding_id, resource_id, via, :now FROM chosen WHERE true "
         "ON CONFLICT (finding_id) DO UPDATE SET resource_id = excluded.resource_id, "
         "via = excluded.via, linked_at = excluded.linked_at "
