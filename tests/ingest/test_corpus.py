@@ -33,6 +33,7 @@ CORPUS_FORMATS: dict[str, str] = {
     "kics": "kics",
     "terrascan": "terrascan",
     "terraform-plan": "terraform-plan",
+    "terraform-state": "terraform-state",
 }
 
 # files in those folders that are another format's business (rejected with a clear message today)

@@ -142,3 +142,103 @@ def test_no_planted_secret_leaves_the_plan_reader() -> None:
     _assert_clean(text)
     assert "(sensitive value redacted)" in text  # the drift is still reported, redacted
     assert "publicly_accessible" in text
+
+
+RAW_STATE: dict[str, Any] = {
+    "version": 4,
+    "terraform_version": "1.9.5",
+    "serial": 3,
+    "lineage": "l",
+    "outputs": {"db": {"value": "PLANTED-sensitive-output", "type": "string", "sensitive": True}},
+    "resources": [
+        {
+            "mode": "managed",
+            "type": "aws_db_instance",
+            "name": "main",
+            "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
+            "instances": [
+                {
+                    "attributes": {
+                        "arn": "arn:aws:rds:eu-west-1:111122223333:db:main",
+                        "id": "main",
+                        "password": "PLANTED-db-password-before",
+                        "master_password": "PLANTED-unmarked-master-password",
+                        "publicly_accessible": True,
+                        "tags": {"secret": "PLANTED-sensitive-tag", "team": "db"},
+                        "connection": [{"token": "PLANTED-token-in-nested-block"}],
+                    },
+                    "sensitive_attributes": [
+                        [{"type": "get_attr", "value": "password"}],
+                        [
+                            {"type": "get_attr", "value": "tags"},
+                            {"type": "index", "value": {"value": "secret", "type": "string"}},
+                        ],
+                    ],
+                    "private": "PLANTED-private-key-PEM",
+                }
+            ],
+        },
+        {
+            "mode": "managed",
+            "type": "tls_private_key",
+            "name": "ssh",
+            "provider": 'provider["registry.terraform.io/hashicorp/tls"]',
+            "instances": [
+                {
+                    "attributes": {"id": "k", "private_key_pem": "PLANTED-private-key-PEM"},
+                    "sensitive_attributes": [],
+                }
+            ],
+        },
+    ],
+}
+
+SHOW_STATE: dict[str, Any] = {
+    "format_version": "1.0",
+    "terraform_version": "1.9.5",
+    "values": {
+        "outputs": {"db": {"sensitive": True, "value": "PLANTED-sensitive-output"}},
+        "root_module": {
+            "child_modules": [
+                {
+                    "address": "module.db",
+                    "resources": [
+                        {
+                            "address": "module.db.aws_db_instance.main",
+                            "mode": "managed",
+                            "type": "aws_db_instance",
+                            "name": "main",
+                            "provider_name": "registry.terraform.io/hashicorp/aws",
+                            "values": {
+                                "arn": "arn:aws:rds:eu-west-1:111122223333:db:main",
+                                "id": "main",
+                                "password": "PLANTED-planned-password",
+                                "name": "PLANTED-sensitive-variable",
+                                "tags": {"secret": "PLANTED-sensitive-tag"},
+                                "ingress": [{"cidr_blocks": ["PLANTED-token-in-nested-block"]}],
+                            },
+                            "sensitive_values": {
+                                "password": True,
+                                "name": True,
+                                "tags": {"secret": True},
+                                "ingress": [{"cidr_blocks": [True]}],
+                            },
+                        }
+                    ],
+                }
+            ]
+        },
+    },
+}
+
+
+def test_no_planted_secret_leaves_the_raw_state_reader() -> None:
+    text = _everything(RAW_STATE, "terraform.tfstate")
+    _assert_clean(text)
+    assert "arn:aws:rds:eu-west-1:111122223333:db:main" in text  # identity is kept
+
+
+def test_no_planted_secret_leaves_the_show_json_state_reader() -> None:
+    text = _everything(SHOW_STATE, "state.json")
+    _assert_clean(text)
+    assert "module.db.aws_db_instance.main" in text

@@ -13,6 +13,7 @@ from aspm.ingest.formats.prowler_v3 import ProwlerV3Ingestor
 from aspm.ingest.formats.sarif import SarifIngestor
 from aspm.ingest.formats.scoutsuite import ScoutSuiteIngestor
 from aspm.ingest.formats.terraform_plan import TerraformPlanIngestor
+from aspm.ingest.formats.terraform_state import TerraformStateIngestor
 from aspm.ingest.formats.terrascan import TerrascanIngestor
 from aspm.ingest.formats.tfsec import TfsecIngestor
 from aspm.ingest.formats.trivy import TrivyIngestor
@@ -33,6 +34,7 @@ FORMATS: tuple[Ingestor, ...] = (
     SarifIngestor(),
     ScoutSuiteIngestor(),
     TerraformPlanIngestor(),
+    TerraformStateIngestor(),
     TerrascanIngestor(),
     TfsecIngestor(),
     TrivyIngestor(),

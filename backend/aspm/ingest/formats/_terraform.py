@@ -494,7 +494,7 @@ def resource_record(
             tags.extend(tag_pairs({k: x for k, x in value.items() if not is_hidden(x)}))
     tag_map = dict(tags)
     name = None
-    for key in ("bucket", "name") if rtype == "aws_s3_bucket" else ("name",):
+    for key in ("bucket", "name") if rtype == "aws_s3_bucket" else ("name", "identifier"):
         if isinstance(v.get(key), str):
             name = _text(v[key])
             break
@@ -561,3 +561,23 @@ def expression_relations(expressions: object) -> Iterator[tuple[str, str]]:
 
 def merge_relations(record: ResourceRecord, extra: Iterable[tuple[str, str]]) -> None:
     record.relations = tuple(dict.fromkeys([*record.relations, *extra]))[:MAX_RELATIONS]
+
+
+def plain_id(values: object, mask: Mask) -> str | None:
+    """The provider's `id` of a resource (not its ARN), unless marked sensitive."""
+    if not isinstance(values, dict) or mask is True or sub_mask(mask, "id") is True:
+        return None
+    value = values.get("id")
+    return value if isinstance(value, str) and value and not SECRET_NAME.search("id") else None
+
+
+def resolve_relations(records: Iterable[ResourceRecord], ids: dict[str, str]) -> None:
+    """Relations naming a resource of the same state or plan by its id or ARN name it by its
+    address instead, as configuration references do (`sg-0abc` -> `aws_security_group.web`)."""
+    if not ids:
+        return
+    for record in records:
+        if record.relations:
+            record.relations = tuple(
+                dict.fromkeys((kind, ids.get(target, target)) for kind, target in record.relations)
+            )

@@ -46,8 +46,10 @@ from aspm.ingest.formats._terraform import (
     instance_suffix,
     merge_relations,
     module_prefix,
+    plain_id,
     provider_short,
     redact,
+    resolve_relations,
     resource_record,
     sub_mask,
 )
@@ -72,6 +74,7 @@ class _Walk:
         self.records: dict[str, ResourceRecord] = {}
         self.from_prior: set[str] = set()
         self.config: dict[str, list[tuple[str, str]]] = {}  # config key -> (kind, relative addr)
+        self.ids: dict[str, str] = {}  # provider id / ARN -> address
         self.resource_changes = 0
         self.drift_entries = 0
 
@@ -169,6 +172,7 @@ class TerraformPlanIngestor:
             prefix = module_prefix(record.address)
             refs = walk.config.get(config_key(record.address), ())
             merge_relations(record, ((kind, prefix + target) for kind, target in refs))
+        resolve_relations(walk.records.values(), walk.ids)
         ctx.resources.extend(walk.records.values())
         ctx.extra["resource_changes"] = str(walk.resource_changes)
         ctx.extra["resource_drift"] = str(walk.drift_entries)
@@ -236,7 +240,13 @@ class TerraformPlanIngestor:
             for address, resource in module_resources(cursor, ctx, f"{where}.root_module"):
                 if not prior and address in walk.from_prior:
                     continue
-                walk.records[address] = record_of(address, resource)
+                record = walk.records[address] = record_of(address, resource)
+                for ident in (
+                    plain_id(resource.get("values"), resource.get("sensitive_values")),
+                    record.cloud_id,
+                ):
+                    if ident:
+                        walk.ids.setdefault(ident, address)
                 if prior:
                     walk.from_prior.add(address)
 
