@@ -25,6 +25,7 @@ from aspm.gate import cli as gate_cli
 from aspm.ingest import service as ingest_service
 from aspm.ingest.schemas import IngestResult
 from aspm.metrics import cli as metrics_cli
+from aspm.resources import cli as resources_cli
 from aspm.settings import Settings
 from aspm.triage import cli as triage_cli
 
@@ -47,6 +48,7 @@ app.add_typer(triage_cli.triage_app, name="triage")
 app.add_typer(triage_cli.rules_app, name="rules")
 app.command("gate")(gate_cli.gate)
 app.add_typer(export_cli.export_app, name="export")
+app.add_typer(resources_cli.resources_app, name="resources")
 
 out = Console()
 err = Console(stderr=True)

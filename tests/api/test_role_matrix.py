@@ -54,6 +54,8 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "risk-explain": EVERYONE_READ,
     "controls-list": EVERYONE_READ,
     "controls-get": EVERYONE_READ,
+    "resources-list": EVERYONE_READ,
+    "resources-get": EVERYONE_READ,
     "users-list": ADMINS,
     "users-create": ADMINS,
     "users-get": ADMINS,

@@ -136,8 +136,8 @@ def require(
     """A dependency that lets the request through only when the caller has one of `roles`
     and (for tokens) `scope`. `people_only` refuses API tokens (user, team, token and policy
     administration). A token bound to assets may only call operations that name one of its
-    assets in the query parameter `asset_param`, or act on one finding (`{finding_id}`) of
-    those assets; it is refused everywhere else."""
+    assets in the query parameter `asset_param`, or act on one finding (`{finding_id}`) or
+    resource (`{resource_id}`) of those assets; it is refused everywhere else."""
     allowed = frozenset(roles)
 
     def dependency(request: Request, principal: PrincipalDep) -> Principal:
@@ -154,16 +154,22 @@ def require(
     return dependency
 
 
+# path parameters naming one object of an asset, and the check that it is of the given assets
+_BOUND_OBJECTS: tuple[tuple[str, str, Callable[[Session, str, Collection[Any]], bool]], ...] = (
+    ("finding_id", "finding", auth_service.finding_in_assets),
+    ("resource_id", "resource", auth_service.resource_in_assets),
+)
+
+
 def _check_bound_asset(request: Request, principal: Principal, asset_param: str | None) -> None:
-    finding_ref = request.path_params.get("finding_id")
-    if finding_ref is not None:  # an operation on one finding: its asset must be bound
-        with unit_of_work(request.app.state.sessionmaker) as session:
-            ok = auth_service.finding_in_assets(
-                session, str(finding_ref), principal.asset_ids or ()
-            )
-        if not ok:
-            raise PermissionDenied("this token is not allowed to act on this finding")
-        return
+    for param, what, check in _BOUND_OBJECTS:
+        ref = request.path_params.get(param)
+        if ref is not None:  # an operation on one object: its asset must be bound
+            with unit_of_work(request.app.state.sessionmaker) as session:
+                ok = check(session, str(ref), principal.asset_ids or ())
+            if not ok:
+                raise PermissionDenied(f"this token is not allowed to act on this {what}")
+            return
     if asset_param is None:
         raise PermissionDenied("this token is bound to assets; this operation spans all assets")
     name = request.query_params.get(asset_param)

@@ -12,6 +12,7 @@ from aspm.findings.routes import router as findings_router
 from aspm.gate.routes import router as gate_router
 from aspm.ingest.routes import router as ingest_router
 from aspm.metrics.routes import router as metrics_router
+from aspm.resources.routes import router as resources_router
 from aspm.risk.routes import router as risk_router
 from aspm.triage.routes import router as triage_router
 from aspm.triage.routes import rules_router
@@ -25,6 +26,7 @@ api_router.include_router(audit_router)
 api_router.include_router(assets_router)
 api_router.include_router(risk_router)
 api_router.include_router(controls_router)
+api_router.include_router(resources_router)
 api_router.include_router(gate_router)
 api_router.include_router(exports_router)
 api_router.include_router(metrics_router)

@@ -43,6 +43,7 @@ from aspm.errors import (
     RateLimited,
 )
 from aspm.findings import service as findings_service
+from aspm.resources import service as resources_service
 from aspm.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -666,6 +667,13 @@ def finding_in_assets(session: Session, finding_ref: str, asset_ids: Iterable[uu
         return False
     finding = findings_service.get_risk_fields(session, finding_id)
     return finding is not None and finding.asset_id in set(asset_ids)
+
+
+def resource_in_assets(session: Session, resource_ref: str, asset_ids: Iterable[uuid.UUID]) -> bool:
+    """True when the inventory resource exists and belongs to one of the assets (as
+    `finding_in_assets`: an unknown one answers False)."""
+    asset_id = resources_service.asset_of(session, resource_ref)
+    return asset_id is not None and asset_id in set(asset_ids)
 
 
 def bound_asset_names(session: Session, asset_ids: Iterable[uuid.UUID]) -> set[str]:

@@ -1,0 +1,114 @@
+"""`aspm resources list|show`: the resource inventory on the local database."""
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from aspm.errors import AspmError
+
+resources_app = typer.Typer(help="The resource inventory: Terraform states and plans, driftctl.")
+out = Console()
+err = Console(stderr=True)
+
+
+def _yes_no(value: bool | None) -> str:
+    return "-" if value is None else "yes" if value else "no"
+
+
+@resources_app.command("list")
+def resources_list(
+    asset: Annotated[str | None, typer.Option()] = None,
+    provider: Annotated[str | None, typer.Option()] = None,
+    type_: Annotated[str | None, typer.Option("--type")] = None,
+    managed: Annotated[
+        bool | None, typer.Option("--managed/--unmanaged", help="managed by IaC or not")
+    ] = None,
+    has_findings: Annotated[
+        bool | None, typer.Option("--has-findings/--no-findings", help="linked to a finding")
+    ] = None,
+    include_retired: Annotated[bool, typer.Option("--include-retired")] = False,
+    q: Annotated[str | None, typer.Option(help="text in address, cloud id or name")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List resources with the number of findings linked to each."""
+    from aspm.cli import EXIT_FAILED, _factory, _settings
+    from aspm.db.session import unit_of_work
+    from aspm.resources import service
+    from aspm.resources.schemas import ResourceFilter
+
+    flt = ResourceFilter(
+        asset=asset, provider=provider, type=type_, managed=managed, has_findings=has_findings,
+        include_retired=include_retired, q=q, limit=limit, offset=offset,
+    )  # fmt: skip
+    try:
+        with unit_of_work(_factory(_settings())) as session:
+            page = service.list_resources(session, flt)
+    except AspmError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILED) from exc
+    if as_json:
+        sys.stdout.write(json.dumps([i.model_dump(mode="json") for i in page.items]) + "\n")
+        return
+    table = Table(title=f"Resources {offset + 1}-{offset + len(page.items)} of {page.total}")
+    for col in ("id", "asset", "type", "address", "cloud id", "region", "managed", "findings"):
+        table.add_column(col)
+    for r in page.items:
+        table.add_row(
+            str(r.id), r.asset, r.type, r.address or "-", r.cloud_id or "-", r.region or "-",
+            _yes_no(r.managed) + ("" if r.active else " (retired)"), str(r.findings),
+        )  # fmt: skip
+    out.print(table)
+
+
+@resources_app.command("show")
+def resources_show(
+    ref: Annotated[str, typer.Argument(help="resource id, IaC address or cloud id")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """One resource with its facts, relations and linked findings."""
+    from aspm.cli import EXIT_FAILED, _factory, _settings
+    from aspm.db.session import unit_of_work
+    from aspm.resources import service
+
+    try:
+        with unit_of_work(_factory(_settings())) as session:
+            detail = service.get_resource(session, service.resolve_id(session, ref))
+    except AspmError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILED) from exc
+    if as_json:
+        sys.stdout.write(detail.model_dump_json() + "\n")
+        return
+    out.print(f"[bold]{detail.address or detail.cloud_id}[/bold]  ({detail.type})")
+    out.print(
+        f"id {detail.id}  asset {detail.asset}  provider {detail.provider}  managed "
+        f"{_yes_no(detail.managed)}  {'active' if detail.active else 'retired'}"
+    )
+    out.print(
+        f"cloud id {detail.cloud_id or '-'}  account {detail.account_id or '-'}  region "
+        f"{detail.region or '-'}  name {detail.name or '-'}"
+    )
+    out.print(f"first seen {detail.first_seen_at}  last seen {detail.last_seen_at}")
+    if detail.tags:
+        out.print("tags " + ", ".join(f"{k}={v}" for k, v in sorted(detail.tags.items())))
+    for key, value in detail.facts:
+        out.print(f"  {key}: {value}")
+    if detail.relations:
+        table = Table(title="Relations")
+        for col in ("kind", "target", "in inventory"):
+            table.add_column(col)
+        for rel in detail.relations:
+            table.add_row(rel.kind, rel.target, str(rel.resource_id or "-"))
+        out.print(table)
+    table = Table(title="Findings")
+    for col in ("id", "severity", "status", "title", "via"):
+        table.add_column(col)
+    for f in detail.finding_list:
+        table.add_row(str(f.id)[-12:], f.severity.value, f.status, f.title[:70], f.via)
+    out.print(table)
