@@ -34,6 +34,7 @@ CORPUS_FORMATS: dict[str, str] = {
     "terrascan": "terrascan",
     "terraform-plan": "terraform-plan",
     "terraform-state": "terraform-state",
+    "driftctl": "driftctl",
 }
 
 # files in those folders that are another format's business (rejected with a clear message today)

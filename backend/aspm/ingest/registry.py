@@ -4,6 +4,7 @@ from aspm.ingest.contract import Ingestor
 from aspm.ingest.formats.asff import AsffIngestor
 from aspm.ingest.formats.checkov import CheckovIngestor
 from aspm.ingest.formats.detect_secrets import DetectSecretsIngestor
+from aspm.ingest.formats.driftctl import DriftctlIngestor
 from aspm.ingest.formats.gitleaks import GitleaksIngestor
 from aspm.ingest.formats.kics import KicsIngestor
 from aspm.ingest.formats.prowler_csv import ProwlerCsvIngestor
@@ -25,6 +26,7 @@ FORMATS: tuple[Ingestor, ...] = (
     AsffIngestor(),
     CheckovIngestor(),
     DetectSecretsIngestor(),
+    DriftctlIngestor(),
     GitleaksIngestor(),
     KicsIngestor(),
     ProwlerCsvIngestor(),
