@@ -55,6 +55,12 @@ JSON_TEMPLATES: dict[str, str] = {
         '"mode": "managed", "type": "aws_s3_bucket", "name": "a", "provider_name": "aws", '
         '"change": {"actions": ["update"], "before": {"acl": "private"}, "after": BOMB}}]}'
     ),
+    "terraform-state": (
+        '{"version": 4, "terraform_version": "1.5.0", "resources": [{"mode": "managed", '
+        '"type": "aws_s3_bucket", "name": "a", "provider": "provider[\\"registry.terraform.io/'
+        'hashicorp/aws\\"]", "instances": [{"attributes": {"bucket": "b", "tags": BOMB}}]}]}'
+    ),
+    "driftctl": '{"summary": {"total_resources": 1}, "unmanaged": [BOMB], "coverage": 0}',
     "terrascan": '{"results": {"violations": [BOMB]}}',
     "tfsec": '{"results": [BOMB]}',
     "trivy": (
