@@ -11,6 +11,8 @@ import { findingRoute } from "./routes/findings.$findingId";
 import { findingsRoute } from "./routes/findings.index";
 import { importsRoute } from "./routes/imports";
 import { indexRoute } from "./routes/index";
+import { resourceRoute } from "./routes/inventory.$resourceId";
+import { inventoryRoute } from "./routes/inventory.index";
 import { loginRoute } from "./routes/login";
 import { myFindingsRoute } from "./routes/my";
 import { passwordRoute } from "./routes/password";
@@ -27,6 +29,8 @@ export const routeTree = rootRoute.addChildren([
     myFindingsRoute,
     postureRoute,
     assetsRoute,
+    inventoryRoute,
+    resourceRoute,
     importsRoute,
     rulesRoute,
     auditRoute,

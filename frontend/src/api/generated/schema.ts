@@ -143,7 +143,8 @@ export interface paths {
         put?: never;
         /**
          * Change Password
-         * @description Change your own password (required after a one-time password).
+         * @description Change your own password (required after a one-time password). Your other sessions end;
+         *     this one stays signed in. Your API tokens keep working.
          */
         post: operations["auth-change_password"];
         delete?: never;
@@ -556,6 +557,47 @@ export interface paths {
         post?: never;
         /** Remove Ownership */
         delete: operations["rules-remove_ownership"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List
+         * @description The inventory: resources from Terraform states and plans and driftctl scans, with the
+         *     number of findings linked to each.
+         */
+        get: operations["resources-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/resources/{resource_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get
+         * @description One resource with its facts, its relations and the findings linked to it.
+         */
+        get: operations["resources-get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1791,6 +1833,27 @@ export interface components {
          * @enum {string}
          */
         Interval: "day" | "week" | "month";
+        /** LinkedFindingRead */
+        LinkedFindingRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            severity: components["schemas"]["Severity"];
+            /**
+             * Status
+             * @description detector state: active or fixed
+             */
+            status: string;
+            /** Title */
+            title: string;
+            /**
+             * Via
+             * @description what matched: cloud_id or address
+             */
+            via: string;
+        };
         /** LoginRequest */
         LoginRequest: {
             /** Password */
@@ -2074,6 +2137,24 @@ export interface components {
          * @enum {string}
          */
         PriorityFilter: "P1" | "P2" | "P3" | "P4" | "none";
+        /** RelationRead */
+        RelationRead: {
+            /**
+             * Kind
+             * @description security_group, role, policy, subnet, vpc, ...
+             */
+            kind: string;
+            /**
+             * Resource Id
+             * @description the other resource in the same asset's inventory, when it is there
+             */
+            resource_id?: string | null;
+            /**
+             * Target
+             * @description the other resource's IaC address or cloud id
+             */
+            target: string;
+        };
         /** RescoreResult */
         RescoreResult: {
             /**
@@ -2095,6 +2176,153 @@ export interface components {
              * @description findings whose score, priority, SLA due date or explanation changed; the others already hold exactly what this policy gives and are not rewritten
              */
             updated: number;
+        };
+        /** ResourceDetail */
+        ResourceDetail: {
+            /** Account Id */
+            account_id: string | null;
+            /**
+             * Active
+             * @description false once a complete snapshot of its scope dropped it
+             */
+            active: boolean;
+            /** Address */
+            address: string | null;
+            /** Asset */
+            asset: string;
+            /**
+             * Asset Id
+             * Format: uuid
+             */
+            asset_id: string;
+            /** Cloud Id */
+            cloud_id: string | null;
+            /**
+             * Facts
+             * @description [key, value] pairs: exposure, encryption, logging
+             */
+            facts: string[][];
+            /** Finding List */
+            finding_list: components["schemas"]["LinkedFindingRead"][];
+            /**
+             * Findings
+             * @description linked findings (any state)
+             */
+            findings: number;
+            /**
+             * First Seen At
+             * Format: date-time
+             */
+            first_seen_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Last Import Id
+             * Format: uuid
+             */
+            last_import_id: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+            /** Managed */
+            managed: boolean;
+            /** Name */
+            name: string | null;
+            /** Provider */
+            provider: string;
+            /** Region */
+            region: string | null;
+            /** Relations */
+            relations: components["schemas"]["RelationRead"][];
+            /** Retired At */
+            retired_at: string | null;
+            /** Tags */
+            tags: {
+                [key: string]: string;
+            };
+            /** Type */
+            type: string;
+        };
+        /** ResourcePage */
+        ResourcePage: {
+            /** Items */
+            items: components["schemas"]["ResourceRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description rows matching the filters
+             */
+            total: number;
+        };
+        /** ResourceRead */
+        ResourceRead: {
+            /** Account Id */
+            account_id: string | null;
+            /**
+             * Active
+             * @description false once a complete snapshot of its scope dropped it
+             */
+            active: boolean;
+            /** Address */
+            address: string | null;
+            /** Asset */
+            asset: string;
+            /**
+             * Asset Id
+             * Format: uuid
+             */
+            asset_id: string;
+            /** Cloud Id */
+            cloud_id: string | null;
+            /**
+             * Findings
+             * @description linked findings (any state)
+             */
+            findings: number;
+            /**
+             * First Seen At
+             * Format: date-time
+             */
+            first_seen_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Last Import Id
+             * Format: uuid
+             */
+            last_import_id: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+            /** Managed */
+            managed: boolean;
+            /** Name */
+            name: string | null;
+            /** Provider */
+            provider: string;
+            /** Region */
+            region: string | null;
+            /** Retired At */
+            retired_at: string | null;
+            /** Tags */
+            tags: {
+                [key: string]: string;
+            };
+            /** Type */
+            type: string;
         };
         /** RiskAcceptanceRead */
         RiskAcceptanceRead: {
@@ -2610,6 +2838,7 @@ export type SchemaIgnoredFinding = components['schemas']['IgnoredFinding'];
 export type SchemaIngestResult = components['schemas']['IngestResult'];
 export type SchemaIngestRunRead = components['schemas']['IngestRunRead'];
 export type SchemaInterval = components['schemas']['Interval'];
+export type SchemaLinkedFindingRead = components['schemas']['LinkedFindingRead'];
 export type SchemaLoginRequest = components['schemas']['LoginRequest'];
 export type SchemaMatchRule = components['schemas']['MatchRule'];
 export type SchemaMe = components['schemas']['Me'];
@@ -2626,7 +2855,11 @@ export type SchemaPasswordChange = components['schemas']['PasswordChange'];
 export type SchemaPeriod = components['schemas']['Period'];
 export type SchemaPolicyRef = components['schemas']['PolicyRef'];
 export type SchemaPriorityFilter = components['schemas']['PriorityFilter'];
+export type SchemaRelationRead = components['schemas']['RelationRead'];
 export type SchemaRescoreResult = components['schemas']['RescoreResult'];
+export type SchemaResourceDetail = components['schemas']['ResourceDetail'];
+export type SchemaResourcePage = components['schemas']['ResourcePage'];
+export type SchemaResourceRead = components['schemas']['ResourceRead'];
 export type SchemaRiskAcceptanceRead = components['schemas']['RiskAcceptanceRead'];
 export type SchemaRiskExplanation = components['schemas']['RiskExplanation'];
 export type SchemaRiskFactorRead = components['schemas']['RiskFactorRead'];
@@ -4008,7 +4241,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description signed in, but not allowed to do this */
+            /** @description the caller may not import into the asset (named or taken from the report): an engineer only into their teams' assets or a new one */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4017,7 +4250,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description unreadable report; nothing was stored */
+            /** @description unreadable report or invalid input; nothing was stored */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4323,6 +4556,115 @@ export interface operations {
                 };
             };
             /** @description invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "resources-list": {
+        parameters: {
+            query?: {
+                asset?: string | null;
+                provider?: string | null;
+                type?: string | null;
+                /** @description managed by IaC */
+                managed?: boolean | null;
+                /** @description linked to a finding */
+                has_findings?: boolean | null;
+                /** @description also resources a later complete snapshot dropped */
+                include_retired?: boolean;
+                q?: string | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourcePage"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "resources-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceDetail"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;

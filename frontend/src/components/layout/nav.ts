@@ -1,7 +1,15 @@
 import type { Role } from "../../api/auth";
 
 export interface NavItem {
-  to: "/findings" | "/my" | "/posture" | "/assets" | "/imports" | "/rules" | "/audit";
+  to:
+    | "/findings"
+    | "/my"
+    | "/posture"
+    | "/assets"
+    | "/inventory"
+    | "/imports"
+    | "/rules"
+    | "/audit";
   label: string;
   /** roles that see the entry; all roles when absent */
   roles?: readonly Role[];
@@ -13,6 +21,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: "/my", label: "My findings", roles: ["admin", "security_lead", "engineer"] },
   { to: "/posture", label: "Posture" },
   { to: "/assets", label: "Assets" },
+  { to: "/inventory", label: "Inventory" },
   { to: "/imports", label: "Imports" },
   { to: "/rules", label: "Rules" },
   { to: "/audit", label: "Audit" },
