@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
@@ -392,6 +393,39 @@ def _print_detail(d: dict[str, Any]) -> None:
             det["last_seen_at"],
         )  # fmt: skip
     out.print(table)
+    _print_code_to_cloud(d.get("code_to_cloud"))
+
+
+def _print_code_to_cloud(c2c: dict[str, Any] | None) -> None:
+    """In code, in cloud, drift: the finding's inventory resource (`aspm resources show`)."""
+    if not c2c:
+        return
+    r = c2c["resource"]
+    name = r["address"] or r["cloud_id"] or r["type"]
+    state = ("managed by Terraform" if r["managed"] else "unmanaged: no state holds it") + (
+        "" if r["active"] else ", retired"
+    )
+    text = escape(f"{r['type']} {name} ({state}; id {r['id']})")
+    out.print(f"[bold]Resource[/bold] {text}")
+    code = c2c["in_code"]
+    if code:
+        line = f":{code['start_line']}" if code["start_line"] else ""
+        out.print(escape(f"  In code: {code['path']}{line} ({code['tool']}, {code['asset']})"))
+    else:
+        out.print("  In code: -")
+    cloud = c2c["in_cloud"]
+    if cloud:
+        where = ", ".join(v for v in (cloud["account_id"], cloud["region"]) if v)
+        out.print(escape(f"  In cloud: {cloud['cloud_id']}" + (f" ({where})" if where else "")))
+    else:
+        out.print("  In cloud: -")
+    for drift in c2c["drift"]:
+        out.print(
+            escape(
+                f"  Drift: {drift['title']} ({drift['severity']}) since "
+                f"{drift['first_seen_at'][:10]} (finding {drift['id']})"
+            )
+        )
 
 
 @findings_app.command("explain")

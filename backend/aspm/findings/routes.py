@@ -86,9 +86,12 @@ def list_findings(
 
 
 @router.get("/{finding_id}", name="get", response_model=FindingDetail, dependencies=[ReadAccess])
-def get_finding(session: SessionDep, finding_id: uuid.UUID) -> FindingDetail:
-    """One finding with every detection from every tool."""
-    return service.get_finding(session, finding_id)
+def get_finding(
+    session: SessionDep, principal: PrincipalDep, finding_id: uuid.UUID
+) -> FindingDetail:
+    """One finding with every detection from every tool, and `code_to_cloud`: its inventory
+    resource, where code defines it, its cloud identity and its open drift."""
+    return service.get_finding(session, finding_id, asset_ids=principal.asset_ids)
 
 
 controls_router = APIRouter(prefix="/controls", tags=["controls"])

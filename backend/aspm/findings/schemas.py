@@ -155,6 +155,62 @@ class RiskFactorRead(BaseModel):
     text: str = Field(description="the same, in words")
 
 
+class LinkedResourceRead(BaseModel):
+    """The inventory resource a finding is about (GET /api/v1/resources/{id} has the rest)."""
+
+    id: uuid.UUID
+    asset: str
+    asset_id: uuid.UUID
+    provider: str
+    type: str
+    address: str | None = Field(description="IaC address (module path and instance key)")
+    cloud_id: str | None = Field(description="ARN or provider id")
+    account_id: str | None
+    region: str | None
+    managed: bool = Field(description="false: no Terraform state holds it (created by hand)")
+    active: bool = Field(description="false once a complete snapshot of its scope dropped it")
+
+
+class CodeLocationRead(BaseModel):
+    """Where code defines the resource: an IaC detection naming its address."""
+
+    path: str
+    start_line: int | None
+    tool: str = Field(description="the IaC scanner that reported it")
+    asset: str = Field(description="the asset (repository) of that detection")
+    asset_id: uuid.UUID
+
+
+class CloudLocationRead(BaseModel):
+    cloud_id: str
+    account_id: str | None
+    region: str | None
+
+
+class DriftBriefRead(BaseModel):
+    id: uuid.UUID
+    title: str
+    severity: Severity
+    first_seen_at: datetime
+
+
+class CodeToCloudRead(BaseModel):
+    """A finding's resource in code and in the cloud, and what drifted on it."""
+
+    resource: LinkedResourceRead
+    via: str = Field(description="what linked the finding to it: cloud_id or address")
+    in_code: CodeLocationRead | None = Field(
+        description="file and line from an IaC detection of the resource's address; null when "
+        "no IaC scan reported it (or the resource has no IaC address)"
+    )
+    in_cloud: CloudLocationRead | None = Field(
+        description="null when the resource has no cloud id (e.g. planned, not yet deployed)"
+    )
+    drift: list[DriftBriefRead] = Field(
+        description="drift findings of the resource that the detector still reports"
+    )
+
+
 class FindingDetail(FindingRead):
     description: str
     remediation: str
@@ -169,6 +225,9 @@ class FindingDetail(FindingRead):
         None, description="the canonical control, when the control map knows the rule"
     )
     links: FindingLinks | None = Field(None, description="its comments and audit history")
+    code_to_cloud: CodeToCloudRead | None = Field(
+        None, description="its inventory resource in code and in the cloud; null when unlinked"
+    )
 
 
 class ComplianceRef(BaseModel):

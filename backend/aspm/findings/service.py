@@ -1,7 +1,7 @@
 """Reading findings: the unified, de-duplicated backlog."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,16 +15,22 @@ from aspm.findings import control_service, repository
 from aspm.findings.models import DetectorState, Finding, TriageState
 from aspm.findings.schemas import (
     DUE_SOON_DAYS,
+    CloudLocationRead,
+    CodeLocationRead,
+    CodeToCloudRead,
     ControlRead,
     DetectionRead,
+    DriftBriefRead,
     FindingDetail,
     FindingFilter,
     FindingLinks,
     FindingPage,
     FindingRead,
+    LinkedResourceRead,
     RiskFactorRead,
     SlaStatus,
 )
+from aspm.resources import queries as resource_queries
 from aspm.risk.scoring import describe
 
 
@@ -155,7 +161,56 @@ def _control_of(control_id: str) -> ControlRead | None:
         return None  # an unmapped rule stands alone as tool:rule_id
 
 
-def get_finding(session: Session, finding_id: uuid.UUID) -> FindingDetail:
+def code_to_cloud(
+    session: Session, finding_id: uuid.UUID, *, asset_ids: Collection[uuid.UUID] | None = None
+) -> CodeToCloudRead | None:
+    """The finding's resource in code and in the cloud (see resources.queries); `asset_ids`
+    limits what a caller bound to assets sees to those assets."""
+    c2c = resource_queries.code_to_cloud(session, finding_id, asset_ids=asset_ids)
+    if c2c is None:
+        return None
+    r = c2c.resource
+    return CodeToCloudRead(
+        resource=LinkedResourceRead(
+            id=r.id,
+            asset=c2c.asset,
+            asset_id=r.asset_id,
+            provider=r.provider,
+            type=r.type,
+            address=r.address,
+            cloud_id=r.cloud_id,
+            account_id=r.account_id,
+            region=r.region,
+            managed=r.managed,
+            active=r.active,
+        ),
+        via=c2c.via,
+        in_code=None
+        if c2c.in_code is None
+        else CodeLocationRead(
+            path=c2c.in_code.path,
+            start_line=c2c.in_code.start_line,
+            tool=c2c.in_code.tool,
+            asset=c2c.in_code.asset,
+            asset_id=c2c.in_code.asset_id,
+        ),
+        in_cloud=None
+        if not r.cloud_id
+        else CloudLocationRead(cloud_id=r.cloud_id, account_id=r.account_id, region=r.region),
+        drift=[
+            DriftBriefRead(
+                id=d.id, title=d.title, severity=Severity(d.severity), first_seen_at=d.first_seen_at
+            )
+            for d in c2c.drift
+        ],
+    )
+
+
+def get_finding(
+    session: Session, finding_id: uuid.UUID, *, asset_ids: Collection[uuid.UUID] | None = None
+) -> FindingDetail:
+    """One finding with its detections, control, risk explanation and code-to-cloud summary;
+    `asset_ids` (a caller bound to assets) keeps resources and code of other assets out."""
     row = repository.get_with_asset(session, finding_id)
     if row is None:
         raise NotFound(f"no finding with id {finding_id}")
@@ -177,6 +232,7 @@ def get_finding(session: Session, finding_id: uuid.UUID) -> FindingDetail:
             comments=f"/api/v1/findings/{finding.id}/comments",
             history=f"/api/v1/findings/{finding.id}/history",
         ),
+        code_to_cloud=code_to_cloud(session, finding.id, asset_ids=asset_ids),
         risk_explanation=[
             RiskFactorRead(
                 factor=str(e.get("factor")),
