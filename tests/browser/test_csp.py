@@ -1,5 +1,6 @@
 """The dashboard works under its Content-Security-Policy: no page (sign-in, queue, a finding,
-posture charts, assets, imports, audit, rules) has anything blocked."""
+posture charts, assets, the inventory and a resource, imports, audit, rules) has anything
+blocked."""
 
 import re
 
@@ -7,6 +8,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from tests.browser.conftest import ADMIN, first_id, login
+from tests.browser.test_inventory import GROUP, import_state
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +20,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__csp.push(`${e.effectiveDirective} blocked ${e.blockedURI} at ${e.sourceFile}`);
 });
 """
-PAGES = ("/findings", "/posture", "/assets", "/imports", "/audit", "/rules")
+PAGES = ("/findings", "/posture", "/assets", "/inventory", "/imports", "/audit", "/rules")
 
 
 def test_no_page_breaks_the_content_security_policy(page: Page) -> None:
@@ -36,6 +38,7 @@ def test_no_page_breaks_the_content_security_policy(page: Page) -> None:
     assert "script-src 'self';" in csp
     assert response.headers["x-frame-options"] == "DENY"
     login(page, *ADMIN)
+    import_state(page)  # the inventory and a resource page with something to show
     for path in PAGES:
         page.goto(path)
         expect(page.locator("h1").first).to_be_visible()
@@ -47,6 +50,11 @@ def test_no_page_breaks_the_content_security_policy(page: Page) -> None:
     finding = first_id(page)
     page.goto(f"/findings/{finding}")
     expect(page.locator("h1#finding-title")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.__csp") == []
+    page.goto("/inventory?q=inventory_web")
+    page.get_by_role("link", name=GROUP, exact=True).click()
+    expect(page.get_by_test_id("resource-identity")).to_be_visible()
     page.wait_for_load_state("networkidle")
     assert page.evaluate("window.__csp") == []
     assert console == []

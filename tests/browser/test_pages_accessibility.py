@@ -1,11 +1,13 @@
-"""Accessibility basics of the posture, assets, imports, rules and audit pages: axe-core (WCAG 2.1
-A/AA, serious or critical violations fail) and their actions reached with the keyboard alone."""
+"""Accessibility basics of the posture, assets, inventory, imports, rules and audit pages:
+axe-core (WCAG 2.1 A/AA, serious or critical violations fail) and their actions reached with the
+keyboard alone."""
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import login
 from tests.browser.test_accessibility import axe_violations, describe
+from tests.browser.test_inventory import GROUP, import_state
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +26,19 @@ def test_each_page_passes_axe(page: Page, path: str, ready: str) -> None:
     login(page, "lead")
     page.goto(path)
     expect(page.locator(ready).first).to_be_visible(timeout=30_000)
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+
+def test_the_inventory_and_a_resource_pass_axe(page: Page) -> None:
+    login(page, "lead")
+    import_state(page)
+    page.goto("/inventory?q=inventory_web")
+    expect(page.get_by_test_id("resource-row").first).to_be_visible(timeout=30_000)
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+    page.get_by_role("link", name=GROUP, exact=True).click()
+    expect(page.get_by_test_id("resource-identity")).to_be_visible()
     violations = axe_violations(page)
     assert not violations, describe(violations)
 
