@@ -407,7 +407,7 @@ def test_api_lists_the_catalogue_and_serves_json_csv_and_xlsx(client: TestClient
     assert listed.status_code == 200
     names = {m["name"] for m in listed.json()}
     assert names == {"posture", "mttr", "sla", "net_resolve_rate", "violations_blocked",
-                     "drift", "coverage", "compliance"}  # fmt: skip
+                     "drift", "coverage", "iac_coverage", "compliance"}  # fmt: skip
     mttr = next(m for m in listed.json() if m["name"] == "mttr")
     assert "false positives excluded" in mttr["definition"]
 
@@ -467,7 +467,7 @@ def test_cli_lists_shows_and_snapshots(cli_db: Path) -> None:
     assert runner.invoke(app, ["ingest", str(report), "--asset", "acme/cli"]).exit_code == 0
     listed = runner.invoke(app, ["metrics", "--json"])
     assert listed.exit_code == 0, listed.output
-    assert len(json.loads(listed.stdout)) == 8
+    assert len(json.loads(listed.stdout)) == 9
     snap = runner.invoke(app, ["metrics", "snapshot", "--json"])
     assert snap.exit_code == 0, snap.output
     assert json.loads(snap.stdout)["rows"] == 1

@@ -13,6 +13,7 @@ class MetricName(StrEnum):
     VIOLATIONS_BLOCKED = "violations_blocked"
     DRIFT = "drift"
     COVERAGE = "coverage"
+    IAC_COVERAGE = "iac_coverage"
     COMPLIANCE = "compliance"
 
 
@@ -141,6 +142,22 @@ CATALOGUE: tuple[MetricSpec, ...] = (
         ("family", "team", "environment", "kind", "asset"),
         False,
         "import scopes (the last import of each asset and tool)",
+    ),
+    MetricSpec(
+        MetricName.IAC_COVERAGE,
+        "IaC coverage of cloud resources",
+        "IaC coverage: share of live resources that a state manages. A live (cloud) resource is "
+        "an active inventory resource with a cloud id (ARN or provider id), counted once per "
+        "cloud id; it is managed when a Terraform state or plan holds it (any inventory row "
+        "with that cloud id says managed), unmanaged when only a driftctl scan showed it "
+        "(created by hand). Planned resources without a cloud id and resources a later "
+        "snapshot retired are not counted. iac_coverage = managed / cloud_resources, empty "
+        "when there is no cloud resource; per asset, the cloud resources each asset's "
+        "inventory shows (one resource can count in two assets, once overall).",
+        "share (0-1) / resources",
+        ("none", "asset"),
+        False,
+        "the resource inventory (Terraform states and plans, driftctl scans) as it stands now",
     ),
     MetricSpec(
         MetricName.COMPLIANCE,

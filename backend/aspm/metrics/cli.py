@@ -15,7 +15,8 @@ def metrics(
         str | None,
         typer.Argument(
             help="a metric (posture, mttr, sla, net_resolve_rate, violations_blocked, drift, "
-            "coverage, compliance), or `snapshot` to write today's snapshot; none: the catalogue"
+            "coverage, iac_coverage, compliance), or `snapshot` to write today's snapshot; "
+            "none: the catalogue"
         ),
     ] = None,
     period: Annotated[str, typer.Option(help="7d, 12w, 6m, 1y")] = "90d",

@@ -289,6 +289,21 @@ def compliance(status: pd.DataFrame, *, group: str, framework: str | None) -> pd
     return out[cols].sort_values("family") if not out.empty else pd.DataFrame(columns=cols)
 
 
+def iac_coverage(counts: pd.DataFrame, *, group: str | None) -> pd.DataFrame:
+    """counts: [asset,] cloud_resources, managed. Adds unmanaged and iac_coverage (managed /
+    cloud_resources; empty without cloud resources); overall, one row even when empty."""
+    keys = [group] if group else []
+    values = ["cloud_resources", "managed"]
+    out = counts[[*keys, *values]].copy()
+    if out.empty and not keys:
+        out = pd.DataFrame({"cloud_resources": [0], "managed": [0]})
+    out[values] = out[values].fillna(0).astype(int)
+    out["unmanaged"] = out["cloud_resources"] - out["managed"]
+    out["iac_coverage"] = _ratio(out["managed"], out["cloud_resources"])
+    cols = [*keys, "cloud_resources", "managed", "unmanaged", "iac_coverage"]
+    return out[cols].sort_values(keys) if keys else out[cols]
+
+
 def to_rows(df: pd.DataFrame) -> tuple[list[str], list[dict[str, object]]]:
     """Columns and JSON-safe rows (numpy scalars to Python, NaN to None)."""
     clean = df.astype(object).where(pd.notna(df), None)

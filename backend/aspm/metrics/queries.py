@@ -53,6 +53,7 @@ from aspm.metrics.models import (
     MetricSnapshot,
     MetricSnapshotTotal,
 )
+from aspm.resources.models import Resource
 
 Rows = Select[*tuple[Any, ...]]  # a select of any columns, read into a DataFrame
 
@@ -522,6 +523,45 @@ def assets_for_coverage(filters: Filters) -> Rows:
         Asset.environment.label("environment"),
         func.coalesce(Asset.owner_team, literal(NO_TEAM)).label("team"),
     ).where(Asset.kind != "unassigned")
+    if filters.team is not None:
+        stmt = stmt.where(Asset.owner_team == filters.team)
+    if filters.asset is not None:
+        stmt = stmt.where(Asset.name == filters.asset)
+    if filters.environment is not None:
+        stmt = stmt.where(Asset.environment == filters.environment)
+    return stmt
+
+
+def iac_coverage(filters: Filters, *, by_asset: bool) -> Rows:
+    """Active cloud resources (distinct cloud ids) and how many of them a state manages, overall
+    or per asset. A cloud id is managed when any active inventory row with it is (a state in
+    one asset, a driftctl scan of the account in another); filters choose which assets' rows
+    count, never what managed means."""
+    managed_ids = (
+        select(
+            Resource.cloud_id.label("cloud_id"),
+            func.max(case((Resource.managed, 1), else_=0)).label("managed"),
+        )
+        .where(Resource.active, Resource.cloud_id.is_not(None))
+        .group_by(Resource.cloud_id)
+        .subquery("managed_ids")
+    )
+    dims = [Asset.name.label("asset")] if by_asset else []
+    stmt = (
+        select(
+            *dims,
+            func.count(Resource.cloud_id.distinct()).label("cloud_resources"),
+            func.count(case((managed_ids.c.managed == 1, Resource.cloud_id)).distinct()).label(
+                "managed"
+            ),
+        )
+        .select_from(Resource)
+        .join(managed_ids, managed_ids.c.cloud_id == Resource.cloud_id)
+        .join(Asset, Asset.id == Resource.asset_id)
+        .where(Resource.active)
+    )
+    if by_asset:
+        stmt = stmt.group_by(Asset.name)
     if filters.team is not None:
         stmt = stmt.where(Asset.owner_team == filters.team)
     if filters.asset is not None:

@@ -312,8 +312,8 @@ def compute(session: Session, principal: Principal, name: str, q: MetricQuery) -
         df = posture.drift(created, reopened, group=group, interval=interval)
         if created.empty:
             notes.append(
-                "no finding of category drift in the period: none of the current ingestors "
-                "reports drift; cloud_regressions (reopened cloud findings) are counted"
+                "no finding of category drift in the period (Terraform plans and driftctl scans "
+                "report drift); cloud_regressions (reopened cloud findings) are counted"
             )
     elif spec.name is MetricName.VIOLATIONS_BLOCKED:
         if group == "finding" and q.interval is not None:
@@ -347,6 +347,13 @@ def compute(session: Session, principal: Principal, name: str, q: MetricQuery) -
         assets = _load(session, queries.assets_for_coverage(filters))
         scopes = _load(session, queries.recent_scopes(start=period.start, end=period.end))
         df = posture.coverage(assets, scopes, families=families, group=group or "family")
+    elif spec.name is MetricName.IAC_COVERAGE:
+        counts = _load(session, queries.iac_coverage(filters, by_asset=group == "asset"))
+        df = posture.iac_coverage(counts, group=group)
+        if int(df["cloud_resources"].sum()) == 0:
+            notes.append(
+                "no cloud resource in the inventory: import a Terraform state or a driftctl scan"
+            )
     else:  # COMPLIANCE
         status = _load(session, queries.compliance_status(filters))
         df = posture.compliance(status, group=group or "framework", framework=q.framework)
