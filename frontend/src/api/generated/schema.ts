@@ -262,7 +262,8 @@ export interface paths {
         };
         /**
          * Get
-         * @description One finding with every detection from every tool.
+         * @description One finding with every detection from every tool, and `code_to_cloud`: its inventory
+         *     resource, where code defines it, its cloud identity and its open drift.
          */
         get: operations["findings-get"];
         put?: never;
@@ -1099,6 +1100,61 @@ export interface components {
             /** Ids */
             ids: string[];
         };
+        /** CloudLocationRead */
+        CloudLocationRead: {
+            /** Account Id */
+            account_id: string | null;
+            /** Cloud Id */
+            cloud_id: string;
+            /** Region */
+            region: string | null;
+        };
+        /**
+         * CodeLocationRead
+         * @description Where code defines the resource: an IaC detection naming its address.
+         */
+        CodeLocationRead: {
+            /**
+             * Asset
+             * @description the asset (repository) of that detection
+             */
+            asset: string;
+            /**
+             * Asset Id
+             * Format: uuid
+             */
+            asset_id: string;
+            /** Path */
+            path: string;
+            /** Start Line */
+            start_line: number | null;
+            /**
+             * Tool
+             * @description the IaC scanner that reported it
+             */
+            tool: string;
+        };
+        /**
+         * CodeToCloudRead
+         * @description A finding's resource in code and in the cloud, and what drifted on it.
+         */
+        CodeToCloudRead: {
+            /**
+             * Drift
+             * @description drift findings of the resource that the detector still reports
+             */
+            drift: components["schemas"]["DriftBriefRead"][];
+            /** @description null when the resource has no cloud id (e.g. planned, not yet deployed) */
+            in_cloud: components["schemas"]["CloudLocationRead"] | null;
+            /** @description file and line from an IaC detection of the resource's address; null when no IaC scan reported it (or the resource has no IaC address) */
+            in_code: components["schemas"]["CodeLocationRead"] | null;
+            resource: components["schemas"]["LinkedResourceRead"];
+            /**
+             * Via
+             * @description what linked the finding to it: cloud_id or address
+             */
+            via: string;
+        };
         /** CommentCreate */
         CommentCreate: {
             /** Body */
@@ -1221,6 +1277,22 @@ export interface components {
          * @enum {string}
          */
         DetectorState: "active" | "fixed";
+        /** DriftBriefRead */
+        DriftBriefRead: {
+            /**
+             * First Seen At
+             * Format: date-time
+             */
+            first_seen_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            severity: components["schemas"]["Severity"];
+            /** Title */
+            title: string;
+        };
         /**
          * Environment
          * @enum {string}
@@ -1342,6 +1414,8 @@ export interface components {
             category: string;
             /** Cloud Provider */
             cloud_provider: string | null;
+            /** @description its inventory resource in code and in the cloud; null when unlinked */
+            code_to_cloud?: components["schemas"]["CodeToCloudRead"] | null;
             /** Compliance */
             compliance: string[][];
             /** @description the canonical control, when the control map knows the rule */
@@ -1853,6 +1927,52 @@ export interface components {
              * @description what matched: cloud_id or address
              */
             via: string;
+        };
+        /**
+         * LinkedResourceRead
+         * @description The inventory resource a finding is about (GET /api/v1/resources/{id} has the rest).
+         */
+        LinkedResourceRead: {
+            /** Account Id */
+            account_id: string | null;
+            /**
+             * Active
+             * @description false once a complete snapshot of its scope dropped it
+             */
+            active: boolean;
+            /**
+             * Address
+             * @description IaC address (module path and instance key)
+             */
+            address: string | null;
+            /** Asset */
+            asset: string;
+            /**
+             * Asset Id
+             * Format: uuid
+             */
+            asset_id: string;
+            /**
+             * Cloud Id
+             * @description ARN or provider id
+             */
+            cloud_id: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Managed
+             * @description false: no Terraform state holds it (created by hand)
+             */
+            managed: boolean;
+            /** Provider */
+            provider: string;
+            /** Region */
+            region: string | null;
+            /** Type */
+            type: string;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -2812,6 +2932,9 @@ export type SchemaBulkAction = components['schemas']['BulkAction'];
 export type SchemaBulkFilter = components['schemas']['BulkFilter'];
 export type SchemaBulkRequest = components['schemas']['BulkRequest'];
 export type SchemaBulkResult = components['schemas']['BulkResult'];
+export type SchemaCloudLocationRead = components['schemas']['CloudLocationRead'];
+export type SchemaCodeLocationRead = components['schemas']['CodeLocationRead'];
+export type SchemaCodeToCloudRead = components['schemas']['CodeToCloudRead'];
 export type SchemaCommentCreate = components['schemas']['CommentCreate'];
 export type SchemaCommentRead = components['schemas']['CommentRead'];
 export type SchemaComplianceRef = components['schemas']['ComplianceRef'];
@@ -2819,6 +2942,7 @@ export type SchemaControlRead = components['schemas']['ControlRead'];
 export type SchemaDataSensitivity = components['schemas']['DataSensitivity'];
 export type SchemaDetectionRead = components['schemas']['DetectionRead'];
 export type SchemaDetectorState = components['schemas']['DetectorState'];
+export type SchemaDriftBriefRead = components['schemas']['DriftBriefRead'];
 export type SchemaEnvironment = components['schemas']['Environment'];
 export type SchemaErrorEnvelope = components['schemas']['ErrorEnvelope'];
 export type SchemaErrorRead = components['schemas']['ErrorRead'];
@@ -2839,6 +2963,7 @@ export type SchemaIngestResult = components['schemas']['IngestResult'];
 export type SchemaIngestRunRead = components['schemas']['IngestRunRead'];
 export type SchemaInterval = components['schemas']['Interval'];
 export type SchemaLinkedFindingRead = components['schemas']['LinkedFindingRead'];
+export type SchemaLinkedResourceRead = components['schemas']['LinkedResourceRead'];
 export type SchemaLoginRequest = components['schemas']['LoginRequest'];
 export type SchemaMatchRule = components['schemas']['MatchRule'];
 export type SchemaMe = components['schemas']['Me'];
