@@ -514,6 +514,8 @@ export interface paths {
          *
          *     **coverage** (Scan coverage per tool family; group_by: family, team, environment, kind, asset): Scan coverage: share of assets with an import from each required tool family in the last N days (N = the period). Required families default by asset kind (repository: sast, secrets, iac, sca; cloud_account: cspm; image: container; service: sast, sca) or are given with families=...; a tool belongs to the family of its kind of scanner (checkov -> iac, prowler -> cspm, ...).
          *
+         *     **iac_coverage** (IaC coverage of cloud resources; group_by: none, asset): IaC coverage: share of live resources that a state manages. A live (cloud) resource is an active inventory resource with a cloud id (ARN or provider id), counted once per cloud id; it is managed when a Terraform state or plan holds it (any inventory row with that cloud id says managed), unmanaged when only a driftctl scan showed it (created by hand). Planned resources without a cloud id and resources a later snapshot retired are not counted. iac_coverage = managed / cloud_resources, empty when there is no cloud resource; per asset, the cloud resources each asset's inventory shows (one resource can count in two assets, once overall).
+         *
          *     **compliance** (Compliance by framework; group_by: framework, control): Compliance: pass/fail per framework control where tools report it. A control (a framework reference on findings: from Prowler, Security Hub, Checkov, KICS and the control map) fails while any finding referencing it is still reported (accepted risks included: they are exceptions, not passes; false positives excluded), and passes when every finding referencing it is fixed. Frameworks group into CIS, PCI DSS, SOC 2, HIPAA, ISO 27001, NIS2 (others: Other). Controls no tool ever reported failing are not listed: passed checks are not stored per control.
          */
         get: operations["metrics-get"];
@@ -2087,7 +2089,7 @@ export interface components {
          * MetricName
          * @enum {string}
          */
-        MetricName: "posture" | "mttr" | "sla" | "net_resolve_rate" | "violations_blocked" | "drift" | "coverage" | "compliance";
+        MetricName: "posture" | "mttr" | "sla" | "net_resolve_rate" | "violations_blocked" | "drift" | "coverage" | "iac_coverage" | "compliance";
         /** MetricResult */
         MetricResult: {
             /** Columns */
@@ -5799,7 +5801,7 @@ export const exposureValues: ReadonlyArray<FlattenedDeepRequired<components>["sc
 export const findingSortValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FindingSort"]> = ["risk", "severity", "first_seen", "last_seen", "title", "priority"];
 export const intervalValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Interval"]> = ["day", "week", "month"];
 export const meKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Me"]["kind"]> = ["user", "token"];
-export const metricNameValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MetricName"]> = ["posture", "mttr", "sla", "net_resolve_rate", "violations_blocked", "drift", "coverage", "compliance"];
+export const metricNameValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MetricName"]> = ["posture", "mttr", "sla", "net_resolve_rate", "violations_blocked", "drift", "coverage", "iac_coverage", "compliance"];
 export const priorityFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PriorityFilter"]> = ["P1", "P2", "P3", "P4", "none"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "security_lead", "engineer", "viewer"];
 export const scopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Scope"]> = ["ingest", "read", "triage"];
