@@ -106,3 +106,25 @@ def test_retired_resource_keeps_its_findings_and_unknown_resources_link_nothing(
     _import(sessions, _findings("checkov", "aws_s3_bucket.logs", "aws_s3_bucket.nope"), "infra")
     _import(sessions, report([]), "infra")  # complete and empty: the bucket is retired
     assert set(_links(session)) == {"aws_s3_bucket.logs"}
+
+
+def test_cloud_finding_links_to_an_unmanaged_resource_known_by_the_id_its_arn_ends_with(
+    sessions: sessionmaker[Session], session: Session
+) -> None:
+    sg = "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0abc"
+    _import(
+        sessions,
+        _findings(
+            "prowler", sg, "arn:aws:s3:::acme-hand", "arn:aws:s3:::acme-other", category="cspm"
+        ),
+        "aws-prod",
+    )
+    unmanaged = [
+        {"provider": "aws", "type": t, "cloud_id": i, "managed": False}
+        for t, i in (("aws_security_group", "sg-0abc"), ("aws_s3_bucket", "acme-hand"))
+    ]
+    _import(sessions, report(unmanaged, complete=False, tool="driftctl"), "aws-prod")
+    assert _links(session) == {
+        sg: ("", "sg-0abc", "cloud_id"),
+        "arn:aws:s3:::acme-hand": ("", "acme-hand", "cloud_id"),
+    }

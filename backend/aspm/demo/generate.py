@@ -14,6 +14,7 @@ from aspm.demo.cloud import CloudAccount, CloudResult, prowler_ocsf, securityhub
 from aspm.demo.iac import checkov_json, checkov_sarif, tfsec_json
 from aspm.demo.leaks import gitleaks_json, trufflehog_jsonl
 from aspm.demo.sast import semgrep_sarif
+from aspm.demo.terraform import driftctl_scan, refresh_only_plan, tfstate
 
 ROUNDS = (1, 2, 3)
 
@@ -108,9 +109,29 @@ def _cloud_scans() -> list[_Scan]:
     ]
 
 
+def _terraform_scans() -> list[_Scan]:
+    """payments-api's state and a refresh-only plan (round 2, filed under the repository whose
+    infra/ they deploy), then a driftctl scan of the prod account (round 3, the account's)."""
+    p, prod = org.PAYMENTS, org.AWS_PROD_ACCOUNT
+    missing = {m.address for m in org.PROD_MISSING}
+    return [
+        _Scan(p, org.asset_name(p), "terraform.tfstate", "terraform-state", (), (2,),
+              lambda r: tfstate(org.PAYMENTS_STATE, serial=40 + r, lineage_label="payments-prod")),
+        _Scan(p, org.asset_name(p), "refresh-only-plan.json", "terraform-plan", ("terraform",),
+              (2,),
+              lambda r: refresh_only_plan(org.PAYMENTS_STATE, org.PAYMENTS_DRIFT, round_no=r)),
+        _Scan("aws-prod", org.cloud_asset_name(prod), "driftctl.json", "driftctl", ("driftctl",),
+              (3,), lambda r: driftctl_scan(
+                  [s for s in org.PAYMENTS_STATE if s.address not in missing],
+                  org.PROD_UNMANAGED, org.PROD_MISSING,
+                  state_source=org.PAYMENTS_STATE_SOURCE, round_no=r)),
+    ]  # fmt: skip
+
+
 def build_reports() -> list[DemoReport]:
-    """All reports, round 1 first; within a round, repositories before cloud accounts."""
-    scans = _repo_scans() + _cloud_scans()
+    """All reports, round 1 first; within a round, repositories before cloud accounts, then
+    Terraform state, plan and driftctl (they link what the others found to resources)."""
+    scans = _repo_scans() + _cloud_scans() + _terraform_scans()
     return [
         DemoReport(
             round=round_no,
@@ -133,7 +154,8 @@ def readme(reports: list[DemoReport]) -> str:
         "=================",
         "",
         "Scanner output for Acme Corp, a fictional company: four repositories, two AWS accounts",
-        "and an Azure subscription, each in the scanner's own format. Round 1 is a baseline;",
+        "and an Azure subscription, each in the scanner's own format, with payments-api's",
+        "Terraform state, a refresh-only plan and a driftctl scan. Round 1 is a baseline;",
         "round 2 came two weeks later, after a fix sprint (some issues fixed, a few new ones);",
         "round 3 rescanned infra-modules and the prod account after a revert re-opened issues.",
         "Every secret in these files is fake (seeded noise or AWS's documented example key).",

@@ -10,6 +10,8 @@ says in which rounds it is reported:
   public endpoint and someone re-opened a debug security group.
 """
 
+from typing import Any
+
 from aspm.demo.cloud import (
     CIS3,
     FSBP,
@@ -24,6 +26,7 @@ from aspm.demo.cloud import (
 from aspm.demo.iac import Block, Fail, SourceFile
 from aspm.demo.leaks import Commit, Hit, Leak
 from aspm.demo.sast import Match
+from aspm.demo.terraform import CloudOnly, Drift, TfResource
 from aspm.demo.values import (
     AWS_EXAMPLE_KEY_ID,
     AWS_EXAMPLE_SECRET,
@@ -58,12 +61,17 @@ def asset_name(repo: str) -> str:
     return f"{ORG}/{repo}"
 
 
-def _sg_id(name: str) -> str:
+def sg_id(name: str) -> str:
     return f"sg-0{hex_id(f'sg:{name}', 16)}"
 
 
-def _instance_id(name: str) -> str:
+def instance_id(name: str) -> str:
     return f"i-0{hex_id(f'instance:{name}', 16)}"
+
+
+def kms_key_id(label: str) -> str:
+    key = hex_id(label, 32)
+    return f"{key[:8]}-{key[8:12]}-{key[12:16]}-{key[16:20]}-{key[20:]}"
 
 
 # --- payments-api: Terraform in infra/, a FastAPI service in app/ ------------------------------
@@ -1262,14 +1270,13 @@ def _prod() -> list[CloudResult]:
     )
     logs, raw = _s3("acme-payments-access-logs-prod"), _s3("acme-analytics-raw-events")
     root = ("<root_account>", f"arn:aws:iam::{a}:root")
-    debug_sg = _sg_id("prod-debug-temp-all-open")
-    bastion_sg = _sg_id("prod-payments-bastion")
-    default_sg = _sg_id("prod-default")
-    alb_sg = _sg_id("prod-payments-api-alb")
-    bastion = _instance_id("prod-payments-bastion")
+    debug_sg = sg_id("prod-debug-temp-all-open")
+    bastion_sg = sg_id("prod-payments-bastion")
+    default_sg = sg_id("prod-default")
+    alb_sg = sg_id("prod-payments-api-alb")
+    bastion = instance_id("prod-payments-bastion")
     vpc = f"vpc-0{hex_id('prod-vpc', 16)}"
-    key = hex_id("prod-ledger-key", 32)
-    ledger_key = f"{key[:8]}-{key[8:12]}-{key[12:16]}-{key[16:20]}-{key[20:]}"
+    ledger_key = kms_key_id("prod-ledger-key")
     results = [
         CloudResult("s3_bucket_public_access", *exports, _EU, R1),
         CloudResult("s3_bucket_public_access", *receipts, _EU, _NONE),
@@ -1327,8 +1334,8 @@ def _prod() -> list[CloudResult]:
             f"arn:aws:ec2:{_EU}:{a}:instance/{bastion}", _EU, ALL,
         ),
         CloudResult(
-            "ec2_instance_imdsv2_enabled", _instance_id("prod-reconcile-runner"),
-            f"arn:aws:ec2:{_EU}:{a}:instance/{_instance_id('prod-reconcile-runner')}", _EU, NEW,
+            "ec2_instance_imdsv2_enabled", instance_id("prod-reconcile-runner"),
+            f"arn:aws:ec2:{_EU}:{a}:instance/{instance_id('prod-reconcile-runner')}", _EU, NEW,
             rounds=NEW,
         ),
         CloudResult(
@@ -1383,9 +1390,9 @@ AWS_PROD_PROWLER = _prod()
 def _staging() -> list[CloudResult]:
     a = AWS_STAGING
     assets, receipts = _s3("acme-staging-web-assets"), _s3("acme-payments-receipts-staging")
-    bastion_sg = _sg_id("staging-bastion")
-    loadtest_sg = _sg_id("staging-load-test-temp")
-    bastion = _instance_id("staging-bastion")
+    bastion_sg = sg_id("staging-bastion")
+    loadtest_sg = sg_id("staging-load-test-temp")
+    bastion = instance_id("staging-bastion")
     db = f"arn:aws:rds:{_EU}:{a}:db:payments-ledger-staging"
     detector = hex_id(f"guardduty-detector:{a}:{_EU}", 32)
     return [
@@ -1473,11 +1480,10 @@ def _requirements(*items: str) -> tuple[str, ...]:
 def _controls() -> list[ControlResult]:
     a = AWS_PROD
     account = f"AWS::::Account:{a}"
-    bastion = _instance_id("prod-payments-bastion")
-    key = hex_id("prod-ledger-key", 32)
-    ledger_key = f"{key[:8]}-{key[8:12]}-{key[12:16]}-{key[16:20]}-{key[20:]}"
-    debug_sg = _sg_id("prod-debug-temp-all-open")
-    default_sg = _sg_id("prod-default")
+    bastion = instance_id("prod-payments-bastion")
+    ledger_key = kms_key_id("prod-ledger-key")
+    debug_sg = sg_id("prod-debug-temp-all-open")
+    default_sg = sg_id("prod-default")
     fsbp_cis_nist = (FSBP, CIS3, NIST)
     return [
         ControlResult(
@@ -1584,7 +1590,7 @@ def _controls() -> list[ControlResult]:
 
 PROD_CONTROLS = _controls()
 
-_PROD_BASTION = _instance_id("prod-payments-bastion")
+_PROD_BASTION = instance_id("prod-payments-bastion")
 
 PROD_THREATS = [
     ThreatResult(
@@ -1609,13 +1615,239 @@ PROD_VULNS = [
         "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H", "HIGH", "CVE-2024-6387 - openssh-server",
         "A signal handler race condition in OpenSSH's server (sshd) allows an unauthenticated "
         "remote attacker to run code as root on glibc-based Linux systems.",
-        _instance_id("prod-payments-bastion"), _EU, R1,
+        instance_id("prod-payments-bastion"), _EU, R1,
     ),
     VulnResult(
         "CVE-2023-38545", "curl", "8.0.1-1.amzn2023.0.1", "8.4.0-1.amzn2023.0.1", 9.8,
         "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CRITICAL", "CVE-2023-38545 - curl",
         "A heap buffer overflow in curl's SOCKS5 proxy handshake can be triggered by a long host "
         "name when name resolution is left to the proxy.",
-        _instance_id("prod-payments-bastion"), _EU, BOTH,
+        instance_id("prod-payments-bastion"), _EU, BOTH,
     ),
 ]  # fmt: skip
+
+
+# --- what Terraform deployed: payments-api's infra/ in the prod account --------------------------
+# The state (round 2, after the fix sprint) names the same addresses as the IaC reports and the
+# same ARNs as the cloud reports, so findings link both ways. A refresh-only plan then shows what
+# changed by hand; in round 3 driftctl finds what no state manages and a topic deleted by hand.
+
+PAYMENTS_STATE_SOURCE = "tfstate+s3://acme-terraform-state/payments-api/prod.tfstate"
+_PROD_VPC = f"vpc-0{hex_id('prod-vpc', 16)}"
+_PAYMENTS_TAGS = {"Service": "payments-api", "Environment": "prod"}
+
+
+def _arn(service: str, resource: str, *, region: str = AWS_REGION) -> str:
+    return f"arn:aws:{service}:{region}:{AWS_PROD}:{resource}"
+
+
+def _bucket(name: str, bucket: str, *, acl: str, data_class: str, **extra: Any) -> TfResource:
+    tags = {**_PAYMENTS_TAGS, "DataClass": data_class}
+    return TfResource(
+        "aws_s3_bucket",
+        name,
+        {
+            "id": bucket,
+            "arn": f"arn:aws:s3:::{bucket}",
+            "bucket": bucket,
+            "acl": acl,
+            "region": AWS_REGION,
+            "logging": [],
+            "versioning": [{"enabled": False, "mfa_delete": False}],
+            "server_side_encryption_configuration": [],
+            "tags": tags,
+            "tags_all": tags,
+            **extra,
+        },
+    )
+
+
+def _sse(algorithm: str, key: str = "") -> list[dict[str, Any]]:
+    default = {"sse_algorithm": algorithm, "kms_master_key_id": key}
+    return [{"rule": [{"apply_server_side_encryption_by_default": [default]}]}]
+
+
+def _rule(port: int, protocol: str, *, cidrs: tuple[str, ...] = (), groups: tuple[str, ...] = (),
+          description: str = "", ipv6: tuple[str, ...] = ()) -> dict[str, Any]:  # fmt: skip
+    return {
+        "cidr_blocks": list(cidrs),
+        "description": description,
+        "from_port": port,
+        "ipv6_cidr_blocks": list(ipv6),
+        "prefix_list_ids": [],
+        "protocol": protocol,
+        "security_groups": list(groups),
+        "self": False,
+        "to_port": port,
+    }
+
+
+_ALL_OUT = _rule(0, "-1", cidrs=("0.0.0.0/0",), ipv6=("::/0",))
+_API_TASKS_SG = sg_id("prod-payments-api-tasks")
+
+
+def _security_group(name: str, label: str, ingress: list[dict[str, Any]],
+                    egress: list[dict[str, Any]], description: str) -> TfResource:  # fmt: skip
+    group = sg_id(label)
+    return TfResource(
+        "aws_security_group",
+        name,
+        {
+            "id": group,
+            "arn": _arn("ec2", f"security-group/{group}"),
+            "name": label.removeprefix("prod-"),
+            "description": description,
+            "vpc_id": _PROD_VPC,
+            "owner_id": AWS_PROD,
+            "ingress": ingress,
+            "egress": egress,
+            "tags": {},
+            "tags_all": {},
+        },
+    )
+
+
+def _payments_state() -> list[TfResource]:
+    ledger_key = kms_key_id("prod-ledger-key")
+    key_arn = _arn("kms", f"key/{ledger_key}")
+    logs = "acme-payments-access-logs-prod"
+    queue_tags = {**_PAYMENTS_TAGS, "Team": "payments"}
+    worker_role = _arn("iam", "role/payments-refund-worker", region="")
+    return [
+        _bucket("access_logs", logs, acl="log-delivery-write", data_class="internal",
+                versioning=[{"enabled": True, "mfa_delete": False}],
+                server_side_encryption_configuration=_sse("AES256")),
+        _bucket("statement_exports", "acme-payments-statement-exports-prod", acl="private",
+                data_class="confidential",
+                server_side_encryption_configuration=_sse("aws:kms", key_arn)),
+        _bucket("receipts", "acme-payments-receipts-prod", acl="private", data_class="pci",
+                logging=[{"target_bucket": logs, "target_prefix": "receipts/"}],
+                versioning=[{"enabled": True, "mfa_delete": False}],
+                server_side_encryption_configuration=_sse("AES256")),
+        TfResource("aws_db_instance", "ledger", {
+            "id": f"db-{hex_id('prod-ledger-db', 26).upper()}",
+            "arn": _arn("rds", "db:payments-ledger-prod"),
+            "identifier": "payments-ledger-prod",
+            "engine": "postgres",
+            "engine_version": "15.5",
+            "instance_class": "db.r6g.large",
+            "storage_encrypted": True,
+            "kms_key_id": key_arn,
+            "publicly_accessible": False,
+            "deletion_protection": True,
+            "enabled_cloudwatch_logs_exports": [],
+            "vpc_security_group_ids": [sg_id("prod-payments-ledger-db")],
+            "username": "ledger_admin",
+            "password": None,  # manage_master_user_password: the secret is in Secrets Manager
+            "manage_master_user_password": True,
+            "master_user_secret": [{
+                "kms_key_id": key_arn,
+                "secret_arn": _arn("secretsmanager", "secret:rds!db-ledger-" + hex_id("s", 6)),
+                "secret_status": "active",
+            }],
+            "tags": {**_PAYMENTS_TAGS, "DataClass": "pci"},
+            "tags_all": {**_PAYMENTS_TAGS, "DataClass": "pci"},
+        }, sensitive=("password",),
+           refs=(("vpc_security_group_ids", "aws_security_group.ledger_db"),
+                 ("kms_key_id", "aws_kms_key.ledger"))),
+        _security_group("api_alb", "prod-payments-api-alb",
+                        [_rule(443, "tcp", cidrs=("0.0.0.0/0",))], [_ALL_OUT],
+                        "Public HTTPS entry point of the payments API"),
+        _security_group("bastion", "prod-payments-bastion",
+                        [_rule(22, "tcp", cidrs=("10.20.0.0/16",), description="SSH")],
+                        [{**_ALL_OUT, "description": "All outbound"}],
+                        "SSH bastion for on-call database access"),
+        _security_group("ledger_db", "prod-payments-ledger-db",
+                        [_rule(5432, "tcp", groups=(_API_TASKS_SG,),
+                               description="PostgreSQL from API")], [],
+                        "PostgreSQL from the API tasks only"),
+        TfResource("aws_instance", "bastion", {
+            "id": instance_id("prod-payments-bastion"),
+            "arn": _arn("ec2", f"instance/{instance_id('prod-payments-bastion')}"),
+            "instance_type": "t3.micro",
+            "associate_public_ip_address": True,
+            "subnet_id": f"subnet-0{hex_id('prod-public-a', 16)}",
+            "vpc_security_group_ids": [sg_id("prod-payments-bastion")],
+            "metadata_options": [{"http_endpoint": "enabled", "http_tokens": "optional"}],
+            "tags": {**_PAYMENTS_TAGS, "Name": "payments-bastion"},
+            "tags_all": {**_PAYMENTS_TAGS, "Name": "payments-bastion"},
+        }, refs=(("vpc_security_group_ids", "aws_security_group.bastion"),)),
+        TfResource("aws_kms_key", "ledger", {
+            "id": ledger_key,
+            "arn": key_arn,
+            "key_id": ledger_key,
+            "description": "payments ledger database and backups",
+            "enable_key_rotation": False,
+            "deletion_window_in_days": 30,
+            "tags": {},
+            "tags_all": {},
+        }),
+        TfResource("aws_sqs_queue", "settlement_events", {
+            "id": f"https://sqs.{AWS_REGION}.amazonaws.com/{AWS_PROD}/payments-settlement-events",
+            "arn": _arn("sqs", "payments-settlement-events"),
+            "name": "payments-settlement-events",
+            "sqs_managed_sse_enabled": False,
+            "kms_master_key_id": "",
+            "tags": queue_tags,
+            "tags_all": queue_tags,
+        }),
+        TfResource("aws_sns_topic", "settlement_alerts", {
+            "id": _arn("sns", "payments-settlement-alerts"),
+            "arn": _arn("sns", "payments-settlement-alerts"),
+            "name": "payments-settlement-alerts",
+            "kms_master_key_id": "",
+            "tags": _PAYMENTS_TAGS,
+            "tags_all": _PAYMENTS_TAGS,
+        }),
+        TfResource("aws_iam_policy", "ci_deploy", {
+            "id": f"arn:aws:iam::{AWS_PROD}:policy/payments-api-ci-deploy",
+            "arn": f"arn:aws:iam::{AWS_PROD}:policy/payments-api-ci-deploy",
+            "name": "payments-api-ci-deploy",
+            "description": "Used by the GitHub Actions deploy job",
+            "tags": {},
+            "tags_all": {},
+        }),
+        TfResource("aws_lambda_function", "refund_worker", {
+            "id": "payments-refund-worker",
+            "arn": _arn("lambda", "function:payments-refund-worker"),
+            "function_name": "payments-refund-worker",
+            "role": worker_role,
+            "runtime": "python3.12",
+            "handler": "refund_worker.handler",
+            "tracing_config": [{"mode": "PassThrough"}],
+            "tags": _PAYMENTS_TAGS,
+            "tags_all": _PAYMENTS_TAGS,
+        }),
+    ]  # fmt: skip
+
+
+PAYMENTS_STATE = _payments_state()
+
+# changed by hand since the last apply: someone opened the ledger database to the internet for
+# a vendor's migration tool, turned off access logging on the receipts bucket and tagged a queue
+PAYMENTS_DRIFT = [
+    Drift("aws_security_group.ledger_db", {"ingress": [
+        _rule(5432, "tcp", groups=(_API_TASKS_SG,), description="PostgreSQL from API"),
+        _rule(5432, "tcp", cidrs=("0.0.0.0/0",), description="vendor migration (temp)"),
+    ]}),
+    Drift("aws_s3_bucket.receipts", {"logging": []}),
+    Drift("aws_sqs_queue.settlement_events", {
+        "tags": {**_PAYMENTS_TAGS, "Team": "payments", "CostCenter": "cc-4410"},
+        "tags_all": {**_PAYMENTS_TAGS, "Team": "payments", "CostCenter": "cc-4410"},
+    }),
+]  # fmt: skip
+
+# round 3: what driftctl finds in the prod account that no state manages (the cloud reports flag
+# each of them), and the alerts topic deleted by hand
+PROD_UNMANAGED = [
+    CloudOnly("aws_security_group", sg_id("prod-debug-temp-all-open")),
+    CloudOnly("aws_instance", instance_id("prod-reconcile-runner")),
+    CloudOnly("aws_iam_user", "svc-legacy-export"),
+]
+PROD_MISSING = [
+    CloudOnly(
+        "aws_sns_topic",
+        _arn("sns", "payments-settlement-alerts"),
+        address="aws_sns_topic.settlement_alerts",
+    )
+]

@@ -140,8 +140,12 @@ def link_findings(
     only the findings of the detections that import wrote on `asset_ids`.
 
     A detection's resource matches a resource's cloud id (an ARN or a provider id) or its IaC
-    address. Per finding, the best kind of match wins: cloud id in the finding's asset, cloud id
-    in another asset, address in the finding's asset, address in another asset; a finding whose
+    address; a detection that names an ARN also matches a resource known only by the provider id
+    the ARN ends with (driftctl names an unmanaged security group `sg-0abc`, Prowler its ARN
+    `arn:aws:ec2:...:security-group/sg-0abc`; a bucket `acme-logs`, `arn:aws:s3:::acme-logs`).
+    Per finding, the best kind of match wins: cloud id in the finding's asset, cloud id in
+    another asset, the ARN's last part in the finding's asset, then in another asset, address in
+    the finding's asset, address in another asset; a finding whose
     best matches name several resources (two assets with the same address, two detections naming
     different resources) is not linked: never a guess. An existing link is kept when nothing
     matches any more (a retired resource keeps its findings)."""
@@ -163,16 +167,25 @@ def link_findings(
         "INSERT INTO resource_links (finding_id, resource_id, via, linked_at) "
         f"WITH d AS (SELECT DISTINCT finding_id, asset_id, resource FROM detections "
         f"WHERE {where}), "
+        # an ARN's last part, after its last "/" or ":" (rtrim strips every character that is
+        # not one of those two; the same in SQLite and PostgreSQL)
+        "arns AS (SELECT finding_id, asset_id, substr(resource, length(rtrim(resource, "
+        "replace(replace(resource, '/', ''), ':', ''))) + 1) AS tail FROM d "
+        "WHERE resource LIKE 'arn:%'), "
         "cand AS ("
         "SELECT d.finding_id, r.id AS resource_id, "
         "CASE WHEN r.asset_id = d.asset_id THEN 1 ELSE 2 END AS prio "
         "FROM d JOIN resources r ON r.cloud_id = d.resource WHERE r.active "
         "UNION ALL "
-        "SELECT d.finding_id, r.id, CASE WHEN r.asset_id = d.asset_id THEN 3 ELSE 4 END "
+        "SELECT a.finding_id, r.id, CASE WHEN r.asset_id = a.asset_id THEN 3 ELSE 4 END "
+        "FROM arns a JOIN resources r ON r.cloud_id = a.tail "
+        "WHERE r.active AND a.tail <> '' AND r.cloud_id NOT LIKE 'arn:%' "
+        "UNION ALL "
+        "SELECT d.finding_id, r.id, CASE WHEN r.asset_id = d.asset_id THEN 5 ELSE 6 END "
         "FROM d JOIN resources r ON r.address = d.resource WHERE r.active), "
         "best AS (SELECT finding_id, MIN(prio) AS prio FROM cand GROUP BY finding_id), "
         f"chosen AS (SELECT c.finding_id, {chosen} AS resource_id, "
-        "CASE WHEN MIN(c.prio) <= 2 THEN 'cloud_id' ELSE 'address' END AS via "
+        "CASE WHEN MIN(c.prio) <= 4 THEN 'cloud_id' ELSE 'address' END AS via "
         "FROM cand c JOIN best b ON b.finding_id = c.finding_id AND b.prio = c.prio "
         "GROUP BY c.finding_id HAVING COUNT(DISTINCT c.resource_id) = 1) "
         "SELECT finding_id, resource_id, via, :now FROM chosen WHERE true "
