@@ -14,9 +14,11 @@ from aspm.assets.models import Asset
 from aspm.cli import app
 from aspm.demo import org
 from aspm.demo.service import run_demo
+from aspm.demo.terraform import refresh_only_plan, tfstate
 from aspm.findings.models import Detection, Finding
 from aspm.resources.models import Resource, ResourceLink
 from tests.conftest import TEST_SECRET
+from tests.factories import ingest_bytes
 
 runner = CliRunner()
 STATE_ARNS = {str(r.attributes["arn"]) for r in org.PAYMENTS_STATE}
@@ -110,6 +112,18 @@ def test_drift_findings_have_the_severity_of_what_drifted(session: Session) -> N
         (org.instance_id("prod-reconcile-runner"), "medium"),
         (org.PROD_MISSING[0].id, "medium"),  # deleted outside Terraform
     }
+
+
+def test_a_state_imported_after_the_plan_leaves_the_plans_drift_open(
+    sessions: sessionmaker[Session], session: Session
+) -> None:
+    plan = refresh_only_plan(org.PAYMENTS_STATE, org.PAYMENTS_DRIFT, round_no=2)
+    state = tfstate(org.PAYMENTS_STATE, serial=1, lineage_label="test")
+    for data, name in ((plan, "plan.json"), (state, "terraform.tfstate")):
+        result = ingest_bytes(sessions, data, filename=name, asset="infra")
+        assert (result.status, result.resolved_findings) == ("ok", 0), result.error
+    states = session.scalars(select(Finding.detector_state).where(Finding.category == "drift"))
+    assert list(states) == ["active"] * len(org.PAYMENTS_DRIFT)
 
 
 def test_cli_lists_the_demo_inventory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

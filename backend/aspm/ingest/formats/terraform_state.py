@@ -5,13 +5,15 @@ Version 3 (Terraform 0.11 and older, `"modules": [...]`) and anything else not 4
 a MalformedReportError that says how to get a readable file: `terraform show -json` with
 Terraform 0.12 or later (which reads and upgrades the old state).
 
-Inventory only, no findings; `ctx.inventory_complete` = True (a state is a full snapshot of what
-it manages: a re-import retires the resources it no longer holds). One ResourceRecord per
-resource INSTANCE: `module.vm["backend"].aws_instance.this[0]` and `module.vm["frontend"]...`
-are two. Identity: `arn`, else `id`; account and region from the ARN, else the provider's own
-attributes (`region`, `location`, an Azure subscription in the id, a GCP `project`); tags from
-`tags_all`/`tags`/`labels`; facts and relations as `_terraform.resource_record` says (only the
-allow-listed attributes). Data sources are skipped and counted in ctx.extra["data_sources"].
+Inventory only, no findings, and no tool family in ctx.tools (an import of a state never resolves
+the drift findings a plan of the same asset reported); `ctx.inventory_complete` = True (a state is a
+full snapshot of what it manages: a re-import retires the resources it no longer holds). One
+ResourceRecord per resource INSTANCE: `module.vm["backend"].aws_instance.this[0]` and
+`module.vm["frontend"]...` are two. Identity: `arn`, else `id`; account and region from the ARN,
+else the provider's own attributes (`region`, `location`, an Azure subscription in the id, a GCP
+`project`); tags from `tags_all`/`tags`/`labels`; facts and relations as
+`_terraform.resource_record` says (only the allow-listed attributes). Data sources are skipped and
+counted in ctx.extra["data_sources"].
 
 Secrets: states hold passwords, private keys and tokens in plain text. Only allow-listed
 attributes are read, each after stripping what `sensitive_attributes` (raw) or
@@ -65,7 +67,9 @@ class TerraformStateIngestor:
 
     def parse(self, stream: BinaryIO, ctx: ParseContext) -> Iterator[RawFinding]:
         ctx.tool_name = ctx.tool_name or "Terraform"
-        ctx.tools.add("terraform")
+        # no tool family: a state reports no findings, so it must not speak for the "terraform"
+        # findings of its asset (a plan's drift) and resolve them as a full import of that scope
+        # would; its resources get a scope of their own ("terraform-state")
         ctx.inventory_complete = True
         ctx.extra.setdefault("data_sources", "0")
         cursor = JsonCursor(stream)
