@@ -6,6 +6,7 @@ import { formatDateTime, humanize } from "../../lib/format";
 import { canActOnFinding } from "../auth/permissions";
 import { useCurrentUser } from "../auth/useCurrentUser";
 import { PriorityBadge, SeverityBadge, SlaBadge, TriageBadge } from "./Badges";
+import { CodeToCloud } from "./CodeToCloud";
 import { Comments, History } from "./Conversation";
 import { DetectionList } from "./DetectionList";
 import { FindingActions } from "./FindingActions";
@@ -64,6 +65,12 @@ export function FindingPage() {
               factors={f.risk_explanation ?? []}
             />
           </Section>
+
+          {f.code_to_cloud ? (
+            <Section title="Code to cloud">
+              <CodeToCloud c2c={f.code_to_cloud} />
+            </Section>
+          ) : null}
 
           <Section title={`Detections (${f.detection_list.length})`}>
             <DetectionList detections={f.detection_list} />
