@@ -12,6 +12,7 @@ const ALL: SchemaMetricName[] = [
   "violations_blocked",
   "drift",
   "coverage",
+  "iac_coverage",
   "compliance",
 ];
 
@@ -38,7 +39,9 @@ function metric(call: RecordedCall) {
           { day: "2026-12-03", [groupBy ?? "none"]: "P1", open_count: 7, open_risk: 700 },
           { day: "2026-12-03", [groupBy ?? "none"]: "P2", open_count: 3, open_risk: 150 },
         ]
-      : [];
+      : name === "iac_coverage"
+        ? [{ cloud_resources: 19, managed: 16, unmanaged: 3, iac_coverage: 16 / 19 }]
+        : [];
   return {
     metric: name,
     title: name,
@@ -85,6 +88,46 @@ describe("PosturePage", () => {
     expect(within(drift).queryByText("Download CSV")).not.toBeInTheDocument();
     await waitFor(() => expect(api.calls.some((c) => c.path.endsWith("/coverage"))).toBe(true));
     expect(api.calls.some((c) => c.path.endsWith("/metrics/drift"))).toBe(false);
+  });
+
+  it("shows the IaC coverage next to the drift chart, linking the unmanaged resources", async () => {
+    const api = setup();
+    renderApp("/posture");
+    const card = await screen.findByTestId("iac-coverage", {}, { timeout: 5000 });
+    await waitFor(() =>
+      expect(within(card).getByTestId("iac-coverage-figure")).toHaveTextContent(
+        "IaC coverage: 84% of 19 live cloud resources are managed by Terraform (3 unmanaged)",
+      ),
+    );
+    expect(
+      within(card).getByRole("link", { name: "Unmanaged resources in the inventory" }),
+    ).toHaveAttribute("href", "/inventory?managed=false");
+    expect(screen.getByTestId("chart-drift").nextElementSibling).toBe(card);
+    const call = api.calls.find((c) => c.path.endsWith("/metrics/iac_coverage"));
+    expect(call?.query.get("format")).toBe("json");
+  });
+
+  it("says when no live cloud resource is in the inventory", async () => {
+    mockApi({
+      "GET /api/v1/auth/me": makeUser({ role: "viewer" }),
+      "GET /api/v1/metrics": ALL.map(info),
+      "GET /api/v1/metrics/{name}": (call: RecordedCall) => {
+        const result = metric(call);
+        return result.metric === "iac_coverage"
+          ? {
+              ...result,
+              columns: ["cloud_resources", "managed", "unmanaged", "iac_coverage"],
+              rows: [{ cloud_resources: 0, managed: 0, unmanaged: 0, iac_coverage: null }],
+            }
+          : result;
+      },
+    });
+    renderApp("/posture");
+    const card = await screen.findByTestId("iac-coverage", {}, { timeout: 5000 });
+    await waitFor(() =>
+      expect(card).toHaveTextContent("No live cloud resource in the inventory yet."),
+    );
+    expect(within(card).queryByRole("link", { name: /Unmanaged/ })).not.toBeInTheDocument();
   });
 
   it("shows a metric's notes when it has no rows", async () => {

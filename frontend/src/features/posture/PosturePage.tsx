@@ -6,6 +6,7 @@ import { ErrorMessage, PageHeader, SelectField } from "../../components/ui";
 import { formatNumber } from "../../lib/format";
 import { PRIORITIES } from "../../lib/severity";
 import { BarsAndLineChart, CategoryBarChart, StackedAreaChart } from "./charts";
+import { IacCoverageCard } from "./IacCoverageCard";
 import { type Availability, MetricCard } from "./MetricCard";
 import { PriorityBreakdownCard } from "./PriorityBreakdownCard";
 import "../pages.css";
@@ -135,6 +136,7 @@ export function PosturePage() {
             />
           )}
         />
+        <IacCoverageCard availability={availability("iac_coverage")} />
         <MetricCard
           title="Scan coverage per tool family"
           testId="chart-coverage"
