@@ -5,11 +5,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.auth.principal import Role
+from aspm.findings.models import Finding
 from tests.conftest import ClientAs
 from tests.factories import ingest_bytes
+from tests.resources import reports
 from tests.resources.conftest import FORMAT, bucket, report
 
 API = "/api/v1/resources"
@@ -89,7 +92,42 @@ def test_every_role_reads_and_asset_bound_tokens_only_their_assets(
     assert token_client(["ingest"]).get(API).status_code == 403  # needs the read scope
 
 
+def test_drifted_lists_resources_with_drift_still_reported(
+    sessions: sessionmaker[Session],
+    session: Session,
+    client: TestClient,
+    token_client: Callable[..., TestClient],
+) -> None:
+    # the bucket (state, Checkov, Security Hub) and, in another asset, a queue without findings
+    reports.code_and_cloud(sessions)
+    queue = reports.state_resource("aws_sqs_queue", "jobs", "arn:aws:sqs:eu-west-1:1:jobs")
+    reports.imported(sessions, reports.tfstate(queue, bucket=False), "queues",
+                     filename="terraform.tfstate")  # fmt: skip
+    # linked findings, but none of them drift
+    assert [r["address"] for r in _list(client, has_findings=True)["items"]] == [reports.ADDRESS]
+    assert _list(client, drifted=True)["total"] == 0
+    assert _list(client, drifted=False)["total"] == 2
+
+    reports.imported(sessions, reports.drift_plan(), reports.CODE_ASSET, filename="plan.json")
+    drifted = _list(client, drifted=True)["items"]
+    assert [(r["address"], r["asset"]) for r in drifted] == [(reports.ADDRESS, reports.CODE_ASSET)]
+    assert [r["address"] for r in _list(client, drifted=False)["items"]] == ["aws_sqs_queue.jobs"]
+    assert _list(client, drifted=True, asset="queues")["total"] == 0
+    bound = token_client(["read"], assets=[reports.CODE_ASSET])
+    assert _list(bound, drifted=True, asset=reports.CODE_ASSET)["total"] == 1
+
+    # drift the detector no longer reports does not count
+    session.expire_all()
+    for f in session.scalars(select(Finding).where(Finding.category == "drift")):
+        f.detector_state = "fixed"
+    session.flush()
+    assert _list(client, drifted=True)["total"] == 0
+    assert _list(client, drifted=False)["total"] == 2
+
+
 def test_openapi_documents_the_inventory(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/v1/resources", "/api/v1/resources/{resource_id}"} <= set(paths)
     assert paths["/api/v1/resources"]["get"]["operationId"] == "resources-list"
+    params = {p["name"] for p in paths["/api/v1/resources"]["get"]["parameters"]}
+    assert {"managed", "has_findings", "drifted"} <= params

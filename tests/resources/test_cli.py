@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from aspm.cli import app
 from aspm.settings import get_settings
+from tests.resources import reports
 from tests.resources.conftest import FORMAT, bucket, report
 
 runner = CliRunner()
@@ -48,6 +49,30 @@ def test_list_prints_a_table_and_json_with_filters(cli_db: Path) -> None:
     assert [(r["address"], r["findings"]) for r in json.loads(linked.stdout)] == [
         ("aws_s3_bucket.logs", 1)
     ]
+
+
+def test_list_drifted_shows_resources_with_drift_still_reported(
+    cli_db: Path, tmp_path: Path
+) -> None:
+    drifted = runner.invoke(app, ["resources", "list", "--drifted", "--json"])
+    assert drifted.exit_code == 0, drifted.output
+    assert json.loads(drifted.stdout) == []
+    for name, data in (
+        ("terraform.tfstate", reports.tfstate()),
+        ("plan.json", reports.drift_plan()),
+    ):
+        path = tmp_path / name
+        path.write_bytes(data)
+        done = runner.invoke(app, ["ingest", str(path), "--asset", "code"])
+        assert done.exit_code == 0, done.output
+    drifted = runner.invoke(app, ["resources", "list", "--drifted", "--json"])
+    assert [(r["asset"], r["address"]) for r in json.loads(drifted.stdout)] == [
+        ("code", reports.ADDRESS)
+    ]
+    table = runner.invoke(app, ["resources", "list", "--drifted"])
+    assert "Resources 1-1 of 1" in table.stdout
+    rest = runner.invoke(app, ["resources", "list", "--not-drifted", "--json"])
+    assert {r["asset"] for r in json.loads(rest.stdout)} == {"infra"}
 
 
 def test_show_by_address_lists_facts_relations_and_findings(cli_db: Path) -> None:

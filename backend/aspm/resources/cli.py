@@ -30,6 +30,10 @@ def resources_list(
     has_findings: Annotated[
         bool | None, typer.Option("--has-findings/--no-findings", help="linked to a finding")
     ] = None,
+    drifted: Annotated[
+        bool | None,
+        typer.Option("--drifted/--not-drifted", help="with drift still reported, or without"),
+    ] = None,
     include_retired: Annotated[bool, typer.Option("--include-retired")] = False,
     q: Annotated[str | None, typer.Option(help="text in address, cloud id or name")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
@@ -44,7 +48,7 @@ def resources_list(
 
     flt = ResourceFilter(
         asset=asset, provider=provider, type=type_, managed=managed, has_findings=has_findings,
-        include_retired=include_retired, q=q, limit=limit, offset=offset,
+        drifted=drifted, include_retired=include_retired, q=q, limit=limit, offset=offset,
     )  # fmt: skip
     try:
         with unit_of_work(_factory(_settings())) as session:

@@ -1,5 +1,6 @@
 """Read-only SQL over the inventory and the findings tables: a finding's code-to-cloud summary
-(its resource, where code defines it, its cloud identity, its open drift). Like gate/queries.py,
+(its resource, where code defines it, its cloud identity, its open drift), and the inventory
+list's `drifted` condition. Like gate/queries.py,
 this module only reads other domains' models.
 
 It exists apart from resources.service because findings.service reads it for the finding detail,
@@ -14,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, select
+from sqlalchemy import ColumnElement, case, exists, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from aspm.assets.models import Asset
@@ -112,6 +113,19 @@ def open_drift(
         .order_by(Finding.severity_rank.desc(), Finding.first_seen_at, Finding.id)
     ).all()
     return [DriftBrief(id=i, title=t, severity=s, first_seen_at=f) for i, t, s, f in rows]
+
+
+def has_open_drift(asset_ids: Collection[uuid.UUID] | None) -> ColumnElement[bool]:
+    """A condition on `Resource` (correlated EXISTS, one statement for the whole list): at least
+    one drift finding the detector still reports is linked to the resource (the drift that
+    `open_drift` lists; `asset_ids`: only drift findings of those assets count)."""
+    return exists().where(
+        ResourceLink.resource_id == Resource.id,
+        Finding.id == ResourceLink.finding_id,
+        Finding.category == DRIFT_CATEGORY,
+        Finding.detector_state == DetectorState.ACTIVE,
+        *_visible(Finding.asset_id, asset_ids),
+    )
 
 
 def code_to_cloud(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from aspm.db.bulk import db_datetime, db_uuid, is_postgres, load_rows
 from aspm.resources.models import Resource, ResourceLink
+from aspm.resources.queries import has_open_drift
 
 STAGE = "aspm_resource_stage"
 
@@ -226,8 +227,12 @@ def list_page(
     q: str | None,
     limit: int,
     offset: int,
+    drifted: bool | None,
+    drift_asset_ids: Sequence[uuid.UUID] | None,
 ) -> tuple[list[tuple[Resource, int]], int]:
-    """A page of resources with their linked-finding counts, and the total."""
+    """A page of resources with their linked-finding counts, and the total. `drifted`: with (or
+    without) open drift linked; `drift_asset_ids`: the assets whose drift findings count (the
+    caller's readable assets; None: every asset)."""
     stmt = select(Resource)
     if asset_ids is not None:
         stmt = stmt.where(Resource.asset_id.in_(asset_ids))
@@ -242,6 +247,9 @@ def list_page(
     if has_findings is not None:
         linked = exists().where(ResourceLink.resource_id == Resource.id)
         stmt = stmt.where(linked if has_findings else ~linked)
+    if drifted is not None:
+        drift = has_open_drift(drift_asset_ids)
+        stmt = stmt.where(drift if drifted else ~drift)
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(

@@ -24,6 +24,10 @@ def list_resources(
     type: Annotated[str | None, Query(max_length=200)] = None,
     managed: Annotated[bool | None, Query(description="managed by IaC")] = None,
     has_findings: Annotated[bool | None, Query(description="linked to a finding")] = None,
+    drifted: Annotated[
+        bool | None,
+        Query(description="linked to a drift finding that the detector still reports"),
+    ] = None,
     include_retired: Annotated[
         bool, Query(description="also resources a later complete snapshot dropped")
     ] = False,
@@ -39,6 +43,7 @@ def list_resources(
         type=type,
         managed=managed,
         has_findings=has_findings,
+        drifted=drifted,
         include_retired=include_retired,
         q=q,
         limit=limit,

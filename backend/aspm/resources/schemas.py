@@ -26,6 +26,9 @@ class ResourceFilter(BaseModel):
     type: str | None = None
     managed: bool | None = Field(None, description="managed by IaC (a state or plan holds it)")
     has_findings: bool | None = Field(None, description="linked to at least one finding")
+    drifted: bool | None = Field(
+        None, description="linked to at least one drift finding the detector still reports"
+    )
     include_retired: bool = Field(False, description="also resources a later snapshot dropped")
     q: str | None = Field(None, description="text in address, cloud id or name")
     limit: int = Field(50, ge=1, le=500)

@@ -195,6 +195,8 @@ def list_resources(session: Session, flt: ResourceFilter) -> ResourcePage:
         type_=flt.type,
         managed=flt.managed,
         has_findings=flt.has_findings,
+        drifted=flt.drifted,
+        drift_asset_ids=flt.asset_ids,
         include_retired=flt.include_retired,
         q=flt.q,
         limit=flt.limit,

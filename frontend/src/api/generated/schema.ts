@@ -4703,6 +4703,8 @@ export interface operations {
                 managed?: boolean | null;
                 /** @description linked to a finding */
                 has_findings?: boolean | null;
+                /** @description linked to a drift finding that the detector still reports */
+                drifted?: boolean | null;
                 /** @description also resources a later complete snapshot dropped */
                 include_retired?: boolean;
                 q?: string | null;
