@@ -74,7 +74,9 @@ describe("InventoryPage", () => {
       "GET /api/v1/assets": [],
       "GET /api/v1/resources": page([bucket, handMade], 120, 50),
     });
-    renderApp("/inventory?provider=aws&managed=false&has_findings=true&q=logs&offset=50");
+    renderApp(
+      "/inventory?provider=aws&managed=false&has_findings=true&drifted=true&q=logs&offset=50",
+    );
     const rows = await screen.findAllByTestId("resource-row");
     expect(rows).toHaveLength(2);
     const first = rows[0] as HTMLElement;
@@ -99,6 +101,7 @@ describe("InventoryPage", () => {
     expect(call?.query.get("provider")).toBe("aws");
     expect(call?.query.get("managed")).toBe("false");
     expect(call?.query.get("has_findings")).toBe("true");
+    expect(call?.query.get("drifted")).toBe("true");
     expect(call?.query.get("q")).toBe("logs");
     expect(call?.query.get("offset")).toBe("50");
     expect(call?.query.get("limit")).toBe("50");
@@ -106,6 +109,7 @@ describe("InventoryPage", () => {
     // the form shows what the URL says
     expect(screen.getByLabelText("Provider")).toHaveValue("aws");
     expect(screen.getByLabelText("Managed")).toHaveValue("false");
+    expect(screen.getByLabelText("Drift")).toHaveValue("true");
     expect(screen.getByLabelText("Search")).toHaveValue("logs");
     expect(screen.getByText("51–100 of 120")).toBeInTheDocument();
   });
@@ -122,6 +126,7 @@ describe("InventoryPage", () => {
     await userEvent.type(screen.getByLabelText("Type"), "aws_s3_bucket");
     await userEvent.selectOptions(screen.getByLabelText("Managed"), "true");
     await userEvent.selectOptions(screen.getByLabelText("Findings"), "false");
+    await userEvent.selectOptions(screen.getByLabelText("Drift"), "false");
     await userEvent.selectOptions(screen.getByLabelText("Retired"), "true");
     await userEvent.click(screen.getByRole("button", { name: "Apply filters" }));
     await waitFor(() =>
@@ -130,6 +135,7 @@ describe("InventoryPage", () => {
         type: "aws_s3_bucket",
         managed: true,
         has_findings: false,
+        drifted: false,
         retired: true,
       }),
     );

@@ -28,6 +28,7 @@ interface Draft {
   type: string;
   managed: string;
   has_findings: string;
+  drifted: string;
   retired: string;
 }
 
@@ -42,6 +43,7 @@ function draftOf(search: InventorySearch): Draft {
     type: search.type ?? "",
     managed: flagText(search.managed),
     has_findings: flagText(search.has_findings),
+    drifted: flagText(search.drifted),
     retired: search.retired ? "true" : "",
   };
 }
@@ -56,6 +58,8 @@ function searchOf(draft: Draft): InventorySearch {
   if (managed !== undefined) next.managed = managed;
   const hasFindings = textFlag(draft.has_findings);
   if (hasFindings !== undefined) next.has_findings = hasFindings;
+  const drifted = textFlag(draft.drifted);
+  if (drifted !== undefined) next.drifted = drifted;
   if (draft.retired === "true") next.retired = true;
   return next;
 }
@@ -67,6 +71,10 @@ const MANAGED_OPTIONS = [
 const FINDINGS_OPTIONS = [
   { value: "true", label: "with findings" },
   { value: "false", label: "without findings" },
+];
+const DRIFT_OPTIONS = [
+  { value: "true", label: "drifted (drift still reported)" },
+  { value: "false", label: "no drift reported" },
 ];
 const RETIRED_OPTIONS = [{ value: "true", label: "also retired" }];
 
@@ -143,6 +151,13 @@ export function InventoryPage() {
             placeholder="any"
             options={FINDINGS_OPTIONS}
             onChange={set("has_findings")}
+          />
+          <SelectField
+            label="Drift"
+            value={draft.drifted}
+            placeholder="any"
+            options={DRIFT_OPTIONS}
+            onChange={set("drifted")}
           />
           <SelectField
             label="Retired"

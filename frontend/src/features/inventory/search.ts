@@ -10,7 +10,7 @@ const text = (max: number) =>
     (v) => (v === null || v === undefined || v === "" ? undefined : String(v)),
     z.string().max(max).optional(),
   );
-/** `?managed=true` arrives as a boolean from the router, or as a string typed by hand. */
+/** `?managed=true` (or `?drifted=true`) arrives as a boolean from the router, or as a string typed by hand. */
 const flag = z.preprocess(
   (v) => (v === "true" ? true : v === "false" ? false : v === "" ? undefined : v),
   z.boolean().optional(),
@@ -22,6 +22,7 @@ export const inventorySearchSchema = z.object({
   type: text(200).catch(undefined),
   managed: flag.catch(undefined),
   has_findings: flag.catch(undefined),
+  drifted: flag.catch(undefined),
   retired: flag.catch(undefined),
   q: text(200).catch(undefined),
   offset: z.coerce.number().int().min(0).max(10_000_000).optional().catch(undefined),
@@ -38,6 +39,7 @@ export function toResourceQuery(search: InventorySearch): ResourceQuery {
   if (search.type) query.type = search.type;
   if (search.managed !== undefined) query.managed = search.managed;
   if (search.has_findings !== undefined) query.has_findings = search.has_findings;
+  if (search.drifted !== undefined) query.drifted = search.drifted;
   if (search.retired) query.include_retired = true;
   if (search.q) query.q = search.q;
   return query;
