@@ -6,6 +6,7 @@ import { renderApp } from "../../test/render";
 
 const RESOURCE_ID = "7d1f0c4e-0000-4000-8000-000000000001";
 const DRIFT_ID = "7d1f0c4e-0000-4000-8000-000000000002";
+const OTHER_DRIFT_ID = "7d1f0c4e-0000-4000-8000-000000000004";
 
 function c2c(overrides: Partial<SchemaCodeToCloudRead> = {}): SchemaCodeToCloudRead {
   return {
@@ -102,12 +103,18 @@ describe("finding page: code to cloud", () => {
             severity: "medium",
             first_seen_at: "2026-11-28T08:00:00Z",
           },
+          {
+            id: OTHER_DRIFT_ID,
+            title: "Drift: logging of aws_s3_bucket changed outside Terraform",
+            severity: "high",
+            first_seen_at: "2026-10-25T09:04:00Z",
+          },
         ],
       }),
     );
     const s = await section();
     const items = within(s.getByRole("list", { name: "Drift" })).getAllByRole("listitem");
-    expect(items).toHaveLength(1);
+    expect(items).toHaveLength(2);
     const item = items[0] as HTMLElement;
     expect(item).toHaveTextContent(
       "Drift: Bucket versioning disabled outside Terraform since 28 Nov 2026",
@@ -116,5 +123,15 @@ describe("finding page: code to cloud", () => {
       within(item).getByRole("link", { name: "Bucket versioning disabled outside Terraform" }),
     ).toHaveAttribute("href", `/findings/${DRIFT_ID}`);
     expect(within(item).getByText("28 Nov 2026").tagName).toBe("TIME");
+    // a title that already says "Drift:" does not say it twice
+    const other = items[1] as HTMLElement;
+    expect(other).toHaveTextContent(
+      "Drift: logging of aws_s3_bucket changed outside Terraform since 25 Oct 2026",
+    );
+    expect(
+      within(other).getByRole("link", {
+        name: "logging of aws_s3_bucket changed outside Terraform",
+      }),
+    ).toHaveAttribute("href", `/findings/${OTHER_DRIFT_ID}`);
   });
 });

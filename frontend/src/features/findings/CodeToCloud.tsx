@@ -61,7 +61,7 @@ export function CodeToCloud({ c2c }: { c2c: SchemaCodeToCloudRead }) {
             <li key={d.id}>
               <strong>Drift:</strong>{" "}
               <Link to="/findings/$findingId" params={{ findingId: d.id }}>
-                {d.title}
+                {driftText(d.title)}
               </Link>{" "}
               since <time dateTime={d.first_seen_at}>{formatDate(d.first_seen_at)}</time>{" "}
               <SeverityBadge severity={d.severity} />
@@ -80,4 +80,9 @@ export function CodeToCloud({ c2c }: { c2c: SchemaCodeToCloudRead }) {
       </p>
     </div>
   );
+}
+
+/** Drift findings are titled "Drift: ..."; the line already says so. */
+function driftText(title: string): string {
+  return title.replace(/^drift:\s*/i, "") || title;
 }
