@@ -85,3 +85,47 @@ def test_an_imported_state_is_listed_and_a_resource_opens(page: Page) -> None:
 
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Inventory").click()
     expect(page).to_have_url(re.compile(r"/inventory$"))
+
+
+# the demo's Prowler finding on the receipts bucket: payments-api's state holds the bucket, tfsec
+# names its address in infra/s3.tf, and the refresh-only plan turned its logging off
+RECEIPTS_ARN = "arn:aws:s3:::acme-payments-receipts-prod"
+RECEIPTS = "aws_s3_bucket.receipts"
+CLOUD_ASSET = org.cloud_asset_name(org.AWS_PROD_ACCOUNT)
+
+
+def test_a_cloud_finding_shows_its_code_its_drift_and_its_resource(page: Page) -> None:
+    login(page, "lead")
+    page.goto(f"/findings?asset={CLOUD_ASSET}&q=acme-payments-receipts-prod")
+    row = page.locator("tbody tr").filter(has_text="bucket-level public access block").first
+    expect(row).to_be_visible()
+    fid = row.get_attribute("data-finding-id")
+    assert fid
+    page.goto(f"/findings/{fid}")
+
+    c2c = page.get_by_role("region", name="Code to cloud")
+    expect(c2c).to_be_visible()
+    in_code = c2c.get_by_test_id("in-code")
+    expect(in_code).to_contain_text(re.compile(r"infra/s3\.tf:\d+"))
+    expect(in_code).to_contain_text(RECEIPTS)
+    expect(c2c.get_by_test_id("in-cloud")).to_contain_text(RECEIPTS_ARN)
+    expect(c2c.get_by_test_id("unmanaged")).to_have_count(0)
+    drift = c2c.get_by_role("list", name="Drift").get_by_role("listitem")
+    expect(drift.first).to_contain_text(re.compile(r"^Drift: logging of aws_s3_bucket .* since"))
+    snap(page, "finding-code-to-cloud")
+
+    # the drift finding is a link, and it knows the same resource
+    drift.first.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/findings/[0-9a-f-]{36}$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Drift: logging")
+    expect(
+        page.get_by_role("region", name="Code to cloud").get_by_test_id("in-cloud")
+    ).to_contain_text(RECEIPTS_ARN)
+
+    # the inventory lists the bucket among the drifted resources
+    page.goto(f"/inventory?drifted=true&q={RECEIPTS}")
+    expect(page.get_by_label("Drift")).to_have_value("true")
+    rows = page.get_by_test_id("resource-row")
+    expect(rows).to_have_count(1)
+    rows.get_by_role("link", name=RECEIPTS, exact=True).click()
+    expect(page.get_by_role("heading", level=1, name=RECEIPTS)).to_be_visible()
