@@ -249,3 +249,18 @@ def test_bomb_over_the_api_is_422_and_stores_nothing(
 
 if __name__ == "__main__":
     print(json.dumps(_probe(sys.argv[1])))  # noqa: T201 - read by the probes fixture
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 6, 1 << 16])
+@pytest.mark.parametrize(
+    ("text", "nul"),
+    [('["a\\u0000b"]', True), ('["a\x00"]', True), ('["a\\u0001", "u0000"]', False)],
+)
+def test_guard_tells_whether_a_nul_can_be_in_the_strings(text: str, nul: bool, chunk: int) -> None:
+    """The pipeline looks for NULs in records only once the bytes could hold one (also when the
+    \\u0000 escape is cut by a chunk boundary)."""
+    guard = _bounds.ShapeGuard(io.BytesIO(text.encode()), json=True)
+    buffer = bytearray(chunk)
+    while guard.readinto(buffer):
+        pass
+    assert guard.nul_seen is nul

@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from aspm.errors import MalformedReport, UnsupportedFormat
 from aspm.ingest.contract import Ingestor, MalformedReportError, ParseContext, RawFinding
-from aspm.ingest.formats._bounds import guard
+from aspm.ingest.formats._bounds import ShapeGuard, guard
 from aspm.ingest.registry import BY_NAME, FORMATS
 
 HEAD_SIZE = 64 * 1024
@@ -94,6 +94,7 @@ def to_utf8(raw: BinaryIO) -> BinaryIO:
 class OpenedReport:
     ingestor: Ingestor
     stream: BinaryIO
+    shape: ShapeGuard  # what the stream has shown so far (ShapeGuard.nul_seen)
 
 
 def _read_head(stream: BinaryIO) -> tuple[bytes, BinaryIO]:
@@ -123,13 +124,14 @@ def open_report(raw: BinaryIO, filename: str, format_name: str | None = None) ->
         head, stream = _read_head(utf8)
     except MalformedReportError as exc:
         raise MalformedReport(f"{filename}: cannot decode the file: {exc}") from exc
-    stream = guard(stream, head)
+    shape = guard(stream, head)
+    stream = io.BufferedReader(shape, buffer_size=HEAD_SIZE)
     if format_name:
         ingestor = BY_NAME.get(format_name)
         if ingestor is None:
             known = ", ".join(sorted(BY_NAME))
             raise UnsupportedFormat(f"{filename}: unknown format {format_name!r}; known: {known}")
-        return OpenedReport(ingestor, stream)
+        return OpenedReport(ingestor, stream, shape)
     if not head.strip():
         raise MalformedReport(
             f"{filename}: the file is empty, so its format cannot be detected; pass --format "
@@ -142,7 +144,7 @@ def open_report(raw: BinaryIO, filename: str, format_name: str | None = None) ->
             f"{filename}: no known scanner format recognised in the content "
             f"(tried {known}); pass --format to choose one"
         )
-    return OpenedReport(ingestor, stream)
+    return OpenedReport(ingestor, stream, shape)
 
 
 def parse_all(opened: OpenedReport, ctx: ParseContext, filename: str) -> Iterator[RawFinding]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -280,6 +280,17 @@ _PLACE = ("path", "resource", "resource_type", "cloud_provider", "account_id", "
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+class _NulSeen(Protocol):
+    nul_seen: bool
+
+
+class _AlwaysLook:
+    nul_seen = True
+
+
+_ALWAYS_LOOK = _AlwaysLook()
+
+
 def _has_nul(raw: RawFinding) -> bool:
     """Whether any text of the record holds a NUL (0.8 µs per record, measured)."""
     loc = raw.location
@@ -415,6 +426,7 @@ class _Import:
         )
         self.controls = load_control_map()
         self.now = run.started_at  # a plain attribute: the ORM one is slower per record
+        self.nul_possible: _NulSeen = _ALWAYS_LOOK  # the report's shape guard, once it is open
         self.now_db = db_datetime(session, run.started_at)
         self._due_db: dict[datetime, Any] = {}  # SLA due dates repeat: convert each once
         self.run_db = format(run.id.int, "032x")
@@ -561,7 +573,7 @@ class _Import:
 
     def add(self, raw: RawFinding) -> None:
         self.findings += 1
-        if _has_nul(raw):
+        if self.nul_possible.nul_seen and _has_nul(raw):
             raw = _without_nul(raw, self.findings, self.warn)
         loc = raw.location
         if (loc.start_line is not None and loc.start_line not in LINE_RANGE) or (
@@ -813,6 +825,7 @@ def ingest(
         batch_size=batch_size,
         warn=warnings.add,
     )
+    state.nul_possible = opened.shape  # a record can hold a NUL only once the bytes have one
     try:
         with _gc_paused():
             for raw in parse_all(opened, ctx, filename):
