@@ -515,6 +515,17 @@ def latest_snapshot_day(*, last: date) -> Select[date]:
 # --- coverage, compliance, gate ------------------------------------------------------------------
 
 
+def _on_assets(stmt: Rows, filters: Filters) -> Rows:
+    """`stmt` (which joins Asset) limited to the assets the team/asset/environment filters name."""
+    if filters.team is not None:
+        stmt = stmt.where(Asset.owner_team == filters.team)
+    if filters.asset is not None:
+        stmt = stmt.where(Asset.name == filters.asset)
+    if filters.environment is not None:
+        stmt = stmt.where(Asset.environment == filters.environment)
+    return stmt
+
+
 def assets_for_coverage(filters: Filters) -> Rows:
     stmt = select(
         Asset.id.label("asset_id"),
@@ -523,13 +534,7 @@ def assets_for_coverage(filters: Filters) -> Rows:
         Asset.environment.label("environment"),
         func.coalesce(Asset.owner_team, literal(NO_TEAM)).label("team"),
     ).where(Asset.kind != "unassigned")
-    if filters.team is not None:
-        stmt = stmt.where(Asset.owner_team == filters.team)
-    if filters.asset is not None:
-        stmt = stmt.where(Asset.name == filters.asset)
-    if filters.environment is not None:
-        stmt = stmt.where(Asset.environment == filters.environment)
-    return stmt
+    return _on_assets(stmt, filters)
 
 
 def iac_coverage(filters: Filters, *, by_asset: bool) -> Rows:
@@ -562,13 +567,7 @@ def iac_coverage(filters: Filters, *, by_asset: bool) -> Rows:
     )
     if by_asset:
         stmt = stmt.group_by(Asset.name)
-    if filters.team is not None:
-        stmt = stmt.where(Asset.owner_team == filters.team)
-    if filters.asset is not None:
-        stmt = stmt.where(Asset.name == filters.asset)
-    if filters.environment is not None:
-        stmt = stmt.where(Asset.environment == filters.environment)
-    return stmt
+    return _on_assets(stmt, filters)
 
 
 def recent_scopes(*, start: datetime, end: datetime) -> Rows:
@@ -599,13 +598,7 @@ def compliance_status(filters: Filters) -> Rows:
         .join(Asset, Asset.id == ComplianceStatus.asset_id)
         .group_by(ComplianceStatus.framework, ComplianceStatus.control)
     )
-    if filters.team is not None:
-        stmt = stmt.where(Asset.owner_team == filters.team)
-    if filters.asset is not None:
-        stmt = stmt.where(Asset.name == filters.asset)
-    if filters.environment is not None:
-        stmt = stmt.where(Asset.environment == filters.environment)
-    return stmt
+    return _on_assets(stmt, filters)
 
 
 GATE_DIMENSIONS = ("asset", "branch", "finding")
@@ -636,13 +629,7 @@ def gate_by_day(
         .where(g.evaluated_at >= start, g.evaluated_at < end)
         .group_by(day, *(dims[dim] for _ in group if dim))
     )
-    if filters.asset is not None:
-        stmt = stmt.where(Asset.name == filters.asset)
-    if filters.team is not None:
-        stmt = stmt.where(Asset.owner_team == filters.team)
-    if filters.environment is not None:
-        stmt = stmt.where(Asset.environment == filters.environment)
-    return stmt
+    return _on_assets(stmt, filters)
 
 
 def gate_blocking_findings(dialect: str, *, asset_filter: bool) -> TextClause:
