@@ -458,6 +458,23 @@ def score_import(
     return _rescore(session, pol, run_id=run_id, affected=affected, created_scored=created_scored)
 
 
+def rescore_findings(
+    session: Session,
+    finding_ids: Sequence[uuid.UUID],
+    *,
+    policy_path: Path | None = None,
+    actor: str = "system",
+) -> RescoreResult:
+    """Re-score these findings (and those on a resource one of them shows public), e.g. after
+    their detections or their resource changed outside an import's own scoring."""
+    pol, applied = current_policy(session, path=policy_path, actor=actor)
+    if applied or not finding_ids:
+        return RescoreResult(policy_version=pol.version, selected=0, distinct_inputs=0,
+                             updated=0, duration_ms=0)  # fmt: skip
+    # a run id no finding was created by: the selection is `finding_ids` (and what they expose)
+    return _rescore(session, pol, run_id=uuid.uuid4(), affected=finding_ids, created_scored=True)
+
+
 def rescore_all(session: Session, *, policy_path: Path | None = None) -> RescoreResult:
     pol, applied = current_policy(session, path=policy_path)
     if applied:
