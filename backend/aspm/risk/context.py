@@ -42,6 +42,14 @@ def _norm(value: str) -> str:
     return value.lower().replace("-", "").replace("_", "").replace(" ", "")
 
 
+def classification(value: str) -> str | None:
+    """A data-classification value as a sensitivity level (restricted / confidential / internal /
+    public; "Highly-Confidential" -> restricted), or the data tag it names (pii / pci / phi), or
+    None. The same vocabulary as report tags, for resource tags (aspm.resources.exposure)."""
+    v = _norm(value)
+    return _CLASS_VALUES.get(v) or (v if v in _DATA_TAGS else None)
+
+
 @dataclass(frozen=True, slots=True)
 class Fact:
     value: str
