@@ -2,6 +2,18 @@
 
 Pure functions. Line numbers and free-text messages never enter an identity: they churn on
 trivial edits. Changing a recipe means bumping its version and migrating the stored values.
+
+Occurrences: when a report gives nothing but the line to tell two results of one rule in one file
+apart (no tool fingerprint, no resource, the same snippet or none), the pipeline keeps them apart
+the way GitHub code scanning does, by their order of occurrence: the first keeps the plain stable
+location, the n-th one after it at another line gets `occurrence(where, n)`. The order survives
+lines moving; a new result of the same rule above the others in the same file renumbers the ones
+below it (GitHub's limit too). Results at the same line with the same identity stay one detection
+(a report that lists one problem twice), and so do the occurrences of one secret in one file. This
+extends the version 1 recipes without changing any identity they gave: the first occurrence is
+what version 1 computed, and the later ones were dropped as duplicates before. Likewise the
+readers' identity refinements of issue 15 (instance keys, package, service name, method) change
+only the identities of records that used to fold into another record's identity.
 """
 
 import hashlib
@@ -42,6 +54,11 @@ def stable_location(raw: RawFinding, *, path: str, secret_hash: str | None) -> l
         cloud = [loc.account_id or "", loc.region or ""] if loc.cloud_provider else []
         return ["res", path, loc.resource, *cloud]
     return ["loc", path, snippet_key(loc.snippet)]
+
+
+def occurrence(where: list[str], n: int) -> list[str]:
+    """The stable location of the n-th further occurrence (n >= 1) of `where` in one report."""
+    return [*where, f"#{n}"]
 
 
 def detection_digest(

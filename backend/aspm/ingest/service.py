@@ -42,6 +42,7 @@ from aspm.findings.fingerprint import (
     correlated_key,
     detection_digest,
     finding_key,
+    occurrence,
     stable_location,
 )
 from aspm.findings.models import TriageState
@@ -433,6 +434,7 @@ class _Import:
         self.rules: dict[tuple[str, str], dict[str, Any]] = {}
         self.row_no = 0
         self.findings = self.suppressed = self.duplicates = 0
+        self.occurrences: dict[bytes, dict[int, int]] = {}  # see _occurrence
         self.new = self.unchanged = self.reopened = self.resolved = 0
         self._allowed: set[uuid.UUID] = set()  # assets the principal may import into
         owner = _new_asset_team(options.principal)
@@ -605,14 +607,19 @@ class _Import:
         )
         chash = _content_hash(raw, title, snippet, path)
         known = target.known.get(fp_key)
+        # a record seen in this import keeps its line where the content hash was (line << 3)
+        line = loc.start_line if loc.start_line is not None and loc.start_line > 0 else 0
+        if known is not None and known & _SEEN and known >> 3 != line and where[0] != "secret":
+            where, fp_key = self._occurrence(target, raw, where, fp_key, line, path, secret_hash)
+            known = target.known.get(fp_key)
         if known is None:
-            target.known[fp_key] = _SEEN | _ACTIVE
+            target.known[fp_key] = (line << 3) | _SEEN | _ACTIVE
             self.new += 1
         elif known & _SEEN:
             self.duplicates += 1
             return
         else:
-            target.known[fp_key] = known | _SEEN
+            target.known[fp_key] = (line << 3) | (known & 7) | _SEEN
             if not known & _ACTIVE:
                 self.reopened += 1
             else:
@@ -706,6 +713,31 @@ class _Import:
             }
         if len(self.new_detections) + len(self.updates) >= self.batch_size:
             self.flush()
+
+    def _occurrence(
+        self,
+        target: _Target,
+        raw: RawFinding,
+        where: list[str],
+        first: bytes,
+        line: int,
+        path: str,
+        secret_hash: str | None,
+    ) -> tuple[list[str], bytes]:
+        """(stable location, digest) of a record whose identity an earlier record of this import
+        has at another line: the same rule in the same place with nothing but the line between
+        them, so they are told apart by order of occurrence (fingerprint.occurrence). Memory only
+        for such groups: {line: n} per first digest."""
+        lines = self.occurrences.get(first)
+        if lines is None:
+            lines = self.occurrences[first] = {target.known[first] >> 3: 0}
+        n = lines.setdefault(line, len(lines))
+        if n:
+            where = occurrence(where, n)
+        digest = detection_digest(
+            raw, asset_key=target.asset_key, path=path, secret_hash=secret_hash, where=where
+        )
+        return where, digest
 
     def flush(self) -> None:
         if self.new_detections or self.updates:
