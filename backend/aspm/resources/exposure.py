@@ -59,8 +59,10 @@ groups, the function URL, a bucket's sub-resources).
   IAM finding (`ADMIN_IAM`) on the role, on an attachment or inline policy naming it, or on a
   policy attached to it. Evidence: exposure + admin findings.
 - internet_instance_imdsv1_role: an instance (aws_instance) that is internet-exposed, has a role
-  (instance profile), and allows IMDSv1: an `http_tokens`=optional fact or an IMDSv2 finding
-  (`IMDSV1`). Evidence: exposure + IMDS findings.
+  (instance profile), and allows IMDSv1: an `http_tokens`=optional fact or, with no such fact, an
+  IMDSv2 finding (`IMDSV1`). Evidence: exposure + IMDS findings.
+  (For IMDS, encryption and logging a fact of the resource, when there is one, decides over
+  findings: the state is newer than a scan.)
 - public_bucket_restricted_data: a bucket, internet-exposed, whose own tags say restricted.
   Evidence: exposure findings.
 - public_unencrypted_database: a database, internet-exposed, with an `encrypted`=false fact or an
@@ -685,7 +687,7 @@ def _kinds(
         if pattern and pattern.match(c):
             kinds |= kind
     if category == "drift" and severity == "critical" and _DRIFT_RE and _DRIFT_RE.match(c):
-        kinds |= OPENED | PUBLIC
+        kinds |= OPENED
     if category in VULN_CATEGORIES and severity == "critical":
         kinds |= VULN
     return kinds
@@ -760,7 +762,7 @@ def _combinations(graph: _Graph) -> dict[uuid.UUID, list[Combination]]:
         restricted = own is not None and own.value == "restricted"
         if restricted and own is not None:
             logging_off = "false" in n.fact("logging")
-            if logging_off or n.flags & LOG:
+            if _says(n, "logging", "false", LOG):
                 why = f"{n.label}: logging disabled" + (
                     "" if logging_off else f" ({_controls(n, LOG)})"
                 )
@@ -769,7 +771,7 @@ def _combinations(graph: _Graph) -> dict[uuid.UUID, list[Combination]]:
         if exp is None:
             continue
         first = ("internet", *exp.steps[0])
-        public = _evidence(graph, exp.via, PUBLIC)
+        public = _evidence(graph, exp.via, PUBLIC | OPENED)
         if kind == "compute":
             for name, role, how in graph.roles(n):
                 words, via = graph.admin(name, role)
@@ -780,7 +782,7 @@ def _combinations(graph: _Graph) -> dict[uuid.UUID, list[Combination]]:
                 add("internet_host_critical_vulnerability", n,
                     (*first, n.label, f"critical vulnerability ({_controls(n, VULN)})"),
                     public | _evidence(graph, [n.id], VULN))  # fmt: skip
-        if n.type in INSTANCES and (n.flags & IMDS or "optional" in n.fact("http_tokens")):
+        if n.type in INSTANCES and _says(n, "http_tokens", "optional", IMDS):
             roles = graph.roles(n)
             if roles:
                 imds = _controls(n, IMDS) if n.flags & IMDS else "http_tokens optional"
@@ -791,7 +793,7 @@ def _combinations(graph: _Graph) -> dict[uuid.UUID, list[Combination]]:
             add("public_bucket_restricted_data", n, (*first, own.source), public)
         if kind == "database":
             unencrypted = "false" in n.fact("encrypted")
-            if unencrypted or n.flags & UNENC:
+            if _says(n, "encrypted", "false", UNENC):
                 why = "not encrypted at rest" + ("" if unencrypted else f" ({_controls(n, UNENC)})")
                 add("public_unencrypted_database", n, (*first, f"{n.label}: {why}"),
                     public | _evidence(graph, [n.id], UNENC))  # fmt: skip
@@ -813,6 +815,13 @@ def _combinations(graph: _Graph) -> dict[uuid.UUID, list[Combination]]:
                 (*first, f"{n.label} is managed by no IaC ({_controls(n, UNMGD) or 'driftctl'})"),
                 public | _evidence(graph, [n.id], UNMGD))  # fmt: skip
     return members
+
+
+def _says(n: _Node, key: str, value: str, kind: int) -> bool:
+    """The resource's fact decides when it has one (the state is newer than a scan); else an
+    evidence finding of that kind does."""
+    facts = n.fact(key)
+    return value in facts if facts else bool(n.flags & kind)
 
 
 def _controls(n: _Node, kind: int) -> str:
