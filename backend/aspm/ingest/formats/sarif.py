@@ -17,22 +17,31 @@ Rules: `ruleIndex` / `rule.index` (with `rule.toolComponent.index` into `tool.ex
 `ruleId` / `rule.id` (hierarchical ids "X/1" fall back to "X"). A result with neither a rule id
 nor a rule is skipped. Message: text, else the rule's messageStrings[id] with {n} arguments
 filled in, else markdown as written.
-Severity: `security-severity` (result properties, then rule properties; number or numeric string)
-through from_score, also kept as cvss; else `level` (result, then rule defaultConfiguration, else
-"warning" as the spec says): error high, warning medium, note low, none info. An unknown level, an
-unreadable score or one that is not a finite number from 0 to 10 (NaN, 1e999, 11) warns (once per
-value) and is ignored: the next source decides (level "warning" = medium).
+Severity (README's formats table lists it per producer): the producer's own word first (result
+properties `severity` / `issue_severity`, then the rule's, then one upper-case rule tag
+CRITICAL/HIGH/MEDIUM/LOW: gosec, Trivy; Grype's rule help "Severity: <word>" in its hook); else
+`security-severity` (result properties, then rule properties; number or numeric string)
+through from_score, also kept as cvss (whichever decides); else `level` (result, then rule
+defaultConfiguration, else "warning" as the spec says): error high, warning medium, note low,
+none info. An unknown level, an unreadable score or one that is not a finite number from 0 to 10
+(NaN, 1e999, 11) warns (once per value) and is ignored: the next source decides (level "warning"
+= medium).
 Paths: `uri` percent-decoded; `uriBaseId` chains resolved through originalUriBaseIds up to the first
 absolute base, so paths come out relative to it (repo-relative); `file://` absolute URIs lose the
 scheme and any absolute base that prefixes them; `index`-only locations read run.artifacts.
 Resource: the first logical location (fullyQualifiedName, else name; "kind.name" when the kind is
-not one of SARIF's own, e.g. terrascan's resource type).
+not one of SARIF's own, e.g. terrascan's resource type); a name holding a line reference (older
+SpotBugs: "At Foo.java:[line 42]") is passed over. When that location is missing or names only a
+type/module/namespace and the result has no fingerprints, a message argument that names a method
+(`com.acme.Foo.bar(String)`, SpotBugs) is the resource: four methods of one class stay four.
 Identity: tool_fingerprint = "<rule id>|<normalized path>|<key>=<value>" from `fingerprints` (the
 spec's stable fingerprints) else `partialFingerprints`, taking a "primaryLocation..." key first
 (GitHub's convention), else the first key in sorted order; nested values are serialized with sorted
 keys. The rule id and path are in it because a line-content hash alone collides across rules/files.
-Versions: 2.1.x only. SARIF 1.0 and the 2.0.0 pre-releases raise MalformedReportError naming the
+Versions: 2.1.x. SARIF 1.0 and the 2.0.0 pre-releases raise MalformedReportError naming the
 version (from `version`, else from `$schema`, else the 1.0 layout `tool.name` without a driver).
+Any other `version` (early Gitleaks 8 wrote "v8.0.0") is read as 2.1.0 with a warning when a run
+has 2.1.0's `tool.driver`, and refused otherwise.
 Producers (by tool.driver.name): tool family = name lower-cased, spaces -> "-", with aliases
 (defsec -> tfsec, "Semgrep OSS" -> semgrep). Category by family; for trivy and unknown producers a
 CVE/GHSA/... rule id means sca, else iac (trivy) / sast. Hook classes, one hook each:
@@ -45,7 +54,9 @@ raw_severity None, as Checkov JSON),
 gitleaks (`refine`: partialFingerprints carry commit/author so are dropped; the secret is
 properties.offender (7.x) or the region snippet (8.x); a 7.x result without ruleId takes it from
 its message "<rule> secret detected"), tfsec/defsec (`finish_run`: the tool_fingerprint of
-tfsec.py, computed over the buffered results of that run only).
+tfsec.py, computed over the buffered results of that run only), grype (`refine`: the severity word
+of the rule help), trivy (`refine`: a vulnerability's package and installed version, named only in
+the message, enter tool_fingerprint: one CVE in libcrypto and libssl is two detections).
 """
 
 import dataclasses
@@ -80,6 +91,7 @@ _FAMILY_ALIASES = {
     "semgrep oss": "semgrep",
     "semgrep pro": "semgrep",
     "owasp dependency-check": "dependency-check",
+    "anchore container vulnerability report (t0)": "grype",  # Grype before 0.33
 }
 _CATEGORIES: dict[str, Category] = {
     "checkov": Category.IAC,
@@ -99,6 +111,7 @@ _RULE_ID_DECIDES = {"trivy": Category.IAC}  # vulnerability ids -> sca, other ru
 _VULN_ID = re.compile(r"(?:CVE-\d{4}-|GHSA-|BDSA-\d|OSV-|PYSEC-|RUSTSEC-|GO-\d{4}-)", re.IGNORECASE)
 
 _SUPPORTED_VERSION = re.compile(r"^2\.1(?:\.|$)")
+_OLD_VERSION = re.compile(r"^(?:0\.|1\.|2\.0(?:[.-]|$))")  # 1.0.0, 2.0.0, 2.0.0-csd.2.beta...
 _SCHEMA_VERSION = re.compile(r"sarif(?:-schema)?-(\d+\.\d+\.\d+[\w.-]*?)(?:\.json)?/?$", re.I)
 _RUNS = re.compile(rb'"runs"\s*:\s*(?:\[|null)')
 _SARIF_HINT = re.compile(rb'sarif|"version"\s*:\s*"\d|"driver"\s*:|"results"\s*:', re.IGNORECASE)
@@ -130,6 +143,9 @@ _SARIF_LOGICAL_KINDS = frozenset(
         "processinginstruction",
     }
 )
+_COARSE_KINDS = frozenset({"type", "module", "namespace", "object", "array"})
+_LINE_REF = re.compile(r"\blines? \d|:\[lines? ", re.IGNORECASE)
+_METHOD_ARG = re.compile(r"^[\w$.]+\.[\w$<>]+\([^()]*\)$")
 _SPOOL_IN_MEMORY = 16 << 20
 _TITLE_MAX = 200
 
@@ -164,6 +180,42 @@ def _bad_score(value: Any) -> str:
     return off_scale("security-severity", value, CVSS_MAX)
 
 
+# A producer's own severity words (DESIGN §4: tool labels map through explicit tables). Properties
+# "severity" (Semgrep-style, custom producers) and "issue_severity" (Bandit), in result or rule
+# properties; rule tags only when upper-case and exactly a word (gosec ["security", "HIGH"], Trivy
+# ["vulnerability", "security", "CRITICAL"]): a lower-case tag may mean anything. Words outside
+# this table (UNKNOWN, UNDEFINED, a number) are not a severity: the next source decides.
+_WORDS: dict[str, Severity] = {
+    "critical": Severity.CRITICAL,
+    "high": Severity.HIGH,
+    "medium": Severity.MEDIUM,
+    "moderate": Severity.MEDIUM,
+    "low": Severity.LOW,
+    "negligible": Severity.INFO,
+    "info": Severity.INFO,
+    "informational": Severity.INFO,
+}
+_TAG_WORDS = {word.upper(): severity for word, severity in _WORDS.items()}
+_WORD_KEYS = ("severity", "issue_severity")
+
+
+def _own_word(props: dict[str, Any]) -> tuple[Severity, str] | None:
+    """The producer's severity word among properties, if one is there and known."""
+    for key in _WORD_KEYS:
+        value = props.get(key)
+        if type(value) is str and (found := _WORDS.get(value.strip().lower())) is not None:
+            return found, value.strip()
+    return None
+
+
+def _tag_word(tags: Any) -> tuple[Severity, str] | None:
+    """An upper-case severity tag (gosec, Trivy), if the rule has exactly one."""
+    if type(tags) is not list:
+        return None
+    found = {(_TAG_WORDS[t], t) for t in tags if type(t) is str and t in _TAG_WORDS}
+    return found.pop() if len(found) == 1 else None
+
+
 def _cwe_ids(tags: Any, *more: Any) -> tuple[int, ...]:
     found: list[int] = []
     for group in (tags, *more):
@@ -191,6 +243,8 @@ class SarifRule:
     messages: dict[str, str]
     # what from_score(score) gives, and the raw severity label, worked out once per rule
     scored: tuple[Severity, str] | None = None
+    # the producer's own severity word (rule properties, else an upper-case severity tag)
+    word: tuple[Severity, str] | None = None
 
     def __post_init__(self) -> None:
         if self.score is not None:
@@ -230,6 +284,7 @@ class SarifRule:
             raw_score=raw_score,
             level=level if type(level) is str else None,
             messages=messages,
+            word=_own_word(props) or _tag_word(props.get("tags")),
         )
 
 
@@ -239,6 +294,7 @@ class SarifRun:
     def __init__(self, index: int) -> None:
         self.index = index
         self.tool_seen = False
+        self.has_driver = False  # tool.driver present: SARIF 2.1.0's structure
         self.family = "unknown"
         self.dialect: SarifDialect = _GENERIC
         self.category = Category.SAST
@@ -472,10 +528,67 @@ class TfsecDialect(SarifDialect):
         return with_tfsec_fingerprints(list(findings))
 
 
+_GRYPE_SEVERITY = re.compile(r"^Severity: *([A-Za-z]+) *$", re.MULTILINE)
+
+
+class GrypeDialect(SarifDialect):
+    """Grype's own severity word is in each rule's help ("Severity: critical"); its
+    security-severity is a CVSS score that can disagree with it (a critical with "1.0"). The word
+    decides, as in Grype's JSON; the score stays the cvss."""
+
+    def refine(
+        self, finding: RawFinding, result: dict[str, Any], rule: SarifRule | None, run: SarifRun
+    ) -> RawFinding:
+        del result  # the rule carries it
+        if rule is None or not rule.help:
+            return finding
+        words: dict[int, tuple[Severity, str] | None] = run.scratch.setdefault("words", {})
+        key = id(rule)
+        if key not in words:
+            m = _GRYPE_SEVERITY.search(rule.help)
+            known = _WORDS.get(m[1].lower()) if m else None
+            words[key] = (known, m[1]) if m and known is not None else None
+        word = words[key]
+        if word is None:
+            return finding
+        return dataclasses.replace(finding, severity=word[0], raw_severity=word[1])
+
+
+_TRIVY_PACKAGE = re.compile(r"^Package: *(.+?) *$", re.MULTILINE)
+_TRIVY_INSTALLED = re.compile(r"^Installed Version: *(.+?) *$", re.MULTILINE)
+
+
+class TrivyDialect(SarifDialect):
+    """Trivy's SARIF names a vulnerability's package only in the result message ("Package: X",
+    "Installed Version: Y"), and every result of an image sits at line 1 of the image: the same
+    CVE in libcrypto and libssl would be one detection. tool_fingerprint = "<vulnerability
+    id>|<package>@<installed version>|<path>", the shape of trivy.py's (which keys on PkgID when
+    Trivy gives one, so the two formats do not share detections)."""
+
+    def refine(
+        self, finding: RawFinding, result: dict[str, Any], rule: SarifRule | None, run: SarifRun
+    ) -> RawFinding:
+        del result, rule, run  # the message carries it
+        if finding.tool_fingerprint or finding.category is not Category.SCA:
+            return finding
+        text = finding.description
+        package = _TRIVY_PACKAGE.search(text) if "Package:" in text else None
+        if package is None:
+            return finding
+        installed = _TRIVY_INSTALLED.search(text)
+        version = installed[1] if installed else ""
+        path = normalize_path(finding.location.path)
+        return dataclasses.replace(
+            finding, tool_fingerprint=f"{finding.rule_id}|{package[1]}@{version}|{path}"
+        )
+
+
 _DIALECTS: dict[str, SarifDialect] = {
     "checkov": CheckovDialect(),
     "gitleaks": GitleaksDialect(),
+    "grype": GrypeDialect(),
     "tfsec": TfsecDialect(),
+    "trivy": TrivyDialect(),
 }
 
 
@@ -522,20 +635,39 @@ def _message(message: Any, rule: SarifRule | None) -> str:
     return text.strip()
 
 
-def _logical_resource(location: dict[str, Any]) -> tuple[str | None, str | None]:
+def _logical_resource(location: dict[str, Any]) -> tuple[str | None, str | None, bool]:
+    """(resource, resource type, coarse) from the first logical location: its fully qualified
+    name, else its name ("kind.name" when the kind is not one of SARIF's own). A name that holds a
+    line reference (older SpotBugs wrote "At Foo.java:[line 42]") is not used: lines never enter
+    an identity. coarse: the location names a type, module or namespace, not a member of it."""
     logical = location.get("logicalLocations")
     if type(logical) is not list or not logical or type(logical[0]) is not dict:
-        return None, None
+        return None, None, True
     first = logical[0]
-    fqn = first.get("fullyQualifiedName")
-    if type(fqn) is str and fqn:
-        return fqn, None
-    name, kind = first.get("name"), first.get("kind")
-    if type(name) is not str or not name:
-        return None, None
-    if type(kind) is str and kind and kind.lower() not in _SARIF_LOGICAL_KINDS:
-        return f"{kind}.{name}", kind
-    return name, None
+    kind = first.get("kind")
+    coarse = type(kind) is not str or kind.lower() in _COARSE_KINDS
+    for key in ("fullyQualifiedName", "name"):
+        value = first.get(key)
+        if type(value) is not str or not value or _LINE_REF.search(value):
+            continue
+        if (
+            key == "name"
+            and type(kind) is str
+            and kind
+            and kind.lower() not in _SARIF_LOGICAL_KINDS
+        ):
+            return f"{kind}.{value}", kind, False
+        return value, None, coarse
+    return None, None, True
+
+
+def _method_argument(args: list[Any]) -> str | None:
+    """The first message argument that names a method (`com.acme.Foo.bar(String)`): SpotBugs
+    names the method a result is in only there when its logical location is the class."""
+    for arg in args:
+        if type(arg) is str and _METHOD_ARG.match(arg):
+            return arg
+    return None
 
 
 def _schema_version(schema: Any) -> str | None:
@@ -545,10 +677,15 @@ def _schema_version(schema: Any) -> str | None:
     return m.group(1) if m else None
 
 
-def _check_version(version: Any) -> None:
+def _check_version(version: Any) -> bool:
+    """True for 2.1.x; MalformedReportError for SARIF 1.x and the 2.0 pre-releases; False for any
+    other value (a producer's own version, e.g. early Gitleaks 8's "v8.0.0"), which the log's
+    structure then decides (see SarifIngestor._log)."""
     if type(version) is str and _SUPPORTED_VERSION.match(version.strip()):
-        return
-    raise MalformedReportError(f"SARIF version {version} is not supported; export SARIF 2.1.0")
+        return True
+    if type(version) is str and _OLD_VERSION.match(version.strip()):
+        raise MalformedReportError(f"SARIF version {version} is not supported; export SARIF 2.1.0")
+    return False
 
 
 def _spool(values: Iterator[Any]) -> IO[bytes]:
@@ -587,10 +724,13 @@ class SarifIngestor:
             )
         version_seen = False
         schema_version: str | None = None
-        saw_runs = False
+        saw_runs = driver_seen = False
+        odd_version: Any = None  # a `version` that is neither 2.1.x nor an older SARIF
         for key in cursor.members():
             if key == "version":
-                _check_version(cursor.value())
+                version = cursor.value()
+                if not _check_version(version):
+                    odd_version = version
                 version_seen = True
             elif key == "$schema":
                 schema_version = _schema_version(cursor.value())
@@ -610,12 +750,23 @@ class SarifIngestor:
                         ctx.warn(f"run {index} is {describe(found)}, not an object; ignored")
                         cursor.skip()
                         continue
-                    yield from self._run(cursor, ctx, SarifRun(index), warned)
+                    run = SarifRun(index)
+                    yield from self._run(cursor, ctx, run, warned)
+                    driver_seen = driver_seen or run.has_driver
             else:
                 cursor.skip()
         cursor.end()
         if not saw_runs:
             raise MalformedReportError("not a SARIF log: the object has no 'runs'")
+        if odd_version is not None:
+            if not driver_seen:  # nothing shows the 2.1.0 structure: refuse as before
+                raise MalformedReportError(
+                    f"SARIF version {odd_version} is not supported; export SARIF 2.1.0"
+                )
+            ctx.warn(
+                f"the log's 'version' is {odd_version!r}, not \"2.1.0\", but its structure is "
+                "SARIF 2.1.0 (runs[].tool.driver): read as SARIF 2.1.0"
+            )
 
     def _run(
         self, cursor: JsonCursor, ctx: ParseContext, run: SarifRun, warned: set[str]
@@ -655,6 +806,7 @@ class SarifIngestor:
     def _set_tool(self, run: SarifRun, tool: Any, ctx: ParseContext) -> None:
         run.tool_seen = True
         driver = tool.get("driver") if type(tool) is dict else None
+        run.has_driver = type(driver) is dict
         if type(driver) is not dict:
             if type(tool) is dict and "name" in tool:
                 raise MalformedReportError(
@@ -734,7 +886,8 @@ class SarifIngestor:
             if type(rule_id) is not str or not rule_id:
                 rule_id = rule.id if rule is not None and rule.id else ""
 
-        # severity: security-severity (result, then rule), else level
+        # severity: the producer's own word (result, then rule), else security-severity (result,
+        # then rule), else level; the score is kept as cvss whichever decides
         props = result.get("properties")
         props = props if type(props) is dict else None
         raw_score = props.get("security-severity") if props is not None else None
@@ -742,8 +895,15 @@ class SarifIngestor:
         if raw_score is not None and score is None and number(raw_score) is not None:
             # a number off the scale (NaN, 1e999, 11): warned even when the rule's score decides
             self._warn_once(ctx, warned, _bad_score(raw_score))
+        word = _own_word(props) if props is not None else None
+        if word is None and rule is not None:
+            word = rule.word
         raw_severity: str | None
-        if score is not None:
+        if word is not None:
+            severity, raw_severity = word
+            if score is None and rule is not None:
+                score = rule.score
+        elif score is not None:
             severity = from_score(score)
             raw_severity = raw_score if type(raw_score) is str else str(raw_score)
         elif rule is not None and rule.scored is not None:
@@ -768,6 +928,7 @@ class SarifIngestor:
 
         # where
         path = start = end = snippet = resource = resource_type = None
+        coarse = True  # no logical location, or one naming a type: message arguments may help
         locations = result.get("locations")
         if type(locations) is list and locations and type(locations[0]) is dict:
             location = locations[0]
@@ -787,9 +948,18 @@ class SarifIngestor:
                         snippet = quoted.get("text")
                         snippet = snippet if type(snippet) is str and snippet else None
             if "logicalLocations" in location:
-                resource, resource_type = _logical_resource(location)
+                resource, resource_type, coarse = _logical_resource(location)
 
         raw_message = result.get("message")
+        if (
+            coarse
+            and type(raw_message) is dict
+            and type(args := raw_message.get("arguments")) is list
+            and args
+            and "fingerprints" not in result
+            and "partialFingerprints" not in result
+        ):
+            resource = _method_argument(args) or resource
         if (
             type(raw_message) is dict
             and type(text := raw_message.get("text")) is str
