@@ -7,12 +7,14 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: run test install lint typecheck test-backend test-postgres migrate demo bench clean \
-	frontend test-frontend test-browser
+	frontend test-frontend test-browser wheel test-wheel
 
-$(STAMP): pyproject.toml
+# the Python packages come from uv.lock (`uv lock` after changing pyproject.toml's dependencies);
+# --inexact leaves alone what else the venv holds
+$(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv
-	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e '.[dev]'
+	$(BIN)/uv sync -q --frozen --inexact --extra dev --compile-bytecode
 	$(BIN)/python -m compileall -q backend alembic  # bytecode even where PYTHONDONTWRITEBYTECODE is set
 	touch $(STAMP)
 
@@ -67,7 +69,15 @@ test-backend: install
 test-postgres: install
 	ASPM_TEST_DATABASE_URL=$${ASPM_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(BIN)/pytest -q
 
-test: lint typecheck test-backend test-frontend test-browser
+# the wheel, with the migrations and the dashboard inside (hatch_build.py)
+wheel: install frontend
+	rm -rf build/wheel && $(BIN)/uv build -q --wheel -o build/wheel
+
+# the wheel in a fresh venv, outside the source tree: migrate a new SQLite, serve, GET health and /
+test-wheel: wheel
+	bash tests/deploy/check_wheel.sh build/wheel
+
+test: lint typecheck test-backend test-frontend test-browser test-wheel
 	@if [ -n "$$CI" ] || [ -n "$$ASPM_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "PostgreSQL suite not run: set ASPM_TEST_DATABASE_URL (CI always runs it)"; fi
 
@@ -75,4 +85,4 @@ bench: install
 	$(BIN)/python benchmarks/ingest.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist test-results
+	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache frontend/node_modules frontend/dist test-results

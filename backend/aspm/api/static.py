@@ -14,7 +14,14 @@ from starlette.types import Scope
 
 import aspm
 
-DEFAULT_DIST = Path(aspm.__file__).resolve().parents[2] / "frontend" / "dist"
+# an installed wheel carries the build in aspm/dashboard (hatch_build.py); a checkout has
+# frontend/dist
+_PACKAGED = Path(aspm.__file__).resolve().parent / "dashboard"
+DEFAULT_DIST = (
+    _PACKAGED
+    if (_PACKAGED / "index.html").is_file()
+    else Path(aspm.__file__).resolve().parents[2] / "frontend" / "dist"
+)
 
 
 class SinglePageApp(StaticFiles):
