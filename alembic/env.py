@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from aspm.db.all_models import Base
+from aspm.db.migrate import include_name
 from aspm.db.session import make_engine
 from aspm.settings import get_settings
 
@@ -17,6 +18,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -5,8 +5,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection
 
 from aspm.db.all_models import Base
+from aspm.db.migrate import include_name
 
 
 def test_migrations_match_models(connection: Connection) -> None:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
     assert compare_metadata(context, Base.metadata) == []

@@ -104,8 +104,12 @@ def db_upgrade() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="bind address")] = None,
     port: Annotated[int | None, typer.Option(help="port")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="API processes (uvicorn workers) sharing the port")
+    ] = 1,
 ) -> None:
-    """Serve the REST API (and dashboard) with uvicorn."""
+    """Serve the REST API (and dashboard) with uvicorn. On PostgreSQL, uploads are queued:
+    run `aspm worker` too."""
     import uvicorn
 
     settings = _settings()
@@ -115,8 +119,39 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",
+        workers=workers,
         **proxy_options(settings),
     )
+
+
+@app.command()
+def worker(
+    processes: Annotated[
+        int, typer.Option("--processes", "-n", min=1, help="worker processes, one job each")
+    ] = 1,
+    burst: Annotated[
+        bool, typer.Option(help="exit once the queue is empty (one process), e.g. in a test")
+    ] = False,
+) -> None:
+    """Run job workers (PostgreSQL): queued imports, expiry (hourly), metrics snapshot
+    (daily). Stop with SIGTERM/SIGINT: each finishes its job first."""
+    import logging
+
+    from aspm.jobs import worker as jobs_worker
+
+    settings = _settings()
+    try:
+        from aspm.jobs.queue import conninfo
+
+        conninfo(settings.database_url)
+    except AspmError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILED) from exc
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if processes == 1 or burst:
+        jobs_worker.run(settings, wait=not burst)
+        return
+    raise typer.Exit(jobs_worker.run_many(processes))
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:
@@ -179,8 +214,16 @@ def ingest(
         str | None, typer.Option("--format", help="skip detection: use this format")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per file")] = False,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            help="with --server: wait for a queued import to finish and print its result "
+            "(--no-wait prints the queued import's id and exits)"
+        ),
+    ] = True,
 ) -> None:
-    """Import scanner reports. Exit 0 when every file imported, 2 when any failed."""
+    """Import scanner reports. Exit 0 when every file imported (or, --no-wait, was queued), 2
+    when any failed."""
     settings = _settings()
     remote = server.current()
     factory = None if remote is not None else _factory(settings)
@@ -192,7 +235,9 @@ def ingest(
     for path in paths:
         try:
             result = (
-                remote.ingest(path, asset=asset, scope=scope, partial=partial, format=format)
+                remote.ingest(
+                    path, asset=asset, scope=scope, partial=partial, format=format, wait=wait
+                )
                 if remote is not None
                 else _ingest_one(
                     factory or _factory(settings),
@@ -211,7 +256,8 @@ def ingest(
             sys.stdout.flush()
     if not as_json:
         _print_results(results)
-    raise typer.Exit(EXIT_OK if all(r.status == "ok" for r in results) else EXIT_FAILED)
+    done = {"ok", "queued"} if not wait else {"ok"}
+    raise typer.Exit(EXIT_OK if all(r.status in done for r in results) else EXIT_FAILED)
 
 
 @app.command()
@@ -259,6 +305,14 @@ def demo(
     raise typer.Exit(EXIT_OK if summary.ok else EXIT_FAILED)
 
 
+def _status_cell(r: IngestResult) -> str:
+    if r.status == "ok":
+        return "[green]ok[/green]"
+    if r.status == "error":
+        return "[red]error[/red]"
+    return f"[yellow]{r.status} {r.import_id}[/yellow]"  # --no-wait: follow it by its id
+
+
 def _print_results(results: list[IngestResult]) -> None:
     table = Table(title="Imports")
     for col in ("file", "format", "tool", "asset", "records", "findings", "new", "unchanged",
@@ -268,7 +322,7 @@ def _print_results(results: list[IngestResult]) -> None:
         table.add_row(
             r.file, r.format or "", r.tool or "", r.asset or "", str(r.records), str(r.findings),
             str(r.new), str(r.unchanged), str(r.reopened), str(r.resolved), str(r.skipped),
-            "[green]ok[/green]" if r.status == "ok" else "[red]error[/red]",
+            _status_cell(r),
         )  # fmt: skip
     out.print(table)
     for r in results:

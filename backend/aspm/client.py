@@ -4,18 +4,22 @@ ASPM_TOKEN) talks to a running ASPM over HTTP with an API token instead of openi
 httpx is imported when a server is used, so local commands do not load it.
 """
 
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aspm.errors import AspmError
 from aspm.findings.schemas import FindingDetail, FindingFilter, FindingPage
-from aspm.ingest.schemas import IngestResult
+from aspm.ingest.schemas import IngestResult, IngestRunRead
 
 if TYPE_CHECKING:
     import httpx
 
 API = "/api/v1"
+POLL_FIRST_SECONDS = 0.2  # a queued import is polled at growing intervals up to POLL_MAX_SECONDS
+POLL_MAX_SECONDS = 5.0
 
 
 class ServerError(AspmError):
@@ -23,8 +27,9 @@ class ServerError(AspmError):
 
 
 class ServerClient:
-    def __init__(self, http: "httpx.Client") -> None:
+    def __init__(self, http: "httpx.Client", sleep: Callable[[float], None] = time.sleep) -> None:
         self.http = http
+        self.sleep = sleep
 
     def _check(self, resp: "httpx.Response") -> Any:
         try:
@@ -48,9 +53,11 @@ class ServerClient:
         scope: str,
         partial: bool,
         format: str | None,
+        wait: bool = True,
     ) -> IngestResult:
         """Upload one report (streamed); a report the server could not import is a result with
-        status `error`, as for a local import."""
+        status `error`, as for a local import. A server that queues imports answers 202: with
+        `wait`, poll the import until it is ok or error and return that."""
         if not path.is_file():
             return IngestResult(file=str(path), status="error", error=f"{path}: no such file")
         params: dict[str, str] = {"filename": path.name, "scope": scope}
@@ -70,7 +77,31 @@ class ServerClient:
         if resp.status_code == 422 and isinstance(result := resp.json().get("result"), dict):
             return IngestResult.model_validate({**result, "file": str(path)})
         body = self._check(resp)
-        return IngestResult.model_validate({**body, "file": str(path)})
+        result = IngestResult.model_validate({**body, "file": str(path)})
+        if resp.status_code != 202 or not wait or result.import_id is None:
+            return result
+        return self.wait_for_import(result)
+
+    def wait_for_import(self, queued: IngestResult) -> IngestResult:
+        """Poll GET /imports/{id} until the import is ok or error; its result, as inline."""
+        pause = POLL_FIRST_SECONDS
+        while True:
+            run = IngestRunRead.model_validate(
+                self._check(self.http.get(f"{API}/imports/{queued.import_id}"))
+            )
+            if run.status in ("ok", "error"):
+                return IngestResult.model_validate(
+                    {
+                        **run.counts,
+                        "import_id": run.id, "file": queued.file, "format": run.format,
+                        "tool": run.tool, "tool_version": run.tool_version,
+                        "asset": queued.asset, "status": run.status, "partial": run.partial,
+                        "sha256": run.sha256, "duration_ms": run.duration_ms,
+                        "warnings": run.warnings, "error": run.error,
+                    }
+                )  # fmt: skip
+            self.sleep(pause)
+            pause = min(pause * 1.5, POLL_MAX_SECONDS)
 
     def list_findings(self, flt: FindingFilter, *, mine: bool = False) -> FindingPage:
         params: list[tuple[str, str | int | float | bool | None]] = [

@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     argon2_time_cost: int = 3  # argon2-cffi's defaults (RFC 9106 low-memory profile)
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    # imports as jobs (aspm.jobs): "auto" queues uploads to the server when the database is
+    # PostgreSQL (workers: `aspm worker`) and imports them inside the request on SQLite
+    import_mode: Literal["auto", "inline", "queue"] = "auto"
+    # where queued uploads wait for a worker (created 0700, files 0600, deleted when the job
+    # ends); API processes and workers must share it
+    spool_dir: Path = Path("data/spool")
+    # a worker silent this long (no heartbeat) is dead, and its job runs again on another
+    job_lease_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -66,6 +74,13 @@ class Settings(BaseSettings):
     def secret_hmac_key(self) -> bytes:
         """Instance key for secret HMACs (DESIGN §5)."""
         return self.secret_key.get_secret_value().encode()
+
+    @property
+    def queue_imports(self) -> bool:
+        """Uploads go to the job queue (202) rather than being imported in the request."""
+        if self.import_mode == "auto":
+            return self.database_url.startswith("postgresql")
+        return self.import_mode == "queue"
 
     def trusted_proxy_list(self) -> list[str]:
         return _split(self.trusted_proxies)

@@ -37,9 +37,11 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "auth-login": PUBLIC,
     "auth-logout": SIGNED_IN,
     "auth-me": SIGNED_IN,
+    "auth-directory": EVERYONE_READ,
     "auth-change_password": SIGNED_IN,  # a token gets 422 (only people have passwords)
     "imports-upload": INGEST,
     "imports-list": EVERYONE_READ,
+    "imports-formats": EVERYONE_READ,
     "imports-get": EVERYONE_READ,
     "findings-list": EVERYONE_READ,
     "findings-get": EVERYONE_READ,

@@ -36,3 +36,15 @@ def test_compose_orders_db_then_migrate_then_backend_with_health_checks() -> Non
     )
     assert "healthcheck" in services["db"]
     assert "healthcheck" in services["backend"]
+
+
+def test_backends_scale_behind_the_proxy_and_workers_share_the_spool() -> None:
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert "ports" not in services["backend"]  # `--scale backend=N` needs no host port each
+    assert services["proxy"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert services["worker"]["command"][:2] == ["aspm", "worker"]
+    env = services["backend"]["environment"]
+    assert services["worker"]["environment"] == env
+    spool = f"spool:{env['ASPM_SPOOL_DIR']}"
+    assert spool in services["backend"]["volumes"]
+    assert spool in services["worker"]["volumes"]

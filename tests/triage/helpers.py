@@ -33,3 +33,14 @@ def findings(client: TestClient, **params: Any) -> list[dict[str, Any]]:
 
 def by_path(client: TestClient, asset: str, **params: Any) -> dict[str, dict[str, Any]]:
     return {f["path"]: f for f in findings(client, asset=asset, **params)}
+
+
+def people(client: TestClient, *, users: tuple[str, ...] = (), teams: tuple[str, ...] = ()) -> None:
+    """Create the users (engineers) and teams a test assigns findings to, as an admin: assignment
+    accepts only existing, active users and existing teams."""
+    for team in teams:
+        resp = client.post("/api/v1/teams", json={"name": team})
+        assert resp.status_code in (201, 409), resp.text
+    for user in users:
+        resp = client.post("/api/v1/users", json={"username": user, "role": "engineer"})
+        assert resp.status_code == 201, resp.text

@@ -63,6 +63,13 @@ def test_rules_triage_and_my_findings_from_the_command_line(cli_db: Path) -> Non
     illegal = runner.invoke(app, ["triage", "set", fid, "--state", "new"])
     assert illegal.exit_code == 2
     assert "illegal triage move" in illegal.output
+    # assignment takes existing users and teams only
+    typo = runner.invoke(app, ["triage", "assign", fid, "--user", "carl", "--as", "lead"])
+    assert typo.exit_code == 2
+    assert "no user named 'carl'" in typo.output
+    assert runner.invoke(app, ["teams", "create", "sre"]).exit_code == 0
+    made = runner.invoke(app, ["users", "create", "carl", "--role", "engineer"])
+    assert made.exit_code == 0, made.output
     assigned = _json(
         ["triage", "assign", fid, "--user", "carl", "--team", "sre", "--as", "lead", "--json"]
     )

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from aspm.auth.principal import Role
 from aspm.common.clock import utcnow
 from tests.conftest import ClientAs
-from tests.triage.helpers import by_path, findings, import_leaks
+from tests.triage.helpers import by_path, findings, import_leaks, people
 
 
 def _triage(client: TestClient, f: dict[str, Any], **body: Any) -> Any:
@@ -104,6 +104,7 @@ def test_a_stale_version_loses_with_409_and_the_first_change_is_kept(client: Tes
 
 def test_assignment_and_comments_are_audited(client: TestClient) -> None:
     import_leaks(client, "acme/t6", ["a.env"])
+    people(client, users=("dana",), teams=("payments",))
     (f,) = findings(client, asset="acme/t6")
     resp = client.post(
         f"/api/v1/findings/{f['id']}/assign",
@@ -167,6 +168,7 @@ def test_bulk_by_filter_takes_the_queue_priority_environment_and_sla_filters(
     )
     put = client.put("/api/v1/assets", content=yaml, headers={"content-type": "application/yaml"})
     assert put.status_code == 200, put.text
+    people(client, teams=("payments", "sandbox"))
     import_leaks(client, "acme/shop-prod", ["a.env", "b.env"])
     import_leaks(client, "acme/shop-dev", ["a.env", "b.env"], start=10)
     prod = findings(client, asset="acme/shop-prod")
@@ -192,6 +194,7 @@ def test_bulk_by_filter_takes_the_queue_priority_environment_and_sla_filters(
 
 def test_bulk_assign_by_ids(client: TestClient) -> None:
     import_leaks(client, "acme/b2", ["a.env", "b.env"])
+    people(client, teams=("platform",))
     ids = [f["id"] for f in findings(client, asset="acme/b2")]
     resp = client.post(
         "/api/v1/findings/bulk",
@@ -205,6 +208,8 @@ def test_engineers_act_only_on_their_teams_or_assigned_findings(
     client: TestClient, client_as: ClientAs
 ) -> None:
     import_leaks(client, "acme/own", ["mine.env", "theirs.env", "assigned.env"])
+    people(client, teams=("payments", "search"))
+    erin = client_as(Role.ENGINEER, teams=["payments"], username="erin")
     f = by_path(client, "acme/own")
     for path, body in (("mine.env", {"team": "payments"}), ("theirs.env", {"team": "search"}),
                        ("assigned.env", {"assignee": "erin", "team": "search"})):  # fmt: skip
@@ -214,7 +219,6 @@ def test_engineers_act_only_on_their_teams_or_assigned_findings(
         )
         assert r.status_code == 200, r.text
     f = by_path(client, "acme/own")
-    erin = client_as(Role.ENGINEER, teams=["payments"], username="erin")
     assert _triage(erin, f["mine.env"], state="in_progress").status_code == 200
     assert _triage(erin, f["assigned.env"], state="in_progress").status_code == 200
     denied = _triage(erin, f["theirs.env"], state="in_progress")
@@ -241,6 +245,8 @@ def test_engineers_act_only_on_their_teams_or_assigned_findings(
 
 def test_my_queue_assignee_me_and_team_mine(client: TestClient, client_as: ClientAs) -> None:
     import_leaks(client, "acme/q", ["one.env", "two.env", "three.env"])
+    people(client, teams=("payments", "search"))
+    fay = client_as(Role.ENGINEER, teams=["payments"], username="fay")
     f = by_path(client, "acme/q")
     plan = {"one.env": {"assignee": "fay"}, "two.env": {"team": "payments"},
             "three.env": {"team": "search"}}  # fmt: skip
@@ -250,7 +256,6 @@ def test_my_queue_assignee_me_and_team_mine(client: TestClient, client_as: Clien
             json={**body, "version": f[path]["version"]},
         )
         assert r.status_code == 200
-    fay = client_as(Role.ENGINEER, teams=["payments"], username="fay")
     assert [x["path"] for x in findings(fay, assignee="me")] == ["one.env"]
     assert [x["path"] for x in findings(fay, team="mine")] == ["two.env"]
     assert [x["path"] for x in findings(fay, team="search")] == ["three.env"]

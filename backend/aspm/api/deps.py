@@ -14,6 +14,8 @@ from collections.abc import Callable, Collection, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,7 +23,7 @@ from aspm.auth import credentials
 from aspm.auth import service as auth_service
 from aspm.auth.principal import Principal, Role, Scope
 from aspm.db.session import unit_of_work
-from aspm.errors import NotAuthenticated, PermissionDenied
+from aspm.errors import InvalidInput, NotAuthenticated, PermissionDenied
 from aspm.settings import Settings
 
 SESSION_COOKIE = "aspm_session"
@@ -189,3 +191,27 @@ IngestAccess: Any = Depends(require(Scope.INGEST, WORKERS, asset_param="asset"))
 TriageAccess: Any = Depends(require(Scope.TRIAGE, WORKERS))  # services check which findings
 LeadAccess: Any = Depends(require(None, LEADS, people_only=True))  # asset context, risk policy
 AdminAccess: Any = Depends(require(None, ADMINS, people_only=True))  # users, teams, tokens
+
+
+def _query_fields(dependant: Dependant) -> Iterator[str]:
+    for field in dependant.query_params:
+        yield field.alias
+    for sub in dependant.dependencies:
+        yield from _query_fields(sub)
+
+
+def reject_unknown_query(request: Request) -> None:
+    """A query parameter the operation does not declare is a mistake (`?triage_state=` for
+    `?triage=`): answer 422 naming the accepted ones instead of ignoring it and returning
+    everything."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = frozenset(_query_fields(route.dependant))  # a few fields: no cache needed
+    unknown = sorted({k for k in request.query_params if k not in known})
+    if unknown:
+        names = ", ".join(sorted(known)) or "none"
+        raise InvalidInput(
+            f"unknown query parameter{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(unknown)}; this operation accepts: {names}"
+        )

@@ -1,7 +1,8 @@
 """Mounts every domain router under /api/v1."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from aspm.api.deps import reject_unknown_query
 from aspm.assets.routes import router as assets_router
 from aspm.audit.routes import router as audit_router
 from aspm.auth.routes import router as auth_router
@@ -10,6 +11,7 @@ from aspm.exports.routes import router as exports_router
 from aspm.findings.routes import controls_router
 from aspm.findings.routes import router as findings_router
 from aspm.gate.routes import router as gate_router
+from aspm.ingest.format_routes import router as formats_router
 from aspm.ingest.routes import router as ingest_router
 from aspm.metrics.routes import router as metrics_router
 from aspm.resources.routes import router as resources_router
@@ -17,7 +19,9 @@ from aspm.risk.routes import router as risk_router
 from aspm.triage.routes import router as triage_router
 from aspm.triage.routes import rules_router
 
-api_router = APIRouter(prefix="/api/v1")
+# every operation: an unknown query parameter is a 422 naming the accepted ones
+api_router = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
+api_router.include_router(formats_router)  # before imports: /imports/formats is not an id
 api_router.include_router(ingest_router)
 api_router.include_router(triage_router)  # before findings: /findings/bulk is not an id
 api_router.include_router(findings_router)

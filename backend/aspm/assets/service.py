@@ -285,9 +285,15 @@ def _rescore(
     # risk depends on assets, not the other way round: imported here, where it is needed
     from aspm.risk import service as risk_service
 
-    return risk_service.rescore_assets(
+    updated = risk_service.rescore_assets(
         session, changes=changes, actor=actor, policy_path=policy_path
     ).updated
+    # the posture of these assets (team, environment, priorities) moves with their context;
+    # metrics read assets, so they are imported here too
+    from aspm.metrics import service as metrics_service
+
+    metrics_service.refresh_after_change(session, asset_ids=[c[0] for c in changes])
+    return updated
 
 
 def apply(

@@ -11,6 +11,7 @@ from aspm.api.deps import (
     AdminAccess,
     CallerDep,
     PrincipalDep,
+    ReadAccess,
     SessionDep,
     SessionFactoryDep,
     SettingsDep,
@@ -20,6 +21,7 @@ from aspm.api.deps import (
 from aspm.auth import credentials, service
 from aspm.auth.schemas import (
     NAME_PATTERN,
+    Directory,
     LoginRequest,
     Me,
     PasswordChange,
@@ -104,6 +106,12 @@ def logout(
 def me(session: SessionDep, principal: PrincipalDep) -> Me:
     """Who the caller is: user, role, teams, and for an API token its scopes and assets."""
     return service.me(session, principal)
+
+
+@router.get("/directory", name="directory", response_model=Directory, dependencies=[ReadAccess])
+def directory(session: SessionDep) -> Directory:
+    """Active users and teams, for assignment pickers (assignment accepts only these)."""
+    return service.directory(session)
 
 
 @router.post("/password", name="change_password", status_code=204, dependencies=[SignedIn])

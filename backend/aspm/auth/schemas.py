@@ -84,6 +84,21 @@ class TeamCreate(BaseModel):
     name: TeamName
 
 
+class PersonRead(BaseModel):
+    """An active user as pickers show them (no role, no account details)."""
+
+    username: str
+    display_name: str
+    teams: list[str]
+
+
+class Directory(BaseModel):
+    """Who a finding may be assigned to: active users and every team."""
+
+    users: list[PersonRead]
+    teams: list[str]
+
+
 class TeamRead(BaseModel):
     id: uuid.UUID
     name: str

@@ -22,7 +22,9 @@ from aspm.auth.models import ApiToken, AuthSession, Membership, Team, User
 from aspm.auth.principal import Principal, Role, Scope
 from aspm.auth.schemas import (
     BootstrapUser,
+    Directory,
     Me,
+    PersonRead,
     TeamRead,
     TokenCreate,
     TokenCreated,
@@ -119,6 +121,32 @@ def _user_by_name_or_raise(session: Session, username: str) -> User:
     if user is None:
         raise NotFound(f"no user named {username!r}")
     return user
+
+
+def directory(session: Session) -> Directory:
+    """Active users and every team: what assignment pickers offer (and all they accept)."""
+    users = [u for u in repository.list_users(session) if u.active]
+    teams = repository.team_names_of(session, [u.id for u in users])
+    return Directory(
+        users=[
+            PersonRead(username=u.username, display_name=u.display_name, teams=teams.get(u.id, []))
+            for u in users
+        ],
+        teams=[t.name for t in repository.list_teams(session)],
+    )
+
+
+def check_assignable(session: Session, *, assignee: str | None, team: str | None) -> None:
+    """A finding is assigned to an existing, active user and an existing team, or to nobody:
+    a typo ("enginer") is refused, not stored and audited."""
+    if assignee is not None:
+        user = repository.get_user_by_name(session, assignee)
+        if user is None or not user.active:
+            why = "no user" if user is None else "no active user"
+            raise InvalidInput(f"{why} named {assignee!r}: assign to an active user")
+    if team is not None and repository.get_team_by_name(session, team) is None:
+        known = ", ".join(t.name for t in repository.list_teams(session)) or "none yet"
+        raise InvalidInput(f"no team named {team!r}; teams: {known}")
 
 
 def list_users(session: Session) -> list[UserRead]:

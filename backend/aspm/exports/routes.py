@@ -1,5 +1,6 @@
 """HTTP: findings exports (CSV streamed, XLSX, SARIF 2.1.0) with the findings list's filters."""
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -65,6 +66,12 @@ def export_findings(
         list[Environment] | None, Query(description="of the finding's asset")
     ] = None,
     suppressed: SuppressedFilter = SuppressedFilter.EXCLUDE,
+    open_: Annotated[
+        bool | None, Query(alias="open", description="as GET /findings: open findings only")
+    ] = None,
+    import_id: Annotated[
+        uuid.UUID | None, Query(description="as GET /findings: what one import changed")
+    ] = None,
 ) -> Response:
     """Every finding the filters select (the filters and sort of GET /findings, without paging):
     CSV (streamed), XLSX, or SARIF 2.1.0 for a code-scanning service."""
@@ -75,6 +82,7 @@ def export_findings(
         assignee=who, teams=teams, sla_status=sla_status or [], priority=priority or [],
         environment=environment or [], suppressed=suppressed,
         asset_ids=None if principal.asset_ids is None else sorted(principal.asset_ids),
+        open=open_, import_id=import_id,
     )  # fmt: skip
     headers = _disposition(format)
     if format is ExportFormat.CSV:

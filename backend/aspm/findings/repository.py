@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, case, func, or_, sel
 from sqlalchemy.orm import Session
 
 from aspm.assets.models import Asset
+from aspm.audit.models import AuditEvent
 from aspm.common.clock import utcnow
 from aspm.findings.models import Detection, DetectorState, Finding, RiskExplanation, TriageState
 from aspm.findings.schemas import (
@@ -19,6 +20,7 @@ from aspm.findings.schemas import (
     SlaStatus,
     SuppressedFilter,
 )
+from aspm.findings.states import closed_clause, open_clause
 from aspm.ingest.models import IngestScope
 
 _OPEN_TRIAGE = (TriageState.NEW, TriageState.CONFIRMED, TriageState.IN_PROGRESS)
@@ -83,16 +85,61 @@ def _filtered(flt: FindingFilter, *, now: datetime | None = None) -> Select[Find
             .where(Detection.finding_id == Finding.id, Detection.tool == flt.tool)
             .exists()
         )
+    if flt.open is not None:
+        stmt = stmt.where(open_clause() if flt.open else closed_clause())
+    if flt.import_id is not None:
+        stmt = stmt.where(_changed_by_import(flt.import_id))
     if flt.q:
-        like = f"%{flt.q.lower()}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(Finding.title).like(like),
-                func.lower(func.coalesce(Finding.resource, "")).like(like),
-                func.lower(func.coalesce(Finding.path, "")).like(like),
-            )
-        )
+        stmt = stmt.where(_text_search(flt.q))
     return stmt
+
+
+def _text_search(q: str) -> ColumnElement[bool]:
+    """Case-insensitive substring search over what people paste into a search box: the title,
+    the control id, and each detection's rule id (a CVE id for vulnerability scanners), resource
+    (IaC address or ARN) and path."""
+    like = f"%{_escape_like(q.lower())}%"
+
+    def has(col: Any) -> ColumnElement[bool]:
+        return func.lower(col).like(like, escape="\\")
+
+    in_detection = (
+        select(Detection.id)
+        .where(
+            Detection.finding_id == Finding.id,
+            or_(has(Detection.rule_id), has(Detection.resource), has(Detection.path)),
+        )
+        .exists()
+    )
+    return or_(
+        has(Finding.title),
+        has(Finding.control_id),
+        has(Finding.resource),
+        has(Finding.path),
+        in_detection,
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# what an import did to a finding, as the import's lifecycle audit events record it
+_IMPORT_ACTIONS = ("auto_resolved", "reopened")
+
+
+def _changed_by_import(import_id: uuid.UUID) -> ColumnElement[bool]:
+    """Created by the import, or resolved or reopened by it (its lifecycle audit events)."""
+    lifecycle = (
+        select(AuditEvent.object_id)
+        .where(
+            AuditEvent.object_type == "finding",
+            AuditEvent.action.in_(_IMPORT_ACTIONS),
+            AuditEvent.details["import_id"].as_string() == str(import_id),
+        )
+        .scalar_subquery()
+    )
+    return or_(Finding.created_import_id == import_id, Finding.id.in_(lifecycle))
 
 
 _SORT = {
@@ -258,7 +305,7 @@ def open_counts(session: Session, asset_ids: Sequence[uuid.UUID]) -> dict[uuid.U
         return {}
     rows = session.execute(
         select(Finding.asset_id, func.count())
-        .where(Finding.asset_id.in_(asset_ids), Finding.detector_state == "active")
+        .where(Finding.asset_id.in_(asset_ids), open_clause())
         .group_by(Finding.asset_id)
     ).all()
     return dict(rows)

@@ -57,6 +57,18 @@ def list_findings(
         SuppressedFilter,
         Query(description="findings hidden by suppression rules: exclude, include or only"),
     ] = SuppressedFilter.EXCLUDE,
+    open_: Annotated[
+        bool | None,
+        Query(
+            alias="open",
+            description="true: open findings only (active, not decided by triage, not hidden); "
+            "false: every other one; absent: all",
+        ),
+    ] = None,
+    import_id: Annotated[
+        uuid.UUID | None,
+        Query(description="the findings one import created, resolved or reopened"),
+    ] = None,
 ) -> FindingPage:
     """Filter, sort and page the de-duplicated findings. `assignee=me` and `team=mine` give an
     engineer's own queue, most urgent first (priority, then SLA due date)."""
@@ -81,6 +93,8 @@ def list_findings(
         environment=environment or [],
         suppressed=suppressed,
         asset_ids=None if principal.asset_ids is None else sorted(principal.asset_ids),
+        open=open_,
+        import_id=import_id,
     )
     return service.list_findings(session, flt)
 

@@ -58,7 +58,11 @@ class FindingFilter(BaseModel):
     triage: list[TriageState] = Field(default_factory=list)
     tool: str | None = None
     category: str | None = None
-    q: str | None = Field(None, description="text search in title, resource and path")
+    q: str | None = Field(
+        None,
+        description="text search in title, control id, and each detection's rule id (CVE ids "
+        "included), resource address or ARN, and path",
+    )
     sort: FindingSort = FindingSort.SEVERITY
     descending: bool = True
     limit: int = Field(50, ge=1, le=500)
@@ -72,6 +76,12 @@ class FindingFilter(BaseModel):
     environment: list[Environment] = Field(default_factory=list, description="of the asset")
     suppressed: SuppressedFilter = SuppressedFilter.EXCLUDE
     asset_ids: list[uuid.UUID] | None = Field(None, description="restrict to these assets")
+    open: bool | None = Field(
+        None, description="true: open findings only (aspm.findings.states); false: the others"
+    )
+    import_id: uuid.UUID | None = Field(
+        None, description="what one import changed: the findings it created, resolved or reopened"
+    )
 
 
 class DetectionRead(BaseModel):

@@ -5,15 +5,32 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aspm.db.base import Base, JSONType, UTCDateTime
 
 
 class IngestStatus(StrEnum):
+    """An inline import (SQLite, the CLI) is ok or error at once; a queued one (PostgreSQL
+    server, aspm.jobs) goes queued -> running -> ok (done) or error."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
     OK = "ok"
     ERROR = "error"
+
+
+FINAL_STATUSES = frozenset({IngestStatus.OK, IngestStatus.ERROR})
 
 
 class IngestScope(Base):
@@ -51,6 +68,8 @@ class IngestRun(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
+    # a queued import: bytes of the report read so far by the worker (of size_bytes)
+    progress_bytes: Mapped[int | None] = mapped_column(BigInteger)
     # counts: records (what the report lists), findings (failing records), passed, skipped,
     # suppressed, new/unchanged/reopened/resolved detections, new/reopened/resolved findings
     counts: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)

@@ -15,7 +15,10 @@ class IngestResult(BaseModel):
     tool: str | None = None
     tool_version: str | None = None
     asset: str | None = None
-    status: str = Field(description='"ok" or "error"')
+    status: str = Field(
+        description='"ok" or "error"; "queued" in the 202 answer to an upload that a worker '
+        "imports: GET /imports/{import_id} then shows queued, running, ok (done) or error"
+    )
     records: int = Field(0, description="result records the report lists (failing or not)")
     findings: int = Field(0, description="failing records (the ones that become detections)")
     passed: int = Field(0, description="records that are not failures (PASS, MANUAL, ...)")
@@ -48,11 +51,14 @@ class IngestRunRead(BaseModel):
     scope_target: str
     partial: bool
     uploaded_by: str
-    status: str
+    status: str = Field(description="queued, running, ok (done) or error")
     error: str | None
     started_at: datetime
     finished_at: datetime | None
     duration_ms: int | None
+    progress_bytes: int | None = Field(
+        None, description="while running: bytes of the report read so far, of size_bytes"
+    )
     counts: dict[str, int]
     warnings: list[str]
 

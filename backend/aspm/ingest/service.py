@@ -826,8 +826,11 @@ def ingest(
     hmac_key: bytes,
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
+    run_id: uuid.UUID | None = None,
 ) -> IngestResult:
-    """Import one report inside the caller's transaction. Raises IngestError if unreadable."""
+    """Import one report inside the caller's transaction. Raises IngestError if unreadable.
+    With `run_id` (a queued import, aspm.ingest.queued) the import row exists already and gets
+    the result only at the end, so the row is not locked while the report is read."""
     check_request(filename, options)
     started = time.perf_counter()
     now = utcnow()
@@ -835,19 +838,18 @@ def ingest(
     opened = open_report(io.BufferedReader(reader, 1 << 16), filename, options.format)
     warnings = _Warnings()
     ctx = ParseContext(warn=warnings.add)
-    run = repository.add_run(
-        session,
-        IngestRun(
-            id=uuid.uuid4(),
-            filename=filename[:500],
-            format=opened.ingestor.name,
-            scope_target=options.scope,
-            partial=options.partial,
-            uploaded_by=options.actor,
-            status=IngestStatus.OK,
-            started_at=now,
-        ),
+    run = IngestRun(
+        id=run_id or uuid.uuid4(),
+        filename=filename[:500],
+        format=opened.ingestor.name,
+        scope_target=options.scope,
+        partial=options.partial,
+        uploaded_by=options.actor,
+        status=IngestStatus.OK,
+        started_at=now,
     )
+    if run_id is None:
+        repository.add_run(session, run)
     repository.create_temp_tables(session)
     state = _Import(
         session,
@@ -954,6 +956,9 @@ def ingest(
         }
     )  # fmt: skip
     run.warnings = result.warnings
+    if run_id is not None:
+        run.progress_bytes = None
+        session.merge(run)  # onto the queued row: its status, counts and times
     log.info(
         "import %s: %s %s records=%d new=%d resolved=%d in %d ms",
         run.id, result.format, result.tool, result.records, result.new, result.resolved,
@@ -974,6 +979,7 @@ def _ingest_retrying(
     hmac_key: bytes,
     batch_size: int,
     progress: Callable[[int], None] | None,
+    run_id: uuid.UUID | None = None,
 ) -> IngestResult:
     """`ingest` in a transaction of its own, run again from the report's start (up to
     IMPORT_ATTEMPTS times in all, after a random pause) when the database fails the transaction
@@ -992,6 +998,7 @@ def _ingest_retrying(
                     hmac_key=hmac_key,
                     batch_size=batch_size,
                     progress=progress,
+                    run_id=run_id,
                 )
         except Exception as exc:
             if start is None or attempt == IMPORT_ATTEMPTS or not is_transaction_conflict(exc):
@@ -1012,10 +1019,12 @@ def run_import(
     hmac_key: bytes,
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
+    run_id: uuid.UUID | None = None,
 ) -> IngestResult:
     """The boundary of one import: its own transaction; on failure nothing is kept but an
     import row that says why. A refusal (PermissionDenied, InvalidInput for what the caller
-    named) is raised before or instead of that: it is no import."""
+    named) is raised before or instead of that: it is no import. A queued import (`run_id`)
+    has no caller to refuse: its row says why instead."""
     check_request(filename, options)
     started = time.perf_counter()
     try:
@@ -1027,9 +1036,12 @@ def run_import(
             hmac_key=hmac_key,
             batch_size=batch_size,
             progress=progress,
+            run_id=run_id,
         )
-    except PermissionDenied:
-        raise  # 403: the caller may not import there; nothing is recorded
+    except PermissionDenied as exc:
+        if run_id is None:
+            raise  # 403: the caller may not import there; nothing is recorded
+        error = f"permission denied: {exc}"
     except (IngestError, InvalidInput) as exc:  # e.g. an invalid asset name the report gives
         error = str(exc)
     except Exception:
@@ -1037,22 +1049,21 @@ def run_import(
         error = f"{filename}: internal error while importing; nothing was stored"
     with unit_of_work(factory) as session:
         now = utcnow()
-        run = repository.add_run(
-            session,
-            IngestRun(
-                id=uuid.uuid4(),
-                filename=filename[:500],
-                format=options.format,
-                scope_target=options.scope,
-                partial=options.partial,
-                uploaded_by=options.actor,
-                status=IngestStatus.ERROR,
-                error=error,
-                started_at=now,
-                finished_at=now,
-                duration_ms=int((time.perf_counter() - started) * 1000),
-            ),
+        failed = IngestRun(
+            id=run_id or uuid.uuid4(),
+            filename=filename[:500],
+            format=options.format,
+            scope_target=options.scope,
+            partial=options.partial,
+            uploaded_by=options.actor,
+            status=IngestStatus.ERROR,
+            error=error,
+            started_at=now,
+            finished_at=now,
+            duration_ms=int((time.perf_counter() - started) * 1000),
+            progress_bytes=None,
         )
+        run = repository.add_run(session, failed) if run_id is None else session.merge(failed)
     return IngestResult(
         import_id=run.id,
         file=filename,

@@ -43,6 +43,7 @@ from aspm.assets.models import Asset
 from aspm.audit.models import AuditEvent
 from aspm.db.base import UTCDateTime
 from aspm.findings.models import DetectorState, Finding, TriageState
+from aspm.findings.states import undecided
 from aspm.ingest.models import IngestScope
 from aspm.metrics.models import (
     NO_PRIORITY,
@@ -57,7 +58,6 @@ from aspm.resources.models import Resource
 
 Rows = Select[*tuple[Any, ...]]  # a select of any columns, read into a DataFrame
 
-OPEN_TRIAGE = (TriageState.NEW, TriageState.CONFIRMED, TriageState.IN_PROGRESS)
 
 # The gate helper's table, by its documented shape (aspm.gate.models.GateEvaluation): metrics read
 # only these columns, so a stand-in keeps this module importable before and after that model.
@@ -243,11 +243,7 @@ def snapshot_source(
     The findings are aggregated alone (by asset, own team, priority: a hash aggregate over one
     table), and the few resulting rows joined to their assets for the team and environment."""
     alive = or_(Finding.detector_state == DetectorState.ACTIVE, Finding.resolved_at > as_of)
-    is_open = and_(
-        Finding.triage_state.in_(OPEN_TRIAGE),
-        Finding.suppressed == false(),
-        Finding.suppression_rule_id.is_(None),
-    )
+    is_open = undecided()  # with `alive`: open as of that day (aspm.findings.states)
     risk = func.coalesce(Finding.risk_score, 0)
     overdue = and_(is_open, Finding.sla_due_at.is_not(None), Finding.sla_due_at < as_of)
 

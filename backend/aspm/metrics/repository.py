@@ -7,7 +7,7 @@ recomputes from what the previous one committed. No pandas here: ingestion calls
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import cast
 
@@ -92,6 +92,19 @@ def _sync(
     still_there = exists().where(*(staging.c[k] == target.c[k] for k in keys))
     session.execute(target.delete().where(*scope, ~still_there))
     staging.drop(session.connection())
+
+
+def snapshot_taken_at(session: Session, *, day: date) -> datetime | None:
+    """When the oldest part of a day's snapshot was computed (rows carried forward keep the time
+    they were taken): the figures are at least that fresh."""
+    value = session.scalar(
+        select(func.min(MetricSnapshot.taken_at)).where(MetricSnapshot.day == day)
+    )
+    if isinstance(value, str):  # SQLite through a bare aggregate
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def snapshot_exists(session: Session, *, day: date) -> bool:

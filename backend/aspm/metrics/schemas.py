@@ -51,6 +51,11 @@ class MetricResult(BaseModel):
     columns: list[str]
     rows: list[dict[str, Cell]]
     notes: list[str] = Field(default_factory=list, description="what the numbers do not cover")
+    as_of: datetime | None = Field(
+        None,
+        description="how fresh the figures are: when today's snapshot was taken (posture, SLA, "
+        "compliance), else when they were computed (always set by the metrics API)",
+    )
 
 
 class SnapshotResult(BaseModel):

@@ -91,6 +91,23 @@ def snapshot_after_import(
         repository.replace_compliance(session, taken_at=now, asset_ids=ids)
 
 
+def refresh_after_change(session: Session, *, asset_ids: Iterable[uuid.UUID] | None) -> None:
+    """Keep today's snapshot current after a change people make (a triage decision, an
+    assignment, a suppression rule, an asset's context), in the change's transaction: the
+    posture tiles then move at once instead of at the next import or `aspm metrics snapshot`.
+    `asset_ids` None: every asset (a rule may touch any of them)."""
+    if asset_ids is None:
+        repository.lock_metrics(session)
+        now = utcnow()
+        repository.replace_snapshot(session, day=now.date(), as_of=now, taken_at=now)
+        repository.replace_compliance(session, taken_at=now)
+        repository.replace_flows(session, since=datetime.combine(now.date(), time.min, tzinfo=UTC))
+        return
+    ids = sorted(set(asset_ids))
+    if ids:
+        snapshot_after_import(session, asset_ids=ids, changed=True)
+
+
 # --- the catalogue ------------------------------------------------------------------------------
 
 
@@ -221,6 +238,10 @@ def _gate_findings(
     if details is None or details.empty:
         details = pd.DataFrame(columns=["finding_id", "title", "asset", "severity", "control"])
     return posture.gate_findings(top, details, top=100)
+
+
+# metrics whose (latest) figures come from today's snapshot, not from the findings themselves
+_FROM_SNAPSHOTS = frozenset({MetricName.POSTURE, MetricName.SLA, MetricName.COMPLIANCE})
 
 
 def compute(session: Session, principal: Principal, name: str, q: MetricQuery) -> MetricResult:
@@ -359,10 +380,11 @@ def compute(session: Session, principal: Principal, name: str, q: MetricQuery) -
         df = posture.compliance(status, group=group or "framework", framework=q.framework)
         if status.empty:
             notes.append("no compliance references on any finding yet")
-        else:
-            notes.append(f"as of the last snapshot ({status['taken_at'].max()})")
 
     columns, rows = posture.to_rows(df)
+    as_of = period.end
+    if spec.name in _FROM_SNAPSHOTS and last == utcnow().date():
+        as_of = repository.snapshot_taken_at(session, day=last) or as_of
     used = {
         k: str(v)
         for k, v in q.model_dump(
@@ -390,6 +412,7 @@ def compute(session: Session, principal: Principal, name: str, q: MetricQuery) -
         columns=columns,
         rows=rows,
         notes=notes,
+        as_of=as_of,
     )
 
 

@@ -82,6 +82,8 @@ class BulkFilter(BaseModel):
     sla_status: list[SlaStatus] = Field(default_factory=list)
     assignee: str | None = Field(None, max_length=200, description="a user name, or `me`")
     team: str | None = Field(None, max_length=200, description="a team name, or `mine`")
+    open: bool | None = Field(None, description="true: open findings only (as GET /findings)")
+    import_id: uuid.UUID | None = Field(None, description="what one import changed")
 
 
 class BulkRequest(BaseModel):

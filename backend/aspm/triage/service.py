@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from aspm.audit import service as audit_service
 from aspm.audit.schemas import AuditEventRead
+from aspm.auth import service as auth_service
 from aspm.auth.principal import Principal, Role, Scope
 from aspm.common.clock import utcnow
 from aspm.common.paging import Page
@@ -27,6 +28,7 @@ from aspm.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from aspm.findings import service as findings_service
 from aspm.findings.models import Finding, TriageState
 from aspm.findings.schemas import FindingFilter
+from aspm.metrics import service as metrics_service
 from aspm.triage import repository, transitions
 from aspm.triage.models import FindingComment, OwnershipRule, RiskAcceptance, SuppressionRule
 from aspm.triage.patterns import is_wildcard_only
@@ -205,6 +207,7 @@ def triage(
         expires_at=request.expires_at, approver=request.approver, version=request.version,
         require_approver=require_approver, now=utcnow(),
     )  # fmt: skip
+    metrics_service.refresh_after_change(session, asset_ids=[finding.asset_id])
     return _result(session, finding)
 
 
@@ -230,11 +233,18 @@ def _apply_assign(
     version: int,
     now: datetime,
     bulk_id: uuid.UUID | None = None,
+    checked: bool = False,
 ) -> None:
     assignee = (assignee or "").strip() or None
     team = (team or "").strip() or None
     if (assignee, team) == (finding.assignee, finding.team):
         raise Conflict(f"finding {finding.id} is already assigned so")
+    if not checked:  # a bulk action checks its one assignee and team once, before the loop
+        auth_service.check_assignable(
+            session,
+            assignee=assignee if assignee != finding.assignee else None,
+            team=team if team != finding.team else None,
+        )
     if not repository.update_if_version(
         session, finding.id, version, {"assignee": assignee, "team": team}
     ):
@@ -263,6 +273,7 @@ def assign(
         session, finding, principal=principal, assignee=request.assignee, team=request.team,
         reason=request.reason, version=request.version, now=utcnow(),
     )  # fmt: skip
+    metrics_service.refresh_after_change(session, asset_ids=[finding.asset_id])
     return _result(session, finding)
 
 
@@ -351,6 +362,12 @@ def bulk(
         raise InvalidInput("a bulk triage needs a state")
     now = utcnow()
     bulk_id = uuid.uuid4()
+    if request.action is BulkAction.ASSIGN:
+        auth_service.check_assignable(
+            session,
+            assignee=(request.assignee or "").strip() or None,
+            team=(request.team or "").strip() or None,
+        )
     for fid in ids:
         finding, owner_team = rows[fid]
         _authorize(principal, finding, owner_team)
@@ -368,8 +385,9 @@ def bulk(
             _apply_assign(
                 session, finding, principal=principal, assignee=request.assignee,
                 team=request.team, reason=request.reason, version=version, now=now,
-                bulk_id=bulk_id,
+                bulk_id=bulk_id, checked=True,
             )  # fmt: skip
+    metrics_service.refresh_after_change(session, asset_ids={rows[fid][0].asset_id for fid in ids})
     return BulkResult(action=request.action, changed=len(ids), ids=ids)
 
 
@@ -418,7 +436,8 @@ def create_suppression_rule(
         to_value=_describe(row, request.asset), reason=row.justification,
         details=_rule_details(row, request.asset), at=now,
     )  # fmt: skip
-    _suppress(session, row, [Finding.suppression_rule_id.is_(None)], now=now)
+    if _suppress(session, row, [Finding.suppression_rule_id.is_(None)], now=now):
+        metrics_service.refresh_after_change(session, asset_ids=None)
     return _suppression_read(session, row, now=now)
 
 
@@ -516,6 +535,8 @@ def remove_suppression_rule(
         session, principal, "suppression_rule_removed", "suppression_rule", rule.id,
         reason=reason, details={"restored": restored}, at=now,
     )  # fmt: skip
+    if restored:
+        metrics_service.refresh_after_change(session, asset_ids=None)
     return _suppression_read(session, rule, now=now)
 
 
@@ -714,6 +735,8 @@ def expire_due(session: Session, *, now: datetime | None = None) -> ExpiryResult
             details={"restored": back}, at=now,
         )  # fmt: skip
     session.flush()
+    if acceptances or restored:
+        metrics_service.refresh_after_change(session, asset_ids=None)
     return ExpiryResult(
         acceptances_expired=len(acceptances), rules_expired=len(rules), findings_restored=restored
     )

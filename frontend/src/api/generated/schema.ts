@@ -71,6 +71,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Directory
+         * @description Active users and teams, for assignment pickers (assignment accepts only these).
+         */
+        get: operations["auth-directory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -446,6 +466,27 @@ export interface paths {
          * @description Import one report. Same result object as `aspm ingest --json`.
          */
         post: operations["imports-upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/formats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Formats
+         * @description Every format of the ingest registry, by name: what an upload reads, and what to choose
+         *     when a file's format is not detected.
+         */
+        get: operations["imports-formats"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1046,6 +1087,16 @@ export interface components {
              * @description of the asset
              */
             environment?: components["schemas"]["Environment"][];
+            /**
+             * Import Id
+             * @description what one import changed
+             */
+            import_id?: string | null;
+            /**
+             * Open
+             * @description true: open findings only (as GET /findings)
+             */
+            open?: boolean | null;
             /** Priority */
             priority?: components["schemas"]["PriorityFilter"][];
             /** Q */
@@ -1279,6 +1330,16 @@ export interface components {
          * @enum {string}
          */
         DetectorState: "active" | "fixed";
+        /**
+         * Directory
+         * @description Who a finding may be assigned to: active users and every team.
+         */
+        Directory: {
+            /** Teams */
+            teams: string[];
+            /** Users */
+            users: components["schemas"]["PersonRead"][];
+        };
         /** DriftBriefRead */
         DriftBriefRead: {
             /**
@@ -1626,6 +1687,16 @@ export interface components {
          * @enum {string}
          */
         FindingSort: "risk" | "severity" | "first_seen" | "last_seen" | "title" | "priority";
+        /**
+         * FormatRead
+         * @description A report format the platform reads (what `--format` and `?format=` take).
+         */
+        FormatRead: {
+            /** Name */
+            name: string;
+            /** Title */
+            title: string;
+        };
         /** GateEvaluationRead */
         GateEvaluationRead: {
             /** Actor */
@@ -2092,6 +2163,11 @@ export interface components {
         MetricName: "posture" | "mttr" | "sla" | "net_resolve_rate" | "violations_blocked" | "drift" | "coverage" | "iac_coverage" | "compliance";
         /** MetricResult */
         MetricResult: {
+            /**
+             * As Of
+             * @description how fresh the figures are: when today's snapshot was taken (posture, SLA, compliance), else when they were computed (always set by the metrics API)
+             */
+            as_of?: string | null;
             /** Columns */
             columns: string[];
             /** Definition */
@@ -2240,6 +2316,18 @@ export interface components {
              * @description 00:00 UTC of the period's first day
              */
             start: string;
+        };
+        /**
+         * PersonRead
+         * @description An active user as pickers show them (no role, no account details).
+         */
+        PersonRead: {
+            /** Display Name */
+            display_name: string;
+            /** Teams */
+            teams: string[];
+            /** Username */
+            username: string;
         };
         /** PolicyRef */
         PolicyRef: {
@@ -2944,6 +3032,7 @@ export type SchemaControlRead = components['schemas']['ControlRead'];
 export type SchemaDataSensitivity = components['schemas']['DataSensitivity'];
 export type SchemaDetectionRead = components['schemas']['DetectionRead'];
 export type SchemaDetectorState = components['schemas']['DetectorState'];
+export type SchemaDirectory = components['schemas']['Directory'];
 export type SchemaDriftBriefRead = components['schemas']['DriftBriefRead'];
 export type SchemaEnvironment = components['schemas']['Environment'];
 export type SchemaErrorEnvelope = components['schemas']['ErrorEnvelope'];
@@ -2958,6 +3047,7 @@ export type SchemaFindingLinks = components['schemas']['FindingLinks'];
 export type SchemaFindingPage = components['schemas']['FindingPage'];
 export type SchemaFindingRead = components['schemas']['FindingRead'];
 export type SchemaFindingSort = components['schemas']['FindingSort'];
+export type SchemaFormatRead = components['schemas']['FormatRead'];
 export type SchemaGateEvaluationRead = components['schemas']['GateEvaluationRead'];
 export type SchemaGateResult = components['schemas']['GateResult'];
 export type SchemaIgnoredFinding = components['schemas']['IgnoredFinding'];
@@ -2980,6 +3070,7 @@ export type SchemaPageGateEvaluationRead = components['schemas']['Page_GateEvalu
 export type SchemaPageIngestRunRead = components['schemas']['Page_IngestRunRead_'];
 export type SchemaPasswordChange = components['schemas']['PasswordChange'];
 export type SchemaPeriod = components['schemas']['Period'];
+export type SchemaPersonRead = components['schemas']['PersonRead'];
 export type SchemaPolicyRef = components['schemas']['PolicyRef'];
 export type SchemaPriorityFilter = components['schemas']['PriorityFilter'];
 export type SchemaRelationRead = components['schemas']['RelationRead'];
@@ -3256,6 +3347,44 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "auth-directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directory"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3561,6 +3690,10 @@ export interface operations {
                 /** @description of the finding's asset */
                 environment?: components["schemas"]["Environment"][] | null;
                 suppressed?: components["schemas"]["SuppressedFilter"];
+                /** @description as GET /findings: open findings only */
+                open?: boolean | null;
+                /** @description as GET /findings: what one import changed */
+                import_id?: string | null;
             };
             header?: never;
             path?: never;
@@ -3633,6 +3766,10 @@ export interface operations {
                 environment?: components["schemas"]["Environment"][] | null;
                 /** @description findings hidden by suppression rules: exclude, include or only */
                 suppressed?: components["schemas"]["SuppressedFilter"];
+                /** @description true: open findings only (active, not decided by triage, not hidden); false: every other one; absent: all */
+                open?: boolean | null;
+                /** @description the findings one import created, resolved or reopened */
+                import_id?: string | null;
             };
             header?: never;
             path?: never;
@@ -4379,6 +4516,44 @@ export interface operations {
             };
             /** @description unreadable report or invalid input; nothing was stored */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "imports-formats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormatRead"][];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
