@@ -25,6 +25,7 @@ is that rewrite, about proportional to the findings that change.
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
@@ -165,10 +166,11 @@ def _fill(url: str, n: int) -> float:
 
 
 def _policy(version: str, step: int, change: str) -> str:
-    """A new policy version: `prod` changes the prod multiplier (the findings of prod assets
-    change), `all` changes every severity value (every finding changes)."""
+    """A new policy version: `prod` changes the prod multiplier, `all` every severity value.
+    Since the score curve's top is the policy's largest raw score (issue 14), a larger prod
+    multiplier moves the top too: every finding's score changes with either kind."""
     body = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
-    body = body.replace("version: default-2026.12", f"version: {version}")
+    body = re.sub(r"(?m)^version: .*$", f"version: {version}", body, count=1)
     if change == "prod":
         return body.replace("  prod: 1.1\n", f"  prod: {1.1 + 0.05 * step:.2f}\n")
     for label, value in (("critical", 9.5), ("high", 8.0), ("medium", 5.5), ("low", 2.5)):

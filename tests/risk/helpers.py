@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from aspm.db.session import unit_of_work
 from aspm.findings import service as findings_service
 from aspm.findings.models import Finding
+from aspm.risk.policy import RiskPolicy, load_file
+from aspm.risk.scoring import curve
 
 
 def sarif(
@@ -92,3 +94,9 @@ def explanation(sessions: sessionmaker[Session], finding: Finding) -> list[dict[
     """A finding's stored explanation (risk_explanations, by its asset and risk key)."""
     with unit_of_work(sessions) as session:
         return findings_service.explanation_of(session, finding)
+
+
+def curved(raw: float, policy: RiskPolicy | None = None) -> int:
+    """The score the policy's curve gives a raw product (severity x the factors)."""
+    pol = policy or load_file()
+    return curve(raw, pol.max_raw())

@@ -11,7 +11,7 @@ from aspm.risk import service as risk_service
 from aspm.risk.policy import DEFAULT_POLICY_PATH, load_file
 from aspm.risk.scoring import Explanation, multiply_back
 from tests.factories import ingest_bytes
-from tests.risk.helpers import explanation, sarif
+from tests.risk.helpers import curved, explanation, sarif
 
 RISK_RESULT = {"risk_score", "priority", "sla_due_at", "risk_policy_version", "risk_key"}
 
@@ -31,7 +31,7 @@ def _import_three(sessions: sessionmaker[Session]) -> list[Finding]:
 
 def _policy(version: str, **values: str) -> str:
     text_ = DEFAULT_POLICY_PATH.read_text().replace(
-        "version: default-2026.12", f"version: {version}"
+        "version: ranked-2026.12", f"version: {version}"
     )
     for old, new in values.items():
         text_ = text_.replace(old, new)
@@ -76,7 +76,7 @@ def test_policy_change_rewrites_shared_explanations_and_drops_unused_ones(
         items = explanation(sessions, finding)
         assert items[0]["factor"] == "severity"
         assert items[0]["multiplier"] == 9.0  # the new policy's value for high
-        assert finding.risk_score == 90
+        assert finding.risk_score == curved(9.0)
 
 
 def test_no_index_of_findings_holds_the_risk_result(connection: Connection) -> None:

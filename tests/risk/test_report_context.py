@@ -18,7 +18,7 @@ from aspm.risk.repository import Signature
 from aspm.risk.scoring import Explanation, multiply_back, score
 from aspm.risk.service import _inputs
 from tests.factories import ingest_bytes
-from tests.risk.helpers import explanation
+from tests.risk.helpers import curved, explanation
 
 ACCOUNT = "111122223333"
 
@@ -82,8 +82,8 @@ def test_asff_prod_tag_and_criticality_rank_an_unassigned_finding_above_the_dev_
     crit = _factor(sessions, prod, "criticality")
     assert (crit["value"], crit["source"]) == ("tier 1", "ASFF Criticality 90")
     assert _factor(sessions, dev, "environment")["source"] == "report tag environment=dev"
-    # 8 x prod 1.1 x tier 1 1.15 = 101.2 -> 100; 8 x dev 0.6 = 48
-    assert (prod.risk_score, dev.risk_score) == (100, 48)
+    # r = 8 x prod 1.1 x tier 1 1.15 = 10.12; 8 x dev 0.6 = 4.8
+    assert (prod.risk_score, dev.risk_score) == (curved(8 * 1.1 * 1.15), curved(8 * 0.6))
     pol = load_file()
     for f in (prod, dev):
         assert f.context is not None
@@ -134,8 +134,8 @@ def test_epss_and_exploit_in_a_report_raise_exploitability_naming_the_source(
         1.05,
         "EPSS 0.93 in the report",
     )
-    assert found["epss-bucket"].risk_score == 84  # 8 x 1.05 x 10
-    assert found["plain-bucket"].risk_score == found["low-epss-bucket"].risk_score == 80
+    assert found["epss-bucket"].risk_score == curved(8 * 1.05)
+    assert found["plain-bucket"].risk_score == found["low-epss-bucket"].risk_score == curved(8)
     assert not [
         e
         for e in explanation(sessions, found["low-epss-bucket"])
@@ -151,30 +151,32 @@ def test_kev_in_the_context_scores_as_known_exploited_with_its_source() -> None:
     (ex,) = [e for e in result.explanation if e.factor == "exploitability"]
     assert (ex.value, ex.multiplier) == ("known exploited (KEV)", pol.exploitability.kev)
     assert "KEV" in ex.source
-    assert result.score == min(100, round(8 * pol.exploitability.kev * 10))
+    assert result.score == curved(8 * pol.exploitability.kev)
+    assert result.priority == "P2"  # known exploited: "exploited" in the decision table
 
 
 def test_policy_change_keeps_report_context_and_rewrites_only_what_changes(
     sessions: sessionmaker[Session],
 ) -> None:
     report = _report(
-        _asff("prod-bucket", tags={"Environment": "Production"}),
+        _asff("staging-bucket", tags={"Environment": "Staging"}),
         _asff("untagged-bucket"),
     )
     assert ingest_bytes(sessions, report, filename="sh.json", asset=None).status == "ok"
     text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
-    text = text.replace("version: default-2026.12", "version: prod-up").replace(
-        "  prod: 1.1\n", "  prod: 1.2\n"
+    # (a change below each factor's largest multiplier leaves the curve's top where it is)
+    text = text.replace("version: ranked-2026.12", "version: staging-up").replace(
+        "  staging: 0.9\n", "  staging: 0.95\n"
     )
     with unit_of_work(sessions) as session:
         result = risk_service.set_policy(session, yaml_text=text, actor="t")
     assert (result.selected, result.updated) == (2, 1)
     found = _by_resource(sessions)
-    prod = found["prod-bucket"]
-    assert (prod.risk_score, prod.risk_policy_version) == (96, "prod-up")
-    env = _factor(sessions, prod, "environment")
-    assert (env["multiplier"], env["source"]) == (1.2, "report tag Environment=Production")
-    assert found["untagged-bucket"].risk_policy_version == "default-2026.12"
+    staging = found["staging-bucket"]
+    assert (staging.risk_score, staging.risk_policy_version) == (curved(8 * 0.95), "staging-up")
+    env = _factor(sessions, staging, "environment")
+    assert (env["multiplier"], env["source"]) == (0.95, "report tag Environment=Staging")
+    assert found["untagged-bucket"].risk_policy_version == "ranked-2026.12"
 
 
 def test_report_context_is_ignored_when_the_policy_has_no_report_context_section(
@@ -182,16 +184,21 @@ def test_report_context_is_ignored_when_the_policy_has_no_report_context_section
 ) -> None:
     text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
     start = text.index("report_context:")
-    end = text.index("max_score:")
+    end = text.index("# Mission and asset value")
     text = text[:start] + text[end:]
-    text = text.replace("version: default-2026.12", "version: no-report-context")
+    text = text.replace("version: ranked-2026.12", "version: no-report-context")
     with unit_of_work(sessions) as session:
         risk_service.set_policy(session, yaml_text=text, actor="t")
     report = _report(_asff("prod-bucket", tags={"environment": "prod"}, Criticality=90))
     assert ingest_bytes(sessions, report, filename="sh.json", asset=None).status == "ok"
     finding = _by_resource(sessions)["prod-bucket"]
-    assert finding.risk_score == 80
-    assert {e["factor"] for e in explanation(sessions, finding)} == {"severity"}
+    assert finding.risk_score == curved(8)
+    assert {e["factor"] for e in explanation(sessions, finding)} == {
+        "severity",
+        "curve",
+        "decision_points",
+        "decision",
+    }
 
 
 def test_facts_from_tags_and_ocsf_classification() -> None:
@@ -230,7 +237,7 @@ def test_ocsf_pii_classification_raises_sensitivity_of_an_unassigned_finding() -
     (sens,) = [e for e in result.explanation if e.factor == "data_sensitivity"]
     assert sens.value == "confidential"  # pii -> confidential (policy data_tags)
     assert sens.source == "OCSF data classification ocsf:data_category=Personal (pii data)"
-    assert result.score == round(5.5 * 1.1 * 10)
+    assert result.score == curved(5.5 * 1.1)
 
 
 def test_report_context_scored_at_import_equals_a_full_rescore(

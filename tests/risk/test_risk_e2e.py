@@ -57,14 +57,15 @@ def test_same_misconfiguration_ranks_prod_internet_pci_above_dev_sandbox(
     (prod, prod_asset), (dev, dev_asset) = _findings(sessions)
     assert (prod_asset, dev_asset) == ("acme/payments-prod", "acme/sandbox-dev")
     assert prod.severity == dev.severity == "high"
-    # 8 x internet 1.25 x prod 1.1 x restricted (pci) 1.2 x tier 1 1.15 -> capped at 100
-    assert (prod.risk_score, prod.priority) == (100, "P1")
-    # 8 x internal 1.0 x dev 0.6 x public 0.8 x tier 3 0.85 = 3.26 -> 33
-    assert (dev.risk_score, dev.priority) == (33, "P4")
+    # r = 8 x internet 1.25 x prod 1.1 x restricted (pci) 1.2 x tier 1 1.15 = 15.18, no cap:
+    # 100 x ln(16.18) / ln(36.27) = 77.5; high, internet-facing, high value: P2 (P1 is rarer)
+    assert (prod.risk_score, prod.priority) == (78, "P2")
+    # r = 8 x internal 1.0 x dev 0.6 x public 0.8 x tier 3 0.85 = 3.26 -> 40.4; high: P3
+    assert (dev.risk_score, dev.priority) == (40, "P3")
     assert prod.sla_due_at is not None
     assert dev.sla_due_at is not None
-    assert (prod.sla_due_at - prod.first_seen_at).days == 7
-    assert (dev.sla_due_at - dev.first_seen_at).days == 180
+    assert (prod.sla_due_at - prod.first_seen_at).days == 30
+    assert (dev.sla_due_at - dev.first_seen_at).days == 90
     assert prod.risk_policy_version == load_file().version
     factors = {e["factor"]: e for e in explanation(sessions, prod)}
     assert factors["data_sensitivity"]["value"] == "restricted"
@@ -87,7 +88,7 @@ def test_verified_aws_key_ranks_above_unverified_generic_secret(
     assert top.risk_score is not None
     assert low.risk_score is not None
     assert top.risk_score > low.risk_score
-    assert top.priority == "P1"
+    assert top.priority == "P2"  # exploited (a verified live secret), exposure not known
     exploit = [e for e in explanation(sessions, top) if e["factor"] == "exploitability"]
     assert exploit
     assert exploit[0]["value"] == "verified live secret"
@@ -106,7 +107,9 @@ def test_verified_secret_in_a_dev_repo_is_at_least_p2(sessions: sessionmaker[Ses
     assert ingest_bytes(sessions, verified, filename="th.jsonl", asset="acme/toy").status == "ok"
     ((finding, _),) = _findings(sessions)
     assert finding.priority == "P2"
-    assert [e["factor"] for e in explanation(sessions, finding)][-1] == "guard"
+    decision = explanation(sessions, finding)[-1]
+    assert (decision["factor"], decision["value"]) == ("decision", "P2")
+    assert decision["source"].endswith("exploited (a verified live secret or known exploited)")
 
 
 def test_context_change_rescores_audits_and_leaves_triage_alone(
@@ -181,18 +184,18 @@ def test_policy_change_through_api_rescores_everything_and_is_audited(
 ) -> None:
     _declare_and_import(sessions)
     text = DEFAULT_POLICY_PATH.read_text()
-    text = text.replace("version: default-2026.12", "version: strict-1").replace(
+    text = text.replace("version: ranked-2026.12", "version: strict-1").replace(
         "  info: 0.0\n", "  info: 1.0\n"
     ).replace("  dev: 0.6\n", "  dev: 0.9\n")  # fmt: skip
     put = client.put("/api/v1/risk/policy", json={"yaml": text})
     assert put.status_code == 200, put.text
     assert (put.json()["selected"], put.json()["updated"]) == (2, 1)
     (prod, _), (dev, _) = _findings(sessions)
-    assert dev.risk_score == 49  # 8 x 0.9 x 0.8 x 0.85 = 4.896
+    assert dev.risk_score == 49  # r = 8 x 0.9 x 0.8 x 0.85 = 4.896 -> 49.4
     assert dev.risk_policy_version == "strict-1"
     # the prod finding's result is the same under both policies: it is not rewritten, and
     # keeps the version that produced it
-    assert (prod.risk_score, prod.risk_policy_version) == (100, "default-2026.12")
+    assert (prod.risk_score, prod.risk_policy_version) == (78, "ranked-2026.12")
     got = client.get("/api/v1/risk/policy").json()
     assert (got["version"], got["source"]) == ("strict-1", "api")
     with unit_of_work(sessions) as session:
@@ -201,7 +204,7 @@ def test_policy_change_through_api_rescores_everything_and_is_audited(
             .order_by(AuditEvent.id.desc())
         ).first()  # fmt: skip
     assert event is not None
-    assert (event.from_value, event.to_value) == ("default-2026.12", "strict-1")
+    assert (event.from_value, event.to_value) == ("ranked-2026.12", "strict-1")
     bad = client.put("/api/v1/risk/policy", json={"yaml": text.replace("dev: 0.9", "dev: 1.5")})
     assert bad.status_code == 422
     assert "environment multipliers must not decrease" in bad.json()["detail"]
@@ -210,8 +213,8 @@ def test_policy_change_through_api_rescores_everything_and_is_audited(
     assert "risk policy:11: severity.low" in bad.json()["detail"]
     reset = client.delete("/api/v1/risk/policy")
     assert reset.status_code == 200
-    assert {f.risk_policy_version for f, _ in _findings(sessions)} == {"default-2026.12"}
-    assert _findings(sessions)[1][0].risk_score == 33
+    assert {f.risk_policy_version for f, _ in _findings(sessions)} == {"ranked-2026.12"}
+    assert _findings(sessions)[1][0].risk_score == 40
 
 
 def test_explanation_in_words_through_api(
@@ -220,15 +223,15 @@ def test_explanation_in_words_through_api(
     _declare_and_import(sessions)
     top = _findings(sessions)[0][0]
     detail = client.get(f"/api/v1/findings/{top.id}").json()
-    assert detail["priority"] == "P1"
+    assert detail["priority"] == "P2"
     texts = [f["text"].lower() for f in detail["risk_explanation"]]
     assert any("reachable from the internet" in t for t in texts)
     assert any("in production" in t for t in texts)
     explained = client.get(f"/api/v1/risk/findings/{top.id}").json()
-    assert explained["summary"][-1].startswith("Risk 100/100, priority P1, fix by")
+    assert explained["summary"][-1].startswith("Risk 78/100, priority P2, fix by")
     assert client.get(f"/api/v1/risk/findings/{uuid.uuid4()}").status_code == 404
     listed = client.get("/api/v1/findings", params={"sort": "risk"}).json()["items"]
-    assert [i["priority"] for i in listed] == ["P1", "P4"]
+    assert [i["priority"] for i in listed] == ["P2", "P3"]
 
 
 def test_reimport_keeps_scores(sessions: sessionmaker[Session]) -> None:
@@ -258,13 +261,13 @@ def test_cli_findings_explain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         result = runner.invoke(app, ["findings", "explain", fid[:8]])
         assert result.exit_code == 0, result.output
         assert "verified live secret" in result.output
-        assert "priority P1" in result.output
+        assert "priority P2" in result.output
         assert "Not known for asset acme/x, so neutral" in result.output
         as_json = json.loads(runner.invoke(app, ["findings", "explain", fid, "--json"]).stdout)
-        assert as_json["priority"] == "P1"
+        assert as_json["priority"] == "P2"
         assert AWS_KEY not in result.output
         policy = tmp_path / "p.yaml"
-        mine = DEFAULT_POLICY_PATH.read_text().replace("default-2026.12", "mine-2")
+        mine = DEFAULT_POLICY_PATH.read_text().replace("ranked-2026.12", "mine-2")
         policy.write_text(mine.replace("verified_secret: 1.3", "verified_secret: 1.2"))
         applied = runner.invoke(app, ["risk", "apply", str(policy)])
         assert applied.exit_code == 0, applied.output
@@ -280,11 +283,11 @@ def test_policy_change_scores_findings_that_were_never_scored(
     with unit_of_work(sessions) as session:
         session.execute(update(Finding).values(risk_score=None, risk_key=None))
         session.execute(delete(RiskExplanation))
-    text = DEFAULT_POLICY_PATH.read_text().replace("default-2026.12", "same-numbers")
+    text = DEFAULT_POLICY_PATH.read_text().replace("ranked-2026.12", "same-numbers")
     with unit_of_work(sessions) as session:
         result = risk_service.set_policy(session, yaml_text=text, actor="t")
     assert (result.selected, result.updated) == (2, 2)
-    assert [f.risk_score for f, _ in _findings(sessions)] == [100, 33]
+    assert [f.risk_score for f, _ in _findings(sessions)] == [78, 40]
 
 
 def test_score_import_with_nothing_selected_is_cheap(session: Session) -> None:

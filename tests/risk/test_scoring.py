@@ -1,5 +1,7 @@
 """The risk formula: table tests against DESIGN §6 and hypothesis properties."""
 
+import math
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,55 +18,89 @@ SEVERITIES = ("info", "low", "medium", "high", "critical")
 TIERS = (3, 2, 1)
 
 
+def _curve(raw: float) -> int:
+    return int(100 * math.log1p(raw) / math.log1p(POLICY.max_raw()) + 0.5)
+
+
 @pytest.mark.parametrize(
-    ("inputs", "expected", "priority"),
+    ("inputs", "raw", "priority"),
     [
-        (Inputs(severity="critical"), 95, Priority.P1),
-        (Inputs(severity="high"), 80, Priority.P2),
-        (Inputs(severity="medium"), 55, Priority.P3),
-        (Inputs(severity="low"), 25, Priority.P4),
-        (Inputs(severity="info"), 0, None),
-        (Inputs(severity="low", cvss=7.5), 75, Priority.P2),
-        # 8 x 1.25 x 1.1 x 1.2 x 1.15 = 15.18 -> capped
+        (Inputs(severity="critical"), 9.5, Priority.P3),
+        (Inputs(severity="high"), 8.0, Priority.P3),
+        (Inputs(severity="medium"), 5.5, Priority.P4),
+        (Inputs(severity="low"), 2.5, Priority.P4),
+        (Inputs(severity="info"), 0.0, None),
+        (Inputs(severity="high", cvss=7.5), 7.5, Priority.P3),
+        # the crown-jewel asset of the issue: 5.5 x 1.25 x 1.1 x 1.2 x 1.15 = 10.43, no cap
+        (Inputs(severity="medium", exposure="internet", environment="prod",
+                data_sensitivity="restricted", criticality=1), 5.5 * 1.25 * 1.1 * 1.2 * 1.15,
+         Priority.P3),
         (Inputs(severity="high", exposure="internet", environment="prod",
-                data_sensitivity="restricted", criticality=1), 100, Priority.P1),
-        # 5.5 x 1.25 x 1.1 = 7.5625 -> 76
-        (Inputs(severity="medium", exposure="internet", environment="prod"), 76, Priority.P2),
-        # 5.5 x 0.6 x 0.7 = 2.31 -> 23
-        (Inputs(severity="medium", exposure="isolated", environment="dev"), 23, Priority.P4),
-        # dev, not internet: 9.5 -> capped to the top of P3
-        (Inputs(severity="critical", environment="dev", exposure="internal"), 57, Priority.P3),
-        (Inputs(severity="critical", environment="dev", exposure="unknown",
-                criticality=1, data_sensitivity="restricted"), 69, Priority.P3),
-        # verified secret: 8 x 1.3 = 10.4 -> 100; in dev the floor P2 beats the dev cap
-        (Inputs(severity="high", secret_verified=True), 100, Priority.P1),
-        (Inputs(severity="low", secret_verified=True, environment="dev"), 70, Priority.P2),
-        # data tags raise sensitivity: pci => restricted 1.2; 5.5 x 1.2 = 6.6
-        (Inputs(severity="medium", data_tags=("pci",)), 66, Priority.P3),
-        # corroboration 5.5 x 1.1 = 6.05 -> 61
-        (Inputs(severity="medium", tools=2), 61, Priority.P3),
-        # internet + prod + critical => P1 even with dampening factors
+                data_sensitivity="restricted", criticality=1), 8 * 1.25 * 1.1 * 1.2 * 1.15,
+         Priority.P2),
         (Inputs(severity="critical", exposure="internet", environment="prod",
-                data_sensitivity="public", criticality=3), 90, Priority.P1),
-        # toxic combination: another finding shows the resource public
-        (Inputs(severity="medium", exposure="internal", public_via="abc"), 69, Priority.P3),
-        (Inputs(severity="medium", kev=True), 72, Priority.P2),
-        (Inputs(severity="medium", epss=0.7), 58, Priority.P3),
-        (Inputs(severity="medium", epss=0.1), 55, Priority.P3),
+                data_sensitivity="restricted", criticality=1), 9.5 * 1.25 * 1.1 * 1.2 * 1.15,
+         Priority.P1),
+        (Inputs(severity="medium", exposure="isolated", environment="dev"), 5.5 * 0.7 * 0.6,
+         Priority.P4),
+        (Inputs(severity="critical", environment="dev", exposure="internal"), 9.5 * 0.6,
+         Priority.P3),
+        # a verified live secret is "exploited": P2, and P1 when reachable from the internet
+        (Inputs(severity="high", secret_verified=True), 8 * 1.3, Priority.P2),
+        (Inputs(severity="low", secret_verified=True, environment="dev"), 2.5 * 1.3 * 0.6,
+         Priority.P2),
+        (Inputs(severity="high", secret_verified=True, exposure="internet"), 8 * 1.3 * 1.25,
+         Priority.P1),
+        (Inputs(severity="medium", data_tags=("pci",)), 5.5 * 1.2, Priority.P4),
+        (Inputs(severity="medium", tools=2), 5.5 * 1.1, Priority.P4),
+        (Inputs(severity="medium", exposure="internal", public_via="abc"), 5.5 * 1.25,
+         Priority.P3),
+        (Inputs(severity="medium", kev=True), 5.5 * 1.3, Priority.P2),
+        (Inputs(severity="medium", epss=0.7), 5.5 * 1.05, Priority.P4),
+        (Inputs(severity="critical", epss=0.7), 9.5 * 1.05, Priority.P2),
+        # a toxic combination: x1.3, and P2 (P1 on a high-value asset)
+        (Inputs(severity="medium", combinations=(("c", "C", ("a", "b")),)), 5.5 * 1.3,
+         Priority.P2),
+        (Inputs(severity="low", environment="prod", criticality=1,
+                combinations=(("c", "C", ("a", "b")),)), 2.5 * 1.1 * 1.15 * 1.3, Priority.P1),
+        # the resource's own exposure comes before the asset's
+        (Inputs(severity="high", exposure="internet", environment="prod",
+                resource_exposure=("internal", "private subnet")), 8 * 1.1, Priority.P3),
+        (Inputs(severity="high", exposure="internal", environment="prod",
+                resource_exposure=("internet", "sg allows 0.0.0.0/0")), 8 * 1.25 * 1.1,
+         Priority.P2),
     ],
 )  # fmt: skip
-def test_formula_table(inputs: Inputs, expected: int, priority: Priority | None) -> None:
+def test_formula_table(inputs: Inputs, raw: float, priority: Priority | None) -> None:
     result = score(POLICY, inputs)
-    assert (result.score, result.priority) == (expected, priority)
+    assert (result.score, result.priority) == (_curve(raw), priority)
     assert multiply_back(POLICY, result.explanation) == result.score
 
 
-def test_sla_days_follow_priority() -> None:
-    assert score(POLICY, Inputs(severity="critical")).sla_days == 7
-    assert score(POLICY, Inputs(severity="high")).sla_days == 30
-    assert score(POLICY, Inputs(severity="medium")).sla_days == 90
-    assert score(POLICY, Inputs(severity="low")).sla_days == 180
-    assert score(POLICY, Inputs(severity="info")).sla_days is None
+def test_crown_jewel_findings_keep_their_order() -> None:
+    """The issue's case: 19 checks on a prod, internet, restricted, tier-1 asset all scored 100
+    and P1. Now severities keep their order, nothing reaches 100, and mediums are not P1."""
+    jewel = {"exposure": "internet", "environment": "prod", "data_sensitivity": "restricted",
+             "criticality": 1}  # fmt: skip
+    results = [score(POLICY, Inputs(severity=s, **jewel)) for s in ("low", "medium", "high")]  # type: ignore[arg-type]
+    scores = [r.score for r in results]
+    assert scores == sorted(scores)
+    assert len(set(scores)) == 3
+    assert max(scores) < 100
+    assert [r.priority for r in results] == [Priority.P4, Priority.P3, Priority.P2]
+
+
+def test_explanation_names_the_rule_that_fired() -> None:
+    result = score(POLICY, Inputs(severity="high", secret_verified=True, exposure="internet"))
+    decision = result.explanation[-1]
+    assert decision.factor == "decision"
+    assert decision.value == "P1"
+    assert (
+        decision.source == "rule 1 of the decision table: exploited and reachable from the internet"
+    )
+    points = next(e for e in result.explanation if e.factor == "decision_points")
+    assert "exploitation active" in points.value
+    assert "exposure internet" in points.value
 
 
 def test_toxic_source_names_the_other_finding() -> None:
@@ -88,6 +124,8 @@ def contexts(draw: st.DrawFn) -> dict[str, object]:
         "data_tags": draw(st.lists(st.sampled_from(("pci", "pii", "phi", "x")), max_size=2)),
         "criticality": draw(st.sampled_from((None, 1, 2, 3))),
         "public_via": draw(st.sampled_from((None, "f1"))),
+        "resource_exposure": draw(st.sampled_from((None, ("internet", "sg"), ("internal", "r")))),
+        "combinations": draw(st.sampled_from(((), (("n", "T", ("a", "b")),)))),
     }
 
 
@@ -135,10 +173,17 @@ def test_higher_cvss_never_lowers_the_score(
 
 
 @given(severity=st.sampled_from(SEVERITIES), cvss=st.none() | st.floats(0, 10))
-def test_all_context_unknown_gives_severity_times_ten(severity: str, cvss: float | None) -> None:
+def test_all_context_unknown_gives_the_curve_of_severity(severity: str, cvss: float | None) -> None:
     result = score(POLICY, Inputs(severity=severity, cvss=cvss))
     s = cvss if cvss is not None else getattr(POLICY.severity, severity)
-    assert result.score == min(100, int(s * 10 + 0.5))
+    assert result.score == _curve(s)
+
+
+@settings(max_examples=300)
+@given(ctx=contexts())
+def test_no_score_reaches_the_top_unless_everything_is_at_its_worst(ctx: dict[str, object]) -> None:
+    """No cap: the curve stays below 100 for anything short of the policy's worst case."""
+    assert _score(dict(ctx)) < 100
 
 
 @settings(max_examples=300)

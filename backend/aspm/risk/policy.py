@@ -1,13 +1,15 @@
-"""The risk policy (DESIGN §6): every number of the risk formula, loaded from YAML and validated.
+"""The risk policy (DESIGN §6): every number of the risk formula and the priority decision table,
+loaded from YAML and validated.
 
 The shipped default is `default_policy.yaml` beside this module; ASPM_RISK_POLICY names another
 file, and the API can store one in the database. Validation keeps the formula's promises: every
-"unknown" multiplier is 1.0 (all context unknown gives S x 10), and multipliers never decrease
-along each factor's natural order, so more exposure or a more sensitive asset never lowers a score.
+"unknown" multiplier is 1.0 (unknown context is neutral), multipliers never decrease along each
+factor's natural order (more exposure or a more sensitive asset never lowers a score), and the
+decision table only names decision points and values that exist, and ends with a rule that
+always matches, so every finding gets a decision.
 """
 
 import hashlib
-import itertools
 import json
 from enum import StrEnum
 from functools import lru_cache
@@ -102,12 +104,6 @@ class Sensitivity(StrEnum):
     PUBLIC = "public"
 
 
-class Guards(_Strict):
-    verified_secret_at_least: Priority | None = None
-    internet_prod_critical_at_least: Priority | None = None
-    dev_not_internet_at_most: Priority | None = None
-
-
 class ReportContext(_Strict):
     """Using the context a report carries where the asset declares none."""
 
@@ -120,6 +116,91 @@ class ReportContext(_Strict):
         if self.criticality_tier_1 < self.criticality_tier_2:
             raise ValueError("criticality_tier_1 must be at least criticality_tier_2")
         return self
+
+
+# --- the decision table (SSVC-like): decision points and their values --------------------------
+
+DECISION_POINTS: dict[str, tuple[str, ...]] = {
+    # evidence of exploitation: active = a verified live secret or a known exploited (KEV)
+    # vulnerability; poc = a public exploit or EPSS at or above the threshold
+    "exploitation": ("active", "poc", "none"),
+    # the resource's (else the asset's) effective exposure
+    "exposure": ("internet", "internal", "isolated", "not_deployed", "unknown"),
+    "severity": ("critical", "high", "medium", "low", "info"),
+    # mission and asset value, from environment, criticality and data sensitivity (`value`)
+    "value": ("high", "medium", "low"),
+    # part of a toxic combination (a path over the resource inventory)
+    "toxic": ("yes", "no"),
+}
+
+
+class DecisionRule(_Strict):
+    """First rule whose every condition holds decides; a condition lists the values it accepts."""
+
+    name: str = Field(min_length=1, max_length=120)
+    when: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    priority: Priority | None  # None ("none" in YAML): no priority (e.g. informational)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _none(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("priority") in ("none", "None"):
+            data = {**data, "priority": None}
+        return data
+
+    @model_validator(mode="after")
+    def _known(self) -> "DecisionRule":
+        for point, values in self.when.items():
+            allowed = DECISION_POINTS.get(point)
+            if allowed is None:
+                raise ValueError(
+                    f"rule {self.name!r}: unknown decision point {point!r} "
+                    f"(one of {', '.join(DECISION_POINTS)})"
+                )
+            wrong = [v for v in values if v not in allowed]
+            if wrong or not values:
+                raise ValueError(
+                    f"rule {self.name!r}: {point} takes {', '.join(allowed)}"
+                    + (f", not {', '.join(wrong)}" if wrong else "")
+                )
+        return self
+
+    def matches(self, points: dict[str, str]) -> bool:
+        return all(points[p] in values for p, values in self.when.items())
+
+
+ValueCondition = dict[str, tuple[str, ...]]  # environment / criticality / data_sensitivity
+
+
+class AssetValue(_Strict):
+    """Mission and asset value: `high` when any of its conditions holds, else `medium` when any
+    of its conditions holds, else low. A condition names environment, criticality (tier_1..3)
+    and data_sensitivity values; all of its parts must hold."""
+
+    high: tuple[ValueCondition, ...]
+    medium: tuple[ValueCondition, ...]
+
+    @model_validator(mode="after")
+    def _known(self) -> "AssetValue":
+        allowed = {
+            "environment": ("prod", "staging", "dev", "test", "unknown"),
+            "criticality": ("tier_1", "tier_2", "tier_3", "unknown"),
+            "data_sensitivity": ("restricted", "confidential", "internal", "public", "unknown"),
+        }
+        for cond in (*self.high, *self.medium):
+            for key, values in cond.items():
+                if key not in allowed:
+                    raise ValueError(f"value: unknown condition {key!r} ({', '.join(allowed)})")
+                wrong = [v for v in values if v not in allowed[key]]
+                if wrong:
+                    raise ValueError(f"value: {key} takes {', '.join(allowed[key])}")
+        return self
+
+
+class ResourceContextSettings(_Strict):
+    """Context from the resource inventory (a resource's exposure and data classification)."""
+
+    sensitivity_tags: tuple[str, ...] = ("data-classification", "data_classification")
 
 
 # natural orders, lowest risk first: multipliers must not decrease along them
@@ -142,12 +223,14 @@ class RiskPolicy(_Strict):
     data_tags: dict[str, Sensitivity] = Field(default_factory=dict)
     criticality: CriticalityFactors
     corroboration: Corroboration
+    # a finding in a toxic combination (aspm.resources.exposure)
+    toxic_combination: float = Field(ge=1, le=10)
+    resource_context: ResourceContextSettings = ResourceContextSettings()
     public_controls: tuple[str, ...] = ()
     not_public_controls: tuple[str, ...] = ()
-    max_score: int = Field(ge=1, le=1000)
-    bands: dict[Priority, int]
+    value: AssetValue
+    decision: tuple[DecisionRule, ...] = Field(min_length=1)
     sla_days: dict[Priority, int]
-    guards: Guards = Guards()
     # absent: report context (resource tags, ASFF Criticality, OCSF data classification, KEV,
     # EPSS) is not used
     report_context: ReportContext | None = None
@@ -164,20 +247,27 @@ class RiskPolicy(_Strict):
                     raise ValueError(
                         f"{name} multipliers must not decrease along {' < '.join(order)}"
                     )
-        missing = [p.value for p in PRIORITY_ORDER if p not in self.bands]
-        if missing:
-            raise ValueError(f"bands: missing {', '.join(missing)}")
-        mins = [self.bands[p] for p in PRIORITY_ORDER]
-        if not all(a > b for a, b in itertools.pairwise(mins)) or mins[-1] < 1:
-            raise ValueError("bands must strictly decrease from P1 to P4, and P4 must be >= 1")
-        if mins[0] > self.max_score:
-            raise ValueError("bands: P1 must be reachable (at most max_score)")
+        if self.decision[-1].when:
+            raise ValueError(
+                "decision: the last rule must have no conditions (it decides what no other "
+                "rule does)"
+            )
         missing = [p.value for p in PRIORITY_ORDER if p not in self.sla_days]
         if missing:
             raise ValueError(f"sla_days: missing {', '.join(missing)}")
         if any(d < 0 or d > 3650 for d in self.sla_days.values()):
             raise ValueError("sla_days must be between 0 and 3650")
         return self
+
+    def max_raw(self) -> float:
+        """The largest raw score this policy can give (severity 10, every factor at its largest
+        multiplier): the top of the score curve, so that no finding is clipped."""
+        top = 10.0
+        ex = self.exploitability
+        top *= max(1.0, ex.verified_secret, ex.kev, ex.public_exploit)
+        for name in _ORDERS:
+            top *= max(1.0, *getattr(self, name).model_dump().values())
+        return top * max(1.0, self.corroboration.multiplier) * self.toxic_combination
 
     def digest(self) -> str:
         """Stable hash of the policy's content (two files with one version but other numbers

@@ -31,6 +31,7 @@ from aspm.audit.models import AuditEvent
 from aspm.db.bulk import as_uuid, db_uuid, is_postgres, load_rows
 from aspm.risk.context import encode as encode_context
 from aspm.risk.models import RiskPolicyRecord
+from aspm.risk.resource_context import is_toxic
 
 SEL = "aspm_risk_sel"
 PUB = "aspm_risk_pub"
@@ -38,8 +39,10 @@ CTL = "aspm_risk_ctl"
 INPUTS = "aspm_risk_in"
 SIG = "aspm_risk_sig"
 KEYED = "aspm_risk_keyed"
+RCTX = "aspm_risk_rctx"
 EXPLAINED = "aspm_risk_explained"
-_TABLES = (SEL, PUB, CTL, INPUTS, SIG, KEYED)
+_TABLES = (SEL, PUB, CTL, INPUTS, SIG, KEYED, RCTX)
+KEY_VERSION = "2"  # risk keys written before it have no resource part (read as none)
 _SQLITE_BULK_CACHE_KIB = 256 * 1024
 _SQLITE_DEFAULT_CACHE_KIB = 2000  # SQLite's own default
 
@@ -55,6 +58,7 @@ class Signature:
     verified: bool
     public_via: uuid.UUID | None
     context: str = ""  # facts the report carries (aspm.risk.context.encode), "" = none
+    resource: str = ""  # what the inventory says (aspm.risk.resource_context.encode), "" = none
 
     def key(self) -> str:
         """Everything but the asset, as stored in findings.risk_key: with the finding's asset it
@@ -63,11 +67,20 @@ class Signature:
         the findings it touches, and writes their key)."""
         cvss = "" if self.cvss is None else repr(self.cvss)
         via = "" if self.public_via is None else self.public_via.hex
-        return f"{self.severity}|{cvss}|{self.tools}|{int(self.verified)}|{via}|{self.context}"
+        # "2t": in a toxic combination, so that the queue's filter reads it from the key
+        version = KEY_VERSION + ("t" if is_toxic(self.resource) else "")
+        return (
+            f"{version}|{self.severity}|{cvss}|{self.tools}|{int(self.verified)}|{via}|"
+            f"{self.resource}|{self.context}"
+        )
 
     @classmethod
     def from_key(cls, asset_id: uuid.UUID, key: str) -> "Signature":
-        severity, cvss, tools, verified, via, context = key.split("|", 5)
+        resource = ""
+        if key.startswith((KEY_VERSION + "|", KEY_VERSION + "t|")):
+            _, severity, cvss, tools, verified, via, resource, context = key.split("|", 7)
+        else:
+            severity, cvss, tools, verified, via, context = key.split("|", 5)
         return cls(
             asset_id=asset_id,
             severity=severity,
@@ -76,6 +89,7 @@ class Signature:
             verified=verified == "1",
             public_via=uuid.UUID(via) if via else None,
             context=context,
+            resource=resource,
         )
 
 
@@ -107,9 +121,10 @@ def create_temp_tables(session: Session) -> None:
         session.execute(text("SET LOCAL jit = off"))
     else:  # a bulk pass rewrites pages all over findings: keep them cached (restored on drop)
         session.execute(text(f"PRAGMA cache_size = -{_SQLITE_BULK_CACHE_KIB}"))
+    session.execute(text(f"CREATE TEMP TABLE {RCTX} (finding_id {uid} PRIMARY KEY, rctx TEXT)"))
     cols = (
         "asset_id {uid}, severity TEXT, cvss DOUBLE PRECISION, tv INTEGER, public_via TEXT, "
-        "context TEXT"
+        "context TEXT, resource TEXT"
     )
     session.execute(text(f"CREATE TEMP TABLE {INPUTS} (finding_id {uid}, {cols.format(uid=uid)})"))
     result = f"score INTEGER, priority TEXT, days INTEGER, explanation {json_type}"
@@ -263,8 +278,11 @@ def gather_inputs(session: Session, *, everything: bool, public_controls: Public
         f"CASE WHEN p.min_id IS NULL THEN '' WHEN p.min_id <> {id_text} THEN p.min_id "
         "WHEN p.max_id <> p.min_id THEN p.max_id ELSE '' END"
     )
-    columns = "finding_id, asset_id, severity, cvss, tv, public_via, context"
-    pub_join = f"LEFT JOIN {PUB} p ON p.asset_id = f.asset_id AND p.resource = f.resource"
+    columns = "finding_id, asset_id, severity, cvss, tv, public_via, context, resource"
+    pub_join = (
+        f"LEFT JOIN {PUB} p ON p.asset_id = f.asset_id AND p.resource = f.resource "
+        f"LEFT JOIN {RCTX} rc ON rc.finding_id = f.id"
+    )
     if everything:
         # two hash aggregates over the detections (per finding and tool, then per finding)
         # beat a million index probes: tools x 2 + verified, active detections only unless the
@@ -274,7 +292,8 @@ def gather_inputs(session: Session, *, everything: bool, public_controls: Public
                 f"INSERT INTO {INPUTS} ({columns}) "
                 f"SELECT f.id, f.asset_id, f.severity, COALESCE(f.cvss, -1.0), "
                 f"COALESCE(CASE WHEN f.detector_state = 'fixed' THEN a.tv_all ELSE a.tv END, 0), "
-                f"{public_via}, COALESCE(f.context, '') FROM findings f LEFT JOIN ("
+                f"{public_via}, COALESCE(f.context, ''), COALESCE(rc.rctx, '') "
+                "FROM findings f LEFT JOIN ("
                 "SELECT t.finding_id, SUM(t.act) * 2 + MAX(t.act_ver) AS tv, "
                 "COUNT(*) * 2 + MAX(t.ver) AS tv_all FROM ("
                 "SELECT d.finding_id, d.tool, MAX(CASE WHEN d.active THEN 1 ELSE 0 END) AS act, "
@@ -292,10 +311,37 @@ def gather_inputs(session: Session, *, everything: bool, public_controls: Public
                 f"SELECT f.id, f.asset_id, f.severity, COALESCE(f.cvss, -1.0), "
                 f"COALESCE((SELECT {tv_value} FROM detections d WHERE d.finding_id = f.id "
                 f"AND (d.active OR f.detector_state = 'fixed')), 0), {public_via}, "
-                f"COALESCE(f.context, '') FROM findings f JOIN {SEL} s ON s.finding_id = f.id "
+                f"COALESCE(f.context, ''), COALESCE(rc.rctx, '') "
+                f"FROM findings f JOIN {SEL} s ON s.finding_id = f.id "
                 f"{pub_join}"
             )
         )
+
+
+def load_resource_contexts(session: Session, rows: Sequence[tuple[uuid.UUID, str]]) -> None:
+    """(finding id, encoded resource context) of the findings the inventory knows something
+    about; gather_inputs joins them."""
+    load_rows(session, RCTX, ("finding_id", "rctx"), [(db_uuid(session, f), c) for f, c in rows])
+
+
+def select_inventory(session: Session, *, run_id: uuid.UUID, everything_linked: bool) -> int:
+    """Add to the selection the findings whose resource context an import may have changed:
+    with `everything_linked` (the import brought resources) every finding linked to a resource,
+    else the findings linked to the resources of the assets whose resources this import's
+    findings are linked to (a toxic combination is a path over one asset's resources)."""
+    if everything_linked:
+        sql = f"INSERT INTO {SEL} (finding_id) SELECT finding_id FROM resource_links " \
+            "WHERE true ON CONFLICT DO NOTHING"  # fmt: skip
+    else:
+        sql = (
+            f"INSERT INTO {SEL} (finding_id) SELECT l.finding_id FROM resource_links l "
+            "JOIN resources r ON r.id = l.resource_id WHERE r.asset_id IN ("
+            "SELECT r2.asset_id FROM resource_links l2 JOIN resources r2 ON r2.id = l2.resource_id "
+            "WHERE l2.finding_id IN (SELECT finding_id FROM detections "
+            "WHERE last_import_id = :run)) ON CONFLICT DO NOTHING"
+        )
+    session.execute(text(sql), {"run": db_uuid(session, run_id)} if not everything_linked else {})
+    return int(session.scalar(text(f"SELECT COUNT(*) FROM {SEL}")) or 0)
 
 
 def count_inputs(session: Session) -> int:
@@ -307,7 +353,10 @@ RawInput = tuple[Signature, str]  # a distinct input, and the findings' stored c
 
 def distinct_inputs(session: Session) -> list[RawInput]:
     rows = session.execute(
-        text(f"SELECT DISTINCT asset_id, severity, cvss, tv, public_via, context FROM {INPUTS}")
+        text(
+            f"SELECT DISTINCT asset_id, severity, cvss, tv, public_via, context, resource "
+            f"FROM {INPUTS}"
+        )
     ).all()
     return [
         (
@@ -319,10 +368,11 @@ def distinct_inputs(session: Session) -> list[RawInput]:
                 verified=bool(int(tv) % 2),
                 public_via=as_uuid(via) if via else None,
                 context=encode_context(raw),
+                resource=resource,
             ),
             raw,
         )
-        for asset_id, severity, cvss, tv, via, raw in rows
+        for asset_id, severity, cvss, tv, via, raw, resource in rows
     ]
 
 
@@ -355,6 +405,7 @@ def write_scores(
             s.signature.tools * 2 + int(s.signature.verified),
             "" if s.signature.public_via is None else _via_text(session, s.signature.public_via),
             raw,
+            s.signature.resource,
             s.signature.key(),
             s.score,
             s.priority,
@@ -366,8 +417,8 @@ def write_scores(
     load_rows(
         session,
         SIG,
-        ("asset_id", "severity", "cvss", "tv", "public_via", "context", "risk_key", "score",
-         "priority", "days", "explanation"),
+        ("asset_id", "severity", "cvss", "tv", "public_via", "context", "resource", "risk_key",
+         "score", "priority", "days", "explanation"),
         rows,
     )  # fmt: skip
     if pg:
@@ -384,7 +435,8 @@ def write_scores(
             f"sla_due_at = {due_value}, risk_key = s.risk_key "
             f"FROM {INPUTS} i JOIN {SIG} s ON s.asset_id = i.asset_id AND s.severity = i.severity "
             "AND s.cvss = i.cvss AND s.tv = i.tv AND s.public_via = i.public_via "
-            "AND s.context = i.context WHERE findings.id = i.finding_id AND "
+            "AND s.context = i.context AND s.resource = i.resource "
+            "WHERE findings.id = i.finding_id AND "
             "(findings.risk_score IS DISTINCT FROM s.score "
             "OR findings.priority IS DISTINCT FROM s.priority "
             f"OR findings.sla_due_at IS DISTINCT FROM {due_value} "

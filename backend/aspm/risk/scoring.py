@@ -1,20 +1,25 @@
-"""The risk formula (DESIGN §6) as pure functions of plain values. Every number comes from the
-policy; this module only knows the shape of the formula:
+"""The risk formula (DESIGN §6) as pure functions of plain values. Every number and the decision
+table come from the policy; this module only knows the shape of the formula:
 
-    score = min(max_score, round_half_up(10 x S x product(factor multipliers)))
+    r        = S x product(factor multipliers)                    (S: severity 0-10)
+    score    = round_half_up(100 x ln(1 + r) / ln(1 + r_max))     (r_max: RiskPolicy.max_raw)
+    priority = the first rule of the policy's decision table whose conditions hold
 
-then the guards move the score to a band edge when they apply, and the bands give the priority.
-Each step is kept as an `Explanation` entry (factor, value, multiplier, source) whose multipliers,
-times 10, give back the score (capped at max_score): a finding can always answer "why this score".
+A bounded curve in log space instead of a cap: the score stays inside 0-100 without clipping,
+and more severity or context never lowers it. Each step is kept as an `Explanation` entry: the
+severity and every factor (value, multiplier, source), the curve (its r_max), the decision points
+and the rule that fired. `multiply_back` reproduces the score from them exactly.
 """
 
+import math
 from dataclasses import dataclass
 
-from aspm.risk.policy import PRIORITY_ORDER, Priority, RiskPolicy
+from aspm.risk.policy import Priority, RiskPolicy
 
 UNKNOWN = "unknown"
-_DEV = ("dev", "test")
-_SCALE = 10.0
+# explanation entries that are not multipliers of r
+CURVE, POINTS, DECISION = "curve", "decision_points", "decision"
+_STEPS = frozenset({CURVE, POINTS, DECISION})
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +64,10 @@ class Inputs:
     kev_source: str = "CISA KEV in the report"
     epss_source: str | None = None
     public_exploit: str | None = None  # where the report says a public exploit exists
+    # from the resource inventory (aspm.resources.exposure), before the asset's declared context
+    resource_exposure: tuple[str, str] | None = None  # (internet | internal, source in words)
+    resource_sensitivity: tuple[str, str] | None = None  # (level, source)
+    combinations: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (name, title, path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,28 +89,11 @@ def severity_value(policy: RiskPolicy, severity: str, cvss: float | None) -> tup
     return float(getattr(policy.severity, severity, policy.severity.medium)), "severity label"
 
 
-def priority_for(policy: RiskPolicy, score: int) -> Priority | None:
-    for priority in PRIORITY_ORDER:
-        if score >= policy.bands[priority]:
-            return priority
-    return None
-
-
-def _band_floor(policy: RiskPolicy, priority: Priority) -> int:
-    return policy.bands[priority]
-
-
-def _band_ceiling(policy: RiskPolicy, priority: Priority) -> int:
-    """Highest score that still has `priority` (one below the next more urgent band)."""
-    index = PRIORITY_ORDER.index(priority)
-    if index == 0:
-        return policy.max_score
-    return policy.bands[PRIORITY_ORDER[index - 1]] - 1
-
-
 def _sensitivity(inputs: Inputs, policy: RiskPolicy) -> tuple[str, str]:
     """Declared sensitivity, raised by data tags (pci => restricted, ...)."""
     factors = policy.data_sensitivity
+    if inputs.resource_sensitivity is not None:  # the resource's own classification comes first
+        return inputs.resource_sensitivity
     level = inputs.data_sensitivity
     source = inputs.sensitivity_source or f"asset {inputs.asset}"
     best = getattr(factors, level, factors.unknown)
@@ -116,8 +108,13 @@ def _sensitivity(inputs: Inputs, policy: RiskPolicy) -> tuple[str, str]:
 
 
 def exposure_of(inputs: Inputs) -> str:
-    """Effective exposure: another finding showing the resource public makes it internet."""
-    return "internet" if inputs.public_via else inputs.exposure
+    """Effective exposure: another finding showing the resource public makes it internet, else
+    what the inventory knows of the resource, else the asset's declared exposure."""
+    if inputs.public_via:
+        return "internet"
+    if inputs.resource_exposure is not None:
+        return inputs.resource_exposure[0]
+    return inputs.exposure
 
 
 def factors(policy: RiskPolicy, inputs: Inputs) -> list[Explanation]:
@@ -145,6 +142,13 @@ def factors(policy: RiskPolicy, inputs: Inputs) -> list[Explanation]:
                 policy.exposure.internet,
                 f"finding {inputs.public_via}"
                 + (f" ({inputs.public_via_title[:120]})" if inputs.public_via_title else ""),
+            )
+        )
+    elif inputs.resource_exposure is not None:
+        value, source = inputs.resource_exposure
+        out.append(
+            Explanation(
+                "exposure", value, getattr(policy.exposure, value, policy.exposure.unknown), source
             )
         )
     else:
@@ -196,40 +200,63 @@ def factors(policy: RiskPolicy, inputs: Inputs) -> list[Explanation]:
                 "detections from several tools",
             )
         )
+    if inputs.combinations:  # several combinations count once: the first names the path
+        _, title, path = inputs.combinations[0]
+        more = len(inputs.combinations) - 1
+        out.append(
+            Explanation(
+                "toxic_combination",
+                title + (f" (and {more} more)" if more else ""),
+                policy.toxic_combination,
+                " -> ".join(path),
+            )
+        )
     return out
 
 
-def _guards(policy: RiskPolicy, inputs: Inputs, score: int) -> list[tuple[str, int]]:
-    """(guard description, score it moves to) for each guard that changes `score`.
-    Caps first, then floors: a floor (e.g. a verified live secret) wins over a cap."""
-    g = policy.guards
-    moves: list[tuple[str, int]] = []
-    exposure = exposure_of(inputs)
-    if g.dev_not_internet_at_most and inputs.environment in _DEV and exposure != "internet":
-        cap = _band_ceiling(policy, g.dev_not_internet_at_most)
-        if score > cap:
-            moves.append(
-                (f"dev/test and not internet-facing: at most {g.dev_not_internet_at_most}", cap)
-            )
-            score = cap
-    floors = []
-    if g.verified_secret_at_least and inputs.secret_verified:
-        floors.append((f"verified live secret: at least {g.verified_secret_at_least}",
-                       _band_floor(policy, g.verified_secret_at_least)))  # fmt: skip
-    if (
-        g.internet_prod_critical_at_least
-        and inputs.severity == "critical"
-        and inputs.environment == "prod"
-        and exposure == "internet"
-    ):
-        floors.append((f"critical, internet-facing, prod: at least "
-                       f"{g.internet_prod_critical_at_least}",
-                       _band_floor(policy, g.internet_prod_critical_at_least)))  # fmt: skip
-    for name, floor in sorted(floors, key=lambda f: f[1]):
-        if score < floor:
-            moves.append((name, floor))
-            score = floor
-    return moves
+def _exploitation(policy: RiskPolicy, inputs: Inputs) -> str:
+    if inputs.secret_verified or inputs.kev:
+        return "active"
+    epss = inputs.epss is not None and inputs.epss >= policy.exploitability.epss_threshold
+    return "poc" if epss or inputs.public_exploit else "none"
+
+
+def _value(policy: RiskPolicy, inputs: Inputs) -> str:
+    level, _ = _sensitivity(inputs, policy)
+    facts = {
+        "environment": inputs.environment,
+        "criticality": f"tier_{inputs.criticality}" if inputs.criticality in (1, 2, 3) else UNKNOWN,
+        "data_sensitivity": level,
+    }
+    for name, conditions in (("high", policy.value.high), ("medium", policy.value.medium)):
+        for cond in conditions:
+            if all(facts[key] in values for key, values in cond.items()):
+                return name
+    return "low"
+
+
+def decision_points(policy: RiskPolicy, inputs: Inputs) -> dict[str, str]:
+    """The values the decision table decides on."""
+    return {
+        "exploitation": _exploitation(policy, inputs),
+        "exposure": exposure_of(inputs),
+        "severity": inputs.severity,
+        "value": _value(policy, inputs),
+        "toxic": "yes" if inputs.combinations else "no",
+    }
+
+
+def decide(policy: RiskPolicy, points: dict[str, str]) -> tuple[int, Priority | None]:
+    """(index of the rule that fired, its priority); the last rule always matches."""
+    for index, rule in enumerate(policy.decision):
+        if rule.matches(points):
+            return index, rule.priority
+    raise AssertionError("the policy's last decision rule has no conditions")  # validated
+
+
+def curve(raw: float, top: float) -> int:
+    """The score of a raw product: 100 x ln(1 + r) / ln(1 + r_max), rounded half up."""
+    return round_half_up(100.0 * math.log1p(max(raw, 0.0)) / math.log1p(top))
 
 
 def score(
@@ -242,17 +269,39 @@ def score(
     if context_factors is None:
         context_factors = factors(policy, inputs)
     explanation = [Explanation("severity", label, s, s_source), *context_factors]
-    product = _SCALE
+    raw = 1.0
     for item in explanation:
-        product *= item.multiplier
-    value = min(policy.max_score, round_half_up(product))
-    if value > 0:
-        for name, target in _guards(policy, inputs, value):
-            # the guard's multiplier takes the product exactly to its target
-            explanation.append(Explanation("guard", name, target / product, "policy guard"))
-            product = float(target)
-            value = target
-    priority = priority_for(policy, value)
+        raw *= item.multiplier
+    top = policy.max_raw()
+    value = curve(raw, top)
+    explanation.append(
+        Explanation(
+            CURVE,
+            f"r = {raw:.4g}",
+            top,
+            "score = 100 x ln(1 + r) / ln(1 + r_max), r = severity x the factors, "
+            f"r_max = {top:.4g} (every factor at its largest)",
+        )
+    )
+    points = decision_points(policy, inputs)
+    index, priority = decide(policy, points)
+    explanation.append(
+        Explanation(
+            POINTS,
+            ", ".join(f"{k} {v}" for k, v in points.items()),
+            1.0,
+            "the values the decision table decides on",
+        )
+    )
+    rule = policy.decision[index]
+    explanation.append(
+        Explanation(
+            DECISION,
+            priority.value if priority else "none",
+            1.0,
+            f"rule {index + 1} of the decision table: {rule.name}",
+        )
+    )
     return Score(
         score=value,
         priority=priority,
@@ -271,11 +320,15 @@ def undeclared(explanation: list[dict[str, object]]) -> list[str]:
 
 
 def multiply_back(policy: RiskPolicy, explanation: tuple[Explanation, ...]) -> int:
-    """The score an explanation stands for (used by tests and to check stored explanations)."""
-    product = _SCALE
+    """The score an explanation stands for: severity times every factor, through the curve whose
+    r_max the explanation names (used by tests and to check stored explanations)."""
+    raw, top = 1.0, policy.max_raw()
     for item in explanation:
-        product *= item.multiplier
-    return min(policy.max_score, round_half_up(product))
+        if item.factor == CURVE:
+            top = item.multiplier
+        elif item.factor not in _STEPS:
+            raw *= item.multiplier
+    return curve(raw, top)
 
 
 # --- in words ------------------------------------------------------------------------------
@@ -308,8 +361,17 @@ def describe(item: dict[str, object]) -> str:
         return (
             f"Base severity {value} on a 0-10 scale (from the {source}): starts at {mult * 10:.0f}."
         )
-    if factor == "guard":
-        return f"Policy guard applied: {value} (score adjusted {effect})."
+    if factor == CURVE:
+        return (
+            f"Combined: {value}; score = 100 x ln(1 + r) / ln(1 + {mult:.4g}), where {mult:.4g} "
+            "is the largest r this policy allows (no cap, no clipping)."
+        )
+    if factor == POINTS:
+        return f"Decision points: {value}."
+    if factor == DECISION:
+        return f"Priority {value}: {source}."
+    if factor == "toxic_combination":
+        return f"Toxic combination: {value}, path {source} ({effect})."
     if factor == "exploitability":
         return f"Exploitability: {value}, {source} ({effect})."
     if factor == "corroboration":

@@ -46,12 +46,15 @@ from aspm.audit.models import AuditEvent
 from aspm.common.clock import utcnow
 from aspm.errors import NotFound
 from aspm.findings import service as findings_service
+from aspm.resources import exposure as resource_exposure
 from aspm.risk import policy as risk_policy
 from aspm.risk import repository
 from aspm.risk.context import decode as decode_context
 from aspm.risk.models import RiskPolicyRecord
 from aspm.risk.policy import RiskPolicy
 from aspm.risk.repository import ScoredSignature, Signature
+from aspm.risk.resource_context import decode as decode_resource
+from aspm.risk.resource_context import encode as encode_resource
 from aspm.risk.schemas import (
     ExplanationItem,
     RescoreResult,
@@ -233,6 +236,11 @@ def _inputs(
         public_via=str(sig.public_via) if sig.public_via else None,
         public_via_title=titles.get(sig.public_via, "") if sig.public_via else "",
     )
+    if sig.resource:
+        exposure, sensitivity, combos = decode_resource(sig.resource)
+        fields.update(
+            resource_exposure=exposure, resource_sensitivity=sensitivity, combinations=combos
+        )
     if sig.context:
         facts = decode_context(sig.context)
         if facts.kev is not None:
@@ -283,14 +291,15 @@ class _Scorer:
 
     def _key(self, sig: Signature) -> tuple[object, ...]:
         return (sig.asset_id, sig.severity, sig.cvss, sig.tools, sig.verified,
-                sig.public_via is not None, sig.context)  # fmt: skip
+                sig.public_via is not None, sig.context, sig.resource)  # fmt: skip
 
     def _computed(self, key: tuple[object, ...], sig: Signature) -> Score:
         hit = self._cache.get(key)
         if hit is None:
             inputs = _inputs(self._pol, sig, self._assets.get(sig.asset_id), {})
             # the context factors do not depend on severity or CVSS: shared across them
-            fkey = (sig.asset_id, sig.tools, sig.verified, sig.public_via is not None, sig.context)
+            fkey = (sig.asset_id, sig.tools, sig.verified, sig.public_via is not None, sig.context,
+                    sig.resource)  # fmt: skip
             found = self._factors.get(fkey)
             if found is None:
                 found = self._factors[fkey] = factors(self._pol, inputs)
@@ -371,6 +380,21 @@ def _public(pol: RiskPolicy) -> repository.PublicControls:
     return repository.PublicControls(pol.public_controls, pol.not_public_controls)
 
 
+def _load_resource_contexts(session: Session, pol: RiskPolicy, *, everything: bool) -> None:
+    """What the inventory says about the selected findings' resources (all findings when
+    `everything`): exposure, data sensitivity and toxic combinations (aspm.resources.exposure)."""
+    found = resource_exposure.finding_contexts(
+        session,
+        selection=None if everything else repository.SEL,
+        sensitivity_tags=pol.resource_context.sensitivity_tags,
+        public_controls=pol.public_controls,
+        not_public_controls=pol.not_public_controls,
+        data_tags={tag: level.value for tag, level in pol.data_tags.items()},
+    )
+    rows = [(fid, text) for fid, ctx in found.items() if (text := encode_resource(ctx))]
+    repository.load_resource_contexts(session, rows)
+
+
 def _rescore(
     session: Session,
     pol: RiskPolicy,
@@ -381,7 +405,10 @@ def _rescore(
     asset_ids: Sequence[uuid.UUID] = (),
     previous: RiskPolicy | None = None,
     created_scored: bool = False,
+    inventory: str | None = None,
 ) -> RescoreResult:
+    """`inventory` (an import's pass): "resources" when the import brought resources, "links"
+    when it may have linked its findings to resources: their findings' context is gathered anew."""
     started = time.perf_counter()
     session.flush()
     repository.create_temp_tables(session)
@@ -411,9 +438,14 @@ def _rescore(
                 public_controls=_public(pol),
                 created_scored=created_scored,
             )
+            if inventory is not None:
+                to_score = repository.select_inventory(
+                    session, run_id=run_id, everything_linked=inventory == "resources"
+                )
         else:
             to_score = repository.select_assets(session, asset_ids=asset_ids)
         if to_score != 0:
+            _load_resource_contexts(session, pol, everything=everything)
             repository.gather_inputs(session, everything=everything, public_controls=_public(pol))
             if everything:
                 to_score = repository.count_inputs(session)
@@ -448,14 +480,24 @@ def score_import(
     policy_path: Path | None = None,
     actor: str = "system:ingest",
     created_scored: bool = False,
+    inventory: str | None = None,
 ) -> RescoreResult:
     """Score what one import created or touched (called by the pipeline before it commits).
-    `created_scored`: its new findings were scored as they were written (aspm.risk.inline)."""
+    `created_scored`: its new findings were scored as they were written (aspm.risk.inline).
+    `inventory`: "resources" (the import stored resources: every linked finding's resource
+    context may have changed) or "links" (it linked its findings to resources), else None."""
     pol, applied = current_policy(session, path=policy_path, actor=actor)
     if applied:  # everything, this import's findings included, was just scored
         return RescoreResult(policy_version=pol.version, selected=0, distinct_inputs=0,
                              updated=0, duration_ms=0)  # fmt: skip
-    return _rescore(session, pol, run_id=run_id, affected=affected, created_scored=created_scored)
+    return _rescore(
+        session,
+        pol,
+        run_id=run_id,
+        affected=affected,
+        created_scored=created_scored,
+        inventory=inventory,
+    )
 
 
 def rescore_findings(
