@@ -25,7 +25,7 @@ class Parsed:
 
     @property
     def records(self) -> int:
-        return len(self.findings) + self.ctx.passed + self.ctx.skipped
+        return len(self.findings) + self.ctx.passed + self.ctx.skipped + self.ctx.manual
 
 
 def parse_file(path: Path, format_name: str | None = None) -> Parsed:
@@ -54,6 +54,8 @@ def snapshot(parsed: Parsed) -> dict[str, Any]:
         "tool_version": parsed.ctx.tool_version,
         "passed": parsed.ctx.passed,
         "skipped": parsed.ctx.skipped,
+        # neither passed nor failed (Prowler MANUAL; added later: other goldens stay valid)
+        **({"manual": parsed.ctx.manual} if parsed.ctx.manual else {}),
         "warnings": parsed.warnings,
         "findings": [_finding(f) for f in parsed.findings],
         # inventory readers only (added later: goldens of finding-only formats stay valid)

@@ -107,7 +107,10 @@ class ParseContext:
     """Side channel of one parse: warnings, records that are not findings, tool metadata."""
 
     warn: Callable[[str], None]
-    passed: int = 0  # records the report lists that are not failures (PASS, MANUAL, ...)
+    passed: int = 0  # records the report lists that are not failures (PASS, ...)
+    # records that are neither passed nor failed: checks the tool could not evaluate and leaves to
+    # a person (Prowler's MANUAL); counted among the records, not in passed
+    manual: int = 0
     skipped: int = 0  # bad records skipped (each also warned about)
     tool_name: str | None = None
     tool_version: str | None = None

@@ -923,7 +923,7 @@ def ingest(
             else (options.asset or (f"{len(assets)} assets" if assets else None))
         ),
         status=IngestStatus.OK,
-        records=state.findings + ctx.passed + ctx.skipped,
+        records=state.findings + ctx.passed + ctx.skipped + ctx.manual,
         findings=state.findings,
         passed=ctx.passed,
         skipped=ctx.skipped,

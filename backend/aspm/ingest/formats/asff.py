@@ -19,9 +19,16 @@ or `{"findings": [...]}`. Streamed with ijson; other top-level keys (NextToken, 
   (requirement, ""). Also (standard, control) from ProductFields StandardsArn/StandardsGuideArn +
   ControlId/RuleId, which name the control within that standard. Compliance.AssociatedStandards is
   not paired with SecurityControlId: that id is Security Hub's own, not the standard's numbering.
-- Identity: the finding Id is Security Hub's own stable id -> tool_fingerprint.
+- Identity: the finding Id is Security Hub's own stable id -> tool_fingerprint. Trivy's template
+  builds the Id from target + vulnerability id only, so for Trivy the vulnerable packages'
+  `name@version` (Vulnerabilities[].VulnerablePackages, sorted) are appended: the same CVE in two
+  packages is two detections. (Other producers' Ids are per package already; theirs are unchanged.)
 - Location: AwsAccountId, Resources[0]{Type, Id, Region} (else the finding's Region); the other
-  resources of a multi-resource finding are listed in the description.
+  resources of a multi-resource finding are listed in the description. Without AwsAccountId the
+  account is taken from the first resource id that names one (an ARN's account field, or
+  AWS::::Account:<id>), else it is unknown (no asset key) with a warning. The account-level
+  resource `AWS::::Account:<id>` becomes `arn:<partition>:iam::<id>:root`, the account's ARN as
+  Prowler writes it, so that an account-level control both report lands on one finding.
 - Context (RawFinding.context): the first resource's Tags; Criticality (0-100, else
   FindingProviderFields.Criticality) as "asff:criticality"; the highest Vulnerabilities[].EpssScore
   as "epss"; Vulnerabilities[].ExploitAvailable YES as "exploit_available". ASFF has no KEV field.
@@ -52,10 +59,18 @@ SEVERITY = {
 DEFAULT_SEVERITY = Severity.MEDIUM
 
 _WRAPPER_KEYS = ("Findings", "findings")
+# producers whose finding Id names the vulnerability and its target but not the package: Trivy's
+# ASFF template builds it from target + CVE, so the same CVE in libcrypto and libssl shares it
+_ID_PER_VULNERABILITY = frozenset({"trivy"})
 _NOT_FAILED = frozenset({"PASSED", "NOT_AVAILABLE"})
 _FILLER_TEXT = frozenset({"None Provided", "None provided", ""})
 
-_ASFF_KEYS = (re.compile(rb'"ProductArn"\s*:'), re.compile(rb'"AwsAccountId"\s*:'))
+_ASFF_KEYS = (re.compile(rb'"ProductArn"\s*:'), re.compile(rb'"(?:AwsAccountId|Resources)"\s*:'))
+# an account-level resource as Security Hub names it; Prowler names the same account
+# arn:<partition>:iam::<account>:root, and that form is kept (see _account_resource)
+_ACCOUNT_RESOURCE = re.compile(r"^AWS::::Account:(?P<account>\d{12})$")
+_PARTITION = re.compile(r"^arn:([\w-]+):")
+_ARN_ACCOUNT = re.compile(r"^arn:(?P<partition>[\w-]+):[^:]*:[^:]*:(?P<account>\d{12}):")
 _ASFF_EXTRA = re.compile(rb'"(GeneratorId|SchemaVersion)"\s*:')
 _EMPTY_ARRAY = re.compile(rb"^\s*\[\s*\]\s*$")
 _EMPTY_UPPER_WRAPPER = re.compile(rb'^\s*\{\s*"Findings"\s*:\s*\[\s*\]')
@@ -158,6 +173,46 @@ def _rule_id(rec: dict[str, object], compliance: dict[str, object], tool: str) -
     if generator and tool == "trivy" and generator.startswith("Trivy/"):
         return generator.removeprefix("Trivy/")  # the same rule id as Trivy's own JSON report
     return generator
+
+
+def _account_from(resources: list[dict[str, object]]) -> str | None:
+    """The account a finding without AwsAccountId is about: the first resource id (an ARN or
+    Security Hub's AWS::::Account:<id>) that names one."""
+    for resource in resources:
+        rid = _text(resource.get("Id"))
+        if rid is None:
+            continue
+        m = _ARN_ACCOUNT.match(rid) or _ACCOUNT_RESOURCE.match(rid)
+        if m:
+            return m["account"]
+    return None
+
+
+def _account_resource(
+    rid: str | None, resource: dict[str, object], rec: dict[str, object]
+) -> str | None:
+    """Security Hub's `AWS::::Account:<id>` as `arn:<partition>:iam::<id>:root`, the account's own
+    ARN and Prowler's name for it, so an account-level control (root MFA) that both report is one
+    finding. The partition: the resource's Partition, else the ProductArn's, else aws."""
+    m = _ACCOUNT_RESOURCE.match(rid) if rid is not None and rid.startswith("AWS::") else None
+    if m is None:
+        return rid
+    partition = _text(resource.get("Partition"))
+    if partition is None:
+        found = _PARTITION.match(_text(rec.get("ProductArn")) or "")
+        partition = found[1] if found else "aws"
+    return f"arn:{partition}:iam::{m['account']}:root"
+
+
+def _package_key(vulns: list[object]) -> str:
+    """`name@version` of every vulnerable package, sorted: part of a vulnerability's identity."""
+    keys = {
+        f"{name}@{_text(package.get('Version')) or ''}"
+        for vuln in map(_obj, vulns)
+        for package in map(_obj, _list(vuln.get("VulnerablePackages")))
+        if (name := _text(package.get("Name")))
+    }
+    return ",".join(sorted(keys))
 
 
 def _category(types: list[object]) -> Category:
@@ -317,6 +372,13 @@ class AsffIngestor:
         account = _text(rec.get("AwsAccountId"))
         resources = [r for r in map(_obj, _list(rec.get("Resources"))) if r]
         first = resources[0] if resources else {}
+        if account is None:
+            account = _account_from(resources)
+            if account is None:
+                ctx.warn(
+                    f"record {number}: no AwsAccountId and no account in its resource ids; "
+                    "the account is unknown"
+                )
 
         description = [text] if (text := _text(rec.get("Description"))) else []
         others = [rid for r in resources[1:] if (rid := _text(r.get("Id")))]
@@ -332,13 +394,18 @@ class AsffIngestor:
 
         recommendation = _obj(_obj(rec.get("Remediation")).get("Recommendation"))
         remediation = _text(recommendation.get("Text")) or ""
+        fingerprint = _text(rec.get("Id"))
+        if fingerprint is not None and tool in _ID_PER_VULNERABILITY and vulns:
+            packages = _package_key(vulns)
+            if packages:
+                fingerprint = f"{fingerprint}|{packages}"
         return RawFinding(
             tool=tool,
             rule_id=rule_id,
             title=_text(rec.get("Title")) or rule_id,
             severity=severity,
             location=Location(
-                resource=_text(first.get("Id")),
+                resource=_account_resource(_text(first.get("Id")), first, rec),
                 resource_type=_text(first.get("Type")),
                 cloud_provider="aws",
                 account_id=account,
@@ -352,7 +419,7 @@ class AsffIngestor:
             help_uri=_text(recommendation.get("Url")),
             references=tuple(references),
             compliance=_compliance_pairs(rec, compliance),
-            tool_fingerprint=_text(rec.get("Id")),
+            tool_fingerprint=fingerprint,
             suppressed=suppressed,
             cvss=cvss,
             context=_context_pairs(rec, first, vulns, warn),

@@ -9,8 +9,8 @@ and extra columns do not matter.
 
 - Read a row at a time (csv over a text wrapper of the byte stream). A file with only the header
   has no records. A header without CHECK_ID and STATUS is not this format (MalformedReport).
-- Only FAIL is a finding; PASS and MANUAL rows count as ctx.passed; other statuses are skipped with
-  a warning. MUTED True -> suppressed.
+- Only FAIL is a finding; PASS rows count as ctx.passed, MANUAL ones as ctx.manual (neither passed
+  nor failed); other statuses are skipped with a warning. MUTED True -> suppressed.
 - Identity: FINDING_UID (the same "prowler-<provider>-<check>-<account>-<region>-<resource>" uid as
   OCSF's finding_info.uid) is tool_fingerprint. Prowler's published examples hold placeholders
   ("<finding_uid>"): a whole-value placeholder counts as absent everywhere (see _prowler.value);
@@ -124,6 +124,9 @@ class ProwlerCsvIngestor:
                 if ctx.tool_version is None:
                     ctx.tool_version = pw.value(row.get("PROWLER_VERSION"))
                 status = (row.get("STATUS") or "").strip().upper()
+                if status == "MANUAL":  # neither passed nor failed: left to a person
+                    ctx.manual += 1
+                    continue
                 if status in _NOT_FINDINGS:
                     ctx.passed += 1
                     continue

@@ -10,7 +10,8 @@ additional_urls}, risk_details, status_detail.
   resources[0].data.metadata.tags as resource tags; OCSF data classification
   (resources[0].data_classification, or the first of data_classifications) as
   "ocsf:confidentiality" and "ocsf:data_category" (captions, else the ids' OCSF captions).
-- Only FAIL is a finding; PASS and MANUAL records count as ctx.passed.
+- Only FAIL is a finding; PASS records count as ctx.passed, MANUAL ones (a check Prowler cannot
+  evaluate, left to a person) as ctx.manual: neither passed nor failed.
 - Identity: finding_info.uid ("prowler-<provider>-<check>-<account>-<region>-<resource>") is
   Prowler's own stable id and becomes tool_fingerprint.
 - Prowler's published examples replace real values by placeholders ("<finding_uid>",
@@ -171,6 +172,9 @@ class ProwlerOcsfIngestor:
                 product = _obj(_obj(rec.get("metadata")).get("product"))
                 ctx.tool_version = _value(product.get("version"))
             status = rec.get("status_code")
+            if status == "MANUAL":  # neither passed nor failed: left to a person
+                ctx.manual += 1
+                continue
             if status in _NOT_FINDINGS:
                 ctx.passed += 1
                 continue

@@ -8,6 +8,9 @@
   CHECK_RESULT_EXTENDED,CHECK_ASFF_COMPLIANCE_TYPE,CHECK_SEVERITY,CHECK_SERVICENAME,
   CHECK_ASFF_RESOURCE_TYPE,CHECK_ASFF_TYPE,CHECK_RISK,CHECK_REMEDIATION,CHECK_DOC,CHECK_CAF_EPIC
   (+ CHECK_RESOURCE_ID when present); rows may end with a trailing comma. Columns are found by name.
+  Older 2.x releases wrote PROFILE,ACCOUNT_NUM,REGION,TITLE_ID,RESULT,SCORED,LEVEL,TITLE_TEXT,NOTES,
+  COMPLIANCE,SEVERITY,SERVICENAME, (trailing comma, RESULT for CHECK_RESULT, NOTES for the message):
+  read the same way.
   The first line of the file tells the two apart ("{" = JSON lines).
 
 - Only FAIL is a finding. PASS, INFO, WARNING and any other status count as ctx.passed (an unknown
@@ -51,7 +54,8 @@ _JSON_KEYS = (
     re.compile(rb'"Control ID"\s*:'),
     re.compile(rb'"Status"\s*:'),
 )
-_CSV_COLUMNS = frozenset({b"ACCOUNT_NUM", b"TITLE_ID", b"CHECK_RESULT", b"TITLE_TEXT"})
+_CSV_COLUMNS = frozenset({b"ACCOUNT_NUM", b"TITLE_ID", b"TITLE_TEXT"})
+_CSV_RESULT = frozenset({b"CHECK_RESULT", b"RESULT"})  # RESULT: the older 2.x header
 
 # CSV column -> the JSON-lines key, so one code path reads both
 _CSV_TO_JSON = {
@@ -73,6 +77,15 @@ _CSV_TO_JSON = {
     "CHECK_DOC": "Doc link",
     "CHECK_CAF_EPIC": "CAF Epic",
     "CHECK_RESOURCE_ID": "Resource ID",
+    # the older 2.x header: PROFILE,ACCOUNT_NUM,REGION,TITLE_ID,RESULT,SCORED,LEVEL,TITLE_TEXT,
+    # NOTES,COMPLIANCE,SEVERITY,SERVICENAME, (with a trailing comma)
+    "RESULT": "Status",
+    "SCORED": "Scored",
+    "LEVEL": "Level",
+    "NOTES": "Message",
+    "COMPLIANCE": "Compliance",
+    "SEVERITY": "Severity",
+    "SERVICENAME": "Service",
 }
 _MAX_FIELD = 16 << 20
 
@@ -106,7 +119,8 @@ class ProwlerV2Ingestor:
         if stripped[:1] == b"{":
             return all(p.search(head) for p in _JSON_KEYS)
         header = stripped.split(b"\n", 1)[0].strip()
-        return {column.strip(b'" ') for column in header.split(b",")} >= _CSV_COLUMNS
+        columns = {column.strip(b'" ') for column in header.split(b",")}
+        return columns >= _CSV_COLUMNS and bool(columns & _CSV_RESULT)
 
     def parse(self, stream: BinaryIO, ctx: ParseContext) -> Iterator[RawFinding]:
         ctx.tool_name = "prowler"
@@ -147,7 +161,9 @@ class ProwlerV2Ingestor:
         except (csv.Error, StopIteration) as exc:
             raise MalformedReportError(f"unreadable CSV header: {exc}") from exc
         header = [name.strip() for name in header]
-        missing = [c for c in ("TITLE_ID", "CHECK_RESULT") if c not in header]
+        missing = ["TITLE_ID"] if "TITLE_ID" not in header else []
+        if "CHECK_RESULT" not in header and "RESULT" not in header:
+            missing.append("CHECK_RESULT")
         if missing:
             raise MalformedReportError(
                 f"the CSV header has no {', '.join(missing)} column: not a Prowler 2 CSV"

@@ -7,8 +7,8 @@ Compliance{FRAMEWORK: [controls]}, AccountId (AWS) / Subscription (Azure) / Proj
 Region / Location, ResourceId, ResourceArn, ResourceName, Muted (later 3.x), ResourceTags (the
 resource's tags -> RawFinding.context).
 
-- Only FAIL is a finding; PASS, INFO and MANUAL count as ctx.passed; a record without a known
-  status is skipped with a warning.
+- Only FAIL is a finding; PASS and INFO count as ctx.passed, MANUAL as ctx.manual; a record
+  without a known status is skipped with a warning.
 - Identity: FindingUniqueId ("prowler-<provider>-<check>-<account>-<region>-<resource>", the same
   shape as the OCSF finding_info.uid) is Prowler's own stable id and becomes tool_fingerprint. It
   can be empty (early 3.x): then no tool fingerprint, and the pipeline keys on check + resource
@@ -68,6 +68,9 @@ class ProwlerV3Ingestor:
                 continue
             status = rec.get("Status")
             status_key = status.strip().upper() if isinstance(status, str) else None
+            if status_key == "MANUAL":  # neither passed nor failed: left to a person
+                ctx.manual += 1
+                continue
             if status_key in _NOT_FINDINGS:
                 ctx.passed += 1
                 continue

@@ -4,7 +4,10 @@ Layouts, told apart by the top-level shape:
 - schema 2 (Trivy >= 0.20): {"SchemaVersion": 2, "Trivy": {"Version"}, "ArtifactName",
   "ArtifactType", "Metadata": {..., "RepoURL"}, "Results": [result, ...]}. No "Results" key, or
   `[]`, is a scan that found nothing.
-- legacy (before 0.20): a top-level array of results; `[]` is a scan that found nothing.
+- legacy (before 0.20): a top-level array of results; `[]`, or the JSON literal `null` that those
+  versions printed when nothing was found, is a scan that found nothing (0 records). With no keys
+  to go by, `[]` and `null` are detected only when the file name says Trivy (or --format trivy);
+  an anonymous `null` stays a clear refusal.
 - Kubernetes (`trivy k8s`): {"ClusterName", "Resources": [resource, ...]}, and the older
   {"ClusterName", "Vulnerabilities": [resource, ...], "Misconfigurations": [resource, ...]}; a
   resource is {"Namespace", "Kind", "Name", "Results": [result, ...]} in both.
@@ -299,6 +302,9 @@ class TrivyIngestor:
                 # `[]` carries no keys: only the file name can say it is a Trivy report
                 return "trivy" in filename.lower()
             return bool(_SNIFF_LEGACY.match(head))
+        if start == b"n" and head.strip() == b"null":
+            # legacy Trivy (before 0.20) printed `null` when it found nothing: likewise
+            return "trivy" in filename.lower()
         return False
 
     def parse(self, stream: BinaryIO, ctx: ParseContext) -> Iterator[RawFinding]:
@@ -317,6 +323,8 @@ class TrivyIngestor:
         report = _Report()
         if first == "[":  # legacy: a bare array of results
             yield from self._results(cursor, report, ctx, _Result(where=""))
+        elif first == "n":  # legacy: `null` when nothing was found (0 records)
+            cursor.value()
         elif first == "{":
             yield from self._object(cursor, report, ctx)
             if not report.recognised:
