@@ -72,6 +72,9 @@ def export_findings(
     import_id: Annotated[
         uuid.UUID | None, Query(description="as GET /findings: what one import changed")
     ] = None,
+    toxic: Annotated[
+        bool | None, Query(description="as GET /findings: in a toxic combination")
+    ] = None,
 ) -> Response:
     """Every finding the filters select (the filters and sort of GET /findings, without paging):
     CSV (streamed), XLSX, or SARIF 2.1.0 for a code-scanning service."""
@@ -82,7 +85,7 @@ def export_findings(
         assignee=who, teams=teams, sla_status=sla_status or [], priority=priority or [],
         environment=environment or [], suppressed=suppressed,
         asset_ids=None if principal.asset_ids is None else sorted(principal.asset_ids),
-        open=open_, import_id=import_id,
+        open=open_, import_id=import_id, toxic=toxic,
     )  # fmt: skip
     headers = _disposition(format)
     if format is ExportFormat.CSV:

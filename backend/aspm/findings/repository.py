@@ -22,6 +22,7 @@ from aspm.findings.schemas import (
 )
 from aspm.findings.states import closed_clause, open_clause
 from aspm.ingest.models import IngestScope
+from aspm.risk.resource_context import TOXIC_KEY_PREFIX
 
 _OPEN_TRIAGE = (TriageState.NEW, TriageState.CONFIRMED, TriageState.IN_PROGRESS)
 
@@ -89,6 +90,9 @@ def _filtered(flt: FindingFilter, *, now: datetime | None = None) -> Select[Find
         stmt = stmt.where(open_clause() if flt.open else closed_clause())
     if flt.import_id is not None:
         stmt = stmt.where(_changed_by_import(flt.import_id))
+    if flt.toxic is not None:  # the risk key says so (aspm.risk.repository.Signature.key)
+        toxic = Finding.risk_key.like(f"{TOXIC_KEY_PREFIX}%")
+        stmt = stmt.where(toxic if flt.toxic else or_(~toxic, Finding.risk_key.is_(None)))
     if flt.q:
         stmt = stmt.where(_text_search(flt.q))
     return stmt

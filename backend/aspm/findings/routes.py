@@ -69,6 +69,10 @@ def list_findings(
         uuid.UUID | None,
         Query(description="the findings one import created, resolved or reopened"),
     ] = None,
+    toxic: Annotated[
+        bool | None,
+        Query(description="true: findings in a toxic combination; false: the others"),
+    ] = None,
 ) -> FindingPage:
     """Filter, sort and page the de-duplicated findings. `assignee=me` and `team=mine` give an
     engineer's own queue, most urgent first (priority, then SLA due date)."""
@@ -95,6 +99,7 @@ def list_findings(
         asset_ids=None if principal.asset_ids is None else sorted(principal.asset_ids),
         open=open_,
         import_id=import_id,
+        toxic=toxic,
     )
     return service.list_findings(session, flt)
 

@@ -82,6 +82,9 @@ class FindingFilter(BaseModel):
     import_id: uuid.UUID | None = Field(
         None, description="what one import changed: the findings it created, resolved or reopened"
     )
+    toxic: bool | None = Field(
+        None, description="true: findings in a toxic combination (a path over the inventory)"
+    )
 
 
 class DetectionRead(BaseModel):

@@ -36,6 +36,8 @@ class _Context(Protocol):
 
 
 Combination = tuple[str, str, tuple[str, ...]]  # name, title, path
+# how the risk key of a finding in a toxic combination starts (aspm.risk.repository.Signature.key)
+TOXIC_KEY_PREFIX = "2t|"
 
 
 def encode(context: _Context | None) -> str:

@@ -84,6 +84,7 @@ class BulkFilter(BaseModel):
     team: str | None = Field(None, max_length=200, description="a team name, or `mine`")
     open: bool | None = Field(None, description="true: open findings only (as GET /findings)")
     import_id: uuid.UUID | None = Field(None, description="what one import changed")
+    toxic: bool | None = Field(None, description="in a toxic combination (as GET /findings)")
 
 
 class BulkRequest(BaseModel):
