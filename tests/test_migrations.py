@@ -9,5 +9,7 @@ from aspm.db.migrate import include_name
 
 
 def test_migrations_match_models(connection: Connection) -> None:
-    context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_name": include_name}
+    )
     assert compare_metadata(context, Base.metadata) == []
