@@ -259,6 +259,7 @@ RELATION_ATTRS: dict[str, str] = {
     "network_interface_id": "network_interface",
     "instance_id": "instance",
     "function_name": "function",
+    "target_id": "target",  # a target group attachment's instance (or IP, or function)
 }
 # types whose `bucket` attribute is their own name, not a reference to another bucket
 _OWN_BUCKET = frozenset({"aws_s3_bucket"})
@@ -291,6 +292,9 @@ _FACT_ATTRS = frozenset(
         "enable_logging",
         "enabled_cloudwatch_logs_exports",
         "rule",
+        "associate_public_ip_address",
+        "public_ip",
+        "metadata_options",
         *_PUBLIC_ACCESS_BLOCK,
     }
 )
@@ -379,6 +383,16 @@ def facts(rtype: str, v: dict[str, Any]) -> list[tuple[str, str]]:
     public = _flag(v.get("publicly_accessible"))
     if public is not None:
         out.append(("publicly_accessible", public))
+    flag = _flag(v.get("associate_public_ip_address"))
+    if flag is not None:
+        out.append(("associate_public_ip_address", flag))
+    ip = v.get("public_ip")
+    if isinstance(ip, str) and ip and not is_hidden(ip):
+        out.append(("public_ip", ip[:MAX_TEXT]))
+    # instance metadata: IMDSv1 is allowed unless tokens are required
+    for opts in v.get("metadata_options") or []:
+        if isinstance(opts, dict) and isinstance(opts.get("http_tokens"), str):
+            out.append(("http_tokens", opts["http_tokens"][:MAX_TEXT]))
     # encryption
     for key in ("encrypted", "storage_encrypted"):
         flag = _flag(v.get(key))
