@@ -26,8 +26,11 @@ resource address without its module path and instance key: the code block that h
 Checkov's SARIF names the resource only for the first result of each check (one rule per check
 id), so its later results can only recover the block from the snippet (`resource "T" "N" {`);
 keying both formats on the block makes them land on the same detections (see sarif.py's Checkov
-hook and tests/ingest/test_same_scan.py). Two instances of one module share the block, and so are
-one detection: one fix in the module's code resolves both.
+hook and tests/ingest/test_same_scan.py). The instance keys of the address (module `for_each` keys,
+`count` indexes) are appended when there are any: two instances of one module, e.g.
+`module.vm["backend"]` and `module.vm["frontend"]`, are two detections (issue 15). Checkov's SARIF
+names the full address only for the first result of a check, so its later results of instanced
+modules cannot tell the instances apart by name; the pipeline keeps them apart by occurrence.
 
 Streaming: the document is walked with JsonCursor; each failed check is decoded on its own and the
 passed/skipped arrays are skipped element by element, so memory does not grow with the report.
@@ -58,8 +61,19 @@ def block_from_snippet(snippet: str | None) -> str | None:
     return f"{rtype}.{name}" if kind == "resource" else f"data.{rtype}.{name}"
 
 
+_INSTANCE_KEY = re.compile(r"\[[^\[\]]*\]")
+
+
 def checkov_fingerprint(rule_id: str, path: str | None, resource: str | None) -> str:
-    return f"{rule_id}|{normalize_path(path)}|{block_address(resource)}"
+    """`<check id>|<path>|<block>`, plus `|<instance keys>` when the address has any
+    (`module.vm["backend"].aws_instance.this[0]` -> `["backend"][0]`): two instances of one module,
+    or two `count` copies of a resource, are two things (issue 15). Addresses without instance keys
+    keep the identity they always had."""
+    block = block_address(resource)
+    keys = "".join(_INSTANCE_KEY.findall(resource)) if resource and "[" in resource else ""
+    if keys:
+        return f"{rule_id}|{normalize_path(path)}|{block}|{keys}"
+    return f"{rule_id}|{normalize_path(path)}|{block}"
 
 
 # Checkov's severity labels (filled in by the Prisma Cloud platform, else null). null -> MEDIUM

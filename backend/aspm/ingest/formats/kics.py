@@ -29,7 +29,11 @@ tools use; else "<resource_type>.<resource_name>" when both are real ("n/a" is n
 search_key itself (a path into the document, e.g. `metadata.name={{web}}.spec.containers`).
 
 Identity: tool_fingerprint = similarity_id, which KICS computes from the query, the file, the
-search key and value, and documents as stable when lines move. Without it (KICS failed to compute
+search key and value, and documents as stable when lines move. When the result names a resource
+(resource_name) that its search key does not, "|<resource_name>" is appended: two Compose services
+flagged at a key outside their own block share a similarity_id and stay two detections (results
+whose search key names the resource, and Terraform ones, whose search key holds the address,
+keep their identity as it was). Without it (KICS failed to compute
 one: queries_failed_to_compute_similarity_id), the pipeline's rule + path + resource applies.
 
 Paths are kept as written (absolute, or with Windows backslashes); the pipeline normalizes them.
@@ -222,11 +226,12 @@ class KicsIngestor:
         secret = (
             platform.lower() == "common" and query.get("category").lower() == "secret management"
         )
-        resource, resource_type = resource_of(
-            platform,
-            _name(entry.get("resource_type")),
+        resource_name, search_key = (
             _name(entry.get("resource_name")),
             _text(entry.get("search_key")),
+        )
+        resource, resource_type = resource_of(
+            platform, _name(entry.get("resource_type")), resource_name, search_key
         )
         provider = _PROVIDERS.get(query.get("cloud_provider").lower())
         if provider is None and platform.lower() in _KUBERNETES_PLATFORMS:
@@ -243,6 +248,15 @@ class KicsIngestor:
         cwe = _CWE.match(query.get("cwe"))
         cis_id = query.get("cis_description_id")
         similarity_id = _text(entry.get("similarity_id"))
+        if (
+            similarity_id
+            and resource_name
+            and platform.lower() != "terraform"  # its search key holds the address already
+            and resource_name not in search_key
+        ):
+            # the search key, from which KICS computes similarity_id, does not name the resource:
+            # two Compose services can share one similarity_id, so the name joins it
+            similarity_id = f"{similarity_id}|{resource_name}"
         return RawFinding(
             tool=TOOL,
             rule_id=rule_id,
