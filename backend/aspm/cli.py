@@ -112,7 +112,16 @@ def serve(
     run `aspm worker` too."""
     import uvicorn
 
+    from aspm.risk import service as risk_service
+
     settings = _settings()
+    try:  # start-up is where a changed policy file takes effect (reads never apply one)
+        with unit_of_work(_factory(settings)) as session:
+            if risk_service.sync_file(session, path=settings.risk_policy):
+                out.print("risk policy file applied: every finding re-scored")
+    except AspmError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_FAILED) from exc
     uvicorn.run(
         "aspm.main:create_app",
         factory=True,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -205,6 +205,7 @@ def test_policy_change_through_api_rescores_everything_and_is_audited(
         ).first()  # fmt: skip
     assert event is not None
     assert (event.from_value, event.to_value) == ("ranked-2026.12", "strict-1")
+    assert event.actor == "user:admin-test"  # the signed-in person, not "api"
     bad = client.put("/api/v1/risk/policy", json={"yaml": text.replace("dev: 0.9", "dev: 1.5")})
     assert bad.status_code == 422
     assert "environment multipliers must not decrease" in bad.json()["detail"]
@@ -307,3 +308,42 @@ def test_scores_written_during_an_import_equal_a_full_rescore(
         result = risk_service.rescore_all(session)
     assert result.selected >= 3
     assert result.updated == 0
+
+
+def test_reading_the_policy_never_puts_a_changed_file_in_force(
+    client: TestClient, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Issue 18: a read (GET /risk/policy, an import's scoring) leaves the policy in force alone;
+    a changed policy file takes effect at start-up (sync_file) or by `aspm risk apply`."""
+    _declare_and_import(sessions)
+    changed = tmp_path / "policy.yaml"
+    changed.write_text(DEFAULT_POLICY_PATH.read_text().replace("ranked-2026.12", "edited-1"))
+    with unit_of_work(sessions) as session:
+        before = _applied(session)
+        got = risk_service.get_policy(session, path=changed)
+        assert got.version == "ranked-2026.12"
+        pol, applied = risk_service.current_policy(session, path=changed)
+        assert (pol.version, applied) == ("ranked-2026.12", False)
+    assert client.get("/api/v1/risk/policy").json()["version"] == "ranked-2026.12"
+    assert ingest_bytes(sessions, sarif([("CKV_AWS_19", "x/s3.tf", "b")]), filename="c.sarif")
+    with unit_of_work(sessions) as session:
+        assert _applied(session) == before  # nothing was put in force by the reads or import
+        assert not session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "risk_policy_applied",
+                                     AuditEvent.to_value == "edited-1")
+        ).first()  # fmt: skip
+        assert risk_service.sync_file(session, path=changed, actor="system:startup")
+        assert not risk_service.sync_file(session, path=changed)  # applied once
+    assert {f.risk_policy_version for f, _ in _findings(sessions)} <= {"ranked-2026.12", "edited-1"}
+    assert client.get("/api/v1/risk/policy").json()["version"] == "edited-1"
+    # a policy set through the API is not replaced by the file at start-up
+    text = DEFAULT_POLICY_PATH.read_text().replace("ranked-2026.12", "via-api")
+    assert client.put("/api/v1/risk/policy", json={"yaml": text}).status_code == 200
+    with unit_of_work(sessions) as session:
+        assert not risk_service.sync_file(session, path=changed)
+    assert client.get("/api/v1/risk/policy").json()["version"] == "via-api"
+
+
+def _applied(session: Session) -> int:
+    stmt = select(func.count()).where(AuditEvent.action == "risk_policy_applied")
+    return int(session.scalar(stmt) or 0)

@@ -5,11 +5,12 @@
 - A new policy, or a changed asset context, re-scores the affected findings in one set-based pass
   and writes an audit event. Triage state is never read or written here.
 
-The policy in force is the newest row of `risk_policies`. A policy set through the API stays in
-force until it is reset; otherwise the file (ASPM_RISK_POLICY, else the shipped default) is
-compared with it on every scoring call that is given the file (the shipped default is always
-compared while it is in force), and a changed file is recorded and applied to every finding, so
-scores never go stale.
+The policy in force is the newest row of `risk_policies`. Reads never change it: a policy file
+(ASPM_RISK_POLICY, else the shipped default) is put in force by an explicit command
+(`aspm risk apply`), at start-up (`sync_file`, called by `aspm serve` and `aspm demo`: a changed
+file replaces a file policy, never one set through the API), or through the API (PUT/DELETE
+/risk/policy, audited under the signed-in person). Only when no policy was ever recorded (or the
+recorded one no longer validates after an upgrade) does the first scoring call record the file.
 
 A finding's `risk_policy_version` is the version that produced its stored result. A new policy
 re-evaluates every finding but rewrites only those whose result (score, priority, SLA due date,
@@ -142,38 +143,71 @@ def _apply(
     return result
 
 
+def _recorded(latest: RiskPolicyRecord | None) -> RiskPolicy | None:
+    if latest is None:
+        return None
+    try:
+        return risk_policy.from_dict(latest.body)
+    except ValueError:  # recorded by an older version of this code: the file replaces it
+        log.warning("risk policy %s no longer validates; the policy file replaces it", latest.id)
+        return None
+
+
 def current_policy(
     session: Session, *, path: Path | None = None, actor: str = "system"
 ) -> tuple[RiskPolicy, bool]:
-    """The policy in force, and whether it was just applied (every finding re-scored)."""
+    """The policy in force, and whether it was just applied (every finding re-scored): only
+    when none was recorded yet (or the recorded one no longer validates) is `path` (else the
+    shipped default) recorded and applied. For scoring, which writes anyway; reads use
+    `get_policy`, which never writes."""
     latest = repository.latest_policy(session)
-    if latest is not None and (
-        latest.source == API_SOURCE or (path is None and latest.source != DEFAULT_SOURCE)
-    ):  # set through the API, or from a file this caller was not told about: keep it
-        return risk_policy.from_dict(latest.body), False
+    found = _recorded(latest)
+    if found is not None:
+        return found, False
     wanted = risk_policy.load_file(path)
-    if latest is not None and latest.digest == wanted.digest():
-        return wanted, False
     _apply(
         session,
         wanted,
         source=str(path) if path else DEFAULT_SOURCE,
         actor=actor,
         previous=latest,
-        reason="policy file changed" if latest else "first use of the risk policy",
+        reason="first use of the risk policy" if latest is None else "recorded policy outdated",
     )
     return wanted, True
 
 
-def get_policy(session: Session, *, path: Path | None = None) -> RiskPolicyRead:
-    pol, _ = current_policy(session, path=path)
+def sync_file(session: Session, *, path: Path | None, actor: str = "system:startup") -> bool:
+    """At start-up: put the policy file in force when it differs from the file policy in force
+    (a policy set through the API stays until it is reset). Returns whether it applied one."""
     latest = repository.latest_policy(session)
+    found = _recorded(latest)
+    if latest is not None and found is not None and latest.source == API_SOURCE:
+        return False
+    wanted = risk_policy.load_file(path)
+    if found is not None and latest is not None and latest.digest == wanted.digest():
+        return False
+    reason = "policy file changed" if latest else "first use of the risk policy"
+    source = str(path) if path else DEFAULT_SOURCE
+    _apply(session, wanted, source=source, actor=actor, previous=latest, reason=reason)
+    return True
+
+
+def get_policy(session: Session, *, path: Path | None = None) -> RiskPolicyRead:
+    """The policy in force (read only: nothing is recorded or re-scored here); before any was
+    recorded, the file that the first import will put in force."""
+    latest = repository.latest_policy(session)
+    pol = _recorded(latest)
+    if pol is None or latest is None:
+        pol = risk_policy.load_file(path)
+        return RiskPolicyRead(version=pol.version, digest=pol.digest(),
+                              source=str(path) if path else DEFAULT_SOURCE, applied_at=None,
+                              applied_by=None, policy=pol.model_dump(mode="json"))  # fmt: skip
     return RiskPolicyRead(
         version=pol.version,
         digest=pol.digest(),
-        source=latest.source if latest else DEFAULT_SOURCE,
-        applied_at=latest.applied_at if latest else None,
-        applied_by=latest.applied_by if latest else None,
+        source=latest.source,
+        applied_at=latest.applied_at,
+        applied_by=latest.applied_by,
         policy=pol.model_dump(mode="json"),
     )
 
