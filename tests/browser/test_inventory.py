@@ -87,16 +87,17 @@ def test_an_imported_state_is_listed_and_a_resource_opens(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/inventory$"))
 
 
-# the demo's Prowler finding on the receipts bucket: payments-api's state holds the bucket, tfsec
-# names its address in infra/s3.tf, and the refresh-only plan turned its logging off
+# the demo's Security Hub finding on the receipts bucket: payments-api's state holds the bucket,
+# tfsec names its address in infra/s3.tf, and the refresh-only plan turned its logging off. The
+# same control fails in code (Checkov, tfsec), so it is one finding, on payments-api: found by
+# the ARN that its cloud detection names
 RECEIPTS_ARN = "arn:aws:s3:::acme-payments-receipts-prod"
 RECEIPTS = "aws_s3_bucket.receipts"
-CLOUD_ASSET = org.cloud_asset_name(org.AWS_PROD_ACCOUNT)
 
 
 def test_a_cloud_finding_shows_its_code_its_drift_and_its_resource(page: Page) -> None:
     login(page, "lead")
-    page.goto(f"/findings?asset={CLOUD_ASSET}&q=acme-payments-receipts-prod")
+    page.goto("/findings?q=acme-payments-receipts-prod")
     row = page.locator("tbody tr").filter(has_text="bucket-level public access block").first
     expect(row).to_be_visible()
     fid = row.get_attribute("data-finding-id")

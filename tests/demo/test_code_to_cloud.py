@@ -3,6 +3,7 @@ the state manages is tied to it in code and in the cloud, hand-made resources sh
 and drift is reported with the severity of what drifted."""
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from aspm.cli import app
 from aspm.demo import org
 from aspm.demo.service import run_demo
 from aspm.demo.terraform import refresh_only_plan, tfstate
+from aspm.findings import service as findings_service
 from aspm.findings.models import Detection, Finding
 from aspm.resources.models import Resource, ResourceLink
 from tests.conftest import TEST_SECRET
@@ -81,6 +83,41 @@ def test_every_iac_finding_on_a_deployed_resource_knows_its_arn(session: Session
         )
     ]  # fmt: skip
     assert wrong == []
+
+
+@pytest.mark.usefixtures("demo")
+def test_iac_and_cloud_pairs_on_one_resource_are_single_findings(session: Session) -> None:
+    """The same control failing in code (Checkov, tfsec) and in the cloud (Prowler, Security
+    Hub) on one bucket, key or database is one finding, on the repository that fixes it, whose
+    detail shows each detection with its file and line or its ARN, account and region."""
+    kinds = {a.id: a.kind for a in session.scalars(select(Asset))}
+    by_finding: dict[uuid.UUID, list[Detection]] = {}
+    for d in session.scalars(select(Detection)):
+        by_finding.setdefault(d.finding_id, []).append(d)
+    pairs = [
+        fid
+        for fid, ds in by_finding.items()
+        if {kinds[d.asset_id] for d in ds} == {"repository", "cloud_account"}
+        and {d.category for d in ds} == {"iac", "cspm"}
+    ]
+    assert len(pairs) >= 3
+    for fid in pairs:
+        detail = findings_service.get_finding(session, fid)  # what the API and CLI show
+        assert (detail.category, detail.asset) == ("iac", "acme-corp/payments-api")
+        code = [d for d in detail.detection_list if d.category == "iac"]
+        cloud = [d for d in detail.detection_list if d.category == "cspm"]
+        assert code  # file:line and the IaC address of each
+        assert all(d.path and d.start_line and d.resource in STATE_ADDRESSES for d in code)
+        assert cloud  # ARN, account and region of each
+        assert all(d.resource in STATE_ARNS and d.account_id and d.region for d in cloud)
+        c2c = detail.code_to_cloud  # "In code" and "In cloud"
+        assert c2c is not None
+        assert c2c.in_code is not None
+        assert c2c.in_cloud is not None
+        assert c2c.in_cloud.cloud_id in STATE_ARNS
+    controls = {findings_service.get_finding(session, f).control_id for f in pairs}
+    assert {"aws-s3-access-logging", "aws-kms-key-rotation",
+            "aws-rds-instance-deletion-protection"} <= controls  # fmt: skip
 
 
 @pytest.mark.usefixtures("demo")

@@ -16,7 +16,8 @@ FORMAT = "test-inventory"
 
 class InventoryIngestor:
     """{"tool": "terraform", "complete": true, "resources": [{ResourceRecord fields}],
-    "findings": [{"tool", "rule_id", "resource", "category"}]}"""
+    "findings": [{"tool", "rule_id", "resource", "category", optional "path", "line",
+    "account_id", "region", "cloud_provider", "severity"}]}"""
 
     name: ClassVar[str] = FORMAT
     title: ClassVar[str] = "test inventory"
@@ -41,7 +42,14 @@ class InventoryIngestor:
                 rule_id=f["rule_id"],
                 title=f.get("title", f["rule_id"]),
                 severity=Severity(f.get("severity", "high")),
-                location=Location(resource=f["resource"], path=f.get("path")),
+                location=Location(
+                    resource=f["resource"],
+                    path=f.get("path"),
+                    start_line=f.get("line"),
+                    account_id=f.get("account_id"),
+                    region=f.get("region"),
+                    cloud_provider=f.get("cloud_provider"),
+                ),
                 category=Category(f.get("category", "iac")),
             )
 

@@ -58,7 +58,8 @@ def test_reimport_of_same_state_changes_only_last_seen_and_import(
     run = session.get(IngestRun, again.import_id)
     assert run is not None
     assert run.details["resources"] == {
-        "seen": 2, "new": 0, "skipped": 0, "retired": 0, "linked": 0,
+        "seen": 2, "new": 0, "skipped": 0, "retired": 0, "linked": 0, "merged": 0,
+        "kept_apart": 0,
     }  # fmt: skip
 
 

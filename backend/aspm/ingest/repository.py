@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from aspm.db import locks
 from aspm.db.bulk import as_uuid, db_uuid, is_postgres, load_rows
 from aspm.findings.models import Finding, Rule
 from aspm.ingest.models import IngestRun, IngestScope
+from aspm.resources.models import FindingAlias
 
 STAGE = "aspm_stage"
 GONE = "aspm_gone"
@@ -94,19 +95,27 @@ def stage_gone(session: Session, rows: Sequence[tuple[Any, str, str]]) -> None:
 def load_finding_keys(
     session: Session, *, asset_id: uuid.UUID
 ) -> Iterable[tuple[str, uuid.UUID, str, str | None, str | None, str | None]]:
-    """(finding_key, id, control_id, resource, path, category) of each finding of an asset."""
-    stmt = (
-        select(
-            Finding.finding_key,
-            Finding.id,
-            Finding.control_id,
-            Finding.resource,
-            Finding.path,
-            Finding.category,
-        )
-        .where(Finding.asset_id == asset_id)
-        .execution_options(yield_per=20000)
-    )
+    """(finding_key, id, control_id, resource, path, category) of each finding of an asset, and
+    of each alias on it: the key of a finding merged into another one (an IaC and a cloud
+    finding of one control on one resource, see resources.repository.merge_code_and_cloud),
+    with the surviving finding's id, so that a new detection of that key joins the survivor."""
+    findings = select(
+        Finding.finding_key,
+        Finding.id,
+        Finding.control_id,
+        Finding.resource,
+        Finding.path,
+        Finding.category,
+    ).where(Finding.asset_id == asset_id)
+    aliases = select(
+        FindingAlias.finding_key,
+        FindingAlias.finding_id,
+        FindingAlias.control_id,
+        FindingAlias.resource,
+        FindingAlias.path,
+        FindingAlias.category,
+    ).where(FindingAlias.asset_id == asset_id)
+    stmt = union_all(findings, aliases).execution_options(yield_per=20000)
     for row in session.execute(stmt):
         yield row[0], row[1], row[2], row[3], row[4], row[5]
 

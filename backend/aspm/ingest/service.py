@@ -774,7 +774,9 @@ def _store_inventory(
     import names (`--asset`), else the one asset its findings landed on, else the unassigned
     one; their scope is (asset, tool family, --scope). Then the findings' links to resources,
     set-based: every finding of the organisation when resources arrived (a new state can name
-    what older findings are about), else only the findings of this import."""
+    what older findings are about), else only the findings of this import. Then an IaC finding
+    and a cloud finding of one control on one linked resource become one finding
+    (resources.service.merge_code_and_cloud), and the survivors are re-scored."""
     now, run = state.now, state.run
     counts = None
     if ctx.resources or (ctx.inventory_complete and not state.options.partial):
@@ -801,18 +803,36 @@ def _store_inventory(
             now=now,
             warn=state.warn,
         )
+    asset_ids = sorted({t.asset.id for t in state.targets.values()})
     linked = resources_service.link_findings(
-        session,
-        now=now,
-        run_id=None if ctx.resources else run.id,
-        asset_ids=sorted({t.asset.id for t in state.targets.values()}),
+        session, now=now, run_id=None if ctx.resources else run.id, asset_ids=asset_ids
     )
-    if counts is not None or linked:
+    # one finding per control failing in code and in the cloud on one resource: only new links
+    # can make a pair (a re-import that linked nothing costs nothing), and a state looks at
+    # every linked finding (pairs linked before the merge existed included)
+    merged = kept_apart = 0
+    if linked or ctx.resources:
+        actor = f"system:ingest:{state.options.actor}"
+        merge = resources_service.merge_code_and_cloud(
+            session,
+            now=now,
+            actor=actor,
+            run_id=None if ctx.resources else run.id,
+            asset_ids=asset_ids,
+        )
+        merged, kept_apart = merge.merged, merge.kept_apart
+        if merge.survivors:  # their detections now come from more tools
+            risk_service.rescore_findings(
+                session, merge.survivors, policy_path=state.options.risk_policy, actor=actor
+            )
+    if counts is not None or linked or kept_apart:
         run.details = {
             **(run.details or {}),
             "resources": {
                 **({} if counts is None else dataclasses.asdict(counts)),
                 "linked": linked,
+                "merged": merged,
+                "kept_apart": kept_apart,  # IaC + cloud pairs where both carry decisions
             },
         }
 

@@ -65,3 +65,27 @@ class ResourceLink(Base):
     resource_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     via: Mapped[str] = mapped_column(String(10))  # "cloud_id" or "address"
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FindingAlias(Base):
+    """The finding key of a finding that was merged into another one (the same control failing
+    in code and in the cloud on one resource: one finding with both detections). Ingest looks
+    finding keys up among an asset's findings and these aliases, so that a later new detection
+    of the merged-away key joins the surviving finding instead of bringing the old one back.
+
+    `control_id`, `category`, `resource` and `path` are the merged finding's, so that an alias
+    of an IaC finding still takes part in ingest's IaC block matching (another tool's detection
+    of the same control on the same Terraform block, named by a different path).
+    `merged_finding_id` is the id that no longer exists, for anyone holding an old link."""
+
+    __tablename__ = "finding_aliases"
+
+    asset_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    finding_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    finding_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    merged_finding_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    control_id: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(20))
+    resource: Mapped[str | None] = mapped_column(Text)
+    path: Mapped[str | None] = mapped_column(Text)
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime)

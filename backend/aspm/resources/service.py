@@ -8,6 +8,7 @@ stores exactly those fields.
 import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -133,6 +134,11 @@ def store_snapshot(
     return SnapshotCounts(seen=len(rows), new=new, skipped=skipped, retired=retired)
 
 
+def inventory_exists(session: Session) -> bool:
+    """Whether any resource is active (else nothing links and no context is gathered)."""
+    return repository.any_active(session)
+
+
 def link_findings(
     session: Session,
     *,
@@ -146,6 +152,41 @@ def link_findings(
     if not repository.any_active(session):
         return 0
     return repository.link_findings(session, now=now, run_id=run_id, asset_ids=asset_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class MergeResult:
+    """What merge_code_and_cloud did: the surviving findings (to re-score), how many findings
+    were merged into them, and how many pairs were kept apart (both carried human decisions)."""
+
+    survivors: list[uuid.UUID]
+    merged: int
+    kept_apart: int
+
+
+def merge_code_and_cloud(
+    session: Session,
+    *,
+    now: datetime,
+    actor: str,
+    run_id: uuid.UUID | None = None,
+    asset_ids: Sequence[uuid.UUID] = (),
+) -> MergeResult:
+    """One finding for one control failing in code and in the cloud on one resource (see
+    repository.merge_code_and_cloud for the rules): every linked finding of the organisation, or
+    with `run_id` those on resources linked to the findings that import wrote detections for on
+    `asset_ids`. Run after link_findings; the caller re-scores the survivors (their detections
+    now come from more tools)."""
+    if not repository.any_active(session):
+        return MergeResult(survivors=[], merged=0, kept_apart=0)
+    details = {} if run_id is None else {"import_id": str(run_id)}
+    pairs = repository.merge_code_and_cloud(
+        session, now=now, actor=actor, details=details, run_id=run_id, asset_ids=asset_ids
+    )
+    survivors = [p.survivor_id for p in pairs if not p.kept_apart]
+    return MergeResult(
+        survivors=survivors, merged=len(survivors), kept_apart=len(pairs) - len(survivors)
+    )
 
 
 # --- reading ---------------------------------------------------------------------------------
