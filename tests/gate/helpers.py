@@ -87,3 +87,13 @@ CRITICAL = 9.8
 HIGH = 7.5
 MEDIUM = 5.0
 LOW = 2.0
+
+
+# The assets these tests gate: internet-facing, production, tier 1. Under the risk policy's
+# decision table a critical finding there is P1 (with nothing declared it is P3: issue 14).
+CROWN_JEWELS_YAML = "assets:\n" + "".join(
+    f"  - name: {name}\n    environment: prod\n    exposure: internet\n    criticality: 1\n"
+    + (f"    owner_team: {team}\n" if team else "")
+    for name, team in (("acme/api", None), ("acme/bound", None), ("acme/cli", None),
+                       ("acme/gate", None), ("acme/srv", "ci"))
+)  # fmt: skip

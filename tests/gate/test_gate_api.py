@@ -1,5 +1,6 @@
 """POST /api/v1/gate/evaluations (server mode of `aspm gate`) and the recorded evaluations."""
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -8,6 +9,8 @@ from aspm.findings.models import Finding
 from tests.conftest import ClientAs
 from tests.exports.sarif_schema import assert_valid_sarif
 from tests.gate.helpers import CRITICAL, LOW, sarif_report, sarif_result
+
+pytestmark = pytest.mark.usefixtures("crown_jewels")
 
 URL = "/api/v1/gate/evaluations"
 CRIT = sarif_report(sarif_result("sql-injection", level="error", score=CRITICAL, path="db.py"))

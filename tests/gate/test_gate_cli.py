@@ -16,7 +16,7 @@ from aspm.cli import app
 from aspm.settings import get_settings
 from tests.conftest import ClientAs
 from tests.exports.sarif_schema import assert_valid_sarif
-from tests.gate.helpers import CRITICAL, LOW, sarif_report, sarif_result
+from tests.gate.helpers import CRITICAL, CROWN_JEWELS_YAML, LOW, sarif_report, sarif_result
 
 runner = CliRunner()
 
@@ -27,6 +27,9 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("ASPM_SECRET_KEY", "gate-cli-test-key")
     get_settings.cache_clear()
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assets = tmp_path / "assets.yaml"
+    assets.write_text(CROWN_JEWELS_YAML)
+    assert runner.invoke(app, ["assets", "apply", str(assets)]).exit_code == 0
     yield tmp_path
     get_settings.cache_clear()
 
@@ -168,6 +171,7 @@ def served(api_app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(server_client, "connect", connect)
 
 
+@pytest.mark.usefixtures("crown_jewels")
 def test_server_mode_gates_over_http_with_an_ingest_token(
     served: None, token_client: ClientAs, tmp_path: Path
 ) -> None:

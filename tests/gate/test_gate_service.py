@@ -27,6 +27,8 @@ from tests.gate.helpers import (
     trufflehog_report,
 )
 
+pytestmark = pytest.mark.usefixtures("crown_jewels")
+
 POLICY = """\
 version: 1
 name: ci

@@ -769,14 +769,15 @@ class _Import:
 
 def _store_inventory(
     session: Session, state: _Import, ctx: ParseContext, *, fallback_tool: str
-) -> None:
+) -> str | None:
     """After the findings: the resources the report showed (`ctx.resources`), on the asset the
     import names (`--asset`), else the one asset its findings landed on, else the unassigned
     one; their scope is (asset, tool family, --scope). Then the findings' links to resources,
     set-based: every finding of the organisation when resources arrived (a new state can name
     what older findings are about), else only the findings of this import. Then an IaC finding
     and a cloud finding of one control on one linked resource become one finding
-    (resources.service.merge_code_and_cloud), and the survivors are re-scored."""
+    (resources.service.merge_code_and_cloud), and the survivors are re-scored. Returns what risk
+    scoring must look at again: "resources", "links" or None (no inventory)."""
     now, run = state.now, state.run
     counts = None
     if ctx.resources or (ctx.inventory_complete and not state.options.partial):
@@ -835,6 +836,9 @@ def _store_inventory(
                 "kept_apart": kept_apart,  # IaC + cloud pairs where both carry decisions
             },
         }
+    if counts is not None:
+        return "resources"  # every linked finding's resource context may have changed
+    return "links" if resources_service.inventory_exists(session) else None
 
 
 def ingest(
@@ -904,6 +908,8 @@ def ingest(
     ruled = triage_service.apply_rules_to_import(  # ownership + suppression rules
         session, run.id, asset_ids=[t.asset.id for t in state.targets.values()]
     )
+    # resources and links first: scoring reads what the inventory says about each resource
+    inventory = _store_inventory(session, state, ctx, fallback_tool=opened.ingestor.name)
     state.scorer.store_explanations(session)
     risk_service.score_import(
         session,
@@ -912,9 +918,9 @@ def ingest(
         policy_path=options.risk_policy,
         actor=f"system:ingest:{options.actor}",
         created_scored=True,
+        inventory=inventory,
     )
     repository.upsert_rules(session, state.rules.values())
-    _store_inventory(session, state, ctx, fallback_tool=opened.ingestor.name)
     targets = list({id(t): t for t in state.targets.values()}.values())
     for target in targets:
         repository.touch_scope(
