@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import BinaryIO, ClassVar, Protocol
 
 from aspm.common.severity import Severity
+from aspm.errors import MalformedReport as MalformedReport  # re-exported for the readers
 
 
 class Category(StrEnum):
@@ -128,12 +129,10 @@ class ParseContext:
         self.warn(reason)
 
 
-class MalformedReportError(Exception):
-    """Raised by a format module when the file cannot be read at all (not for one bad record).
-
-    The message says where it broke (record number, key path, byte offset) in plain words; the
-    pipeline adds the file name and the format tried.
-    """
+# A format module raises MalformedReport (aspm.errors) when the file cannot be read at all (not
+# for one bad record). The message says where it broke (record number, key path, byte offset) in
+# plain words; the pipeline adds the file name and the format tried. Any other exception out of a
+# reader is a bug of the reader, not of the user's file: an internal error with an id in the log.
 
 
 class Ingestor(Protocol):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from aspm.errors import MalformedReport, UnsupportedFormat
-from aspm.ingest.contract import Ingestor, MalformedReportError, ParseContext, RawFinding
+from aspm.ingest.contract import Ingestor, ParseContext, RawFinding
 from aspm.ingest.formats._bounds import ShapeGuard, guard
 from aspm.ingest.registry import BY_NAME, FORMATS
 
@@ -69,7 +69,7 @@ class _Utf8Transcoder(io.RawIOBase):
             try:
                 text = self._decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
-                raise MalformedReportError(f"not valid {self._decoder}: {exc}") from exc
+                raise MalformedReport(f"not valid {self._decoder}: {exc}") from exc
             self._eof = not chunk
             self._pending = text.encode("utf-8", "surrogatepass")
         n = min(len(view), len(self._pending))
@@ -122,7 +122,7 @@ def open_report(raw: BinaryIO, filename: str, format_name: str | None = None) ->
     utf8 = to_utf8(raw)
     try:
         head, stream = _read_head(utf8)
-    except MalformedReportError as exc:
+    except MalformedReport as exc:
         raise MalformedReport(f"{filename}: cannot decode the file: {exc}") from exc
     shape = guard(stream, head)
     stream = io.BufferedReader(shape, buffer_size=HEAD_SIZE)
@@ -151,7 +151,7 @@ def parse_all(opened: OpenedReport, ctx: ParseContext, filename: str) -> Iterato
     """The ingestor's records, with a failure mid-file turned into MalformedReport naming it all."""
     try:
         yield from opened.ingestor.parse(opened.stream, ctx)
-    except (MalformedReportError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+    except (MalformedReport, ValueError, UnicodeDecodeError) as exc:
         raise MalformedReport(
             f"{filename}: not a readable {opened.ingestor.title} report: {exc}"
         ) from exc

@@ -1070,9 +1070,13 @@ def run_import(
         error = f"permission denied: {exc}"
     except (IngestError, InvalidInput) as exc:  # e.g. an invalid asset name the report gives
         error = str(exc)
-    except Exception:
-        log.exception("import of %s failed", filename)
-        error = f"{filename}: internal error while importing; nothing was stored"
+    except Exception:  # a bug (a reader's included), not the user's file: an id to find it
+        error_id = uuid.uuid4().hex[:12]
+        log.exception("import of %s failed: internal error %s", filename, error_id)
+        error = (
+            f"{filename}: internal error while importing (error id {error_id}, in the server "
+            "log); nothing was stored"
+        )
     with unit_of_work(factory) as session:
         now = utcnow()
         failed = IngestRun(

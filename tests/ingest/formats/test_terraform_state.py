@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from aspm.ingest.contract import MalformedReportError, ParseContext
+from aspm.ingest.contract import MalformedReport, ParseContext
 from aspm.ingest.formats.terraform_state import TerraformStateIngestor
 from tests.ingest.harness import SAMPLES, parse_file
 
@@ -32,7 +32,7 @@ def test_module_instances_are_separate_resources_with_arn_identity() -> None:
 def test_state_version_3_is_refused_with_a_way_forward() -> None:
     ctx = ParseContext(warn=lambda _m: None)
     doc = {"version": 3, "terraform_version": "0.11.14", "serial": 1, "modules": []}
-    with pytest.raises(MalformedReportError, match="terraform show -json"):
+    with pytest.raises(MalformedReport, match="terraform show -json"):
         list(STATE.parse(io.BytesIO(json.dumps(doc).encode()), ctx))
 
 

@@ -14,7 +14,7 @@ the server memory is bounded here, in one place, whatever the format:
 - one JSON line: `bounded_lines` reads at most MAX_LINE_BYTES of it, and `line_too_large` applies.
 The largest real values seen (the corpus: a ScoutSuite service of 1.3 MB, depth 16) are far inside.
 
-Errors are MalformedReportError with a byte offset or line number, never the content.
+Errors are MalformedReport with a byte offset or line number, never the content.
 """
 
 import io
@@ -24,7 +24,7 @@ from itertools import accumulate, compress, count
 from operator import not_, sub
 from typing import BinaryIO
 
-from aspm.ingest.contract import MalformedReportError
+from aspm.ingest.contract import MalformedReport
 
 MAX_DEPTH = 128  # real reports nest 16 deep at most (corpus); Terraform plans a few dozen
 MAX_LINE_BYTES = 32 << 20  # a CSV line (Prowler's largest cells are capped at 16 MiB) or JSON line
@@ -130,7 +130,7 @@ def bounded_lines(stream: BinaryIO, start: int = 1) -> Iterator[tuple[int, bytes
         if not line:
             return
         if len(line) > MAX_LINE_BYTES:
-            raise MalformedReportError(f"line {number} is longer than {MAX_LINE_BYTES >> 20} MiB")
+            raise MalformedReport(f"line {number} is longer than {MAX_LINE_BYTES >> 20} MiB")
         yield number, line
 
 
@@ -183,7 +183,7 @@ class ShapeGuard(io.RawIOBase):
             if self._line <= MAX_LINE_BYTES:
                 self._line = len(data) - data.rfind(b"\n") - 1
         if self._line > MAX_LINE_BYTES:
-            raise MalformedReportError(
+            raise MalformedReport(
                 f"a line longer than {MAX_LINE_BYTES >> 20} MiB (at byte {self._offset})"
             )
 
@@ -194,7 +194,7 @@ class ShapeGuard(io.RawIOBase):
             self._depth + len(brackets) > MAX_DEPTH
             and max(_depths(brackets, self._depth)) > MAX_DEPTH
         ):
-            raise MalformedReportError(
+            raise MalformedReport(
                 f"JSON nested deeper than {MAX_DEPTH} levels (in the bytes from "
                 f"{self._offset} to {self._offset + size})"
             )

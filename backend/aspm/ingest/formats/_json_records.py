@@ -3,7 +3,7 @@
 Shared by the JSON-array formats (gitleaks, prowler-ocsf, prowler-v3, trufflehog3, asff);
 `json_lines` serves the JSON-lines ones (trufflehog, trufflehog-v2, prowler-v2). Memory stays
 bounded by one record: the top-level array is walked with JsonCursor and never loaded whole, and a
-record too large to decode whole is refused (_bounds.py). Errors become MalformedReportError saying
+record too large to decode whole is refused (_bounds.py). Errors become MalformedReport saying
 after which record the document broke; JsonCursor's messages never quote the file.
 
 Why not ijson (used here before): its events carry the path as a string that grows with the
@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from aspm.ingest.contract import MalformedReportError, ParseContext
+from aspm.ingest.contract import MalformedReport, ParseContext
 from aspm.ingest.formats._bounds import line_too_large
 from aspm.ingest.formats._json_cursor import JsonCursor, JsonStreamError, describe
 
@@ -31,7 +31,7 @@ def _only_null(cursor: JsonCursor) -> None:
     except JsonStreamError:
         value = False
     if value is not None:
-        raise MalformedReportError("the top level is neither a JSON array nor null")
+        raise MalformedReport("the top level is neither a JSON array nor null")
 
 
 def array_items(stream: BinaryIO, *, allow_null: bool = False) -> Iterator[object]:
@@ -49,12 +49,10 @@ def array_items(stream: BinaryIO, *, allow_null: bool = False) -> Iterator[objec
                 yield item
         else:
             expected = "a JSON array or null" if allow_null else "a JSON array"
-            raise MalformedReportError(
-                f"expected {expected} at the top level, found {_kind(first)}"
-            )
+            raise MalformedReport(f"expected {expected} at the top level, found {_kind(first)}")
         cursor.end()
     except JsonStreamError as exc:
-        raise MalformedReportError(f"invalid JSON after record {count}: {exc}") from exc
+        raise MalformedReport(f"invalid JSON after record {count}: {exc}") from exc
 
 
 def wrapped_items(stream: BinaryIO, keys: tuple[str, ...]) -> Iterator[object]:
@@ -74,7 +72,7 @@ def wrapped_items(stream: BinaryIO, keys: tuple[str, ...]) -> Iterator[object]:
             cursor.end()
             return
         if first != "{":
-            raise MalformedReportError(
+            raise MalformedReport(
                 f"expected a JSON array or an object with {names} at the top level, "
                 f"found {_kind(first)}"
             )
@@ -92,12 +90,12 @@ def wrapped_items(stream: BinaryIO, keys: tuple[str, ...]) -> Iterator[object]:
             elif inner == "n" and cursor.value() is None:
                 pass
             else:
-                raise MalformedReportError(f'"{key}" is not an array')
+                raise MalformedReport(f'"{key}" is not an array')
         cursor.end()
     except JsonStreamError as exc:
-        raise MalformedReportError(f"invalid JSON after record {count}: {exc}") from exc
+        raise MalformedReport(f"invalid JSON after record {count}: {exc}") from exc
     if not found:
-        raise MalformedReportError(f"the top-level object has no {names} array")
+        raise MalformedReport(f"the top-level object has no {names} array")
 
 
 def json_lines(
@@ -112,7 +110,7 @@ def json_lines(
             continue
         too_large = line_too_large(line)
         if too_large:
-            raise MalformedReportError(f"line {number}: {too_large}")
+            raise MalformedReport(f"line {number}: {too_large}")
         try:
             obj = json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -124,4 +122,4 @@ def json_lines(
             continue
         yield number, obj
     if not json_seen and ctx.skipped:
-        raise MalformedReportError(f"no line of the file is JSON; not {what}")
+        raise MalformedReport(f"no line of the file is JSON; not {what}")

@@ -43,7 +43,7 @@ from typing import Any, BinaryIO, ClassVar
 from aspm.common.iac import block_address
 from aspm.common.paths import normalize_path
 from aspm.common.severity import Severity, from_label
-from aspm.ingest.contract import Category, Location, MalformedReportError, ParseContext, RawFinding
+from aspm.ingest.contract import Category, Location, MalformedReport, ParseContext, RawFinding
 from aspm.ingest.formats._json_cursor import JsonCursor, JsonStreamError, describe
 from aspm.ingest.formats.tfsec import terraform_resource_type
 
@@ -147,7 +147,7 @@ class CheckovIngestor:
         try:
             yield from self._document(cursor, ctx)
         except JsonStreamError as exc:
-            raise MalformedReportError(f"invalid Checkov JSON: {exc}") from exc
+            raise MalformedReport(f"invalid Checkov JSON: {exc}") from exc
 
     def _document(self, cursor: JsonCursor, ctx: ParseContext) -> Iterator[RawFinding]:
         first = cursor.peek()
@@ -155,7 +155,7 @@ class CheckovIngestor:
             report = _Report()
             yield from self._report(cursor, ctx, report, "the report")
             if not report.recognised:
-                raise MalformedReportError(
+                raise MalformedReport(
                     "not a Checkov report: the object has no check_type, results or summary"
                 )
         elif first == "[":
@@ -170,7 +170,7 @@ class CheckovIngestor:
                 if not report.recognised:
                     ctx.warn(f"{where} is not a Checkov report; ignored")
         else:
-            raise MalformedReportError(
+            raise MalformedReport(
                 "a Checkov report is a JSON object or a list of them; "
                 f"the file holds {describe(first)}"
             )

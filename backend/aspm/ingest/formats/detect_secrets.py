@@ -25,7 +25,7 @@ from aspm.common.severity import Severity
 from aspm.ingest.contract import (
     Category,
     Location,
-    MalformedReportError,
+    MalformedReport,
     ParseContext,
     RawFinding,
 )
@@ -70,12 +70,12 @@ class DetectSecretsIngestor:
         try:
             yield from self._baseline(cursor, ctx)
         except JsonStreamError as exc:
-            raise MalformedReportError(f"invalid detect-secrets baseline JSON: {exc}") from exc
+            raise MalformedReport(f"invalid detect-secrets baseline JSON: {exc}") from exc
 
     def _baseline(self, cursor: JsonCursor, ctx: ParseContext) -> Iterator[RawFinding]:
         first = cursor.peek()
         if first != "{":
-            raise MalformedReportError(
+            raise MalformedReport(
                 f"a detect-secrets baseline is a JSON object; the file holds {describe(first)}"
             )
         has_results = False
@@ -91,7 +91,7 @@ class DetectSecretsIngestor:
                 cursor.skip()
         cursor.end()
         if not has_results:
-            raise MalformedReportError('the object has no "results": not a detect-secrets baseline')
+            raise MalformedReport('the object has no "results": not a detect-secrets baseline')
 
     def _results(self, cursor: JsonCursor, ctx: ParseContext) -> Iterator[RawFinding]:
         found = cursor.peek()

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO, ClassVar
 
 from aspm.ingest.contract import (
-    MalformedReportError,
+    MalformedReport,
     ParseContext,
     RawFinding,
     ResourceRecord,
@@ -76,13 +76,13 @@ class DriftctlIngestor:
         cursor = JsonCursor(stream)
         try:
             if cursor.peek() != "{":
-                raise MalformedReportError(
+                raise MalformedReport(
                     f"a driftctl scan is a JSON object; the file holds {describe(cursor.peek())}"
                 )
             yield from self._document(cursor, ctx)
             cursor.end()
         except JsonStreamError as exc:
-            raise MalformedReportError(f"invalid driftctl JSON: {exc}") from exc
+            raise MalformedReport(f"invalid driftctl JSON: {exc}") from exc
 
     def _document(self, cursor: JsonCursor, ctx: ParseContext) -> Iterator[RawFinding]:
         recognised = False
@@ -133,7 +133,7 @@ class DriftctlIngestor:
             else:
                 cursor.skip()
         if not recognised:
-            raise MalformedReportError("not a driftctl scan: no summary or resource lists")
+            raise MalformedReport("not a driftctl scan: no summary or resource lists")
 
     @staticmethod
     def _list(cursor: JsonCursor, ctx: ParseContext, key: str) -> Iterator[tuple[int, Any]]:

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, ClassVar
 
 from aspm.common.severity import Severity, from_label
-from aspm.ingest.contract import Category, Location, MalformedReportError, ParseContext, RawFinding
+from aspm.ingest.contract import Category, Location, MalformedReport, ParseContext, RawFinding
 from aspm.ingest.formats._json_cursor import JsonCursor, JsonStreamError, describe
 from aspm.ingest.formats.terrascan import terraform_provider
 
@@ -142,13 +142,13 @@ class KicsIngestor:
         try:
             yield from self._document(cursor, ctx)
         except JsonStreamError as exc:
-            raise MalformedReportError(f"invalid KICS JSON: {exc}") from exc
+            raise MalformedReport(f"invalid KICS JSON: {exc}") from exc
 
     def _document(self, cursor: JsonCursor, ctx: ParseContext) -> Iterator[RawFinding]:
         first = cursor.peek()
         if first != "{":
             found = "is empty" if first == "" else f"holds {describe(first)}"
-            raise MalformedReportError(
+            raise MalformedReport(
                 f"a KICS report is a JSON object with 'queries'; the file {found}"
             )
         recognised = False
@@ -165,14 +165,14 @@ class KicsIngestor:
                     cursor.value()
                     continue
                 if found != "[":
-                    raise MalformedReportError(f"'queries' is {describe(found)}, not an array")
+                    raise MalformedReport(f"'queries' is {describe(found)}, not an array")
                 for index in cursor.elements():
                     yield from self._query(cursor, ctx, index)
             else:
                 cursor.skip()
         cursor.end()
         if not recognised:
-            raise MalformedReportError(
+            raise MalformedReport(
                 "not a KICS report: the object has none of kics_version, files_scanned, "
                 "queries_total or queries"
             )

@@ -25,7 +25,7 @@ from typing import BinaryIO, ClassVar
 from aspm.ingest.contract import (
     Category,
     Location,
-    MalformedReportError,
+    MalformedReport,
     ParseContext,
     RawFinding,
 )
@@ -117,7 +117,7 @@ class ProwlerCsvIngestor:
                 return  # an empty file: no header, no records
             missing = [name for name in _REQUIRED if name not in header]
             if missing:
-                raise MalformedReportError(
+                raise MalformedReport(
                     f"the header has no {', '.join(missing)} column: not a Prowler CSV"
                 )
             for number, row in enumerate(reader, start=1):
@@ -140,4 +140,4 @@ class ProwlerCsvIngestor:
                 if finding is not None:
                     yield finding
         except csv.Error as exc:
-            raise MalformedReportError(f"CSV line {reader.line_num}: {exc}") from exc
+            raise MalformedReport(f"CSV line {reader.line_num}: {exc}") from exc

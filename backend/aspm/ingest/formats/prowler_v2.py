@@ -34,7 +34,7 @@ from typing import BinaryIO, ClassVar
 from aspm.ingest.contract import (
     Category,
     Location,
-    MalformedReportError,
+    MalformedReport,
     ParseContext,
     RawFinding,
 )
@@ -159,13 +159,13 @@ class ProwlerV2Ingestor:
         try:
             header = next(csv.reader([first.decode("utf-8")]))
         except (csv.Error, StopIteration) as exc:
-            raise MalformedReportError(f"unreadable CSV header: {exc}") from exc
+            raise MalformedReport(f"unreadable CSV header: {exc}") from exc
         header = [name.strip() for name in header]
         missing = ["TITLE_ID"] if "TITLE_ID" not in header else []
         if "CHECK_RESULT" not in header and "RESULT" not in header:
             missing.append("CHECK_RESULT")
         if missing:
-            raise MalformedReportError(
+            raise MalformedReport(
                 f"the CSV header has no {', '.join(missing)} column: not a Prowler 2 CSV"
             )
         keys = [_CSV_TO_JSON.get(name, name) for name in header]
@@ -179,7 +179,7 @@ class ProwlerV2Ingestor:
                 # a trailing comma gives one more (empty) cell than the header: ignored
                 yield f"row {number}", dict(zip(keys, row, strict=False))
         except csv.Error as exc:
-            raise MalformedReportError(f"CSV line {reader.line_num + 1}: {exc}") from exc
+            raise MalformedReport(f"CSV line {reader.line_num + 1}: {exc}") from exc
         finally:
             text.detach()  # the caller owns (and closes) the byte stream
 

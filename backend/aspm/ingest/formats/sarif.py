@@ -38,7 +38,7 @@ Identity: tool_fingerprint = "<rule id>|<normalized path>|<key>=<value>" from `f
 spec's stable fingerprints) else `partialFingerprints`, taking a "primaryLocation..." key first
 (GitHub's convention), else the first key in sorted order; nested values are serialized with sorted
 keys. The rule id and path are in it because a line-content hash alone collides across rules/files.
-Versions: 2.1.x. SARIF 1.0 and the 2.0.0 pre-releases raise MalformedReportError naming the
+Versions: 2.1.x. SARIF 1.0 and the 2.0.0 pre-releases raise MalformedReport naming the
 version (from `version`, else from `$schema`, else the 1.0 layout `tool.name` without a driver).
 Any other `version` (early Gitleaks 8 wrote "v8.0.0") is read as 2.1.0 with a warning when a run
 has 2.1.0's `tool.driver`, and refused otherwise.
@@ -69,7 +69,7 @@ from urllib.parse import unquote
 
 from aspm.common.paths import normalize_path
 from aspm.common.severity import Severity, from_label, from_score
-from aspm.ingest.contract import Category, Location, MalformedReportError, ParseContext, RawFinding
+from aspm.ingest.contract import Category, Location, MalformedReport, ParseContext, RawFinding
 from aspm.ingest.formats._json_cursor import JsonCursor, JsonStreamError, describe
 from aspm.ingest.formats._numbers import CVSS_MAX, number, off_scale, on_scale
 from aspm.ingest.formats.checkov import block_from_snippet, checkov_fingerprint
@@ -678,13 +678,13 @@ def _schema_version(schema: Any) -> str | None:
 
 
 def _check_version(version: Any) -> bool:
-    """True for 2.1.x; MalformedReportError for SARIF 1.x and the 2.0 pre-releases; False for any
+    """True for 2.1.x; MalformedReport for SARIF 1.x and the 2.0 pre-releases; False for any
     other value (a producer's own version, e.g. early Gitleaks 8's "v8.0.0"), which the log's
     structure then decides (see SarifIngestor._log)."""
     if type(version) is str and _SUPPORTED_VERSION.match(version.strip()):
         return True
     if type(version) is str and _OLD_VERSION.match(version.strip()):
-        raise MalformedReportError(f"SARIF version {version} is not supported; export SARIF 2.1.0")
+        raise MalformedReport(f"SARIF version {version} is not supported; export SARIF 2.1.0")
     return False
 
 
@@ -714,14 +714,12 @@ class SarifIngestor:
         try:
             yield from self._log(cursor, ctx, set())
         except JsonStreamError as exc:
-            raise MalformedReportError(f"invalid SARIF JSON: {exc}") from exc
+            raise MalformedReport(f"invalid SARIF JSON: {exc}") from exc
 
     def _log(self, cursor: JsonCursor, ctx: ParseContext, warned: set[str]) -> Iterator[RawFinding]:
         first = cursor.peek()
         if first != "{":
-            raise MalformedReportError(
-                f"a SARIF log is a JSON object; the file holds {describe(first)}"
-            )
+            raise MalformedReport(f"a SARIF log is a JSON object; the file holds {describe(first)}")
         version_seen = False
         schema_version: str | None = None
         saw_runs = driver_seen = False
@@ -743,7 +741,7 @@ class SarifIngestor:
                     cursor.value()
                     continue
                 if found != "[":
-                    raise MalformedReportError(f"'runs' is {describe(found)}, not an array")
+                    raise MalformedReport(f"'runs' is {describe(found)}, not an array")
                 for index in cursor.elements():
                     found = cursor.peek()
                     if found != "{":
@@ -757,10 +755,10 @@ class SarifIngestor:
                 cursor.skip()
         cursor.end()
         if not saw_runs:
-            raise MalformedReportError("not a SARIF log: the object has no 'runs'")
+            raise MalformedReport("not a SARIF log: the object has no 'runs'")
         if odd_version is not None:
             if not driver_seen:  # nothing shows the 2.1.0 structure: refuse as before
-                raise MalformedReportError(
+                raise MalformedReport(
                     f"SARIF version {odd_version} is not supported; export SARIF 2.1.0"
                 )
             ctx.warn(
@@ -809,7 +807,7 @@ class SarifIngestor:
         run.has_driver = type(driver) is dict
         if type(driver) is not dict:
             if type(tool) is dict and "name" in tool:
-                raise MalformedReportError(
+                raise MalformedReport(
                     "SARIF version 1.0 layout (tool.name, no tool.driver) is not supported; "
                     "export SARIF 2.1.0"
                 )

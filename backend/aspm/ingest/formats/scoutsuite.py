@@ -35,7 +35,7 @@ from aspm.common.severity import Severity, from_label
 from aspm.ingest.contract import (
     Category,
     Location,
-    MalformedReportError,
+    MalformedReport,
     ParseContext,
     RawFinding,
 )
@@ -136,7 +136,7 @@ class ScoutSuiteIngestor:
         try:
             yield from self._document(cursor, ctx)
         except JsonStreamError as exc:
-            raise MalformedReportError(f"invalid ScoutSuite results JSON: {exc}") from exc
+            raise MalformedReport(f"invalid ScoutSuite results JSON: {exc}") from exc
 
     def _skip_prefix(self, stream: BinaryIO) -> None:
         """Consume `scoutsuite_results =` so the stream starts at the JSON object."""
@@ -150,14 +150,14 @@ class ScoutSuiteIngestor:
                 if _PREFIX.match(prefix):
                     return
                 break
-        raise MalformedReportError(
+        raise MalformedReport(
             'the file does not start with "scoutsuite_results =": not a ScoutSuite results file'
         )
 
     def _document(self, cursor: JsonCursor, ctx: ParseContext) -> Iterator[RawFinding]:
         first = cursor.peek()
         if first != "{":
-            raise MalformedReportError(
+            raise MalformedReport(
                 f"ScoutSuite results are a JSON object after the prefix; found {describe(first)}"
             )
         meta: dict[str, str] = {}
@@ -193,7 +193,7 @@ class ScoutSuiteIngestor:
             cursor.expect(";")
         cursor.end()
         if not has_services:
-            raise MalformedReportError('the results object has no "services"')
+            raise MalformedReport('the results object has no "services"')
         for finding in pending:
             yield self._with_account(finding, meta)
         ctx.extra["flagged_rules"] = str(counts["flagged_rules"])

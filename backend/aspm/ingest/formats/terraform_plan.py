@@ -37,7 +37,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO, ClassVar
 
-from aspm.ingest.contract import MalformedReportError, ParseContext, RawFinding, ResourceRecord
+from aspm.ingest.contract import MalformedReport, ParseContext, RawFinding, ResourceRecord
 from aspm.ingest.formats._drift import Subject, attribute_drift, attribute_groups, existence_drift
 from aspm.ingest.formats._json_cursor import JsonCursor, JsonStreamError, describe
 from aspm.ingest.formats._terraform import (
@@ -159,13 +159,13 @@ class TerraformPlanIngestor:
         walk = _Walk()
         try:
             if cursor.peek() != "{":
-                raise MalformedReportError(
+                raise MalformedReport(
                     f"a Terraform plan is a JSON object; the file holds {describe(cursor.peek())}"
                 )
             yield from self._document(cursor, ctx, walk)
             cursor.end()
         except JsonStreamError as exc:
-            raise MalformedReportError(f"invalid Terraform plan JSON: {exc}") from exc
+            raise MalformedReport(f"invalid Terraform plan JSON: {exc}") from exc
         for record in walk.records.values():
             if record.address is None:
                 continue
@@ -215,14 +215,12 @@ class TerraformPlanIngestor:
             else:
                 cursor.skip()
         if not seen_format:
-            raise MalformedReportError("not a Terraform plan: the object has no format_version")
+            raise MalformedReport("not a Terraform plan: the object has no format_version")
 
     @staticmethod
     def _format(version: object, ctx: ParseContext) -> None:
         if not isinstance(version, str) or not re.fullmatch(r"\d+\.\d+", version):
-            raise MalformedReportError(
-                f"format_version is not a version: {describe(str(version)[:1])}"
-            )
+            raise MalformedReport(f"format_version is not a version: {describe(str(version)[:1])}")
         if int(version.split(".")[0]) > 1:
             ctx.warn(f"plan format_version {version} is newer than 1.x; read as 1.x")
         ctx.extra["format_version"] = version

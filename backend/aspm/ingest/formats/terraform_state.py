@@ -2,7 +2,7 @@
 state (values.root_module with child_modules, recursive).
 
 Version 3 (Terraform 0.11 and older, `"modules": [...]`) and anything else not 4 is refused with
-a MalformedReportError that says how to get a readable file: `terraform show -json` with
+a MalformedReport that says how to get a readable file: `terraform show -json` with
 Terraform 0.12 or later (which reads and upgrades the old state).
 
 Inventory only, no findings, and no tool family in ctx.tools (an import of a state never resolves
@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO, ClassVar
 
-from aspm.ingest.contract import MalformedReportError, ParseContext, RawFinding, ResourceRecord
+from aspm.ingest.contract import MalformedReport, ParseContext, RawFinding, ResourceRecord
 from aspm.ingest.formats._json_cursor import JsonCursor, JsonStreamError, describe
 from aspm.ingest.formats._terraform import (
     instance_suffix,
@@ -76,13 +76,13 @@ class TerraformStateIngestor:
         ids: dict[str, str] = {}  # provider id / ARN -> address, to name relations by address
         try:
             if cursor.peek() != "{":
-                raise MalformedReportError(
+                raise MalformedReport(
                     f"a Terraform state is a JSON object; the file holds {describe(cursor.peek())}"
                 )
             self._document(cursor, ctx, ids)
             cursor.end()
         except JsonStreamError as exc:
-            raise MalformedReportError(f"invalid Terraform state JSON: {exc}") from exc
+            raise MalformedReport(f"invalid Terraform state JSON: {exc}") from exc
         resolve_relations(ctx.resources, ids)
         yield from ()  # a state has no findings
 
@@ -92,12 +92,12 @@ class TerraformStateIngestor:
             if key == "version":
                 version = cursor.value()
                 if version != 4:
-                    raise MalformedReportError(_unsupported(version))
+                    raise MalformedReport(_unsupported(version))
                 kind = "raw"
             elif key == "format_version":
                 version = cursor.value()
                 if not isinstance(version, str) or not re.fullmatch(r"\d+\.\d+", version):
-                    raise MalformedReportError("format_version is not a version string")
+                    raise MalformedReport("format_version is not a version string")
                 if int(version.split(".")[0]) > 1:
                     ctx.warn(f"state format_version {version} is newer than 1.x; read as 1.x")
                 kind = "show"
@@ -106,7 +106,7 @@ class TerraformStateIngestor:
                 if isinstance(version, str) and version:
                     ctx.tool_version = version
             elif key == "modules" and kind == "raw":
-                raise MalformedReportError(_unsupported(3))
+                raise MalformedReport(_unsupported(3))
             elif key == "resources" and kind == "raw" and cursor.peek() == "[":
                 for n in cursor.elements():
                     self._raw_resource(cursor, ctx, ids, f"resource {n}")
@@ -126,7 +126,7 @@ class TerraformStateIngestor:
             else:
                 cursor.skip()  # outputs, checks, lineage, serial...
         if kind is None:
-            raise MalformedReportError(
+            raise MalformedReport(
                 "not a Terraform state: the object has neither version (raw .tfstate) nor "
                 "format_version (terraform show -json)"
             )

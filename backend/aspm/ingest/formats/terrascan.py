@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO, ClassVar
 
 from aspm.common.severity import Severity, from_label
-from aspm.ingest.contract import Category, Location, MalformedReportError, ParseContext, RawFinding
+from aspm.ingest.contract import Category, Location, MalformedReport, ParseContext, RawFinding
 from aspm.ingest.formats._json_cursor import JsonCursor, JsonStreamError, describe
 
 TOOL = "terrascan"
@@ -117,13 +117,13 @@ class TerrascanIngestor:
         try:
             yield from self._document(cursor, ctx)
         except JsonStreamError as exc:
-            raise MalformedReportError(f"invalid Terrascan JSON: {exc}") from exc
+            raise MalformedReport(f"invalid Terrascan JSON: {exc}") from exc
 
     def _document(self, cursor: JsonCursor, ctx: ParseContext) -> Iterator[RawFinding]:
         first = cursor.peek()
         if first != "{":
             found = "is empty" if first == "" else f"holds {describe(first)}"
-            raise MalformedReportError(
+            raise MalformedReport(
                 f"a Terrascan report is a JSON object with 'results'; the file {found}"
             )
         saw_results = False
@@ -133,12 +133,12 @@ class TerrascanIngestor:
                 continue
             found = cursor.peek()
             if found != "{":
-                raise MalformedReportError(f"'results' is {describe(found)}, not an object")
+                raise MalformedReport(f"'results' is {describe(found)}, not an object")
             saw_results = True
             yield from self._results(cursor, ctx)
         cursor.end()
         if not saw_results:
-            raise MalformedReportError("not a Terrascan report: the object has no 'results'")
+            raise MalformedReport("not a Terrascan report: the object has no 'results'")
 
     def _results(self, cursor: JsonCursor, ctx: ParseContext) -> Iterator[RawFinding]:
         errors: list[str] = []
@@ -152,7 +152,7 @@ class TerrascanIngestor:
                 continue
             if found != "[":
                 if key == "violations":
-                    raise MalformedReportError(f"'violations' is {describe(found)}, not an array")
+                    raise MalformedReport(f"'violations' is {describe(found)}, not an array")
                 cursor.skip()
                 continue
             for n, record in enumerate(cursor.values()):

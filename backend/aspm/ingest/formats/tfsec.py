@@ -39,7 +39,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from aspm.common.paths import normalize_path
 from aspm.common.severity import Severity, from_label
-from aspm.ingest.contract import Category, Location, MalformedReportError, ParseContext, RawFinding
+from aspm.ingest.contract import Category, Location, MalformedReport, ParseContext, RawFinding
 from aspm.ingest.formats._json_cursor import JsonCursor, JsonStreamError, describe
 
 TOOL = "tfsec"
@@ -161,13 +161,13 @@ class TfsecIngestor:
         try:
             findings = self._read(cursor, ctx)
         except JsonStreamError as exc:
-            raise MalformedReportError(f"invalid tfsec JSON: {exc}") from exc
+            raise MalformedReport(f"invalid tfsec JSON: {exc}") from exc
         yield from with_tfsec_fingerprints(findings)
 
     def _read(self, cursor: JsonCursor, ctx: ParseContext) -> list[RawFinding]:
         first = cursor.peek()
         if first != "{":
-            raise MalformedReportError(
+            raise MalformedReport(
                 f"a tfsec report is a JSON object with 'results'; the file holds {describe(first)}"
             )
         findings: list[RawFinding] = []
@@ -182,14 +182,14 @@ class TfsecIngestor:
                 cursor.value()
                 continue
             if found != "[":
-                raise MalformedReportError(f"'results' is {describe(found)}, not an array")
+                raise MalformedReport(f"'results' is {describe(found)}, not an array")
             for n, record in enumerate(cursor.values()):
                 finding = self._finding(record, n, ctx)
                 if finding is not None:
                     findings.append(finding)
         cursor.end()
         if not saw_results:
-            raise MalformedReportError("not a tfsec report: the object has no 'results'")
+            raise MalformedReport("not a tfsec report: the object has no 'results'")
         return findings
 
     def _finding(self, record: Any, n: int, ctx: ParseContext) -> RawFinding | None:

@@ -80,7 +80,7 @@ from typing import Any, BinaryIO, ClassVar
 
 from aspm.common.paths import normalize_path
 from aspm.common.severity import Severity, from_label, from_score
-from aspm.ingest.contract import Category, Location, MalformedReportError, ParseContext, RawFinding
+from aspm.ingest.contract import Category, Location, MalformedReport, ParseContext, RawFinding
 from aspm.ingest.formats._json_cursor import JsonCursor, JsonStreamError, describe
 from aspm.ingest.formats._numbers import CVSS_MAX, number, off_scale, on_scale
 from aspm.ingest.formats.tfsec import terraform_resource_type
@@ -314,7 +314,7 @@ class TrivyIngestor:
         try:
             yield from self._document(cursor, ctx)
         except JsonStreamError as exc:
-            raise MalformedReportError(f"invalid Trivy JSON: {exc}") from exc
+            raise MalformedReport(f"invalid Trivy JSON: {exc}") from exc
 
     # --- the walk ---------------------------------------------------------------------------
 
@@ -328,13 +328,13 @@ class TrivyIngestor:
         elif first == "{":
             yield from self._object(cursor, report, ctx)
             if not report.recognised:
-                raise MalformedReportError(
+                raise MalformedReport(
                     "not a Trivy report: the object has none of SchemaVersion, ArtifactName, "
                     "Results, ClusterName or Resources"
                 )
         else:
             found = "is empty" if first == "" else f"holds {describe(first)}"
-            raise MalformedReportError(
+            raise MalformedReport(
                 "a Trivy report is a JSON object (or, before Trivy 0.20, an array of results); "
                 f"the file {found}"
             )
@@ -412,7 +412,7 @@ class TrivyIngestor:
             cursor.value()
             return
         if found != "[":
-            raise MalformedReportError(f"'{key}' is {describe(found)}, not an array")
+            raise MalformedReport(f"'{key}' is {describe(found)}, not an array")
         for index in cursor.elements():
             where = f"{key}[{index}]"
             if cursor.peek() != "{":
@@ -445,7 +445,7 @@ class TrivyIngestor:
             return
         if found != "[":
             if not parent.where:  # the report's own Results: the report cannot be read
-                raise MalformedReportError(f"'Results' is {describe(found)}, not an array")
+                raise MalformedReport(f"'Results' is {describe(found)}, not an array")
             ctx.warn(f"{parent.where}: 'Results' is {describe(found)}, not an array; ignored")
             cursor.skip()
             return
