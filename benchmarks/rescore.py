@@ -34,6 +34,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "backend"))
@@ -187,6 +188,8 @@ def run(kind: str, n: int, args: argparse.Namespace) -> dict[str, list[float]]:
         first = risk_service.current_policy(session)  # the default, applied once: not timed
     print(f"  {kind:8} {n:>9,} findings: filled in {filled:.1f} s; first policy "
           f"{first[0].version}", flush=True)  # fmt: skip
+    with unit_of_work(factory) as session:
+        print(f"  {kind:8} {n:>9,} findings: {_distribution(session)}", flush=True)
     times: dict[str, list[float]] = {}
     step = 0
     for change in args.changes.split(","):
@@ -205,6 +208,24 @@ def run(kind: str, n: int, args: argparse.Namespace) -> dict[str, list[float]]:
                   f"{result.selected / elapsed:,.0f} findings/s)", flush=True)  # fmt: skip
     engine.dispose()
     return times
+
+
+def _distribution(session: Session) -> str:
+    """How the first policy ranks the mixed set (issue 14): the share of each priority among
+    active findings, how many reach the top of the curve, and how many distinct scores."""
+    rows = session.execute(
+        text(
+            "SELECT priority, COUNT(*) FROM findings WHERE detector_state = 'active' "
+            "GROUP BY priority"
+        )
+    ).all()
+    active = sum(int(c) for _, c in rows) or 1
+    shares = ", ".join(f"{p or 'none'} {int(c) / active:.1%}" for p, c in sorted(rows, key=str))
+    top, distinct = session.execute(
+        text("SELECT SUM(CASE WHEN risk_score >= 100 THEN 1 ELSE 0 END), "
+             "COUNT(DISTINCT risk_score) FROM findings")
+    ).one()  # fmt: skip
+    return f"{shares}; at 100: {int(top or 0)}; distinct scores: {int(distinct)} (P1 target <= 10%)"
 
 
 def _sizes(value: str) -> list[int]:
