@@ -1,12 +1,15 @@
 """Application factory: `uvicorn --factory aspm.main:create_app`."""
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp
 
 from aspm.api import errors, openapi, static
+from aspm.api.deps import reject_unknown_query
 from aspm.api.router import api_router
 from aspm.api.security_headers import SecurityHeaders
+from aspm.auth.oidc_routes import callback_router as oidc_callback_router
+from aspm.auth.oidc_routes import router as oidc_router
 from aspm.db.session import make_engine, make_sessionmaker
 from aspm.settings import Settings, get_settings
 
@@ -36,6 +39,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     errors.install(app)
     app.include_router(api_router)
+    # single sign-on: under /api/v1 like the rest; the provider's redirect back stays outside
+    # api_router's unknown-parameter check (providers add parameters of their own)
+    app.include_router(oidc_router, prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
+    app.include_router(oidc_callback_router)
     openapi.install(app)  # one error envelope; 401/403 where authentication is needed
     static.install(app)  # the built dashboard at /, after the API so it never shadows it
     return app

@@ -4,6 +4,7 @@ import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +50,27 @@ class Settings(BaseSettings):
     spool_dir: Path = Path("data/spool")
     # a worker silent this long (no heartbeat) is dead, and its job runs again on another
     job_lease_seconds: float = Field(default=30.0, gt=0)
+    # single sign-on (aspm.auth.oidc_*; README "Single sign-on"): OpenID Connect authorization
+    # code flow with PKCE. Enabled when oidc_issuer and oidc_client_id are set.
+    oidc_issuer: str = ""  # e.g. https://login.example.com/realms/acme (discovery below it)
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr = SecretStr("")  # empty: a public client (PKCE only)
+    oidc_provider_name: str = "single sign-on"  # the button says "Sign in with <name>"
+    oidc_scopes: str = "openid profile email"
+    # role and team mappings from claims (YAML, read again at every sign-in); none: everyone
+    # who signs in is a viewer of no team
+    oidc_mapping_file: Path | None = None
+    # how far the provider's clock may be off ours when checking exp/iat (bounded: 5 minutes)
+    oidc_clock_skew_seconds: int = Field(default=60, ge=0, le=300)
+    oidc_http_timeout_seconds: float = Field(default=10.0, gt=0)
+    # the dashboard's public address (https://aspm.example.com) for the redirect URI that the
+    # provider is told; empty: taken from the request (fine without a reverse proxy)
+    public_url: str = ""
+    # password sign-in; false leaves it only to the break-glass admins below
+    local_login: bool = True
+    # usernames (comma-separated) that may still sign in with a password when local_login is
+    # false, if they are active admins; empty: nobody (recovery is then `aspm users` on the host)
+    break_glass_admins: str = "admin"
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -61,6 +83,28 @@ class Settings(BaseSettings):
                     f"ASPM_TRUSTED_PROXIES: {item!r} is not an IP address or CIDR"
                 ) from exc
         return value
+
+    @field_validator("oidc_issuer", "public_url")
+    @classmethod
+    def _https_or_loopback(cls, value: str) -> str:
+        if value and not _https_or_loopback(value):
+            raise ValueError(
+                f"{value!r} must be an https:// URL (http:// only on a loopback address)"
+            )
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> "Settings":
+        if bool(self.oidc_issuer) != bool(self.oidc_client_id):
+            raise ValueError("single sign-on needs both ASPM_OIDC_ISSUER and ASPM_OIDC_CLIENT_ID")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    def break_glass_admin_list(self) -> list[str]:
+        return _split(self.break_glass_admins)
 
     @model_validator(mode="after")
     def _no_dev_secret_in_prod(self) -> "Settings":
@@ -90,6 +134,20 @@ class Settings(BaseSettings):
         if self.database_url.startswith(prefix) and self.database_url != "sqlite://":
             return Path(self.database_url[len(prefix) :])
         return None
+
+
+def _https_or_loopback(url: str) -> bool:
+    parsed = urlsplit(url)
+    if parsed.scheme == "https" and parsed.hostname:
+        return True
+    if parsed.scheme != "http" or not parsed.hostname:
+        return False
+    if parsed.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parsed.hostname).is_loopback
+    except ValueError:
+        return False
 
 
 def _split(value: str) -> list[str]:

@@ -39,6 +39,9 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "auth-me": SIGNED_IN,
     "auth-directory": EVERYONE_READ,
     "auth-change_password": SIGNED_IN,  # a token gets 422 (only people have passwords)
+    "auth-sign_in_options": PUBLIC,  # what the login page offers (tests/auth/test_oidc.py)
+    "auth-sso_login": PUBLIC,  # 404 here: single sign-on is not configured in this app
+    "auth-sso_logout": SIGNED_IN,
     "imports-upload": INGEST,
     "imports-list": EVERYONE_READ,
     "imports-formats": EVERYONE_READ,

@@ -18,7 +18,7 @@ from aspm.api.deps import (
     SignedIn,
     client_ip,
 )
-from aspm.auth import credentials, service
+from aspm.auth import credentials, oidc_service, service
 from aspm.auth.schemas import (
     NAME_PATTERN,
     Directory,
@@ -35,6 +35,7 @@ from aspm.auth.schemas import (
     UserRead,
     UserUpdate,
 )
+from aspm.db.session import unit_of_work
 from aspm.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -81,7 +82,10 @@ def login(
     body: LoginRequest,
 ) -> UserRead:
     """Sign in: sets the `aspm_session` cookie (httpOnly) and the `aspm_csrf` cookie, whose value
-    state-changing requests must repeat in the `X-CSRF-Token` header."""
+    state-changing requests must repeat in the `X-CSRF-Token` header. With
+    ASPM_LOCAL_LOGIN=false only the break-glass admins may (403 for everyone else)."""
+    with unit_of_work(factory) as session:
+        oidc_service.check_password_sign_in(session, username=body.username, settings=settings)
     signed_in = service.login(
         factory, username=body.username, password=body.password,
         client_ip=client_ip(request), settings=settings,
