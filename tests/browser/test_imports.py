@@ -53,7 +53,7 @@ def test_an_uploaded_report_is_imported_and_its_findings_reach_the_queue(
     report = _sarif(tmp_path, "pickercheck", "Upload marker from the file picker", 3)
     login(page, "engineer")
     page.goto("/imports")
-    page.get_by_label("Asset (optional)").fill(WEB_ASSET)
+    page.get_by_label("Asset", exact=True).select_option(WEB_ASSET)
     page.get_by_test_id("report-file").set_input_files(str(report))
     result = page.get_by_test_id("import-result")
     expect(result).to_contain_text("Imported pickercheck.sarif as pickercheck", timeout=30_000)
@@ -67,35 +67,37 @@ def test_an_uploaded_report_is_imported_and_its_findings_reach_the_queue(
     expect(first).to_contain_text("imported")
     # and the queue holds its findings
     result.get_by_role("link", name=re.compile("in the triage queue")).click()
-    expect(page).to_have_url(re.compile(r"/findings\?.*tool=pickercheck"))
+    expect(page).to_have_url(re.compile(r"/findings\?.*import_id="))
     rows = page.locator("tbody tr")
     expect(rows).to_have_count(3)
     expect(rows.first).to_contain_text("Upload marker from the file picker")
 
     # the same report again: nothing new, three unchanged
     page.goto("/imports")
-    page.get_by_label("Asset (optional)").fill(WEB_ASSET)
+    page.get_by_label("Asset", exact=True).select_option(WEB_ASSET)
     page.get_by_test_id("report-file").set_input_files(str(report))
     expect(page.get_by_test_id("count-unchanged")).to_have_text("3", timeout=30_000)
     expect(page.get_by_test_id("count-new")).to_have_text("0")
 
 
-def test_an_engineer_is_told_to_name_the_asset_of_a_report_that_names_none(
+def test_an_engineer_uploads_into_one_of_their_teams_assets_never_unassigned(
     page: Page, tmp_path: Path
 ) -> None:
     report = _sarif(tmp_path, "nowherecheck", "Upload marker without an asset", 1)
     login(page, "engineer")
     page.goto("/imports")
-    expect(page.get_by_label("Asset (optional)")).to_have_value("")
+    picker = page.get_by_label("Asset", exact=True)
+    # an engineer picks among their teams' assets (or names a new one): no "unassigned"
+    expect(picker.locator("option", has_text="unassigned")).to_have_count(0)
+    expect(picker.locator("option", has_text="As the report says")).to_have_count(0)
+    picker.select_option("New asset…")
+    # a new asset needs a name before anything is sent
+    expect(page.get_by_role("button", name="Choose a file…")).to_be_disabled()
+    picker.select_option(WEB_ASSET)
     page.get_by_test_id("report-file").set_input_files(str(report))
-    alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("Import of nowherecheck.sarif refused", timeout=30_000)
-    expect(alert).to_contain_text("belongs to no team")
-    expect(page.get_by_test_id("import-refused-hint")).to_contain_text("Asset field")
-    expect(page.get_by_test_id("import-result")).to_have_count(0)
-    # refused before anything was stored: no import row
-    expect(page.get_by_test_id("import-row").first).to_be_visible()
-    expect(page.get_by_test_id("import-row").filter(has_text="nowherecheck.sarif")).to_have_count(0)
+    expect(page.get_by_test_id("import-result")).to_contain_text(
+        f"into {WEB_ASSET}", timeout=30_000
+    )
 
 
 def test_a_report_dropped_on_the_page_is_imported(page: Page, tmp_path: Path) -> None:
@@ -122,7 +124,9 @@ def test_an_unreadable_report_says_why_and_stores_nothing(page: Page, tmp_path: 
     login(page, "lead")
     page.goto("/imports")
     page.get_by_test_id("report-file").set_input_files(str(junk))
-    expect(page.get_by_role("alert")).to_contain_text("Import of notes.txt failed", timeout=30_000)
+    expect(page.get_by_role("alert")).to_contain_text(
+        "The format of notes.txt was not recognised", timeout=30_000
+    )
 
 
 def test_a_viewer_sees_the_history_but_cannot_upload(page: Page) -> None:

@@ -38,7 +38,9 @@ from aspm.metrics import service as metrics_service
 from aspm.triage import service as triage_service
 from aspm.triage.schemas import TriageRequest
 
-LEAD = Principal(kind="user", id=None, name="demo-lead", role=Role.SECURITY_LEAD)
+# the demo's security lead, as `aspm users bootstrap --demo` creates them: the audit trail names
+# a user people can sign in as
+LEAD = Principal(kind="user", id=None, name="lead", role=Role.SECURITY_LEAD)
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,8 +62,19 @@ export function useLogout() {
 export function useChangePassword() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: SchemaPasswordChange) =>
-      unwrap(api.POST("/api/v1/auth/password", { body: input })),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: authKeys.all }),
+    mutationFn: async (input: SchemaPasswordChange) => {
+      await unwrap(api.POST("/api/v1/auth/password", { body: input }));
+      // the routes read "who am I" from the cache (ensureQueryData): it must hold the user as
+      // they are now, no longer obliged to change the password, before anything navigates
+      return unwrap(api.GET("/api/v1/auth/me"));
+    },
+    onSuccess: (user) => queryClient.setQueryData(authKeys.me(), user),
   });
 }
+
+/** Active users and teams: what assignment accepts (GET /api/v1/auth/directory). */
+export const directoryQuery = queryOptions({
+  queryKey: [...authKeys.all, "directory"] as const,
+  queryFn: ({ signal }) => unwrap(api.GET("/api/v1/auth/directory", { signal })),
+  staleTime: 60 * 1000,
+});

@@ -32,10 +32,24 @@ export class ImportFailed extends ApiError {
   }
 }
 
+/** The formats the server reads (its ingest registry), for the drop zone and the format picker. */
+export const formatListQuery = queryOptions({
+  queryKey: [...importKeys.all, "formats"] as const,
+  queryFn: ({ signal }) => unwrap(api.GET("/api/v1/imports/formats", { signal })),
+  staleTime: Number.POSITIVE_INFINITY,
+});
+
 export interface UploadOptions {
   file: File;
-  /** the asset to attach the findings to when the report does not say (asset name) */
+  /** every finding of the report goes to this asset (created if new); none: match rules decide */
   asset?: string;
+  /** a target within the asset and tool (branch, account/region): imports of one scope retire
+   * each other's detections */
+  scope?: string;
+  /** a partial report (a subset of the scope) resolves nothing it does not list */
+  partial?: boolean;
+  /** the format, when the server cannot detect it from the file */
+  format?: string;
   /** fraction 0..1 of the bytes sent */
   onProgress?: (fraction: number) => void;
 }
@@ -44,12 +58,18 @@ export interface UploadOptions {
 export function uploadReport({
   file,
   asset,
+  scope,
+  partial,
+  format,
   onProgress,
 }: UploadOptions): Promise<SchemaIngestResult> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     const params = new URLSearchParams({ filename: file.name });
     if (asset) params.set("asset", asset);
+    if (scope) params.set("scope", scope);
+    if (partial) params.set("partial", "true");
+    if (format) params.set("format", format);
     xhr.open("POST", `/api/v1/imports?${params.toString()}`);
     xhr.withCredentials = true;
     xhr.setRequestHeader("Accept", "application/json");

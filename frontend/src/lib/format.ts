@@ -40,7 +40,10 @@ export function formatNumber(n: number): string {
   return new Intl.NumberFormat("en-GB").format(n);
 }
 
-/** `false_positive` -> "false positive" */
+const WORDS: Record<string, string> = { wont_fix: "won't fix" };
+
+/** `false_positive` -> "false positive", `wont_fix` -> "won't fix" (labels stay lower case: no
+ * CSS capitalises them into "Wont Fix" or "83 Days Overdue"). */
 export function humanize(value: string): string {
-  return value.replaceAll("_", " ");
+  return WORDS[value] ?? value.replaceAll("_", " ");
 }

@@ -3,12 +3,14 @@ import { useLogout } from "../../api/auth";
 import { ROLE_LABELS } from "../../features/auth/permissions";
 import { useCurrentUser } from "../../features/auth/useCurrentUser";
 import { Button } from "../ui";
+import { setFlash, useFlash } from "./flash";
 import { navFor } from "./nav";
 
 export function AppLayout() {
   const user = useCurrentUser();
   const logout = useLogout();
   const navigate = useNavigate();
+  const flash = useFlash();
 
   async function onLogout() {
     await logout.mutateAsync().catch(() => undefined);
@@ -53,6 +55,14 @@ export function AppLayout() {
         </div>
       </header>
       <main id="main" className="page" tabIndex={-1}>
+        {flash ? (
+          <div className="notice" role="status" data-testid="flash">
+            {flash}{" "}
+            <button type="button" className="link-button" onClick={() => setFlash(null)}>
+              Dismiss
+            </button>
+          </div>
+        ) : null}
         <Outlet />
       </main>
     </div>

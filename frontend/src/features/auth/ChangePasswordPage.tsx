@@ -1,6 +1,7 @@
 import { useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { useChangePassword } from "../../api/auth";
+import { setFlash } from "../../components/layout/flash";
 import { Button, ErrorMessage, TextField } from "../../components/ui";
 
 /** A one-time password must be replaced before anything else (the server refuses the rest). */
@@ -19,7 +20,10 @@ export function ChangePasswordPage() {
       () => true,
       () => false,
     );
-    if (ok) await navigate({ to: "/" });
+    if (!ok) return;
+    // the mutation has fetched /me again (must_change_password is now false): the app lets us in
+    setFlash("Password changed. Use the new one from now on.");
+    await navigate({ to: "/" });
   }
 
   return (

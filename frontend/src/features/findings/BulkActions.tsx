@@ -4,6 +4,7 @@ import type { SchemaBulkFilter, SchemaBulkRequest } from "../../api/generated/sc
 import { Button, Dialog, ErrorMessage, TextAreaField, TextField } from "../../components/ui";
 import { formatNumber } from "../../lib/format";
 import { endOfDayIso, todayPlus } from "./dates";
+import { AssigneeField, useDirectory } from "./PeopleFields";
 
 /** Chosen rows by id, or every finding a filter selects (the server resolves it, all or nothing). */
 export type BulkSelection =
@@ -84,9 +85,12 @@ function BulkDialog({
   const [justification, setJustification] = useState("");
   const [assignee, setAssignee] = useState("");
   const [expires, setExpires] = useState(todayPlus(90));
+  const directory = useDirectory();
+  const assigneeError = action === "assign" ? directory.userError(assignee) : null;
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
+    if (assigneeError) return;
     const result = await bulk
       .mutateAsync(bulkRequest(action, selection, justification, { assignee, expires }))
       .catch(() => null);
@@ -97,12 +101,12 @@ function BulkDialog({
     <Dialog title={title} open onClose={onClose}>
       <form onSubmit={onSubmit} className="stack">
         {action === "assign" ? (
-          <TextField
-            label="Assignee"
+          <AssigneeField
             required
             value={assignee}
-            onChange={(e) => setAssignee(e.target.value)}
-            placeholder="username"
+            onChange={setAssignee}
+            error={assigneeError}
+            placeholder="search by name"
           />
         ) : null}
         {action === "accept_risk" ? (
@@ -127,7 +131,11 @@ function BulkDialog({
         {bulk.error ? <ErrorMessage error={bulk.error} title="Not applied" /> : null}
         <div className="dialog-actions">
           <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" disabled={bulk.isPending}>
+          <Button
+            type="submit"
+            variant="primary"
+            disabled={bulk.isPending || Boolean(assigneeError)}
+          >
             {bulk.isPending ? "Applying…" : `Apply to ${formatNumber(selectionSize(selection))}`}
           </Button>
         </div>

@@ -9,6 +9,7 @@ import type {
 import { Button, Dialog, ErrorMessage, TextAreaField, TextField } from "../../components/ui";
 import { canActOnFinding, type FindingScope } from "../auth/permissions";
 import { endOfDayIso, todayPlus } from "./dates";
+import { AssigneeField, TeamField, useDirectory } from "./PeopleFields";
 
 interface TriageChoice {
   state: SchemaTriageState;
@@ -156,11 +157,16 @@ function AssignDialog({
   onClose: () => void;
 }) {
   const assign = useAssignFinding(finding.id);
+  const directory = useDirectory();
   const [assignee, setAssignee] = useState(finding.assignee ?? "");
   const [team, setTeam] = useState(finding.team ?? "");
+  // a name already on the finding stays valid (e.g. a since deactivated user being replaced)
+  const assigneeError = assignee === finding.assignee ? null : directory.userError(assignee);
+  const teamError = team === finding.team ? null : directory.teamError(team);
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
+    if (assigneeError || teamError) return;
     const ok = await assign
       .mutateAsync({
         assignee: assignee.trim() || null,
@@ -177,20 +183,19 @@ function AssignDialog({
   return (
     <Dialog title={`Assign: ${finding.title}`} open onClose={onClose}>
       <form onSubmit={onSubmit} className="stack">
-        <TextField
-          label="Assignee"
-          value={assignee}
-          onChange={(e) => setAssignee(e.target.value)}
-          placeholder="username (empty: unassigned)"
-        />
+        <AssigneeField value={assignee} onChange={setAssignee} error={assigneeError} />
         <Button size="sm" variant="ghost" onClick={() => setAssignee(user.username)}>
           Assign to me
         </Button>
-        <TextField label="Team" value={team} onChange={(e) => setTeam(e.target.value)} />
+        <TeamField value={team} onChange={setTeam} error={teamError} />
         {assign.error ? <ErrorMessage error={assign.error} title="Not assigned" /> : null}
         <div className="dialog-actions">
           <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" disabled={assign.isPending}>
+          <Button
+            type="submit"
+            variant="primary"
+            disabled={assign.isPending || Boolean(assigneeError || teamError)}
+          >
             Save
           </Button>
         </div>

@@ -15,6 +15,9 @@ const TEXT_FILTERS = [
 
 type TextKey = (typeof TEXT_FILTERS)[number]["key"] | "q";
 
+/** The search box's id: `/` focuses it. */
+export const SEARCH_FIELD_ID = "finding-search";
+
 const options = (values: readonly string[]) =>
   values.map((v) => ({ value: v, label: humanize(v) }));
 
@@ -58,6 +61,7 @@ export function FindingFilters({
   const textInput = (key: TextKey, label: string, placeholder: string, type = "text") => (
     <TextField
       key={key}
+      id={key === "q" ? SEARCH_FIELD_ID : undefined}
       label={label}
       type={type}
       name={key}
@@ -71,7 +75,7 @@ export function FindingFilters({
   return (
     <form className="filters" onSubmit={commitText} aria-label="Filters">
       <div className="filters-row">
-        {textInput("q", "Search", "title, resource or path", "search")}
+        {textInput("q", "Search", "title, rule, CVE, resource, ARN or path  ( / )", "search")}
         {TEXT_FILTERS.map((f) => textInput(f.key, f.label, f.placeholder))}
         <SelectField
           label="Detector state"
@@ -129,6 +133,7 @@ export function FindingFilters({
                 Object.fromEntries(
                   [
                     ...TEXT_FILTERS.map((f) => f.key),
+                    "import_id",
                     "q",
                     "priority",
                     "severity",

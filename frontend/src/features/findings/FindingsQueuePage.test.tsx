@@ -155,6 +155,8 @@ describe("triage queue", () => {
         priority: [],
         environment: [],
         sla_status: [],
+        open: true,
+        import_id: null,
       },
       reason: "triaged in review",
       action: "triage",

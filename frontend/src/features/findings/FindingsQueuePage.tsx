@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { findingListQuery } from "../../api/findings";
 import {
   Button,
+  Dialog,
   EmptyState,
   ErrorMessage,
   Loading,
@@ -15,10 +16,32 @@ import { formatNumber } from "../../lib/format";
 import { canBulkTriage } from "../auth/permissions";
 import { useCurrentUser } from "../auth/useCurrentUser";
 import { BulkActionBar, type BulkSelection } from "./BulkActions";
-import { FindingFilters } from "./FindingFilters";
+import { FindingFilters, SEARCH_FIELD_ID } from "./FindingFilters";
 import { FindingsTable } from "./FindingsTable";
-import { DEFAULT_PAGE_SIZE, type FindingSearch, toBulkFilter, toListQuery } from "./search";
+import {
+  DEFAULT_PAGE_SIZE,
+  exportHref,
+  type FindingSearch,
+  type FindingView,
+  toBulkFilter,
+  toListQuery,
+} from "./search";
 import { useListKeyboard } from "./useListKeyboard";
+
+const VIEWS: { value: FindingView; label: string; hint: string }[] = [
+  { value: "open", label: "Open", hint: "still detected, not decided by triage, not suppressed" },
+  { value: "closed", label: "Closed", hint: "fixed, accepted, false positive, won't fix" },
+  { value: "all", label: "All", hint: "every finding ever seen" },
+];
+
+export const SHORTCUTS: [string, string][] = [
+  ["/", "search"],
+  ["j or ↓", "next finding"],
+  ["k or ↑", "previous finding"],
+  ["Enter", "open the finding"],
+  ["x", "select the finding (bulk actions)"],
+  ["?", "this list"],
+];
 
 const route = getRouteApi("/app/findings");
 
@@ -40,7 +63,8 @@ function sortValue(search: FindingSearch): string {
   return SORT_OPTIONS.some((o) => o.value === value) ? value : "risk:desc";
 }
 
-/** The security lead's home: every finding by risk, filtered from the URL, with bulk triage. */
+/** The security lead's home: open work by risk (closed and all one click away), filtered from the
+ * URL, with bulk triage and exports of the same selection. */
 export function FindingsQueuePage() {
   const user = useCurrentUser();
   const search = route.useSearch();
@@ -54,7 +78,27 @@ export function FindingsQueuePage() {
   const [allMatching, setAllMatching] = useState(false);
   const [active, setActive] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
+  const [help, setHelp] = useState(false);
   const bulkAllowed = canBulkTriage(user);
+  const view = search.view ?? "open";
+
+  // `/` jumps to the search box, `?` lists the shortcuts (not while typing in a field)
+  useEffect(() => {
+    function onKeyDown(e: KeyboardEvent) {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      const target = e.target as HTMLElement | null;
+      if (target?.closest("input, textarea, select, [role=dialog], [contenteditable=true]")) return;
+      if (e.key === "/") {
+        e.preventDefault();
+        document.getElementById(SEARCH_FIELD_ID)?.focus();
+      } else if (e.key === "?") {
+        e.preventDefault();
+        setHelp(true);
+      }
+    }
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, []);
 
   // a new page or filter starts at its first row
   const pageKey = JSON.stringify(query);
@@ -117,10 +161,25 @@ export function FindingsQueuePage() {
     <>
       <PageHeader title="Triage queue">
         <span className="muted">
-          {data ? `${formatNumber(data.total)} findings` : ""} · keys: j/k move, Enter opens
-          {bulkAllowed ? ", x selects" : ""}
+          {data ? `${formatNumber(data.total)} ${view === "all" ? "" : `${view} `}findings` : ""} ·{" "}
+          <button type="button" className="link-button" onClick={() => setHelp(true)}>
+            keyboard shortcuts (?)
+          </button>
         </span>
         <div className="page-header-end">
+          <nav className="exports" aria-label="Export these findings">
+            <span className="muted small">Export:</span>
+            {(["csv", "xlsx", "sarif"] as const).map((format) => (
+              <a
+                key={format}
+                href={exportHref(search, format)}
+                download
+                data-testid={`export-${format}`}
+              >
+                {format.toUpperCase()}
+              </a>
+            ))}
+          </nav>
           <SelectField
             label="Sort by"
             name="sort"
@@ -136,7 +195,51 @@ export function FindingsQueuePage() {
           />
         </div>
       </PageHeader>
+      <fieldset className="toggle-group view-switch" data-testid="queue-view">
+        <legend>Show</legend>
+        {VIEWS.map((v) => (
+          <button
+            key={v.value}
+            type="button"
+            className={`toggle ${view === v.value ? "toggle-on" : ""}`}
+            aria-pressed={view === v.value}
+            title={v.hint}
+            onClick={() => void setSearch({ view: v.value === "open" ? undefined : v.value })}
+          >
+            {v.label}
+          </button>
+        ))}
+      </fieldset>
+      {search.import_id ? (
+        <p className="notice" data-testid="import-filter">
+          Showing what one import changed (created, resolved or reopened).{" "}
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => void setSearch({ import_id: undefined })}
+          >
+            Show every finding
+          </button>
+        </p>
+      ) : null}
       <FindingFilters search={search} onChange={(patch) => void setSearch(patch)} />
+      {help ? (
+        <Dialog title="Keyboard shortcuts" open onClose={() => setHelp(false)}>
+          <dl className="shortcuts">
+            {SHORTCUTS.map(([key, what]) => (
+              <div key={key}>
+                <dt>
+                  <kbd>{key}</kbd>
+                </dt>
+                <dd>{what}</dd>
+              </div>
+            ))}
+          </dl>
+          <div className="dialog-actions">
+            <Button onClick={() => setHelp(false)}>Close</Button>
+          </div>
+        </Dialog>
+      ) : null}
       {notice ? (
         <div className="notice" role="status">
           {notice}{" "}
@@ -174,7 +277,11 @@ export function FindingsQueuePage() {
       {error ? <ErrorMessage error={error} title="Could not load findings" /> : null}
       {isPending ? <Loading label="Loading findings…" /> : null}
       {data && items.length === 0 ? (
-        <EmptyState>No finding matches these filters.</EmptyState>
+        <EmptyState>
+          {view === "open"
+            ? "No open finding matches these filters."
+            : "No finding matches these filters."}
+        </EmptyState>
       ) : null}
       {items.length > 0 ? (
         <div className={isPlaceholderData ? "stale" : undefined} aria-busy={isPlaceholderData}>

@@ -114,9 +114,15 @@ export function FindingsTable({
               >
                 {f.title}
               </Link>
-              <div className="muted small">
+              <div className="muted small finding-where">
                 {humanize(f.category)}
-                {f.path ? ` · ${f.path}` : f.resource ? ` · ${f.resource}` : ""}
+                {f.path ? ` · ${f.path}` : ""}
+                {f.resource ? (
+                  <>
+                    {" · "}
+                    <code data-testid="finding-resource">{f.resource}</code>
+                  </>
+                ) : null}
               </div>
             </td>
             <td>{f.asset}</td>

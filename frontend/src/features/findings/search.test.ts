@@ -1,4 +1,4 @@
-import { findingSearchSchema, toBulkFilter, toListQuery } from "./search";
+import { exportHref, findingSearchSchema, toBulkFilter, toListQuery } from "./search";
 
 describe("queue search params", () => {
   it("map comma lists and text filters to the findings API query", () => {
@@ -24,7 +24,30 @@ describe("queue search params", () => {
       descending: true,
       limit: 50,
       offset: 100,
+      open: true,
     });
+  });
+
+  it("show open work unless the view says closed or all", () => {
+    expect(toListQuery(findingSearchSchema.parse({})).open).toBe(true);
+    expect(toListQuery(findingSearchSchema.parse({ view: "closed" })).open).toBe(false);
+    expect(toListQuery(findingSearchSchema.parse({ view: "all" }))).not.toHaveProperty("open");
+    expect(toListQuery(findingSearchSchema.parse({ view: "bogus" })).open).toBe(true);
+  });
+
+  it("export exactly the queue's selection, without paging", () => {
+    const href = exportHref(
+      findingSearchSchema.parse({ severity: "critical,high", q: "CKV_AWS_382", offset: 50 }),
+      "xlsx",
+    );
+    const url = new URL(href, "http://x");
+    expect(url.pathname).toBe("/api/v1/exports/findings");
+    expect(url.searchParams.get("format")).toBe("xlsx");
+    expect(url.searchParams.getAll("severity")).toEqual(["critical", "high"]);
+    expect(url.searchParams.get("q")).toBe("CKV_AWS_382");
+    expect(url.searchParams.get("open")).toBe("true");
+    expect(url.searchParams.has("offset")).toBe(false);
+    expect(url.searchParams.has("limit")).toBe(false);
   });
 
   it("take a number-looking search text as text", () => {

@@ -26,7 +26,13 @@ const int = (max: number) =>
     z.number().int().min(0).max(max).optional(),
   );
 
+/** Which findings the queue shows: open work (the default), the closed ones, or every one. */
+export const FINDING_VIEWS = ["open", "closed", "all"] as const;
+export type FindingView = (typeof FINDING_VIEWS)[number];
+
 export const findingSearchSchema = z.object({
+  view: z.enum(FINDING_VIEWS).optional().catch(undefined),
+  import_id: z.string().uuid().optional().catch(undefined),
   q: text.catch(undefined),
   priority: text.catch(undefined),
   severity: text.catch(undefined),
@@ -60,8 +66,9 @@ export function joinList(values: readonly string[]): string | undefined {
   return values.length ? values.join(",") : undefined;
 }
 
-/** Only the filter keys (not sort or paging). */
+/** Only the filter keys (not sort, paging or the view). */
 export const FILTER_KEYS = [
+  "import_id",
   "q",
   "priority",
   "severity",
@@ -88,6 +95,9 @@ export function toListQuery(search: FindingSearch): FindingListQuery {
     limit: search.limit ?? DEFAULT_PAGE_SIZE,
     offset: search.offset ?? 0,
   };
+  const view = search.view ?? "open";
+  if (view !== "all") query.open = view === "open";
+  if (search.import_id) query.import_id = search.import_id;
   if (search.q) query.q = search.q;
   if (search.tool) query.tool = search.tool;
   if (search.category) query.category = search.category;
@@ -133,5 +143,18 @@ export function toBulkFilter(search: FindingSearch): SchemaBulkFilter {
     priority: q.priority ?? [],
     environment: q.environment ?? [],
     sla_status: q.sla_status ?? [],
+    open: q.open ?? null,
+    import_id: q.import_id ?? null,
   };
+}
+
+/** GET /api/v1/exports/findings for the queue's current filters and sort: a download link. */
+export function exportHref(search: FindingSearch, format: "csv" | "xlsx" | "sarif"): string {
+  const q = toListQuery(search);
+  const params = new URLSearchParams({ format });
+  for (const [key, value] of Object.entries(q)) {
+    if (key === "limit" || key === "offset" || value === undefined || value === null) continue;
+    for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
+  }
+  return `/api/v1/exports/findings?${params.toString()}`;
 }

@@ -58,6 +58,10 @@ function setup(role: "engineer" | "viewer" | "security_lead") {
   return mockApi({
     "GET /api/v1/auth/me": makeUser({ role, teams: role === "engineer" ? ["web"] : [] }),
     "GET /api/v1/assets": assets,
+    "GET /api/v1/imports/formats": [
+      { name: "checkov", title: "Checkov JSON" },
+      { name: "gitleaks", title: "Gitleaks JSON" },
+    ],
     "GET /api/v1/imports": page([
       run,
       { ...run, id: "x2", status: "error", error: "not a report" },
@@ -97,6 +101,7 @@ describe("uploading on the page", () => {
     FakeXhr.reply = {
       status: 201,
       body: {
+        import_id: "0a49d5e2-0000-4000-8000-000000000001",
         file: "scan.json",
         status: "ok",
         tool: "gitleaks",
@@ -123,31 +128,73 @@ describe("uploading on the page", () => {
     expect(within(result).getByTestId("count-resolved")).toHaveTextContent("2");
     expect(within(result).getByTestId("count-skipped")).toHaveTextContent("1");
     expect(within(result).getByText("1 warnings")).toBeInTheDocument();
-    expect(within(result).getByRole("link", { name: /gitleaks's findings/ })).toHaveAttribute(
+    // exactly this import's findings (new, resolved, reopened), not every gitleaks finding
+    expect(within(result).getByRole("link", { name: /what this import changed/ })).toHaveAttribute(
       "href",
-      "/findings?tool=gitleaks&asset=acme%2Fweb",
+      "/findings?import_id=0a49d5e2-0000-4000-8000-000000000001&view=all",
     );
-    expect(FakeXhr.last?.url).toBe("/api/v1/imports?filename=scan.json");
+    // an engineer's upload goes to one of their teams' assets, chosen up front
+    expect(FakeXhr.last?.url).toBe("/api/v1/imports?filename=scan.json&asset=acme%2Fweb");
   });
 
-  it("sends the asset typed in the Asset field, suggesting the assets of the user's teams", async () => {
+  it("lists the formats the server reads, from the server", async () => {
+    setup("engineer");
+    renderApp("/imports");
+    const zone = await screen.findByTestId("readable-formats");
+    await waitFor(() => expect(zone).toHaveTextContent("Reads: Checkov JSON, Gitleaks JSON."));
+    expect(zone).not.toHaveTextContent("ZAP");
+    const format = screen.getByRole("combobox", { name: "Format" });
+    expect([...format.querySelectorAll("option")].map((o) => o.value)).toEqual([
+      "",
+      "checkov",
+      "gitleaks",
+    ]);
+  });
+
+  it("says what to do when the format is not detected, in the dashboard's words", async () => {
+    setup("security_lead");
+    vi.stubGlobal("XMLHttpRequest", FakeXhr);
+    const detail =
+      "notes.txt: not a format we read (tried checkov, gitleaks); pass --format to choose one";
+    FakeXhr.reply = { status: 422, body: { error: "UnsupportedFormat", detail } };
+    renderApp("/imports");
+    await userEvent.upload(
+      await screen.findByLabelText("Report file"),
+      new File(["x"], "notes.txt"),
+    );
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("The format of notes.txt was not recognised");
+    expect(alert).toHaveTextContent("choose its format under Format");
+    expect(alert).not.toHaveTextContent("--format");
+  });
+
+  it("uploads into the asset, scope and format chosen up front, or a new asset", async () => {
     setup("engineer");
     vi.stubGlobal("XMLHttpRequest", FakeXhr);
-    FakeXhr.reply = { status: 201, body: { file: "scan.json", status: "ok", asset: "acme/web" } };
+    FakeXhr.reply = { status: 201, body: { file: "scan.json", status: "ok", asset: "acme/new" } };
     renderApp("/imports");
-    const field = await screen.findByRole("combobox", { name: "Asset (optional)" });
-    const listId = field.getAttribute("list") ?? "";
+    const picker = await screen.findByRole("combobox", { name: "Asset" });
+    await waitFor(() =>
+      expect([...picker.querySelectorAll("option")].map((o) => o.textContent)).toEqual([
+        "acme/web",
+        "New asset…",
+      ]),
+    );
+    await userEvent.selectOptions(picker, "New asset…");
+    await userEvent.type(screen.getByLabelText("New asset name"), "acme/new");
+    await userEvent.type(screen.getByLabelText("Scope (optional)"), "main");
+    await userEvent.click(screen.getByLabelText(/Partial report/));
     await waitFor(() =>
       expect(
-        [...(document.getElementById(listId)?.querySelectorAll("option") ?? [])].map(
-          (o) => o.value,
-        ),
-      ).toEqual(["acme/web"]),
+        screen.getByRole("combobox", { name: "Format" }).querySelectorAll("option"),
+      ).toHaveLength(3),
     );
-    await userEvent.type(field, " acme/web ");
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Format" }), "gitleaks");
     await userEvent.upload(screen.getByLabelText("Report file"), new File(["{}"], "scan.json"));
-    expect(await screen.findByTestId("import-result")).toHaveTextContent("into acme/web");
-    expect(FakeXhr.last?.url).toBe("/api/v1/imports?filename=scan.json&asset=acme%2Fweb");
+    expect(await screen.findByTestId("import-result")).toHaveTextContent("into acme/new");
+    expect(FakeXhr.last?.url).toBe(
+      "/api/v1/imports?filename=scan.json&asset=acme%2Fnew&scope=main&partial=true&format=gitleaks",
+    );
   });
 
   it("says clearly why an import was refused (403) and how to name the asset", async () => {
@@ -161,7 +208,7 @@ describe("uploading on the page", () => {
     const alert = await screen.findByRole("alert");
     expect(alert).toHaveTextContent("Import of r.json refused.");
     expect(alert).toHaveTextContent(detail);
-    expect(screen.getByTestId("import-refused-hint")).toHaveTextContent("Asset field");
+    expect(screen.getByTestId("import-refused-hint")).toHaveTextContent("Choose an asset");
     expect(screen.queryByTestId("import-result")).not.toBeInTheDocument();
   });
 });

@@ -92,6 +92,9 @@ export function ImportsPage() {
                   <th scope="col" className="num">
                     Skipped
                   </th>
+                  <th scope="col">
+                    <span className="sr-only">Findings</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -106,13 +109,7 @@ export function ImportsPage() {
                       ) : null}
                     </td>
                     <td>
-                      {run.tool ? (
-                        <Link to="/findings" search={{ tool: run.tool }}>
-                          {run.tool}
-                        </Link>
-                      ) : (
-                        "–"
-                      )}
+                      {run.tool ?? "–"}
                       {run.tool_version ? (
                         <div className="muted small">{run.tool_version}</div>
                       ) : null}
@@ -128,6 +125,18 @@ export function ImportsPage() {
                     <td className="num">{count(run.counts, "unchanged")}</td>
                     <td className="num">{count(run.counts, "resolved_findings")}</td>
                     <td className="num">{count(run.counts, "skipped")}</td>
+                    <td>
+                      {run.status === "ok" ? (
+                        <Link
+                          to="/findings"
+                          search={{ import_id: run.id, view: "all" }}
+                          aria-label={`Its findings (import of ${basename(run.filename)})`}
+                          data-testid="import-findings"
+                        >
+                          Its findings
+                        </Link>
+                      ) : null}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -4,8 +4,8 @@ import { type ChangeEvent, type DragEvent, useId, useRef, useState } from "react
 import { assetListQuery } from "../../api/assets";
 import type { SessionUser } from "../../api/auth";
 import type { SchemaAssetRead, SchemaIngestResult } from "../../api/generated/schema";
-import { ImportFailed, useUploadReport } from "../../api/imports";
-import { Button, ErrorMessage, TextField } from "../../components/ui";
+import { formatListQuery, ImportFailed, useUploadReport } from "../../api/imports";
+import { Button, ErrorMessage, SelectField, TextField } from "../../components/ui";
 import { formatNumber } from "../../lib/format";
 import { isLead } from "../auth/permissions";
 import { useCurrentUser } from "../auth/useCurrentUser";
@@ -30,7 +30,21 @@ export function importableAssets(
     .sort();
 }
 
-/** Drop a report (or pick one); the server detects its format and imports it. */
+/** What the asset picker holds besides an asset's name. */
+const FROM_REPORT = "";
+const NEW_ASSET = "\u0000new";
+
+/** The server's words for an undetected format name the CLI flag; a dashboard user has a picker. */
+export function dashboardWords(detail: string): string {
+  return detail
+    .replace(
+      /;?\s*pass --format to choose one/,
+      ": choose its format under Format and upload it again",
+    )
+    .replace(/pass --format\b/, "choose its format under Format");
+}
+
+/** Drop a report (or pick one) into a chosen asset; the server detects its format unless chosen. */
 export function UploadPanel() {
   const user = useCurrentUser();
   const upload = useUploadReport();
@@ -39,25 +53,39 @@ export function UploadPanel() {
   const [dragging, setDragging] = useState(false);
   const [progress, setProgress] = useState<number | null>(null);
   const [file, setFile] = useState<string | null>(null);
-  const [asset, setAsset] = useState("");
-  const [sentAsset, setSentAsset] = useState("");
-  // suggestions only: without them the field still takes any name
   const assets = useQuery(assetListQuery);
-  const suggestions = assets.data ? importableAssets(user, assets.data) : [];
+  const formats = useQuery(formatListQuery);
+  const choices = assets.data ? importableAssets(user, assets.data) : [];
+  // a lead may leave it to the match rules; an engineer names one of their teams' assets
+  const [picked, setPicked] = useState<string | null>(null);
+  const choice = picked ?? (isLead(user) ? FROM_REPORT : (choices[0] ?? NEW_ASSET));
+  const [newAsset, setNewAsset] = useState("");
+  const [scope, setScope] = useState("");
+  const [partial, setPartial] = useState(false);
+  const [format, setFormat] = useState("");
+  const [sentAsset, setSentAsset] = useState("");
+  const target = choice === NEW_ASSET ? newAsset.trim() : choice;
+  const missingName = choice === NEW_ASSET && !target;
 
   function send(chosen: File | undefined) {
-    if (!chosen || upload.isPending) return;
-    const target = asset.trim();
+    if (!chosen || upload.isPending || missingName) return;
     setFile(chosen.name);
     setSentAsset(target);
     setProgress(0);
     upload.mutate(
-      { file: chosen, asset: target || undefined, onProgress: setProgress },
+      {
+        file: chosen,
+        asset: target || undefined,
+        scope: scope.trim() || undefined,
+        partial,
+        format: format || undefined,
+        onProgress: setProgress,
+      },
       { onSettled: () => setProgress(null) },
     );
   }
 
-  function onDrop(e: DragEvent<HTMLDivElement>) {
+  function onDrop(e: DragEvent<HTMLElement>) {
     e.preventDefault();
     setDragging(false);
     send(e.dataTransfer.files[0]);
@@ -70,34 +98,84 @@ export function UploadPanel() {
 
   const failed = upload.error instanceof ImportFailed ? upload.error : null;
   const refused = failed?.status === 403;
+  const undetected =
+    failed !== null && typeof failed.detail === "string" && /--format/.test(failed.detail);
+  const shownError =
+    failed && typeof failed.detail === "string"
+      ? new ImportFailed(failed.status, failed.error, dashboardWords(failed.detail), failed.result)
+      : upload.error;
+  const readable = (formats.data ?? []).map((f) => f.title);
   return (
     <section className="card" aria-labelledby={`${inputId}-title`}>
       <div className="card-header">
         <h2 id={`${inputId}-title`}>Upload a report</h2>
       </div>
-      <TextField
-        label="Asset (optional)"
-        id={`${inputId}-asset`}
-        name="asset"
-        list={`${inputId}-assets`}
-        value={asset}
-        onChange={(e) => setAsset(e.target.value)}
-        autoComplete="off"
-        spellCheck={false}
-        maxLength={200}
-        placeholder="org/repository"
-        data-testid="import-asset"
-        hint={
-          isLead(user)
-            ? "Where the findings go when the report does not name its asset."
-            : "Where the findings go when the report does not name its asset: one of your teams' assets (a new name becomes your team's asset if you are in exactly one team)."
-        }
-      />
-      <datalist id={`${inputId}-assets`}>
-        {suggestions.map((name) => (
-          <option key={name} value={name} />
-        ))}
-      </datalist>
+      <div className="upload-options">
+        <SelectField
+          label="Asset"
+          name="asset"
+          value={choice}
+          data-testid="import-asset"
+          onChange={(e) => setPicked(e.target.value)}
+          options={[
+            ...(isLead(user)
+              ? [{ value: FROM_REPORT, label: "As the report says (match rules, else unassigned)" }]
+              : []),
+            ...choices.map((name) => ({ value: name, label: name })),
+            { value: NEW_ASSET, label: "New asset…" },
+          ]}
+          hint="Every finding of the report goes to this asset."
+        />
+        {choice === NEW_ASSET ? (
+          <TextField
+            label="New asset name"
+            name="new-asset"
+            value={newAsset}
+            onChange={(e) => setNewAsset(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            maxLength={200}
+            required
+            placeholder="org/repository"
+            data-testid="import-new-asset"
+            error={missingName ? "Name the new asset before uploading." : null}
+            hint={
+              isLead(user)
+                ? undefined
+                : "It becomes your team's asset if you are in exactly one team."
+            }
+          />
+        ) : null}
+        <TextField
+          label="Scope (optional)"
+          name="scope"
+          value={scope}
+          onChange={(e) => setScope(e.target.value)}
+          maxLength={300}
+          autoComplete="off"
+          placeholder="e.g. main, or 111122223333/eu-west-1"
+          hint="Branch, account or region: a full import resolves what it no longer lists in its own scope only."
+        />
+        <SelectField
+          label="Format"
+          name="format"
+          value={format}
+          onChange={(e) => setFormat(e.target.value)}
+          options={[
+            { value: "", label: "Detect from the file" },
+            ...(formats.data ?? []).map((f) => ({ value: f.name, label: f.title })),
+          ]}
+        />
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={partial}
+            onChange={(e) => setPartial(e.target.checked)}
+            name="partial"
+          />{" "}
+          Partial report (resolve nothing it does not list)
+        </label>
+      </div>
       <section
         className={`dropzone ${dragging ? "dropzone-active" : ""}`}
         data-testid="dropzone"
@@ -109,9 +187,9 @@ export function UploadPanel() {
         onDragLeave={() => setDragging(false)}
         onDrop={onDrop}
       >
-        <p>
-          Drop a scanner report here (SARIF, Semgrep, Gitleaks, Trivy, Checkov, Prowler, ZAP, …):
-          the format is detected from the file.
+        <p data-testid="readable-formats">
+          Drop a scanner report here; its format is detected from the file.
+          {readable.length > 0 ? ` Reads: ${readable.join(", ")}.` : ""}
         </p>
         <label htmlFor={inputId} className="sr-only">
           Report file
@@ -127,7 +205,7 @@ export function UploadPanel() {
         <Button
           variant="primary"
           onClick={() => input.current?.click()}
-          disabled={upload.isPending}
+          disabled={upload.isPending || missingName}
         >
           Choose a file…
         </Button>
@@ -148,21 +226,23 @@ export function UploadPanel() {
         ) : null}
       </section>
       {upload.data ? <ImportResult result={upload.data} /> : null}
-      {upload.error ? (
+      {shownError ? (
         <ErrorMessage
-          error={upload.error}
+          error={shownError}
           title={
             refused
               ? `Import of ${file ?? "the report"} refused`
-              : `Import of ${file ?? "the report"} failed`
+              : undetected
+                ? `The format of ${file ?? "the report"} was not recognised`
+                : `Import of ${file ?? "the report"} failed`
           }
         />
       ) : null}
       {refused ? (
         <p className="small" data-testid="import-refused-hint">
           {sentAsset
-            ? "Choose an asset of one of your teams in the Asset field, or ask a security lead to import the report."
-            : "Name the asset in the Asset field (one of your teams' assets) and upload the report again."}
+            ? "Choose an asset of one of your teams, or ask a security lead to import the report."
+            : "Choose one of your teams' assets under Asset and upload the report again."}
         </p>
       ) : null}
       {failed?.result ? <ImportResult result={failed.result} /> : null}
@@ -201,17 +281,12 @@ export function ImportResult({ result }: { result: SchemaIngestResult }) {
           </div>
         ))}
       </dl>
-      {result.status === "ok" && result.tool ? (
+      {result.status === "ok" && result.import_id ? (
         <p>
-          <Link
-            to="/findings"
-            search={{
-              tool: result.tool,
-              asset: result.asset && result.asset !== "unassigned" ? result.asset : undefined,
-            }}
-          >
-            Open {result.tool}'s findings in the triage queue
-          </Link>
+          <Link to="/findings" search={{ import_id: result.import_id, view: "all" }}>
+            Open what this import changed in the triage queue
+          </Link>{" "}
+          <span className="muted small">(new, resolved and reopened findings)</span>
         </p>
       ) : null}
       {result.warnings && result.warnings.length > 0 ? (

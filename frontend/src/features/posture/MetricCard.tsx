@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import type { SchemaMetricName, SchemaMetricResult } from "../../api/generated/schema";
 import { type MetricQuery, metricCsvUrl, metricQuery } from "../../api/metrics";
 import { Button, EmptyState, ErrorMessage, Loading } from "../../components/ui";
+import { formatDateTime } from "../../lib/format";
 import { formatCell, humanizeColumn, type Row, toCsv } from "./table";
 
 /** How the catalogue answered for a metric: still loading, present, or not offered. */
@@ -16,6 +17,7 @@ export function ChartCard({
   definition,
   notes = [],
   table,
+  asOf,
   children,
 }: {
   title: string;
@@ -23,6 +25,8 @@ export function ChartCard({
   download?: ReactNode;
   definition?: string;
   notes?: readonly string[];
+  /** how fresh the figures are (the metric result's as_of) */
+  asOf?: string | null;
   table?: { columns: readonly string[]; rows: readonly Row[] };
   children: ReactNode;
 }) {
@@ -33,6 +37,11 @@ export function ChartCard({
         {download ? <div className="card-actions">{download}</div> : null}
       </div>
       <div className="chart-body">{children}</div>
+      {asOf ? (
+        <p className="small muted as-of" data-testid="as-of">
+          As of {formatDateTime(asOf)}
+        </p>
+      ) : null}
       {notes.length > 0 ? (
         <ul className="chart-notes">
           {notes.map((n) => (
@@ -175,6 +184,7 @@ export function MetricCard({
       testId={testId}
       definition={data?.definition}
       notes={data?.notes}
+      asOf={data?.as_of}
       table={data ? { columns: data.columns, rows } : undefined}
       download={
         availability === "available" ? (

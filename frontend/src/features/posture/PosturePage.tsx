@@ -3,7 +3,7 @@ import { getRouteApi, useNavigate } from "@tanstack/react-router";
 import type { SchemaMetricName } from "../../api/generated/schema";
 import { metricCatalogueQuery, metricQuery } from "../../api/metrics";
 import { ErrorMessage, PageHeader, SelectField } from "../../components/ui";
-import { formatNumber } from "../../lib/format";
+import { formatDateTime, formatNumber } from "../../lib/format";
 import { PRIORITIES } from "../../lib/severity";
 import { BarsAndLineChart, CategoryBarChart, StackedAreaChart } from "./charts";
 import { IacCoverageCard } from "./IacCoverageCard";
@@ -203,8 +203,16 @@ function Headline({ period, availability }: { period: string; availability: Avai
       </div>
       <div>
         <dt>Accepted risks</dt>
-        <dd>{formatNumber(sum("accepted_count"))}</dd>
+        <dd data-testid="kpi-accepted">{formatNumber(sum("accepted_count"))}</dd>
       </div>
+      {data.as_of ? (
+        <div>
+          <dt>As of</dt>
+          <dd className="small" data-testid="kpi-as-of">
+            {formatDateTime(data.as_of)}
+          </dd>
+        </div>
+      ) : null}
     </dl>
   );
 }

@@ -109,9 +109,15 @@ export function CategoryBarChart({
   names?: Record<string, string>;
 }) {
   const share = values.every(isShare);
+  // findings of no team (and other empty groups) get a label rather than a nameless bar
+  const labelled = data.map((row) =>
+    row[category] === "" || row[category] == null
+      ? { ...row, [category]: category === "team" ? "no team" : "none" }
+      : row,
+  );
   return (
     <ResponsiveContainer width="100%" height={HEIGHT}>
-      <BarChart data={[...data]} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+      <BarChart data={labelled} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="#e1e5eb" />
         <XAxis dataKey={category} tick={{ fontSize: 12 }} interval={0} />
         <YAxis
@@ -178,15 +184,16 @@ export function BarsAndLineChart({
           />
         ))}
         {line ? (
+          // straight segments between the periods that have a value, and a gap where none
+          // has: a curve across a month without data would invent a trend
           <Line
             yAxisId="right"
-            type="monotone"
+            type="linear"
             dataKey={line}
             name={humanizeColumn(line)}
             stroke="#1b1f24"
             strokeWidth={2}
             dot={{ r: 3 }}
-            connectNulls
             isAnimationActive={false}
           />
         ) : null}
