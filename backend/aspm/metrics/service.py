@@ -451,7 +451,7 @@ def to_xlsx(result: MetricResult) -> bytes:
         columns=["field", "value"],
     )
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+    with pd.ExcelWriter(buf, engine="xlsxwriter") as writer:  # the library exports use too
         frame.to_excel(writer, sheet_name=result.metric.value[:31], index=False)
         about.to_excel(writer, sheet_name="about", index=False)
     return buf.getvalue()
