@@ -57,6 +57,9 @@ err = Console(stderr=True)
 EXIT_OK = 0
 EXIT_FAILED = 2
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
+# the CLI prints a finding id's last 12 hex digits (48 random bits of a UUIDv7: unique in
+# practice; `findings show` says when a suffix is ambiguous); one import's ids share their start
+ID_CHARS = 12
 
 
 @app.callback()
@@ -385,12 +388,15 @@ def findings_list(
         sys.stdout.write(json.dumps([i.model_dump(mode="json") for i in page.items]) + "\n")
         return
     table = Table(title=f"Findings {offset + 1}-{offset + len(page.items)} of {page.total}")
-    for col in ("id", "prio", "risk", "severity", "status", "triage", "title", "asset", "where",
+    # the id is what `findings show` takes: never folded or cut, at any terminal width
+    table.add_column("id", no_wrap=True, min_width=ID_CHARS)
+    for col in ("prio", "risk", "severity", "status", "triage", "title", "asset", "where",
                 "tools"):  # fmt: skip
         table.add_column(col)
     for f in page.items:
         table.add_row(
-            str(f.id)[-12:], f.priority or "-", "" if f.risk_score is None else str(f.risk_score),
+            str(f.id)[-ID_CHARS:], f.priority or "-",
+            "" if f.risk_score is None else str(f.risk_score),
             f.severity.value, f.status.value, f.triage_state.value, f.title[:70],
             f.asset, (f.resource or f.path or "")[:50], ",".join(f.tools),
         )  # fmt: skip

@@ -1,6 +1,7 @@
 """The `aspm` command line against a real SQLite file: ingest, findings, exit codes."""
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,3 +81,24 @@ def test_unmigrated_database_says_what_to_do(
     get_settings.cache_clear()
     assert result.exit_code == 2
     assert "aspm db upgrade" in result.output
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_findings_list_prints_ids_that_findings_show_accepts_at_any_width(
+    cli_db: Path, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    from aspm import cli
+
+    report = cli_db / "g.json"
+    leaks = [gitleaks_leak(KEY, file=f"svc/config_{i}_with_a_long_name.env") for i in range(3)]
+    report.write_bytes(gitleaks_report(*leaks))
+    assert runner.invoke(app, ["ingest", str(report), "--asset", "acme/cli"]).exit_code == 0
+    monkeypatch.setattr(cli.out, "width", width)
+    listed = runner.invoke(app, ["findings", "list"])
+    assert listed.exit_code == 0, listed.output
+    ids = re.findall(r"^│ ([0-9a-f]{12}) ", listed.stdout, re.MULTILINE)
+    full = [f["id"] for f in json.loads(runner.invoke(app, ["findings", "list", "--json"]).stdout)]
+    assert sorted(ids) == sorted(f.replace("-", "")[-12:] for f in full)
+    for short in ids:
+        shown = runner.invoke(app, ["findings", "show", short])
+        assert shown.exit_code == 0, shown.output
