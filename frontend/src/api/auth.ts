@@ -1,4 +1,4 @@
-/** Sign-in, sign-out and the current user (/api/v1/auth/{login,logout,me,password}). */
+/** Sign-in, sign-out and the current user (/api/v1/auth/{login,oidc/logout,me,password}). */
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { ApiError, api, unwrap } from "./client";
 import type {
@@ -51,7 +51,16 @@ export function useLogin() {
 export function useLogout() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => unwrap(api.POST("/api/v1/auth/logout")),
+    // ends the session (as /auth/logout); after a single sign-on the answer names the
+    // provider's sign-out page, where the browser goes next: the page is left, so nothing
+    // after this (e.g. a navigation to /login) may run
+    mutationFn: async () => {
+      const answer = await unwrap(api.POST("/api/v1/auth/oidc/logout"));
+      if (answer.end_session_url) {
+        window.location.assign(answer.end_session_url);
+        await new Promise<never>(() => undefined);
+      }
+    },
     onSettled: () => {
       queryClient.clear();
       queryClient.setQueryData(authKeys.me(), null);

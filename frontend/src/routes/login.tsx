@@ -6,6 +6,8 @@ import { rootRoute } from "./__root";
 
 const loginSearch = z.object({
   redirect: z.string().optional().catch(undefined),
+  // why a single sign-on came back here (GET /api/v1/auth/oidc/callback)
+  sso_error: z.string().max(40).optional().catch(undefined),
 });
 
 export const loginRoute = createRoute({

@@ -103,7 +103,8 @@ export interface paths {
         /**
          * Login
          * @description Sign in: sets the `aspm_session` cookie (httpOnly) and the `aspm_csrf` cookie, whose value
-         *     state-changing requests must repeat in the `X-CSRF-Token` header.
+         *     state-changing requests must repeat in the `X-CSRF-Token` header. With
+         *     ASPM_LOCAL_LOGIN=false only the break-glass admins may (403 for everyone else).
          */
         post: operations["auth-login"];
         delete?: never;
@@ -144,6 +145,69 @@ export interface paths {
          * @description Who the caller is: user, role, teams, and for an API token its scopes and assets.
          */
         get: operations["auth-me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sso Login
+         * @description Start signing in at the provider (authorization code flow with PKCE). `next`: the
+         *     dashboard path to open afterwards.
+         */
+        get: operations["auth-sso_login"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sso Logout
+         * @description Sign out: ends this browser session (as POST /auth/logout) and, for a user who signed in
+         *     through the provider, answers the provider's end-session URL to send the browser to.
+         */
+        post: operations["auth-sso_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sign In Options
+         * @description What the login page offers: the password form (unless ASPM_LOCAL_LOGIN=false) and a
+         *     "Sign in with <provider>" button when single sign-on is configured. Never a secret.
+         */
+        get: operations["auth-sign_in_options"];
         put?: never;
         post?: never;
         delete?: never;
@@ -463,7 +527,8 @@ export interface paths {
         put?: never;
         /**
          * Upload
-         * @description Import one report. Same result object as `aspm ingest --json`.
+         * @description Import one report. Same result object as `aspm ingest --json`: 201 with the finished
+         *     import on SQLite (imported in the request), 202 with status `queued` on PostgreSQL.
          */
         post: operations["imports-upload"];
         delete?: never;
@@ -676,19 +741,21 @@ export interface paths {
         };
         /**
          * Get Policy
-         * @description The policy in force: severity values, multipliers, guards, bands and SLA days.
+         * @description The policy in force: severity values, multipliers, the decision table and SLA days. A
+         *     read: it never puts a changed policy file in force (`aspm risk apply` or start-up do).
          */
         get: operations["risk-get_policy"];
         /**
          * Put Policy
          * @description Put a policy in force (it replaces the file's until reset); every finding is re-scored
-         *     and the change audited. Errors name the line of the YAML.
+         *     and the change audited under the signed-in person. Errors name the line of the YAML.
          */
         put: operations["risk-put_policy"];
         post?: never;
         /**
          * Reset Policy
-         * @description Go back to the policy file (ASPM_RISK_POLICY, else the shipped default).
+         * @description Go back to the policy file (ASPM_RISK_POLICY, else the shipped default), audited under
+         *     the signed-in person.
          */
         delete: operations["risk-reset_policy"];
         options?: never;
@@ -1114,6 +1181,11 @@ export interface components {
             team?: string | null;
             /** Tool */
             tool?: string | null;
+            /**
+             * Toxic
+             * @description in a toxic combination (as GET /findings)
+             */
+            toxic?: boolean | null;
             /** Triage */
             triage?: components["schemas"]["TriageState"][];
         };
@@ -1906,7 +1978,7 @@ export interface components {
             skipped: number;
             /**
              * Status
-             * @description "ok" or "error"
+             * @description "ok" or "error"; "queued" in the 202 answer to an upload that a worker imports: GET /imports/{import_id} then shows queued, running, ok (done) or error
              */
             status: string;
             /**
@@ -1953,6 +2025,11 @@ export interface components {
             id: string;
             /** Partial */
             partial: boolean;
+            /**
+             * Progress Bytes
+             * @description while running: bytes of the report read so far, of size_bytes
+             */
+            progress_bytes?: number | null;
             /** Scope Target */
             scope_target: string;
             /** Sha256 */
@@ -1964,7 +2041,10 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
-            /** Status */
+            /**
+             * Status
+             * @description queued, running, ok (done) or error
+             */
             status: string;
             /** Tool */
             tool: string | null;
@@ -2674,6 +2754,17 @@ export interface components {
          * @enum {string}
          */
         Severity: "critical" | "high" | "medium" | "low" | "info";
+        /** SignInOptionsRead */
+        SignInOptionsRead: {
+            /** Local Login */
+            local_login: boolean;
+            sso: components["schemas"]["SsoOption"] | null;
+        };
+        /** SignOutRead */
+        SignOutRead: {
+            /** End Session Url */
+            end_session_url: string | null;
+        };
         /**
          * SlaStatus
          * @description Of an open finding with a due date (active, triage new/confirmed/in_progress): overdue
@@ -2681,6 +2772,13 @@ export interface components {
          * @enum {string}
          */
         SlaStatus: "on_track" | "due_soon" | "overdue";
+        /** SsoOption */
+        SsoOption: {
+            /** Login Url */
+            login_url: string;
+            /** Name */
+            name: string;
+        };
         /**
          * SuppressedFilter
          * @description Findings hidden by a suppression rule: left out (default), included, or only them.
@@ -3087,7 +3185,10 @@ export type SchemaRole = components['schemas']['Role'];
 export type SchemaRuleResult = components['schemas']['RuleResult'];
 export type SchemaScope = components['schemas']['Scope'];
 export type SchemaSeverity = components['schemas']['Severity'];
+export type SchemaSignInOptionsRead = components['schemas']['SignInOptionsRead'];
+export type SchemaSignOutRead = components['schemas']['SignOutRead'];
 export type SchemaSlaStatus = components['schemas']['SlaStatus'];
+export type SchemaSsoOption = components['schemas']['SsoOption'];
 export type SchemaSuppressedFilter = components['schemas']['SuppressedFilter'];
 export type SchemaSuppressionRuleCreate = components['schemas']['SuppressionRuleCreate'];
 export type SchemaSuppressionRuleRead = components['schemas']['SuppressionRuleRead'];
@@ -3519,6 +3620,102 @@ export interface operations {
             };
         };
     };
+    "auth-sso_login": {
+        parameters: {
+            query?: {
+                next?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description to the provider's authorization endpoint */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description single sign-on is not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "auth-sso_logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignOutRead"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "auth-sign_in_options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInOptionsRead"];
+                };
+            };
+        };
+    };
     "auth-change_password": {
         parameters: {
             query?: never;
@@ -3694,6 +3891,8 @@ export interface operations {
                 open?: boolean | null;
                 /** @description as GET /findings: what one import changed */
                 import_id?: string | null;
+                /** @description as GET /findings: in a toxic combination */
+                toxic?: boolean | null;
             };
             header?: never;
             path?: never;
@@ -3770,6 +3969,8 @@ export interface operations {
                 open?: boolean | null;
                 /** @description the findings one import created, resolved or reopened */
                 import_id?: string | null;
+                /** @description true: findings in a toxic combination; false: the others */
+                toxic?: boolean | null;
             };
             header?: never;
             path?: never;
@@ -4496,6 +4697,15 @@ export interface operations {
                     "application/json": components["schemas"]["IngestResult"];
                 };
             };
+            /** @description queued (PostgreSQL server): a worker imports it; follow it at GET /imports/{import_id} (Location) until ok or error */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestResult"];
+                };
+            };
             /** @description not signed in, or an unknown token */
             401: {
                 headers: {
@@ -4516,6 +4726,15 @@ export interface operations {
             };
             /** @description unreadable report or invalid input; nothing was stored */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the job queue is unavailable; nothing was stored */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -25,7 +25,7 @@ describe("sign-in", () => {
     });
     const { router } = renderApp("/");
     await screen.findByRole("heading", { name: "Sign in to ASPM" });
-    await user.type(screen.getByLabelText("Username"), "eng");
+    await user.type(await screen.findByLabelText("Username"), "eng");
     await user.type(screen.getByLabelText("Password"), "secret-password");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     await waitFor(() => expect(router.state.location.pathname).toBe("/my"));
@@ -44,5 +44,47 @@ describe("sign-in", () => {
     await user.type(screen.getByLabelText("Password"), "nope");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("Wrong username or password.");
+  });
+
+  it("offers the identity provider's button next to the password form", async () => {
+    mockApi({
+      "GET /api/v1/auth/me": new Reply(401, { error: "NotAuthenticated", detail: "sign in" }),
+      "GET /api/v1/auth/options": {
+        local_login: true,
+        sso: { name: "Acme ID", login_url: "/api/v1/auth/oidc/login" },
+      },
+    });
+    renderApp("/login?redirect=%2Ffindings");
+    const button = await screen.findByRole("link", { name: "Sign in with Acme ID" });
+    expect(button).toHaveAttribute("href", "/api/v1/auth/oidc/login?next=%2Ffindings");
+    expect(screen.getByLabelText("Username")).toBeVisible();
+  });
+
+  it("hides the password form when local sign-in is off, but for the emergency admin", async () => {
+    const user = userEvent.setup();
+    mockApi({
+      "GET /api/v1/auth/me": new Reply(401, { error: "NotAuthenticated", detail: "sign in" }),
+      "GET /api/v1/auth/options": {
+        local_login: false,
+        sso: { name: "Acme ID", login_url: "/api/v1/auth/oidc/login" },
+      },
+    });
+    renderApp("/login");
+    await screen.findByRole("link", { name: "Sign in with Acme ID" });
+    expect(screen.getByLabelText("Username")).not.toBeVisible();
+    await user.click(screen.getByText("Emergency administrator sign-in"));
+    expect(screen.getByLabelText("Username")).toBeVisible();
+  });
+
+  it("explains why a single sign-on came back refused", async () => {
+    mockApi({
+      "GET /api/v1/auth/me": new Reply(401, { error: "NotAuthenticated", detail: "sign in" }),
+      "GET /api/v1/auth/options": {
+        local_login: true,
+        sso: { name: "Acme ID", login_url: "/api/v1/auth/oidc/login" },
+      },
+    });
+    renderApp("/login?sso_error=no_role");
+    expect(await screen.findByRole("alert")).toHaveTextContent("Your groups");
   });
 });
