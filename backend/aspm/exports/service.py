@@ -1,8 +1,8 @@
 """Findings exports (CSV, XLSX, SARIF 2.1.0) with the same filters as the findings list.
 
-Rows come from `aspm.findings.service.list_findings` page by page (so an export shows exactly what
-the list shows, filters and sort included); SARIF adds each finding's detections (locations, tool
-rules) and remediation from `exports.queries`. Nothing here can output a secret: finding titles
+Rows come from `aspm.findings.service.iter_findings` in keyset batches (so an export shows exactly
+what the list shows, filters and sort included); SARIF adds each finding's detections (locations,
+tool rules) and remediation from `exports.queries`. Nothing here can output a secret: finding titles
 and descriptions are redacted at ingest and snippets are never exported.
 """
 
@@ -22,7 +22,7 @@ from aspm.findings import service as findings_service
 from aspm.findings.schemas import FindingFilter, FindingRead
 
 PAGE = 500  # findings per detail query (SARIF)
-LIST_PAGE = 5000  # findings per list query: every page also counts the total, so few and large
+LIST_BATCH = 2000  # findings per keyset batch: memory stays flat; larger measured no faster
 
 
 def tool_version() -> str:
@@ -33,17 +33,9 @@ def tool_version() -> str:
 
 
 def iter_findings(session: Session, flt: FindingFilter) -> Iterator[FindingRead]:
-    """Every finding the filter selects, in its sort order (its limit/offset are ignored).
-    model_copy does not validate, so pages may exceed the API's 500."""
-    offset = 0
-    while True:
-        page = findings_service.list_findings(
-            session, flt.model_copy(update={"limit": LIST_PAGE, "offset": offset})
-        )
-        yield from page.items
-        offset += len(page.items)
-        if not page.items or offset >= page.total:
-            return
+    """Every finding the filter selects, in its sort order (its limit/offset are ignored), read
+    in keyset batches (one index range each; offset pages re-read every earlier row)."""
+    return findings_service.iter_findings(session, flt, batch=LIST_BATCH)
 
 
 def _row(item: FindingRead) -> dict[str, Any]:

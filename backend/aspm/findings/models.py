@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Float,
     Index,
     Integer,
@@ -14,6 +15,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    func,
+    literal_column,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -98,6 +101,28 @@ class Finding(Base):
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     created_import_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic concurrency for triage
+
+
+# The queue's sort keys that hold the risk result (aspm.findings.repository._keys): never NULL,
+# and spelled with inline constants (not bound parameters) so that an index on the same
+# expressions matches the query's under generic plans too.
+# NO_PRIORITY sorts after P1..P4 (unscored, or below every band); NO_DUE is a timestamptz on
+# PostgreSQL and, as SQLite's text, after every date
+NO_RISK: ColumnElement[Any] = literal_column("-1")
+NO_PRIORITY: ColumnElement[Any] = literal_column("'P9'")
+NO_DUE: ColumnElement[Any] = literal_column("'infinity'")
+
+
+def risk_key() -> ColumnElement[int]:
+    return func.coalesce(Finding.risk_score, NO_RISK)
+
+
+def priority_key() -> ColumnElement[str]:
+    return func.coalesce(Finding.priority, NO_PRIORITY)
+
+
+def due_key() -> ColumnElement[datetime]:
+    return func.coalesce(Finding.sla_due_at, NO_DUE)
 
 
 class RiskExplanation(Base):

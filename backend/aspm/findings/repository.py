@@ -1,18 +1,48 @@
 """SQL for reading findings and their detections."""
 
+import base64
+import binascii
+import json
 import uuid
-from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    SQLColumnExpression,
+    String,
+    Uuid,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from aspm.assets.models import Asset
 from aspm.audit.models import AuditEvent
 from aspm.common.clock import utcnow
-from aspm.findings.models import Detection, DetectorState, Finding, RiskExplanation, TriageState
+from aspm.db.base import UTCDateTime
+from aspm.errors import InvalidInput
+from aspm.findings.models import (
+    NO_DUE,
+    Detection,
+    DetectorState,
+    Finding,
+    RiskExplanation,
+    TriageState,
+    due_key,
+    priority_key,
+    risk_key,
+)
 from aspm.findings.schemas import (
+    COUNT_CAP,
     DUE_SOON_DAYS,
     FindingFilter,
     FindingSort,
@@ -42,8 +72,21 @@ def sla_condition(status: SlaStatus, now: datetime) -> ColumnElement[bool]:
     return and_(is_open, Finding.sla_due_at > soon)
 
 
-def _filtered(flt: FindingFilter, *, now: datetime | None = None) -> Select[Finding, str]:
-    stmt = select(Finding, Asset.name).join(Asset, Asset.id == Finding.asset_id)
+def _filtered(
+    flt: FindingFilter,
+    *,
+    now: datetime | None = None,
+    asset_name: bool = False,
+    team_assets: Sequence[uuid.UUID] | None = None,
+) -> Select[Any]:
+    """Findings (with their asset's name when asked) that the filter selects. The asset is
+    joined only when a condition or the caller needs it: the capped count of the default queue
+    took 15 ms through the join and 4 ms without, at 1M findings. `team_assets`, the assets the
+    filter's teams own (_team_assets), turns the team condition into index lookups."""
+    stmt: Select[Any] = select(Finding, Asset.name) if asset_name else select(Finding)  # type: ignore[assignment]
+    by_owner = flt.teams is not None and team_assets is None
+    if asset_name or by_owner or flt.environment or flt.asset:
+        stmt = stmt.join(Asset, Asset.id == Finding.asset_id)
     if flt.suppressed is SuppressedFilter.EXCLUDE:
         stmt = stmt.where(Finding.suppression_rule_id.is_(None))
     elif flt.suppressed is SuppressedFilter.ONLY:
@@ -53,12 +96,10 @@ def _filtered(flt: FindingFilter, *, now: datetime | None = None) -> Select[Find
     if flt.assignee is not None:
         stmt = stmt.where(Finding.assignee == flt.assignee)
     if flt.teams is not None:
-        stmt = stmt.where(
-            or_(
-                Finding.team.in_(flt.teams),
-                and_(Finding.team.is_(None), Asset.owner_team.in_(flt.teams)),
-            )
+        owned = (
+            Asset.owner_team.in_(flt.teams) if by_owner else Finding.asset_id.in_(team_assets or [])
         )
+        stmt = stmt.where(or_(Finding.team.in_(flt.teams), and_(Finding.team.is_(None), owned)))
     if flt.priority:
         bands = [p.value for p in flt.priority if p is not PriorityFilter.NONE]
         conds = [Finding.priority.in_(bands)] if bands else []
@@ -146,60 +187,152 @@ def _changed_by_import(import_id: uuid.UUID) -> ColumnElement[bool]:
     return or_(Finding.created_import_id == import_id, Finding.id.in_(lifecycle))
 
 
-_SORT = {
-    FindingSort.RISK: (Finding.risk_score, Finding.severity_rank),
-    FindingSort.SEVERITY: (Finding.severity_rank, Finding.first_seen_at),
-    FindingSort.FIRST_SEEN: (Finding.first_seen_at,),
-    FindingSort.LAST_SEEN: (Finding.last_seen_at,),
-    FindingSort.TITLE: (Finding.title,),
-}
+# Every sort is a tuple of expressions that are never NULL (findings.models: risk_key ...), all in
+# one direction, ending with the id: the page after a row is then one row-value comparison,
+# `(k1, k2, id) < (v1, v2, v3)`, which PostgreSQL answers as a range scan of the index on the same
+# expressions (keyset paging).
+class _Key(NamedTuple):
+    selected: SQLColumnExpression[Any]  # what a cursor carries (the key, or its NULLable column)
+    order: SQLColumnExpression[Any]  # what the rows are sorted by; never NULL
+    kind: type  # how a cursor value decodes: int, str, datetime or uuid.UUID
+    if_null: ColumnElement[Any] | None = None  # the key when `selected` is NULL
 
-_PRIORITY_RANK = case(
-    (Finding.priority == "P1", 1),
-    (Finding.priority == "P2", 2),
-    (Finding.priority == "P3", 3),
-    (Finding.priority == "P4", 4),
-    else_=5,
-)
+
+def _one(column: SQLColumnExpression[Any], kind: type) -> _Key:
+    return _Key(column, column, kind)
+
+
+def _keys(sort: FindingSort) -> list[_Key]:
+    """The sort's key, most significant first, ascending (a descending page reverses it). For
+    priority, ascending is the most urgent first: P1, the earliest due date (none last), then
+    the highest risk."""
+    if sort is FindingSort.PRIORITY:
+        keys = [
+            _one(priority_key(), str),
+            _Key(Finding.sla_due_at, due_key(), datetime, NO_DUE),
+            _one(-risk_key(), int),
+        ]
+    elif sort is FindingSort.RISK:
+        keys = [_one(risk_key(), int), _one(Finding.severity_rank, int)]
+    elif sort is FindingSort.SEVERITY:
+        keys = [_one(Finding.severity_rank, int), _one(Finding.first_seen_at, datetime)]
+    elif sort is FindingSort.FIRST_SEEN:
+        keys = [_one(Finding.first_seen_at, datetime)]
+    elif sort is FindingSort.LAST_SEEN:
+        keys = [_one(Finding.last_seen_at, datetime)]
+    else:
+        keys = [_one(Finding.title, str)]
+    return [*keys, _one(Finding.id, uuid.UUID)]
+
+
+def _downward(flt: FindingFilter) -> bool:
+    """Whether pages run from the largest key down: `descending`, except for priority, whose
+    ascending key is already the most urgent first (and `descending`, the default, means that)."""
+    return flt.descending != (flt.sort is FindingSort.PRIORITY)
 
 
 def _order(flt: FindingFilter) -> list[Any]:
-    if flt.sort is FindingSort.PRIORITY:
-        # most urgent first: priority, then the earliest due date (none last), then risk
-        urgent = flt.descending
-        no_due = case((Finding.sla_due_at.is_(None), 1), else_=0)
-        risk = func.coalesce(Finding.risk_score, -1)
-        return [
-            _PRIORITY_RANK.asc() if urgent else _PRIORITY_RANK.desc(),
-            no_due.asc() if urgent else no_due.desc(),
-            Finding.sla_due_at.asc() if urgent else Finding.sla_due_at.desc(),
-            risk.desc() if urgent else risk.asc(),
-        ]
-    return [c.desc() if flt.descending else c.asc() for c in _SORT[flt.sort]]
+    down = _downward(flt)
+    return [k.order.desc() if down else k.order.asc() for k in _keys(flt.sort)]
 
 
-def list_page(session: Session, flt: FindingFilter) -> tuple[Sequence[Any], int, int]:
-    """A page of (finding, asset name), how many findings the filter selects, and how many of
-    the same filters' findings suppression rules hide."""
-    shown, hidden = _counts(session, flt)
-    if flt.suppressed is SuppressedFilter.EXCLUDE:
-        total = shown
-    elif flt.suppressed is SuppressedFilter.ONLY:
-        total = hidden
+def _encode_cursor(flt: FindingFilter, values: Sequence[Any]) -> str:
+    def plain(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+        return str(value) if isinstance(value, uuid.UUID) else value
+
+    body = {"s": flt.sort.value, "d": flt.descending, "k": [plain(v) for v in values]}
+    raw = json.dumps(body, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+# how a cursor value binds: as its column does (SQLite stores naive times and hex uuids)
+_TYPES: dict[type, Any] = {
+    int: Integer(),
+    str: String(),
+    datetime: UTCDateTime(),
+    uuid.UUID: Uuid(),
+}
+
+
+def _decode_value(key: _Key, value: Any) -> ColumnElement[Any]:
+    if value is None and key.if_null is not None:
+        return key.if_null
+    if key.kind is int and type(value) is int:
+        decoded: Any = value
+    elif key.kind is str and isinstance(value, str):
+        decoded = value
+    elif key.kind is datetime and isinstance(value, str):
+        decoded = datetime.fromisoformat(value)
+        if decoded.tzinfo is None:
+            raise ValueError("naive time")
+    elif key.kind is uuid.UUID and isinstance(value, str):
+        decoded = uuid.UUID(value)
     else:
-        total = shown + hidden
-    # the page's ids first, then their rows: sorting narrow (key, id) tuples instead of whole
-    # rows (at 1M findings, offset 5000: 0.3 s instead of 1.8 s on PostgreSQL)
-    page = (
-        _filtered(flt)
-        .with_only_columns(Finding.id)
-        .order_by(*_order(flt), Finding.id)
-        .limit(flt.limit)
-        .offset(flt.offset)
-    )
-    ids = list(session.scalars(page))
+        raise ValueError(f"not a {key.kind.__name__}")
+    return literal(decoded, type_=_TYPES[key.kind])
+
+
+def _after(flt: FindingFilter, cursor: str) -> ColumnElement[bool]:
+    """The condition "after the cursor's row" in the filter's order. A cursor is opaque to
+    clients (base64 of the sort, the direction and the last row's key); one from another sort or
+    direction, or that does not decode, is refused (422)."""
+    keys = _keys(flt.sort)
+    try:
+        body = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if body.get("s") != flt.sort.value or body.get("d") is not flt.descending:
+            raise InvalidInput("invalid cursor: it belongs to another sort order; start again")
+        values = body["k"]
+        if not isinstance(values, list) or len(values) != len(keys):
+            raise ValueError("wrong length")
+        right = [_decode_value(k, v) for k, v in zip(keys, values, strict=True)]
+    except InvalidInput:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, binascii.Error) as exc:
+        raise InvalidInput("invalid cursor: pass `next_cursor` of the previous page") from exc
+    left = tuple_(*(k.order for k in keys))
+    return left < tuple_(*right) if _downward(flt) else left > tuple_(*right)
+
+
+class ListPage(NamedTuple):
+    rows: list[Any]  # (finding, asset name)
+    total: int  # at most COUNT_CAP
+    total_capped: bool  # more than COUNT_CAP match
+    hidden: int  # hidden by suppression rules under the same filters; at most COUNT_CAP
+    hidden_capped: bool
+    next_cursor: str | None  # None on the last page
+
+
+def list_page(session: Session, flt: FindingFilter) -> ListPage:
+    """A page of (finding, asset name) in the filter's order, after `flt.after` (a cursor) or
+    at `flt.offset`, with how many findings the filter selects and how many of the same
+    filters' findings suppression rules hide, both counted up to COUNT_CAP + 1 only: an exact
+    count(*) over 1M findings took 150-400 ms a page on PostgreSQL, the page itself under 1 ms."""
+    owned = _team_assets(session, flt)
+    if flt.suppressed is SuppressedFilter.ONLY:
+        hidden, hidden_capped = _capped_count(session, flt, owned)
+        total, total_capped = hidden, hidden_capped
+    else:
+        total, total_capped = _capped_count(session, flt, owned)
+        only = flt.model_copy(update={"suppressed": SuppressedFilter.ONLY})
+        hidden, hidden_capped = _capped_count(session, only, owned)
+    keys = _keys(flt.sort)
+    # the page's keys first (limit + 1: is there a next page?), then the rows of its ids: narrow
+    # tuples walk the index; whole rows are read for the page only
+    page = _filtered(flt, team_assets=owned).with_only_columns(*(k.selected for k in keys))
+    page = page.order_by(*_order(flt))
+    if flt.after is not None:
+        page = page.where(_after(flt, flt.after))
+    elif flt.offset:
+        page = page.offset(flt.offset)
+    found_keys = session.execute(page.limit(flt.limit + 1)).all()
+    more = len(found_keys) > flt.limit
+    found_keys = found_keys[: flt.limit]
+    cursor = _encode_cursor(flt, tuple(found_keys[-1])) if more else None
+    ids = [row[-1] for row in found_keys]
     if not ids:
-        return [], total, hidden
+        return ListPage([], total, total_capped, hidden, hidden_capped, cursor)
     found = {
         row[0].id: row
         for row in session.execute(
@@ -208,19 +341,46 @@ def list_page(session: Session, flt: FindingFilter) -> tuple[Sequence[Any], int,
             .where(Finding.id.in_(ids))
         )
     }
-    return [found[i] for i in ids if i in found], total, hidden
+    rows = [found[i] for i in ids if i in found]
+    return ListPage(rows, total, total_capped, hidden, hidden_capped, cursor)
 
 
-def _counts(session: Session, flt: FindingFilter) -> tuple[int, int]:
-    """(not hidden, hidden by a suppression rule) under the filter's other conditions: one pass
-    over the findings, where two counts took two."""
-    every = _filtered(flt.model_copy(update={"suppressed": SuppressedFilter.INCLUDE}))
-    sub = every.with_only_columns(Finding.suppression_rule_id).order_by(None).subquery()
-    rule = sub.c.suppression_rule_id
-    row = session.execute(
-        select(func.count().filter(rule.is_(None)), func.count().filter(rule.is_not(None)))
-    ).one()
-    return int(row[0] or 0), int(row[1] or 0)
+def _team_assets(session: Session, flt: FindingFilter) -> list[uuid.UUID] | None:
+    """The assets the filter's teams own (None without a team filter)."""
+    if flt.teams is None:
+        return None
+    return list(session.scalars(select(Asset.id).where(Asset.owner_team.in_(flt.teams))))
+
+
+def _capped_count(
+    session: Session, flt: FindingFilter, team_assets: Sequence[uuid.UUID] | None
+) -> tuple[int, bool]:
+    """(how many the filter selects, up to COUNT_CAP; whether more do)."""
+    sub = _filtered(flt, team_assets=team_assets).with_only_columns(Finding.id)
+    sub = sub.order_by(None).limit(COUNT_CAP + 1)
+    n = int(session.scalar(select(func.count()).select_from(sub.subquery())) or 0)
+    return min(n, COUNT_CAP), n > COUNT_CAP
+
+
+def iter_rows(session: Session, flt: FindingFilter, *, batch: int = 2000) -> Iterator[Any]:
+    """Every (finding, asset name) the filter selects, in its order (its limit, offset and
+    cursor ignored): keyset batches, so each batch is an index range however deep (an export of
+    1M findings; offset paging re-read every earlier row for every batch)."""
+    keys = _keys(flt.sort)
+    step = flt.model_copy(update={"limit": batch, "offset": 0, "after": None})
+    owned = _team_assets(session, flt)
+    while True:
+        stmt = _filtered(step, asset_name=True, team_assets=owned)
+        stmt = stmt.add_columns(*(k.selected for k in keys))
+        stmt = stmt.order_by(*_order(step))
+        if step.after is not None:
+            stmt = stmt.where(_after(step, step.after))
+        rows = session.execute(stmt.limit(batch)).all()
+        for row in rows:
+            yield row[0], row[1]
+        if len(rows) < batch:
+            return
+        step.after = _encode_cursor(step, tuple(rows[-1][2:]))
 
 
 def select_ids(session: Session, flt: FindingFilter, *, cap: int) -> list[uuid.UUID]:

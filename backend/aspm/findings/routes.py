@@ -9,6 +9,7 @@ from aspm.api.deps import PrincipalDep, ReadAccess, ReadAssetAccess, SessionDep
 from aspm.assets.models import Environment
 from aspm.common.paging import MAX_OFFSET
 from aspm.common.severity import Severity
+from aspm.errors import InvalidInput
 from aspm.findings import control_service, service
 from aspm.findings.models import DetectorState, TriageState
 from aspm.findings.schemas import (
@@ -42,7 +43,18 @@ def list_findings(
     ] = None,
     descending: bool = True,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Annotated[
+        int,
+        Query(ge=0, le=MAX_OFFSET, description="rows to skip; prefer `after` past the first pages"),
+    ] = 0,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=1000,
+            description="keyset cursor: the page after the previous page's `next_cursor` (same "
+            "sort and direction; 422 if it is not one)",
+        ),
+    ] = None,
     assignee: Annotated[
         str | None, Query(max_length=200, description="a user name, or `me`")
     ] = None,
@@ -75,7 +87,11 @@ def list_findings(
     ] = None,
 ) -> FindingPage:
     """Filter, sort and page the de-duplicated findings. `assignee=me` and `team=mine` give an
-    engineer's own queue, most urgent first (priority, then SLA due date)."""
+    engineer's own queue, most urgent first (priority, then SLA due date). Page with
+    `after=next_cursor` (keyset); `offset` still works but reads every skipped row. Counts are
+    exact up to 10,000, then `total_capped` says "10,000+"."""
+    if after is not None and offset:
+        raise InvalidInput("give `after` or `offset`, not both")
     mine = assignee is not None or team is not None
     who, teams = service.people(principal, assignee=assignee, team=team)
     flt = FindingFilter(
@@ -90,6 +106,7 @@ def list_findings(
         descending=descending,
         limit=limit,
         offset=offset,
+        after=after,
         assignee=who,
         teams=teams,
         sla_status=sla_status or [],

@@ -67,6 +67,9 @@ class FindingFilter(BaseModel):
     descending: bool = True
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0)
+    after: str | None = Field(
+        None, description="keyset cursor: the page after it (`next_cursor` of the previous page)"
+    )
     assignee: str | None = Field(None, description="user name (the API resolves `me`)")
     teams: list[str] | None = Field(
         None, description="finding team or asset owner team in these (the API resolves `mine`)"
@@ -149,9 +152,24 @@ class FindingRead(BaseModel):
     reopen_count: int
 
 
+COUNT_CAP = 10_000
+
+
 class FindingPage(Page[FindingRead]):
+    """A page of findings. `total` and `suppressed_total` are exact up to 10,000; past that they
+    say 10,000 and their `_capped` flag is true ("10,000+"): an exact count of a million rows
+    costs more than the page. Page on with `after=next_cursor` (keyset: as fast on page 1,000 as
+    on page 1, and no row is skipped or repeated when rows are added between pages)."""
+
+    total_capped: bool = Field(
+        False, description="more than `total` (10,000) findings match: show it as 10,000+"
+    )
     suppressed_total: int = Field(
         0, description="findings matching the other filters that suppression rules hide"
+    )
+    suppressed_total_capped: bool = Field(False, description="more than `suppressed_total` do")
+    next_cursor: str | None = Field(
+        None, description="pass as `after` for the next page; null on the last page"
     )
 
 

@@ -1,7 +1,7 @@
 """Reading findings: the unified, de-duplicated backlog."""
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -114,13 +114,37 @@ def people(
 def list_findings(session: Session, flt: FindingFilter) -> FindingPage:
     """A page of findings; `suppressed_total` counts what suppression rules hide from the same
     filters (when they are hidden)."""
-    rows, total, hidden = repository.list_page(session, flt)
+    page = repository.list_page(session, flt)
+    return FindingPage(
+        items=_reads(session, page.rows),
+        total=page.total,
+        total_capped=page.total_capped,
+        limit=flt.limit,
+        offset=flt.offset,
+        suppressed_total=page.hidden,
+        suppressed_total_capped=page.hidden_capped,
+        next_cursor=page.next_cursor,
+    )
+
+
+def _reads(session: Session, rows: Sequence[Any]) -> list[FindingRead]:
     summaries = repository.detection_summary(session, [f.id for f, _ in rows])
     now = utcnow()
-    items = [FindingRead(**_read(f, name, summaries.get(f.id), now)) for f, name in rows]
-    return FindingPage(
-        items=items, total=total, limit=flt.limit, offset=flt.offset, suppressed_total=hidden
-    )
+    return [FindingRead(**_read(f, name, summaries.get(f.id), now)) for f, name in rows]
+
+
+def iter_findings(
+    session: Session, flt: FindingFilter, *, batch: int = 2000
+) -> Iterator[FindingRead]:
+    """Every finding the filter selects, in its order, as the list shows them (exports): keyset
+    batches, never offsets, so memory stays flat and each batch costs the same however deep."""
+    rows: list[Any] = []
+    for row in repository.iter_rows(session, flt, batch=batch):
+        rows.append(row)
+        if len(rows) == batch:
+            yield from _reads(session, rows)
+            rows = []
+    yield from _reads(session, rows)
 
 
 def select_ids(
