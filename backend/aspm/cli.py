@@ -2,6 +2,7 @@
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,13 +16,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from aspm import cli_database
 from aspm import client as server
 from aspm.auth import cli as auth_cli
+from aspm.cli_tables import Col, fit_table
 from aspm.common.severity import Severity
 from aspm.db.session import make_sessionmaker, unit_of_work
 from aspm.errors import AspmError
 from aspm.exports import cli as export_cli
 from aspm.findings import service as findings_service
 from aspm.findings.models import DetectorState
-from aspm.findings.schemas import FindingFilter, FindingSort
+from aspm.findings.schemas import FindingFilter, FindingSort, PriorityFilter
 from aspm.gate import cli as gate_cli
 from aspm.ingest import service as ingest_service
 from aspm.ingest.schemas import IngestResult
@@ -325,34 +327,81 @@ def _status_cell(r: IngestResult) -> str:
     return f"[yellow]{r.status} {r.import_id}[/yellow]"  # --no-wait: follow it by its id
 
 
+_RESULT_COLUMNS = (
+    Col("file", 0, min_width=24, fold=True), Col("format", 7), Col("tool", 2),
+    Col("asset", 3, min_width=12, fold=True), Col("records", 5, justify="right"),
+    Col("findings", 1, justify="right"), Col("new", 1, justify="right"),
+    Col("unchanged", 6, justify="right"), Col("reopened", 4, justify="right"),
+    Col("resolved", 3, justify="right"), Col("skipped", 5, justify="right"),
+    Col("status", 0, min_width=6, fold=True),
+)  # fmt: skip
+
+
 def _print_results(results: list[IngestResult]) -> None:
-    table = Table(title="Imports")
-    for col in ("file", "format", "tool", "asset", "records", "findings", "new", "unchanged",
-                "reopened", "resolved", "skipped", "status"):  # fmt: skip
-        table.add_column(col, justify="right" if col in {"records", "findings"} else "left")
-    for r in results:
-        table.add_row(
-            r.file, r.format or "", r.tool or "", r.asset or "", str(r.records), str(r.findings),
-            str(r.new), str(r.unchanged), str(r.reopened), str(r.resolved), str(r.skipped),
+    rows = [
+        (
+            escape(r.file),
+            r.format or "",
+            r.tool or "",
+            escape(r.asset or ""),
+            str(r.records),
+            str(r.findings),
+            str(r.new),
+            str(r.unchanged),
+            str(r.reopened),
+            str(r.resolved),
+            str(r.skipped),
             _status_cell(r),
-        )  # fmt: skip
-    out.print(table)
+        )
+        for r in results
+    ]
+    out.print(fit_table(out, _RESULT_COLUMNS, rows, title="Imports"))
     for r in results:
         if r.error:
-            err.print(f"[red]error:[/red] {r.error}")
+            err.print(f"[red]error:[/red] {escape(r.error)}")
         for w in r.warnings[:20]:
-            err.print(f"[yellow]warning:[/yellow] {r.file}: {w}")
+            err.print(f"[yellow]warning:[/yellow] {escape(r.file)}: {escape(w)}")
+
+
+class FindingView(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    ALL = "all"
+
+
+_FINDING_COLUMNS = (
+    # the id is what `findings show` takes: never folded or cut, at any terminal width
+    Col("id", 0), Col("prio", 0), Col("risk", 5), Col("severity", 1), Col("status", 7),
+    Col("triage", 4), Col("title", 0, min_width=20, fold=True),
+    Col("asset", 3, min_width=12, fold=True), Col("where", 2, min_width=16, fold=True),
+    Col("tools", 6, min_width=8, fold=True),
+)  # fmt: skip
 
 
 @findings_app.command("list")
 def findings_list(
     asset: Annotated[str | None, typer.Option()] = None,
     severity: Annotated[list[Severity] | None, typer.Option(help="repeatable")] = None,
+    priority: Annotated[
+        list[PriorityFilter] | None, typer.Option(help="P1-P4 or none; repeatable")
+    ] = None,
     status: Annotated[list[DetectorState] | None, typer.Option(help="active or fixed")] = None,
+    view: Annotated[
+        FindingView,
+        typer.Option(help="open: active and not closed by triage (the dashboard's default)"),
+    ] = FindingView.OPEN,
+    toxic: Annotated[
+        bool, typer.Option("--toxic", help="only findings in a toxic combination")
+    ] = False,
+    assignee: Annotated[str | None, typer.Option(help="a user name")] = None,
+    team: Annotated[str | None, typer.Option(help="a team name (of the finding or its asset)")] = (
+        None
+    ),
     tool: Annotated[str | None, typer.Option()] = None,
     category: Annotated[str | None, typer.Option()] = None,
+    q: Annotated[str | None, typer.Option(help="text in title, rule, control, path...")] = None,
     sort: Annotated[
-        FindingSort | None, typer.Option(help="default: severity (--mine: priority)")
+        FindingSort | None, typer.Option(help="default: risk (--mine: priority)")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
@@ -362,18 +411,27 @@ def findings_list(
     ] = False,
     as_user: triage_cli.AsOption = None,
 ) -> None:
-    """List findings, worst first (`--mine`: yours, by priority then SLA due date)."""
+    """List open findings, riskiest first, as the dashboard's queue does (`--view all` for
+    every one; `--mine`: yours, by priority then SLA due date)."""
     settings = _settings()
+    if mine and assignee:
+        err.print("[red]give --mine or --assignee, not both[/red]")
+        raise typer.Exit(EXIT_FAILED)
     flt = FindingFilter(
         asset=asset,
         severity=severity or [],
+        priority=priority or [],
         status=status or [],
+        open=None if view is FindingView.ALL else view is FindingView.OPEN,
+        toxic=True if toxic else None,
         tool=tool,
         category=category,
-        sort=sort or (FindingSort.PRIORITY if mine else FindingSort.SEVERITY),
+        q=q,
+        sort=sort or (FindingSort.PRIORITY if mine else FindingSort.RISK),
         limit=limit,
         offset=offset,
-        assignee=triage_cli.principal(as_user).name if mine else None,
+        assignee=triage_cli.principal(as_user).name if mine else assignee,
+        teams=[team] if team else None,
     )
     try:
         if (remote := server.current()) is not None:
@@ -387,20 +445,23 @@ def findings_list(
     if as_json:
         sys.stdout.write(json.dumps([i.model_dump(mode="json") for i in page.items]) + "\n")
         return
-    table = Table(title=f"Findings {offset + 1}-{offset + len(page.items)} of {page.total}")
-    # the id is what `findings show` takes: never folded or cut, at any terminal width
-    table.add_column("id", no_wrap=True, min_width=ID_CHARS)
-    for col in ("prio", "risk", "severity", "status", "triage", "title", "asset", "where",
-                "tools"):  # fmt: skip
-        table.add_column(col)
-    for f in page.items:
-        table.add_row(
-            str(f.id)[-ID_CHARS:], f.priority or "-",
+    rows = [
+        (
+            str(f.id)[-ID_CHARS:],
+            f.priority or "-",
             "" if f.risk_score is None else str(f.risk_score),
-            f.severity.value, f.status.value, f.triage_state.value, f.title[:70],
-            f.asset, (f.resource or f.path or "")[:50], ",".join(f.tools),
-        )  # fmt: skip
-    out.print(table)
+            f.severity.value,
+            f.status.value,
+            f.triage_state.value.replace("_", " "),
+            escape(f.title),
+            escape(f.asset),
+            escape(f.resource or f.path or ""),
+            ",".join(f.tools),
+        )
+        for f in page.items
+    ]
+    title = f"Findings {offset + 1}-{offset + len(page.items)} of {page.total} ({view.value})"
+    out.print(fit_table(out, _FINDING_COLUMNS, rows, title=title))
 
 
 @findings_app.command("show")
@@ -566,18 +627,27 @@ def assets_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
     if as_json:
         sys.stdout.write(json.dumps([a.model_dump(mode="json") for a in items]) + "\n")
         return
-    table = Table(title=f"Assets ({len(items)})")
-    for col in ("name", "kind", "environment", "exposure", "data", "tier", "team", "rules",
-                "open"):  # fmt: skip
-        table.add_column(col)
-    for a in items:
-        data = a.data_sensitivity + (f" ({','.join(a.data_tags)})" if a.data_tags else "")
-        table.add_row(
-            a.name, a.kind, a.environment, a.exposure, data,
-            str(a.criticality) if a.criticality else "-", a.owner_team or "-",
-            str(len(a.match)), str(a.findings),
-        )  # fmt: skip
-    out.print(table)
+    columns = (
+        Col("name", 0, min_width=14, fold=True), Col("kind", 6), Col("environment", 1),
+        Col("exposure", 2), Col("data", 4, min_width=8, fold=True), Col("tier", 5),
+        Col("team", 3, min_width=8, fold=True),
+        Col("rules", 7, justify="right"), Col("open", 0, justify="right"),
+    )  # fmt: skip
+    rows = [
+        (
+            escape(a.name),
+            a.kind,
+            a.environment,
+            a.exposure,
+            a.data_sensitivity + (f" ({','.join(a.data_tags)})" if a.data_tags else ""),
+            str(a.criticality) if a.criticality else "-",
+            escape(a.owner_team or "-"),
+            str(len(a.match)),
+            str(a.findings),
+        )
+        for a in items
+    ]
+    out.print(fit_table(out, columns, rows, title=f"Assets ({len(items)})"))
 
 
 @risk_app.command("show")
@@ -629,12 +699,14 @@ def controls_list(
     if as_json:
         sys.stdout.write(json.dumps([c.model_dump(mode="json") for c in controls]) + "\n")
         return
-    table = Table(title=f"{len(controls)} controls")
-    for col in ("id", "provider", "title", "tools"):
-        table.add_column(col)
-    for c in controls:
-        table.add_row(c.id, c.provider, c.title, ", ".join(sorted(c.rules)))
-    out.print(table)
+    columns = (
+        Col("id", 0),
+        Col("provider", 2),
+        Col("title", 0, min_width=16, fold=True),
+        Col("tools", 1, min_width=10, fold=True),
+    )
+    rows = [(c.id, c.provider, escape(c.title), ", ".join(sorted(c.rules))) for c in controls]
+    out.print(fit_table(out, columns, rows, title=f"{len(controls)} controls"))
 
 
 @controls_app.command("show")

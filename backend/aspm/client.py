@@ -112,12 +112,21 @@ class ServerClient:
         params += [("severity", s.value) for s in flt.severity]
         params += [("status", s.value) for s in flt.status]
         params += [("triage", s.value) for s in flt.triage]
+        params += [("priority", p.value) for p in flt.priority]
         for name in ("asset", "tool", "category", "q"):
             value = getattr(flt, name)
             if value:
                 params.append((name, value))
+        for name in ("open", "toxic"):
+            flag = getattr(flt, name)
+            if flag is not None:
+                params.append((name, "true" if flag else "false"))
+        if flt.teams:
+            params.append(("team", flt.teams[0]))
         if mine:
             params.append(("assignee", "me"))
+        elif flt.assignee:
+            params.append(("assignee", flt.assignee))
         return FindingPage.model_validate(
             self._check(self.http.get(f"{API}/findings", params=params))
         )

@@ -207,7 +207,7 @@ def test_cli_demo_json_then_if_empty_does_nothing(cli_db: Path) -> None:
     again = runner.invoke(app, ["demo", "--if-empty", "--json"])
     assert again.exit_code == 0, again.output
     assert json.loads(again.stdout)["skipped"] is True
-    listed = runner.invoke(app, ["findings", "list", "--json", "--limit", "500"])
+    listed = runner.invoke(app, ["findings", "list", "--view", "all", "--json", "--limit", "500"])
     assert len(json.loads(listed.stdout)) == summary["findings"]
 
 

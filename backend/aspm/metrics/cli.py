@@ -37,9 +37,10 @@ def metrics(
     """Posture metrics (DESIGN.md section 8): show one (a table, or --json), list them all
     (no NAME), or write today's daily snapshot (`snapshot [--date D]`). Exit 2 on bad input."""
     from rich.console import Console
-    from rich.table import Table
+    from rich.markup import escape
 
     from aspm.cli import _factory, _settings
+    from aspm.cli_tables import Col, fit_table
     from aspm.db.session import unit_of_work
     from aspm.errors import AspmError
     from aspm.metrics import service
@@ -54,10 +55,13 @@ def metrics(
                 if as_json:
                     sys.stdout.write("[" + ",".join(i.model_dump_json() for i in infos) + "]\n")
                     return
-                table = Table("metric", "title", "group by", "definition")
-                for i in infos:
-                    table.add_row(i.name.value, i.title, ", ".join(i.group_by), i.definition)
-                out.print(table)
+                columns = (
+                    Col("metric", 0), Col("title", 2, min_width=14, fold=True),
+                    Col("group by", 3, min_width=16, fold=True),
+                    Col("definition", 1, min_width=36, fold=True),
+)  # fmt: skip
+                rows = [(i.name.value, i.title, ", ".join(i.group_by), i.definition) for i in infos]
+                out.print(fit_table(out, columns, rows, title="Metrics"))
                 return
             if name == "snapshot":
                 snap = service.take_snapshot(session, day=date.fromisoformat(day) if day else None)
@@ -92,9 +96,13 @@ def metrics(
     if as_json:
         sys.stdout.write(result.model_dump_json() + "\n")
         return
-    table = Table(*result.columns, title=f"{result.title} ({result.period.days} days)")
-    for row in result.rows:
-        table.add_row(*("" if row[c] is None else str(row[c]) for c in result.columns))
-    out.print(table)
+    # the first columns name the group (team, day...): they stay, the later ones give way
+    cols = [Col(c, min(i, 1) * (i + 1)) for i, c in enumerate(result.columns)]
+    cells = [
+        ["" if row[c] is None else escape(str(row[c])) for c in result.columns]
+        for row in result.rows
+    ]
+    title = f"{result.title} ({result.period.days} days)"
+    out.print(fit_table(out, cols, cells, title=title))
     for note in result.notes:
         err.print(f"note: {note}")

@@ -6,8 +6,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from aspm.cli_tables import Col, fit_table
 from aspm.errors import AspmError
 
 resources_app = typer.Typer(help="The resource inventory: Terraform states and plans, driftctl.")
@@ -59,15 +61,28 @@ def resources_list(
     if as_json:
         sys.stdout.write(json.dumps([i.model_dump(mode="json") for i in page.items]) + "\n")
         return
-    table = Table(title=f"Resources {offset + 1}-{offset + len(page.items)} of {page.total}")
-    for col in ("id", "asset", "type", "address", "cloud id", "region", "managed", "findings"):
-        table.add_column(col)
-    for r in page.items:
-        table.add_row(
-            str(r.id), r.asset, r.type, r.address or "-", r.cloud_id or "-", r.region or "-",
-            _yes_no(r.managed) + ("" if r.active else " (retired)"), str(r.findings),
-        )  # fmt: skip
-    out.print(table)
+    # `resources show` takes the full id (or a unique address): the id is never folded
+    columns = (
+        Col("id", 0), Col("asset", 4, min_width=8, fold=True),
+        Col("type", 2, min_width=12, fold=True), Col("address", 0, min_width=16, fold=True),
+        Col("cloud id", 3, min_width=12, fold=True), Col("region", 6), Col("managed", 5),
+        Col("findings", 1, justify="right"),
+    )  # fmt: skip
+    rows = [
+        (
+            str(r.id),
+            escape(r.asset),
+            r.type,
+            escape(r.address or "-"),
+            escape(r.cloud_id or "-"),
+            r.region or "-",
+            _yes_no(r.managed) + ("" if r.active else " (retired)"),
+            str(r.findings),
+        )
+        for r in page.items
+    ]
+    title = f"Resources {offset + 1}-{offset + len(page.items)} of {page.total}"
+    out.print(fit_table(out, columns, rows, title=title))
 
 
 @resources_app.command("show")
