@@ -5,6 +5,7 @@ import { auditListQuery } from "../../api/audit";
 import type { SchemaAuditEventRead } from "../../api/generated/schema";
 import {
   Button,
+  DateField,
   EmptyState,
   ErrorMessage,
   Loading,
@@ -84,8 +85,8 @@ export function AuditPage() {
             onChange={set("object_type")}
           />
           <TextField label="Object id" value={draft.object_id} onChange={set("object_id")} />
-          <TextField label="From (UTC)" type="date" value={draft.since} onChange={set("since")} />
-          <TextField label="To (UTC)" type="date" value={draft.until} onChange={set("until")} />
+          <DateField label="From (UTC)" value={draft.since} onChange={set("since")} />
+          <DateField label="To (UTC)" value={draft.until} onChange={set("until")} />
         </div>
         <div className="form-actions">
           <Button type="submit" variant="primary">

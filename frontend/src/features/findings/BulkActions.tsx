@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { useBulkAction } from "../../api/findings";
 import type { SchemaBulkFilter, SchemaBulkRequest } from "../../api/generated/schema";
-import { Button, Dialog, ErrorMessage, TextAreaField, TextField } from "../../components/ui";
+import { Button, DateField, Dialog, ErrorMessage, TextAreaField } from "../../components/ui";
 import { formatNumber } from "../../lib/format";
 import { endOfDayIso, todayPlus } from "./dates";
 import { AssigneeField, useDirectory } from "./PeopleFields";
@@ -110,9 +110,8 @@ function BulkDialog({
           />
         ) : null}
         {action === "accept_risk" ? (
-          <TextField
+          <DateField
             label="Accepted until"
-            type="date"
             required
             min={todayPlus(1)}
             value={expires}

@@ -6,7 +6,14 @@ import type {
   SchemaTriageRequest,
   SchemaTriageState,
 } from "../../api/generated/schema";
-import { Button, Dialog, ErrorMessage, TextAreaField, TextField } from "../../components/ui";
+import {
+  Button,
+  DateField,
+  Dialog,
+  ErrorMessage,
+  TextAreaField,
+  TextField,
+} from "../../components/ui";
 import { canActOnFinding, type FindingScope } from "../auth/permissions";
 import { endOfDayIso, todayPlus } from "./dates";
 import { AssigneeField, TeamField, useDirectory } from "./PeopleFields";
@@ -112,9 +119,8 @@ function TriageDialog({
       <form onSubmit={onSubmit} className="stack">
         {accepting ? (
           <>
-            <TextField
+            <DateField
               label="Accepted until"
-              type="date"
               required
               min={todayPlus(1)}
               value={expires}
