@@ -1,10 +1,11 @@
 /**
  * Imports: the history (GET /imports) and the upload (POST /imports, multipart), which goes
- * through XMLHttpRequest because fetch cannot report upload progress.
+ * through XMLHttpRequest because fetch cannot report upload progress. On PostgreSQL the server
+ * queues the import (202) and a worker runs it: the upload then polls GET /imports/{id}.
  */
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { ApiError, api, readCookie, unwrap } from "./client";
-import type { paths, SchemaIngestResult } from "./generated/schema";
+import type { paths, SchemaIngestResult, SchemaIngestRunRead } from "./generated/schema";
 
 export type ImportListQuery = NonNullable<paths["/api/v1/imports"]["get"]["parameters"]["query"]>;
 
@@ -52,6 +53,18 @@ export interface UploadOptions {
   format?: string;
   /** fraction 0..1 of the bytes sent */
   onProgress?: (fraction: number) => void;
+  /** a queued import (202, PostgreSQL): its state at each poll until it is done */
+  onQueued?: (run: QueuedProgress) => void;
+  /** milliseconds between polls of a queued import */
+  pollMs?: number;
+}
+
+/** Where a queued import stands: queued, or running with the bytes of the report read so far. */
+export interface QueuedProgress {
+  importId: string;
+  status: string;
+  progressBytes: number | null;
+  sizeBytes: number | null;
 }
 
 /** POST the report as multipart/form-data; the server detects the format. */
@@ -111,10 +124,86 @@ export function uploadReport({
   });
 }
 
+const DONE = new Set(["ok", "error"]);
+
+/** The finished import row as the same result an import in the request answers with. */
+export function runToResult(
+  run: SchemaIngestRunRead,
+  queued: SchemaIngestResult,
+): SchemaIngestResult {
+  return {
+    ...queued,
+    ...run.counts,
+    import_id: run.id,
+    file: queued.file || run.filename,
+    format: run.format,
+    tool: run.tool,
+    tool_version: run.tool_version,
+    status: run.status,
+    partial: run.partial,
+    sha256: run.sha256,
+    duration_ms: run.duration_ms,
+    warnings: run.warnings,
+    error: run.error,
+  };
+}
+
+function wait(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    });
+  });
+}
+
+/**
+ * Follow a queued import (GET /imports/{id}) until a worker has finished it: resolves with the
+ * result (as a 201 would have answered), rejects with ImportFailed when the import failed.
+ */
+export async function followImport(
+  queued: SchemaIngestResult,
+  {
+    onQueued,
+    pollMs = 1000,
+    signal,
+  }: { onQueued?: (run: QueuedProgress) => void; pollMs?: number; signal?: AbortSignal } = {},
+): Promise<SchemaIngestResult> {
+  const id = queued.import_id;
+  if (!id) throw new ApiError(500, "ImportLost", "the server queued the import without an id");
+  for (;;) {
+    const run = await unwrap(
+      api.GET("/api/v1/imports/{import_id}", { params: { path: { import_id: id } }, signal }),
+    );
+    onQueued?.({
+      importId: id,
+      status: run.status,
+      progressBytes: run.progress_bytes ?? null,
+      sizeBytes: run.size_bytes,
+    });
+    if (DONE.has(run.status)) {
+      const result = runToResult(run, queued);
+      if (run.status === "error") {
+        throw new ImportFailed(422, "ImportFailed", run.error ?? "the import failed", result);
+      }
+      return result;
+    }
+    await wait(pollMs, signal);
+  }
+}
+
+/** Upload, and when the server queues the import (202 on PostgreSQL), follow it to its end. */
+export async function uploadAndWait(options: UploadOptions): Promise<SchemaIngestResult> {
+  const first = await uploadReport(options);
+  if (first.status !== "queued") return first;
+  return followImport(first, { onQueued: options.onQueued, pollMs: options.pollMs });
+}
+
 export function useUploadReport() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: uploadReport,
+    mutationFn: uploadAndWait,
     onSettled: () =>
       Promise.all([
         queryClient.invalidateQueries({ queryKey: importKeys.all }),

@@ -4,7 +4,12 @@ import { type ChangeEvent, type DragEvent, useId, useRef, useState } from "react
 import { assetListQuery } from "../../api/assets";
 import type { SessionUser } from "../../api/auth";
 import type { SchemaAssetRead, SchemaIngestResult } from "../../api/generated/schema";
-import { formatListQuery, ImportFailed, useUploadReport } from "../../api/imports";
+import {
+  formatListQuery,
+  ImportFailed,
+  type QueuedProgress,
+  useUploadReport,
+} from "../../api/imports";
 import { Button, ErrorMessage, SelectField, TextField } from "../../components/ui";
 import { formatNumber } from "../../lib/format";
 import { isLead } from "../auth/permissions";
@@ -64,6 +69,8 @@ export function UploadPanel() {
   const [partial, setPartial] = useState(false);
   const [format, setFormat] = useState("");
   const [sentAsset, setSentAsset] = useState("");
+  // a queued import (PostgreSQL): where the worker stands, polled until it is done
+  const [queued, setQueued] = useState<QueuedProgress | null>(null);
   const target = choice === NEW_ASSET ? newAsset.trim() : choice;
   const missingName = choice === NEW_ASSET && !target;
 
@@ -72,6 +79,7 @@ export function UploadPanel() {
     setFile(chosen.name);
     setSentAsset(target);
     setProgress(0);
+    setQueued(null);
     upload.mutate(
       {
         file: chosen,
@@ -80,8 +88,14 @@ export function UploadPanel() {
         partial,
         format: format || undefined,
         onProgress: setProgress,
+        onQueued: setQueued,
       },
-      { onSettled: () => setProgress(null) },
+      {
+        onSettled: () => {
+          setProgress(null);
+          setQueued(null);
+        },
+      },
     );
   }
 
@@ -209,7 +223,9 @@ export function UploadPanel() {
         >
           Choose a file…
         </Button>
-        {progress !== null ? (
+        {progress !== null && queued ? (
+          <QueuedStatus file={file} run={queued} />
+        ) : progress !== null ? (
           <div role="status" aria-live="polite" className="stack" style={{ width: "100%" }}>
             <progress
               className="progress"
@@ -248,6 +264,43 @@ export function UploadPanel() {
       {failed?.result ? <ImportResult result={failed.result} /> : null}
     </section>
   );
+}
+
+/** A queued import's state: waiting for a worker, or running with the bytes read so far. */
+function QueuedStatus({ file, run }: { file: string | null; run: QueuedProgress }) {
+  const name = file ?? "the report";
+  const size = run.sizeBytes ?? 0;
+  const read = run.progressBytes ?? 0;
+  const known = run.status === "running" && size > 0;
+  return (
+    <div
+      role="status"
+      aria-live="polite"
+      className="stack"
+      style={{ width: "100%" }}
+      data-testid="import-queued"
+    >
+      <progress
+        className="progress"
+        value={known ? Math.min(read, size) : undefined}
+        max={known ? size : undefined}
+        aria-label={`Importing ${name}`}
+      />
+      <span className="small muted">
+        {run.status === "queued"
+          ? `Uploaded ${name}: waiting for a worker to import it…`
+          : known
+            ? `Importing ${name}: ${formatBytes(read)} of ${formatBytes(size)} read (${Math.round((read / size) * 100)}%)`
+            : `Importing ${name}…`}
+      </span>
+    </div>
+  );
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 export function ImportResult({ result }: { result: SchemaIngestResult }) {
