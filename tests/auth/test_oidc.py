@@ -228,6 +228,16 @@ def test_without_a_default_role_unmapped_groups_are_refused(
         assert s.scalars(select(User).where(User.username == "gail")).first() is None
 
 
+def test_groups_never_demote_the_last_active_admin(
+    browser: TestClient, provider: MockProvider
+) -> None:
+    provider.set_user("sub-root", {"preferred_username": "root", "groups": ["aspm-admins"]})
+    sign_in(browser, "sub-root")
+    assert me(browser)["role"] == "admin"
+    provider.set_user("sub-root", {"preferred_username": "root", "groups": ["developers"]})
+    assert sso_error(sign_in(browser, "sub-root")) == "conflict"
+
+
 def test_the_person_is_found_by_subject_never_by_a_username_claim(
     browser: TestClient, provider: MockProvider, make_user: MakeUser
 ) -> None:

@@ -35,7 +35,7 @@ from aspm.auth.principal import Role
 from aspm.auth.schemas import UserUpdate
 from aspm.common.clock import utcnow
 from aspm.db.session import unit_of_work
-from aspm.errors import NotFound, PermissionDenied
+from aspm.errors import Conflict, NotFound, PermissionDenied
 from aspm.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -133,8 +133,11 @@ def finish(
         log.error("SSO: %s", exc)
         raise SsoError("not_configured", "the SSO mapping file is not valid") from exc
     grant = grant_for(mapping, identity.claims)
-    with unit_of_work(factory) as session:
-        signed_in = _sign_in(session, identity, grant, mapping, flow, settings, client_ip)
+    try:
+        with unit_of_work(factory) as session:
+            signed_in = _sign_in(session, identity, grant, mapping, flow, settings, client_ip)
+    except Conflict as exc:  # e.g. the groups would demote the last active admin
+        raise SsoError("conflict", str(exc)) from exc
     log.info("signed in through SSO: %s from %s", signed_in.username, client_ip)
     return signed_in
 

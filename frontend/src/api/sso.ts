@@ -35,6 +35,7 @@ export const SSO_ERRORS: Record<string, string> = {
   provider_error: "The identity provider answered in a way this server does not accept.",
   username_taken: "No username could be given to your account. Ask an administrator.",
   not_configured: "Single sign-on is not set up correctly on this server.",
+  conflict: "Your groups would leave this server without an active administrator. Ask one.",
 };
 
 export function ssoErrorMessage(code: string | undefined): string | null {
