@@ -18,6 +18,7 @@ import { myFindingsRoute } from "./routes/my";
 import { passwordRoute } from "./routes/password";
 import { postureRoute } from "./routes/posture";
 import { rulesRoute } from "./routes/rules";
+import { webhooksRoute } from "./routes/webhooks";
 
 export const routeTree = rootRoute.addChildren([
   loginRoute,
@@ -34,5 +35,6 @@ export const routeTree = rootRoute.addChildren([
     importsRoute,
     rulesRoute,
     auditRoute,
+    webhooksRoute,
   ]),
 ]);

@@ -95,6 +95,16 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "gate-list": EVERYONE_READ,
     "gate-get": EVERYONE_READ,
     "exports-findings": EVERYONE_READ,
+    # outgoing webhooks (aspm.integrations): their URLs and secrets are credentials
+    "webhooks-event_types": LEADS,
+    "webhooks-list": LEADS,
+    "webhooks-create": LEADS,
+    "webhooks-get": LEADS,
+    "webhooks-update": LEADS,
+    "webhooks-delete": LEADS,
+    "webhooks-send_test": LEADS,
+    "webhooks-list_deliveries": LEADS,
+    "webhooks-get_delivery": LEADS,
 }
 
 

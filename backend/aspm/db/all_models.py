@@ -7,6 +7,7 @@ from aspm.db.base import Base
 from aspm.findings import models as findings_models
 from aspm.gate import models as gate_models
 from aspm.ingest import models as ingest_models
+from aspm.integrations import models as integrations_models
 from aspm.metrics import models as metrics_models
 from aspm.resources import models as resources_models
 from aspm.risk import models as risk_models
@@ -20,6 +21,7 @@ __all__ = [
     "findings_models",
     "gate_models",
     "ingest_models",
+    "integrations_models",
     "metrics_models",
     "resources_models",
     "risk_models",

@@ -54,6 +54,7 @@ from aspm.gate.schemas import (
 )
 from aspm.ingest import service as ingest_service
 from aspm.ingest.schemas import IngestResult
+from aspm.integrations import service as integrations_service
 
 SPOOL_BYTES = 32 * 1024 * 1024
 MAX_LISTED = 1000  # failing/ignored findings listed in a result (counts are always complete)
@@ -376,6 +377,7 @@ def _result(
             ),
         )  # fmt: skip
         evaluation_id = row.id
+        integrations_service.gate_evaluated(session, row)  # webhooks: gate.failed
     return GateResult(
         evaluation_id=evaluation_id,
         passed=decision.passed,

@@ -51,6 +51,7 @@ from aspm.ingest.contract import Category, ParseContext, RawFinding
 from aspm.ingest.models import IngestRun, IngestScope, IngestStatus
 from aspm.ingest.reading import open_report, parse_all
 from aspm.ingest.schemas import IngestResult, IngestRunRead
+from aspm.integrations import service as integrations_service
 from aspm.metrics import service as metrics_service
 from aspm.resources import service as resources_service
 from aspm.risk import service as risk_service
@@ -985,6 +986,7 @@ def ingest(
     if run_id is not None:
         run.progress_bytes = None
         session.merge(run)  # onto the queued row: its status, counts and times
+    integrations_service.after_import(session, import_id=run.id)  # webhooks: new P1, drift
     log.info(
         "import %s: %s %s records=%d new=%d resolved=%d in %d ms",
         run.id, result.format, result.tool, result.records, result.new, result.resolved,
@@ -1094,6 +1096,8 @@ def run_import(
             progress_bytes=None,
         )
         run = repository.add_run(session, failed) if run_id is None else session.merge(failed)
+        integrations_service.import_failed(session, import_id=run.id, file=filename,
+                                           format=options.format, error=error)  # fmt: skip
     return IngestResult(
         import_id=run.id,
         file=filename,
@@ -1105,19 +1109,31 @@ def run_import(
 
 
 def list_runs(
-    session: Session, *, limit: int, offset: int, status: str | None = None
+    session: Session,
+    *,
+    limit: int,
+    offset: int,
+    status: str | None = None,
+    asset: str | None = None,
+    tool: str | None = None,
 ) -> Page[IngestRunRead]:
-    rows, total = repository.list_runs(session, limit=limit, offset=offset, status=status)
+    rows, total = repository.list_runs(
+        session, limit=limit, offset=offset, status=status, asset=asset, tool=tool
+    )
     return Page[IngestRunRead](
-        items=[IngestRunRead.model_validate(r) for r in rows],
+        items=[_run_read(run, name) for run, name in rows],
         total=total,
         limit=limit,
         offset=offset,
     )
 
 
+def _run_read(run: IngestRun, asset: str | None) -> IngestRunRead:
+    return IngestRunRead.model_validate(run).model_copy(update={"asset": asset})
+
+
 def get_run(session: Session, run_id: uuid.UUID) -> IngestRunRead:
     run = repository.get_run(session, run_id)
     if run is None:
         raise NotFound(f"no import with id {run_id}")
-    return IngestRunRead.model_validate(run)
+    return _run_read(run, repository.asset_name(session, run.asset_id))

@@ -8,7 +8,8 @@ no broker to run. Its schema is applied by our Alembic migrations (import_jobs).
 Tasks (aspm.jobs.tasks), all on one queue:
 - `aspm.import_report`: one queued upload (no automatic retry: a report that fails stays failed);
 - `aspm.retry_stalled`: jobs of workers silent for ASPM_JOB_LEASE_SECONDS run again;
-- `aspm.expire_triage` (hourly), `aspm.metrics_snapshot` (daily), `aspm.sweep_spool` (hourly).
+- `aspm.expire_triage` (hourly), `aspm.metrics_snapshot` (daily), `aspm.sweep_spool` (hourly);
+- `aspm.deliver_webhooks` (every 5 s), `aspm.webhooks_hourly` (aspm.integrations.jobs).
 """
 
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import procrastinate
 from sqlalchemy.engine import make_url
 
 from aspm.errors import InvalidInput
+from aspm.integrations import jobs as webhook_jobs
 from aspm.jobs import tasks
 from aspm.settings import Settings
 
@@ -65,4 +67,6 @@ def make_app(settings: Settings, *, pool_size: int = 4) -> procrastinate.App:
     periodic("aspm.expire_triage", HOURLY, tasks.expire_triage)
     periodic("aspm.metrics_snapshot", DAILY, tasks.metrics_snapshot)
     periodic("aspm.sweep_spool", HOURLY, tasks.sweep_spool)
+    periodic("aspm.deliver_webhooks", webhook_jobs.DELIVER_CRON, webhook_jobs.deliver_webhooks)
+    periodic("aspm.webhooks_hourly", HOURLY, webhook_jobs.webhooks_hourly)
     return app

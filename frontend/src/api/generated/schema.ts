@@ -305,7 +305,9 @@ export interface paths {
         /**
          * List
          * @description Filter, sort and page the de-duplicated findings. `assignee=me` and `team=mine` give an
-         *     engineer's own queue, most urgent first (priority, then SLA due date).
+         *     engineer's own queue, most urgent first (priority, then SLA due date). Page with
+         *     `after=next_cursor` (keyset); `offset` still works but reads every skipped row. Counts are
+         *     exact up to 10,000, then `total_capped` says "10,000+".
          */
         get: operations["findings-list"];
         put?: never;
@@ -972,6 +974,134 @@ export interface paths {
         patch: operations["users-update"];
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List */
+        get: operations["webhooks-list"];
+        put?: never;
+        /**
+         * Create
+         * @description A webhook: `generic` (the signed JSON envelope), `slack` or `teams` (their incoming
+         *     webhook formats). The URL and secret are stored encrypted and never shown again.
+         */
+        post: operations["webhooks-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/deliveries/{delivery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Delivery
+         * @description One delivery with the event envelope it carries.
+         */
+        get: operations["webhooks-get_delivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Event Types
+         * @description The events a webhook can subscribe to, each with an example of the JSON envelope that a
+         *     generic webhook receives: `{version, id, type, occurred_at, data}`. The body is signed:
+         *     `X-ASPM-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` (README
+         *     "Webhooks").
+         */
+        get: operations["webhooks-event_types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get */
+        get: operations["webhooks-get"];
+        put?: never;
+        post?: never;
+        /** Delete */
+        delete: operations["webhooks-delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update
+         * @description Change what is given; `url` and `secret` are replaced only when sent.
+         */
+        patch: operations["webhooks-update"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Deliveries
+         * @description The delivery log, newest first: status, attempts, response code, duration.
+         */
+        get: operations["webhooks-list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Test
+         * @description Send a `webhook.test` event now and answer with the delivery (one attempt; a failed one
+         *     is retried later like any other).
+         */
+        post: operations["webhooks-send_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1085,6 +1215,20 @@ export interface components {
             team?: string | null;
             /** Version */
             version: number;
+        };
+        /** AttemptRead */
+        AttemptRead: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Error */
+            error?: string | null;
+            /** Response Code */
+            response_code?: number | null;
         };
         /** AuditEventRead */
         AuditEventRead: {
@@ -1342,6 +1486,100 @@ export interface components {
          * @enum {string}
          */
         DataSensitivity: "restricted" | "confidential" | "internal" | "public" | "unknown";
+        /** DeliveryDetail */
+        DeliveryDetail: {
+            /** Attempt Log */
+            attempt_log: components["schemas"]["AttemptRead"][];
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Duration Ms */
+            duration_ms: number | null;
+            /**
+             * Envelope
+             * @description the event as sent (the generic JSON body)
+             */
+            envelope: {
+                [key: string]: unknown;
+            };
+            /** Error */
+            error: string | null;
+            /**
+             * Event Id
+             * Format: uuid
+             */
+            event_id: string;
+            event_type: components["schemas"]["EventType"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Response Code */
+            response_code: number | null;
+            status: components["schemas"]["DeliveryStatus"];
+            /**
+             * Webhook Id
+             * Format: uuid
+             */
+            webhook_id: string;
+        };
+        /** DeliveryRead */
+        DeliveryRead: {
+            /** Attempt Log */
+            attempt_log: components["schemas"]["AttemptRead"][];
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Duration Ms */
+            duration_ms: number | null;
+            /** Error */
+            error: string | null;
+            /**
+             * Event Id
+             * Format: uuid
+             */
+            event_id: string;
+            event_type: components["schemas"]["EventType"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Response Code */
+            response_code: number | null;
+            status: components["schemas"]["DeliveryStatus"];
+            /**
+             * Webhook Id
+             * Format: uuid
+             */
+            webhook_id: string;
+        };
+        /**
+         * DeliveryStatus
+         * @enum {string}
+         */
+        DeliveryStatus: "pending" | "retrying" | "delivered" | "failed";
         /** DetectionRead */
         DetectionRead: {
             /** Account Id */
@@ -1428,6 +1666,33 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** DriftDetectedEvent */
+        DriftDetectedEvent: {
+            data: components["schemas"]["FindingsData"];
+            /**
+             * Id
+             * Format: uuid
+             * @description the event's id; the same on every retry (deduplicate)
+             */
+            id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "drift.detected";
+            /**
+             * Version
+             * @description of this envelope
+             * @default 1
+             * @constant
+             */
+            version: "1";
+        };
         /**
          * Environment
          * @enum {string}
@@ -1453,6 +1718,19 @@ export interface components {
             detail: unknown;
             /** Error */
             error: string;
+        };
+        /**
+         * EventType
+         * @enum {string}
+         */
+        EventType: "findings.new_p1" | "findings.sla_breached" | "gate.failed" | "import.failed" | "drift.detected" | "webhook.test";
+        /** EventTypeInfo */
+        EventTypeInfo: {
+            /** Description */
+            description: string;
+            /** Example */
+            example: components["schemas"]["NewP1Event"] | components["schemas"]["SlaBreachedEvent"] | components["schemas"]["DriftDetectedEvent"] | components["schemas"]["GateFailedEvent"] | components["schemas"]["ImportFailedEvent"] | components["schemas"]["TestEvent"];
+            type: components["schemas"]["EventType"];
         };
         /** ExpiryResult */
         ExpiryResult: {
@@ -1648,12 +1926,23 @@ export interface components {
             /** History */
             history: string;
         };
-        /** FindingPage */
+        /**
+         * FindingPage
+         * @description A page of findings. `total` and `suppressed_total` are exact up to 10,000; past that they
+         *     say 10,000 and their `_capped` flag is true ("10,000+"): an exact count of a million rows
+         *     costs more than the page. Page on with `after=next_cursor` (keyset: as fast on page 1,000 as
+         *     on page 1, and no row is skipped or repeated when rows are added between pages).
+         */
         FindingPage: {
             /** Items */
             items: components["schemas"]["FindingRead"][];
             /** Limit */
             limit: number;
+            /**
+             * Next Cursor
+             * @description pass as `after` for the next page; null on the last page
+             */
+            next_cursor?: string | null;
             /** Offset */
             offset: number;
             /**
@@ -1663,10 +1952,22 @@ export interface components {
              */
             suppressed_total: number;
             /**
+             * Suppressed Total Capped
+             * @description more than `suppressed_total` do
+             * @default false
+             */
+            suppressed_total_capped: boolean;
+            /**
              * Total
              * @description rows matching the filters
              */
             total: number;
+            /**
+             * Total Capped
+             * @description more than `total` (10,000) findings match: show it as 10,000+
+             * @default false
+             */
+            total_capped: boolean;
         };
         /** FindingRead */
         FindingRead: {
@@ -1754,11 +2055,56 @@ export interface components {
              */
             version: number;
         };
+        /** FindingRef */
+        FindingRef: {
+            /** Asset */
+            asset: string | null;
+            /** Category */
+            category: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Path
+             * @description the finding's page in the dashboard, e.g. /findings/<id>
+             */
+            path: string;
+            /** Priority */
+            priority: string | null;
+            /** Risk Score */
+            risk_score: number | null;
+            /** Severity */
+            severity: string;
+            /** Sla Due At */
+            sla_due_at: string | null;
+            /** Team */
+            team: string | null;
+            /** Title */
+            title: string;
+        };
         /**
          * FindingSort
          * @enum {string}
          */
         FindingSort: "risk" | "severity" | "first_seen" | "last_seen" | "title" | "priority";
+        /**
+         * FindingsData
+         * @description findings.new_p1, findings.sla_breached, drift.detected: the findings (at most 100) and
+         *     how many there were.
+         */
+        FindingsData: {
+            /** Count */
+            count: number;
+            /** Findings */
+            findings: components["schemas"]["FindingRef"][];
+            /**
+             * Import Id
+             * @description the import that found them (new P1, drift)
+             */
+            import_id?: string | null;
+        };
         /**
          * FormatRead
          * @description A report format the platform reads (what `--format` and `?format=` take).
@@ -1815,6 +2161,56 @@ export interface components {
             policy_name: string;
             /** Scope */
             scope: string;
+        };
+        /** GateFailedData */
+        GateFailedData: {
+            /** Asset */
+            asset: string | null;
+            /** Branch */
+            branch: string | null;
+            /** Commit */
+            commit: string | null;
+            /**
+             * Evaluation Id
+             * Format: uuid
+             */
+            evaluation_id: string;
+            /**
+             * Failed
+             * @description findings that failed the policy
+             */
+            failed: number;
+            /** Failed Rules */
+            failed_rules: string[];
+            /** Policy */
+            policy: string;
+        };
+        /** GateFailedEvent */
+        GateFailedEvent: {
+            data: components["schemas"]["GateFailedData"];
+            /**
+             * Id
+             * Format: uuid
+             * @description the event's id; the same on every retry (deduplicate)
+             */
+            id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "gate.failed";
+            /**
+             * Version
+             * @description of this envelope
+             * @default 1
+             * @constant
+             */
+            version: "1";
         };
         /** GateResult */
         GateResult: {
@@ -1888,6 +2284,47 @@ export interface components {
             reason: string;
             /** Title */
             title: string;
+        };
+        /** ImportFailedData */
+        ImportFailedData: {
+            /** Error */
+            error: string | null;
+            /** File */
+            file: string;
+            /** Format */
+            format: string | null;
+            /**
+             * Import Id
+             * Format: uuid
+             */
+            import_id: string;
+        };
+        /** ImportFailedEvent */
+        ImportFailedEvent: {
+            data: components["schemas"]["ImportFailedData"];
+            /**
+             * Id
+             * Format: uuid
+             * @description the event's id; the same on every retry (deduplicate)
+             */
+            id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "import.failed";
+            /**
+             * Version
+             * @description of this envelope
+             * @default 1
+             * @constant
+             */
+            version: "1";
         };
         /**
          * IngestResult
@@ -2273,6 +2710,33 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** NewP1Event */
+        NewP1Event: {
+            data: components["schemas"]["FindingsData"];
+            /**
+             * Id
+             * Format: uuid
+             * @description the event's id; the same on every retry (deduplicate)
+             */
+            id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "findings.new_p1";
+            /**
+             * Version
+             * @description of this envelope
+             * @default 1
+             * @constant
+             */
+            version: "1";
+        };
         /** OwnershipRuleCreate */
         OwnershipRuleCreate: {
             /**
@@ -2335,6 +2799,20 @@ export interface components {
         Page_CommentRead_: {
             /** Items */
             items: components["schemas"]["CommentRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description rows matching the filters
+             */
+            total: number;
+        };
+        /** Page[DeliveryRead] */
+        Page_DeliveryRead_: {
+            /** Items */
+            items: components["schemas"]["DeliveryRead"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -2765,6 +3243,33 @@ export interface components {
             /** End Session Url */
             end_session_url: string | null;
         };
+        /** SlaBreachedEvent */
+        SlaBreachedEvent: {
+            data: components["schemas"]["FindingsData"];
+            /**
+             * Id
+             * Format: uuid
+             * @description the event's id; the same on every retry (deduplicate)
+             */
+            id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "findings.sla_breached";
+            /**
+             * Version
+             * @description of this envelope
+             * @default 1
+             * @constant
+             */
+            version: "1";
+        };
         /**
          * SlaStatus
          * @description Of an open finding with a due date (active, triage new/confirmed/in_progress): overdue
@@ -2874,6 +3379,40 @@ export interface components {
             members: string[];
             /** Name */
             name: string;
+        };
+        /** TestData */
+        TestData: {
+            /** Message */
+            message: string;
+            /** Webhook */
+            webhook: string;
+        };
+        /** TestEvent */
+        TestEvent: {
+            data: components["schemas"]["TestData"];
+            /**
+             * Id
+             * Format: uuid
+             * @description the event's id; the same on every retry (deduplicate)
+             */
+            id: string;
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "webhook.test";
+            /**
+             * Version
+             * @description of this envelope
+             * @default 1
+             * @constant
+             */
+            version: "1";
         };
         /** TokenCreate */
         TokenCreate: {
@@ -3102,6 +3641,89 @@ export interface components {
             /** Teams */
             teams?: string[] | null;
         };
+        /** WebhookCreate */
+        WebhookCreate: {
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /** Events */
+            events?: components["schemas"]["EventType"][];
+            /** @default generic */
+            kind: components["schemas"]["WebhookKind"];
+            /** Name */
+            name: string;
+            /**
+             * Secret
+             * @description HMAC-SHA256 signing secret, write-only; required for generic webhooks
+             */
+            secret?: string | null;
+            /**
+             * Url
+             * Format: password
+             * @description where events are POSTed; write-only (stored encrypted, never returned)
+             */
+            url: string;
+        };
+        /**
+         * WebhookKind
+         * @enum {string}
+         */
+        WebhookKind: "generic" | "slack" | "teams";
+        /**
+         * WebhookRead
+         * @description A webhook as the API shows it: never its URL or secret.
+         */
+        WebhookRead: {
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Events */
+            events: components["schemas"]["EventType"][];
+            /** Has Secret */
+            has_secret: boolean;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["WebhookKind"];
+            /** Name */
+            name: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Url Hint
+             * @description scheme and host of the URL; the rest is not shown
+             */
+            url_hint: string;
+        };
+        /**
+         * WebhookUpdate
+         * @description Omitted fields stay as they are; `url` and `secret` are replaced only when given.
+         */
+        WebhookUpdate: {
+            /** Active */
+            active?: boolean | null;
+            /** Events */
+            events?: components["schemas"]["EventType"][] | null;
+            /** Name */
+            name?: string | null;
+            /** Secret */
+            secret?: string | null;
+            /** Url */
+            url?: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -3114,6 +3736,7 @@ export type SchemaAssetKind = components['schemas']['AssetKind'];
 export type SchemaAssetRead = components['schemas']['AssetRead'];
 export type SchemaAssetWrite = components['schemas']['AssetWrite'];
 export type SchemaAssignRequest = components['schemas']['AssignRequest'];
+export type SchemaAttemptRead = components['schemas']['AttemptRead'];
 export type SchemaAuditEventRead = components['schemas']['AuditEventRead'];
 export type SchemaBodyGateEvaluate = components['schemas']['Body_gate-evaluate'];
 export type SchemaBulkAction = components['schemas']['BulkAction'];
@@ -3128,13 +3751,19 @@ export type SchemaCommentRead = components['schemas']['CommentRead'];
 export type SchemaComplianceRef = components['schemas']['ComplianceRef'];
 export type SchemaControlRead = components['schemas']['ControlRead'];
 export type SchemaDataSensitivity = components['schemas']['DataSensitivity'];
+export type SchemaDeliveryDetail = components['schemas']['DeliveryDetail'];
+export type SchemaDeliveryRead = components['schemas']['DeliveryRead'];
+export type SchemaDeliveryStatus = components['schemas']['DeliveryStatus'];
 export type SchemaDetectionRead = components['schemas']['DetectionRead'];
 export type SchemaDetectorState = components['schemas']['DetectorState'];
 export type SchemaDirectory = components['schemas']['Directory'];
 export type SchemaDriftBriefRead = components['schemas']['DriftBriefRead'];
+export type SchemaDriftDetectedEvent = components['schemas']['DriftDetectedEvent'];
 export type SchemaEnvironment = components['schemas']['Environment'];
 export type SchemaErrorEnvelope = components['schemas']['ErrorEnvelope'];
 export type SchemaErrorRead = components['schemas']['ErrorRead'];
+export type SchemaEventType = components['schemas']['EventType'];
+export type SchemaEventTypeInfo = components['schemas']['EventTypeInfo'];
 export type SchemaExpiryResult = components['schemas']['ExpiryResult'];
 export type SchemaExplanationItem = components['schemas']['ExplanationItem'];
 export type SchemaExportFormat = components['schemas']['ExportFormat'];
@@ -3144,11 +3773,17 @@ export type SchemaFindingDetail = components['schemas']['FindingDetail'];
 export type SchemaFindingLinks = components['schemas']['FindingLinks'];
 export type SchemaFindingPage = components['schemas']['FindingPage'];
 export type SchemaFindingRead = components['schemas']['FindingRead'];
+export type SchemaFindingRef = components['schemas']['FindingRef'];
 export type SchemaFindingSort = components['schemas']['FindingSort'];
+export type SchemaFindingsData = components['schemas']['FindingsData'];
 export type SchemaFormatRead = components['schemas']['FormatRead'];
 export type SchemaGateEvaluationRead = components['schemas']['GateEvaluationRead'];
+export type SchemaGateFailedData = components['schemas']['GateFailedData'];
+export type SchemaGateFailedEvent = components['schemas']['GateFailedEvent'];
 export type SchemaGateResult = components['schemas']['GateResult'];
 export type SchemaIgnoredFinding = components['schemas']['IgnoredFinding'];
+export type SchemaImportFailedData = components['schemas']['ImportFailedData'];
+export type SchemaImportFailedEvent = components['schemas']['ImportFailedEvent'];
 export type SchemaIngestResult = components['schemas']['IngestResult'];
 export type SchemaIngestRunRead = components['schemas']['IngestRunRead'];
 export type SchemaInterval = components['schemas']['Interval'];
@@ -3160,10 +3795,12 @@ export type SchemaMe = components['schemas']['Me'];
 export type SchemaMetricInfo = components['schemas']['MetricInfo'];
 export type SchemaMetricName = components['schemas']['MetricName'];
 export type SchemaMetricResult = components['schemas']['MetricResult'];
+export type SchemaNewP1Event = components['schemas']['NewP1Event'];
 export type SchemaOwnershipRuleCreate = components['schemas']['OwnershipRuleCreate'];
 export type SchemaOwnershipRuleRead = components['schemas']['OwnershipRuleRead'];
 export type SchemaPageAuditEventRead = components['schemas']['Page_AuditEventRead_'];
 export type SchemaPageCommentRead = components['schemas']['Page_CommentRead_'];
+export type SchemaPageDeliveryRead = components['schemas']['Page_DeliveryRead_'];
 export type SchemaPageGateEvaluationRead = components['schemas']['Page_GateEvaluationRead_'];
 export type SchemaPageIngestRunRead = components['schemas']['Page_IngestRunRead_'];
 export type SchemaPasswordChange = components['schemas']['PasswordChange'];
@@ -3187,6 +3824,7 @@ export type SchemaScope = components['schemas']['Scope'];
 export type SchemaSeverity = components['schemas']['Severity'];
 export type SchemaSignInOptionsRead = components['schemas']['SignInOptionsRead'];
 export type SchemaSignOutRead = components['schemas']['SignOutRead'];
+export type SchemaSlaBreachedEvent = components['schemas']['SlaBreachedEvent'];
 export type SchemaSlaStatus = components['schemas']['SlaStatus'];
 export type SchemaSsoOption = components['schemas']['SsoOption'];
 export type SchemaSuppressedFilter = components['schemas']['SuppressedFilter'];
@@ -3194,6 +3832,8 @@ export type SchemaSuppressionRuleCreate = components['schemas']['SuppressionRule
 export type SchemaSuppressionRuleRead = components['schemas']['SuppressionRuleRead'];
 export type SchemaTeamCreate = components['schemas']['TeamCreate'];
 export type SchemaTeamRead = components['schemas']['TeamRead'];
+export type SchemaTestData = components['schemas']['TestData'];
+export type SchemaTestEvent = components['schemas']['TestEvent'];
 export type SchemaTokenCreate = components['schemas']['TokenCreate'];
 export type SchemaTokenCreated = components['schemas']['TokenCreated'];
 export type SchemaTokenRead = components['schemas']['TokenRead'];
@@ -3204,6 +3844,10 @@ export type SchemaUserCreate = components['schemas']['UserCreate'];
 export type SchemaUserCreated = components['schemas']['UserCreated'];
 export type SchemaUserRead = components['schemas']['UserRead'];
 export type SchemaUserUpdate = components['schemas']['UserUpdate'];
+export type SchemaWebhookCreate = components['schemas']['WebhookCreate'];
+export type SchemaWebhookKind = components['schemas']['WebhookKind'];
+export type SchemaWebhookRead = components['schemas']['WebhookRead'];
+export type SchemaWebhookUpdate = components['schemas']['WebhookUpdate'];
 export type $defs = Record<string, never>;
 export interface operations {
     "assets-list": {
@@ -3954,7 +4598,10 @@ export interface operations {
                 sort?: components["schemas"]["FindingSort"] | null;
                 descending?: boolean;
                 limit?: number;
+                /** @description rows to skip; prefer `after` past the first pages */
                 offset?: number;
+                /** @description keyset cursor: the page after the previous page's `next_cursor` (same sort and direction; 422 if it is not one) */
+                after?: string | null;
                 /** @description a user name, or `me` */
                 assignee?: string | null;
                 /** @description a team name, or `mine` (any of your teams) */
@@ -6177,6 +6824,432 @@ export interface operations {
             };
         };
     };
+    "webhooks-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRead"][];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "webhooks-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRead"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "webhooks-get_delivery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "webhooks-event_types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventTypeInfo"][];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "webhooks-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRead"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "webhooks-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "webhooks-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRead"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "webhooks-list_deliveries": {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DeliveryRead_"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "webhooks-send_test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryRead"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
 }
 type FlattenedDeepRequired<T> = {
     [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
@@ -6190,18 +7263,27 @@ export const pathsApiV1MetricsNameGetParametersQueryFormatValues: ReadonlyArray<
 export const assetKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AssetKind"]> = ["repository", "cloud_account", "service", "image", "unassigned"];
 export const bulkActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BulkAction"]> = ["triage", "assign"];
 export const dataSensitivityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DataSensitivity"]> = ["restricted", "confidential", "internal", "public", "unknown"];
+export const deliveryStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DeliveryStatus"]> = ["pending", "retrying", "delivered", "failed"];
 export const detectorStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DetectorState"]> = ["active", "fixed"];
+export const driftDetectedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DriftDetectedEvent"]["type"]> = ["drift.detected"];
 export const environmentValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Environment"]> = ["prod", "staging", "dev", "test", "unknown"];
+export const eventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EventType"]> = ["findings.new_p1", "findings.sla_breached", "gate.failed", "import.failed", "drift.detected", "webhook.test"];
 export const exportFormatValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportFormat"]> = ["csv", "xlsx", "sarif"];
 export const exposureValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Exposure"]> = ["internet", "internal", "isolated", "not_deployed", "unknown"];
 export const findingSortValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FindingSort"]> = ["risk", "severity", "first_seen", "last_seen", "title", "priority"];
+export const gateFailedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GateFailedEvent"]["type"]> = ["gate.failed"];
+export const importFailedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ImportFailedEvent"]["type"]> = ["import.failed"];
 export const intervalValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Interval"]> = ["day", "week", "month"];
 export const meKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Me"]["kind"]> = ["user", "token"];
 export const metricNameValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MetricName"]> = ["posture", "mttr", "sla", "net_resolve_rate", "violations_blocked", "drift", "coverage", "iac_coverage", "compliance"];
+export const newP1EventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NewP1Event"]["type"]> = ["findings.new_p1"];
 export const priorityFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PriorityFilter"]> = ["P1", "P2", "P3", "P4", "none"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "security_lead", "engineer", "viewer"];
 export const scopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Scope"]> = ["ingest", "read", "triage"];
 export const severityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Severity"]> = ["critical", "high", "medium", "low", "info"];
+export const slaBreachedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaBreachedEvent"]["type"]> = ["findings.sla_breached"];
 export const slaStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaStatus"]> = ["on_track", "due_soon", "overdue"];
 export const suppressedFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SuppressedFilter"]> = ["exclude", "include", "only"];
+export const testEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TestEvent"]["type"]> = ["webhook.test"];
 export const triageStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TriageState"]> = ["new", "confirmed", "in_progress", "false_positive", "accepted_risk", "wont_fix"];
+export const webhookKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookKind"]> = ["generic", "slack", "teams"];

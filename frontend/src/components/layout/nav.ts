@@ -9,7 +9,8 @@ export interface NavItem {
     | "/inventory"
     | "/imports"
     | "/rules"
-    | "/audit";
+    | "/audit"
+    | "/webhooks";
   label: string;
   /** roles that see the entry; all roles when absent */
   roles?: readonly Role[];
@@ -25,6 +26,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: "/imports", label: "Imports" },
   { to: "/rules", label: "Rules" },
   { to: "/audit", label: "Audit" },
+  { to: "/webhooks", label: "Webhooks", roles: ["admin", "security_lead"] },
 ];
 
 export function navFor(role: Role): NavItem[] {
