@@ -14,11 +14,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select, text, union_all
+from sqlalchemy import func, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from aspm.assets.models import Asset
 from aspm.audit.models import AuditEvent
 from aspm.db import locks
 from aspm.db.bulk import as_uuid, db_uuid, is_postgres, load_rows
@@ -415,16 +416,35 @@ def to_json(value: tuple[Any, ...]) -> str:
 
 
 def list_runs(
-    session: Session, *, limit: int, offset: int, status: str | None
-) -> tuple[Sequence[IngestRun], int]:
-    stmt = select(IngestRun)
+    session: Session,
+    *,
+    limit: int,
+    offset: int,
+    status: str | None = None,
+    asset: str | None = None,
+    tool: str | None = None,
+) -> tuple[Sequence[tuple[IngestRun, str | None]], int]:
+    """Imports, newest first, each with its asset's name. `tool` matches the tool or the format
+    (`sarif` gives every SARIF producer's imports)."""
+    stmt = select(IngestRun, Asset.name).outerjoin(Asset, Asset.id == IngestRun.asset_id)
     if status:
         stmt = stmt.where(IngestRun.status == status)
+    if asset:
+        stmt = stmt.where(Asset.name == asset)
+    if tool:
+        stmt = stmt.where(or_(IngestRun.tool == tool, IngestRun.format == tool))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
+    rows = session.execute(
         stmt.order_by(IngestRun.started_at.desc(), IngestRun.id).limit(limit).offset(offset)
     ).all()
-    return rows, total
+    return [(run, name) for run, name in rows], total
+
+
+def asset_name(session: Session, asset_id: uuid.UUID | None) -> str | None:
+    if asset_id is None:
+        return None
+    name: str | None = session.scalar(select(Asset.name).where(Asset.id == asset_id))
+    return name
 
 
 def get_run(session: Session, run_id: uuid.UUID) -> IngestRun | None:

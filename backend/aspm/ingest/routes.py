@@ -188,8 +188,16 @@ def list_imports(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     status: Annotated[str | None, Query(pattern="^(queued|running|ok|error)$")] = None,
+    asset: Annotated[str | None, Query(max_length=200, description="an asset's name")] = None,
+    tool: Annotated[
+        str | None,
+        Query(max_length=100, description="a tool or a format (`sarif`: every SARIF producer)"),
+    ] = None,
 ) -> Page[IngestRunRead]:
-    return service.list_runs(session, limit=limit, offset=offset, status=status)
+    """Imports, newest first, filtered by status, asset and tool."""
+    return service.list_runs(
+        session, limit=limit, offset=offset, status=status, asset=asset, tool=tool
+    )
 
 
 @router.get("/{import_id}", name="get", response_model=IngestRunRead, dependencies=[ReadAccess])

@@ -48,6 +48,7 @@ class IngestRunRead(BaseModel):
     tool: str | None
     tool_version: str | None
     asset_id: uuid.UUID | None
+    asset: str | None = Field(None, description="the asset's name")
     scope_target: str
     partial: bool
     uploaded_by: str

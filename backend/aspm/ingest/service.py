@@ -1109,19 +1109,31 @@ def run_import(
 
 
 def list_runs(
-    session: Session, *, limit: int, offset: int, status: str | None = None
+    session: Session,
+    *,
+    limit: int,
+    offset: int,
+    status: str | None = None,
+    asset: str | None = None,
+    tool: str | None = None,
 ) -> Page[IngestRunRead]:
-    rows, total = repository.list_runs(session, limit=limit, offset=offset, status=status)
+    rows, total = repository.list_runs(
+        session, limit=limit, offset=offset, status=status, asset=asset, tool=tool
+    )
     return Page[IngestRunRead](
-        items=[IngestRunRead.model_validate(r) for r in rows],
+        items=[_run_read(run, name) for run, name in rows],
         total=total,
         limit=limit,
         offset=offset,
     )
 
 
+def _run_read(run: IngestRun, asset: str | None) -> IngestRunRead:
+    return IngestRunRead.model_validate(run).model_copy(update={"asset": asset})
+
+
 def get_run(session: Session, run_id: uuid.UUID) -> IngestRunRead:
     run = repository.get_run(session, run_id)
     if run is None:
         raise NotFound(f"no import with id {run_id}")
-    return IngestRunRead.model_validate(run)
+    return _run_read(run, repository.asset_name(session, run.asset_id))
