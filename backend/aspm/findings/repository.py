@@ -321,10 +321,22 @@ def list_page(session: Session, flt: FindingFilter) -> ListPage:
     # the page's keys first (limit + 1: is there a next page?), then the rows of its ids: narrow
     # tuples walk the index; whole rows are read for the page only
     page = _filtered(flt, team_assets=owned).with_only_columns(*(k.selected for k in keys))
-    page = page.order_by(*_order(flt))
     if flt.after is not None:
         page = page.where(_after(flt, flt.after))
-    elif flt.offset:
+    if total_capped:
+        page = page.order_by(*_order(flt))
+    else:
+        # at most COUNT_CAP match: read them (as the count just did) and sort them, rather than
+        # walk the sort index hoping to meet them. At 1M findings (load 8) a team filter that
+        # matched nothing walked the whole index in 4.5 s; this way 0.5 s, the cost of its count.
+        down = _downward(flt)
+        sub = page.add_columns(*(k.order.label(f"o{i}") for i, k in enumerate(keys)))
+        matching = sub.cte("matching").prefix_with("MATERIALIZED")
+        order = [matching.c[f"o{i}"] for i in range(len(keys))]
+        page = select(*(matching.c[i] for i in range(len(keys)))).order_by(
+            *(c.desc() if down else c.asc() for c in order)
+        )
+    if flt.after is None and flt.offset:
         page = page.offset(flt.offset)
     found_keys = session.execute(page.limit(flt.limit + 1)).all()
     more = len(found_keys) > flt.limit
