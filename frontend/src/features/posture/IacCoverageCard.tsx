@@ -4,14 +4,21 @@ import { metricCsvUrl, metricQuery } from "../../api/metrics";
 import { EmptyState, ErrorMessage, Loading } from "../../components/ui";
 import { formatNumber } from "../../lib/format";
 import { type Availability, ChartCard, CsvLink, NotAvailable } from "./MetricCard";
+import type { PostureScope } from "./search";
 import type { Row } from "./table";
 
 const TITLE = "IaC coverage of cloud resources";
 
 /** The inventory as it stands now: how many live cloud resources a Terraform state manages. */
-export function IacCoverageCard({ availability }: { availability: Availability }) {
+export function IacCoverageCard({
+  scope = {},
+  availability,
+}: {
+  scope?: PostureScope;
+  availability: Availability;
+}) {
   const { data, error, isPending } = useQuery({
-    ...metricQuery("iac_coverage", {}),
+    ...metricQuery("iac_coverage", { ...scope }),
     enabled: availability === "available",
   });
   if (availability === "missing") {
@@ -35,7 +42,7 @@ export function IacCoverageCard({ availability }: { availability: Availability }
       table={data ? { columns: data.columns, rows } : undefined}
       download={
         availability === "available" ? (
-          <CsvLink href={metricCsvUrl("iac_coverage", {})} label={TITLE} />
+          <CsvLink href={metricCsvUrl("iac_coverage", { ...scope })} label={TITLE} />
         ) : null
       }
     >

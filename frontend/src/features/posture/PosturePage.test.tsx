@@ -31,17 +31,24 @@ function info(name: SchemaMetricName): SchemaMetricInfo {
 function metric(call: RecordedCall) {
   const name = call.path.split("/").pop() ?? "";
   const groupBy = call.query.get("group_by");
+  const previous = call.query.get("end") === "2026-09-03";
   const rows =
-    name === "posture"
+    name === "posture" && previous
       ? [
-          // an older snapshot day that must not count in "now"
-          { day: "2026-12-02", [groupBy ?? "none"]: "P1", open_count: 50, open_risk: 5000 },
-          { day: "2026-12-03", [groupBy ?? "none"]: "P1", open_count: 7, open_risk: 700 },
-          { day: "2026-12-03", [groupBy ?? "none"]: "P2", open_count: 3, open_risk: 150 },
+          // the previous period's last snapshot: P1 fell by 2, P2 rose by 1, risk by 50
+          { day: "2026-09-03", [groupBy ?? "none"]: "P1", open_count: 9, open_risk: 800 },
+          { day: "2026-09-03", [groupBy ?? "none"]: "P2", open_count: 1, open_risk: 0 },
         ]
-      : name === "iac_coverage"
-        ? [{ cloud_resources: 19, managed: 16, unmanaged: 3, iac_coverage: 16 / 19 }]
-        : [];
+      : name === "posture"
+        ? [
+            // an older snapshot day that must not count in "now"
+            { day: "2026-12-02", [groupBy ?? "none"]: "P1", open_count: 50, open_risk: 5000 },
+            { day: "2026-12-03", [groupBy ?? "none"]: "P1", open_count: 7, open_risk: 700 },
+            { day: "2026-12-03", [groupBy ?? "none"]: "P2", open_count: 3, open_risk: 150 },
+          ]
+        : name === "iac_coverage"
+          ? [{ cloud_resources: 19, managed: 16, unmanaged: 3, iac_coverage: 16 / 19 }]
+          : [];
   return {
     metric: name,
     title: name,
@@ -59,6 +66,8 @@ function metric(call: RecordedCall) {
 function setup(catalogue: SchemaMetricName[] = ALL) {
   return mockApi({
     "GET /api/v1/auth/me": makeUser({ role: "viewer" }),
+    "GET /api/v1/auth/directory": { users: [], teams: ["payments", "web"] },
+    "GET /api/v1/assets": [],
     "GET /api/v1/metrics": catalogue.map(info),
     "GET /api/v1/metrics/{name}": metric,
   });
@@ -165,5 +174,58 @@ describe("PosturePage", () => {
       (c) => c.path.endsWith("/metrics/drift") && c.query.get("period") === "1y",
     );
     expect(drift[0]?.query.get("interval")).toBe("month");
+  });
+
+  it("shows each tile's change against the previous period's last snapshot", async () => {
+    const api = setup();
+    renderApp("/posture");
+    await screen.findByLabelText(/Latest snapshot \(2026-12-03\)/, {}, { timeout: 5000 });
+    // the previous period ends the day before this one starts (period.start 2026-09-04)
+    await waitFor(() =>
+      expect(screen.getByTestId("kpi-open-change")).toHaveTextContent("no change since 03 Sept"),
+    );
+    expect(screen.getByTestId("kpi-open-risk-change")).toHaveTextContent("+50 since 03 Sept");
+    expect(screen.getByTestId("kpi-open-risk-change")).toHaveTextContent("up");
+    expect(screen.getByTestId("kpi-p1-change")).toHaveTextContent("−2 since");
+    expect(screen.getByTestId("kpi-p1-change")).toHaveTextContent("down");
+    const prev = api.calls.find((c) => c.path.endsWith("/metrics/posture") && c.query.get("end"));
+    expect(prev?.query.get("period")).toBe("90d");
+    expect(prev?.query.get("group_by")).toBe("priority");
+  });
+
+  it("scopes every figure to the team, asset and environment in the URL", async () => {
+    const user = userEvent.setup();
+    const api = setup();
+    const { router } = renderApp("/posture?team=payments&environment=prod");
+    const team = await screen.findByLabelText("Team", {}, { timeout: 5000 });
+    await waitFor(() => expect(team).toHaveValue("payments"));
+    expect(screen.getByLabelText("Environment")).toHaveValue("prod");
+    await waitFor(() =>
+      expect(api.calls.some((c) => c.path.endsWith("/metrics/compliance"))).toBe(true),
+    );
+    const metricCalls = api.calls.filter((c) => c.path.startsWith("/api/v1/metrics/"));
+    expect(metricCalls.length).toBeGreaterThan(8);
+    for (const call of metricCalls) {
+      expect([call.path, call.query.get("team"), call.query.get("environment")]).toEqual([
+        call.path,
+        "payments",
+        "prod",
+      ]);
+    }
+    expect(
+      within(screen.getByTestId("chart-sla")).getByRole("link", { name: /Download CSV of / }),
+    ).toHaveAttribute(
+      "href",
+      "/api/v1/metrics/sla?team=payments&environment=prod&period=90d&group_by=priority&format=csv",
+    );
+    await user.selectOptions(team, "web");
+    await waitFor(() =>
+      expect(router.state.location.search).toEqual({ team: "web", environment: "prod" }),
+    );
+    await waitFor(() =>
+      expect(
+        api.calls.some((c) => c.path.endsWith("/metrics/drift") && c.query.get("team") === "web"),
+      ).toBe(true),
+    );
   });
 });

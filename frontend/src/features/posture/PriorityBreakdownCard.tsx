@@ -4,6 +4,7 @@ import { EmptyState, ErrorMessage, Loading } from "../../components/ui";
 import { PRIORITIES } from "../../lib/severity";
 import { CategoryBarChart } from "./charts";
 import { type Availability, ChartCard, CsvButton, NotAvailable } from "./MetricCard";
+import type { PostureScope } from "./search";
 import { latestRows, type Row } from "./table";
 
 /**
@@ -13,17 +14,19 @@ import { latestRows, type Row } from "./table";
 export function PriorityBreakdownCard({
   dimension,
   period,
+  scope = {},
   availability,
 }: {
   dimension: "team" | "environment";
   period: string;
+  scope?: PostureScope;
   availability: Availability;
 }) {
   const title = `Open findings by priority per ${dimension}`;
   const testId = `chart-open-by-${dimension}`;
   const results = useQueries({
     queries: PRIORITIES.map((priority) => ({
-      ...metricQuery("posture", { period, group_by: dimension, priority }),
+      ...metricQuery("posture", { ...scope, period, group_by: dimension, priority }),
       enabled: availability === "available",
     })),
   });
