@@ -66,6 +66,7 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "users-get": ADMINS,
     "users-update": ADMINS,
     "users-deactivate": ADMINS,
+    "users-reset_password": ADMINS,
     "teams-list": ADMINS,
     "teams-create": ADMINS,
     "teams-add_member": ADMINS,
@@ -84,6 +85,8 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "rules-list_suppression": EVERYONE_READ,
     "rules-create_suppression": LEADS,
     "rules-remove_suppression": LEADS,
+    "rules-preview_suppression": LEADS,
+    "rules-suppressed_findings": EVERYONE_READ,
     "rules-list_ownership": EVERYONE_READ,
     "rules-create_ownership": LEADS,
     "rules-remove_ownership": LEADS,
@@ -95,6 +98,11 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "gate-list": EVERYONE_READ,
     "gate-get": EVERYONE_READ,
     "exports-findings": EVERYONE_READ,
+    # saved views of the queue: each person their own (tokens have none)
+    "views-list": PEOPLE,
+    "views-create": PEOPLE,
+    "views-update": PEOPLE,
+    "views-delete": PEOPLE,
     # outgoing webhooks (aspm.integrations): their URLs and secrets are credentials
     "webhooks-event_types": LEADS,
     "webhooks-list": LEADS,

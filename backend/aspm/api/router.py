@@ -19,6 +19,7 @@ from aspm.resources.routes import router as resources_router
 from aspm.risk.routes import router as risk_router
 from aspm.triage.routes import router as triage_router
 from aspm.triage.routes import rules_router
+from aspm.views.routes import router as views_router
 
 # every operation: an unknown query parameter is a 422 naming the accepted ones
 api_router = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
@@ -40,6 +41,7 @@ api_router.include_router(users_router)
 api_router.include_router(teams_router)
 api_router.include_router(tokens_router)
 api_router.include_router(webhooks_router)
+api_router.include_router(views_router)
 
 
 @api_router.get("/health", tags=["system"], name="health")

@@ -163,6 +163,15 @@ def update_user(
     )
 
 
+@users_router.post("/{user_id}/reset-password", name="reset_password", response_model=UserCreated)
+def reset_password(
+    session: SessionDep, settings: SettingsDep, principal: PrincipalDep, user_id: uuid.UUID
+) -> UserCreated:
+    """Give the user a generated one-time password (in this response only); their sessions end
+    and they must choose their own at the next sign-in."""
+    return service.reset_password(session, user_id=user_id, actor=principal, settings=settings)
+
+
 @users_router.delete("/{user_id}", name="deactivate", response_model=UserRead)
 def deactivate_user(
     session: SessionDep, settings: SettingsDep, principal: PrincipalDep, user_id: uuid.UUID

@@ -322,6 +322,19 @@ def set_password(
     )  # fmt: skip
 
 
+def reset_password(
+    session: Session, *, user_id: uuid.UUID, actor: Principal | str, settings: Settings
+) -> UserCreated:
+    """An admin resets a user's password to a generated one-time password, returned this once;
+    the user's sessions end and they must set their own at the next sign-in."""
+    password = credentials.generate_password()
+    read = update_user(
+        session, user_id=user_id, spec=UserUpdate(password=password), actor=actor,
+        settings=settings,
+    )  # fmt: skip
+    return UserCreated(**read.model_dump(), password=password)
+
+
 def change_own_password(
     session: Session,
     *,

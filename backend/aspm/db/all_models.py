@@ -12,6 +12,7 @@ from aspm.metrics import models as metrics_models
 from aspm.resources import models as resources_models
 from aspm.risk import models as risk_models
 from aspm.triage import models as triage_models
+from aspm.views import models as views_models
 
 __all__ = [
     "Base",
@@ -26,4 +27,5 @@ __all__ = [
     "resources_models",
     "risk_models",
     "triage_models",
+    "views_models",
 ]

@@ -144,6 +144,9 @@ class FindingRead(BaseModel):
     version: int = Field(1, description="send it back with a change (409 if it moved on)")
     risk_score: int | None
     priority: str | None
+    toxic: bool = Field(
+        False, description="its risk explanation has a toxic combination (as `toxic=true`)"
+    )
     sla_due_at: datetime | None = None
     risk_policy_version: str | None = None
     first_seen_at: datetime

@@ -31,6 +31,7 @@ from aspm.findings.schemas import (
     SlaStatus,
 )
 from aspm.resources import queries as resource_queries
+from aspm.risk.resource_context import TOXIC_KEY_PREFIX
 from aspm.risk.scoring import describe
 
 
@@ -93,6 +94,7 @@ def _read(
         "version": finding.version,
         "risk_score": finding.risk_score,
         "priority": finding.priority,
+        "toxic": (finding.risk_key or "").startswith(TOXIC_KEY_PREFIX),
         "sla_due_at": finding.sla_due_at,
         "risk_policy_version": finding.risk_policy_version,
         "first_seen_at": finding.first_seen_at,

@@ -6,7 +6,7 @@ Rule application is set-based: one INSERT ... SELECT (its audit events) and one 
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 from aspm.assets.models import Asset
 from aspm.audit.models import AuditEvent
 from aspm.db.base import JSONType, UTCDateTime
-from aspm.findings.models import Detection, Finding, TriageState
+from aspm.findings.models import Detection, Finding, TriageState, risk_key
+from aspm.findings.states import open_clause
 from aspm.triage.models import FindingComment, OwnershipRule, RiskAcceptance, SuppressionRule
 from aspm.triage.patterns import to_like
 
@@ -282,6 +283,37 @@ def criteria(
     if resource_pattern:
         conds.append(_glob(Finding.resource, resource_pattern))
     return conds or [false()]  # no criteria matches nothing, never everything
+
+
+class FindingBrief(NamedTuple):
+    finding: Finding
+    asset: str
+    open: bool
+
+
+def count_where(session: Session, where: Sequence[ColumnElement[bool]]) -> tuple[int, int]:
+    """How many findings match `where`, and how many of those are open."""
+    row = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((open_clause(), 1), else_=0)), 0))
+        .select_from(Finding)
+        .where(*where)
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def briefs_where(
+    session: Session, where: Sequence[ColumnElement[bool]], *, limit: int, offset: int = 0
+) -> list[FindingBrief]:
+    """Findings matching `where` with their asset's name, highest risk first."""
+    rows = session.execute(
+        select(Finding, Asset.name, open_clause())
+        .join(Asset, Asset.id == Finding.asset_id)
+        .where(*where)
+        .order_by(risk_key().desc(), Finding.severity_rank.desc(), Finding.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [FindingBrief(r[0], r[1], bool(r[2])) for r in rows]
 
 
 def _audit_select(

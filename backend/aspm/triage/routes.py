@@ -28,6 +28,9 @@ from aspm.triage.schemas import (
     OwnershipRuleCreate,
     OwnershipRuleRead,
     RiskAcceptanceRead,
+    SuppressedFindingRead,
+    SuppressionCriteria,
+    SuppressionPreview,
     SuppressionRuleCreate,
     SuppressionRuleRead,
     TriageRequest,
@@ -179,6 +182,40 @@ def create_suppression_rule(
 ) -> SuppressionRuleRead:
     """Create a rule; it suppresses matching findings at once and at every later import."""
     return service.create_suppression_rule(session, request=body, principal=principal)
+
+
+@rules_router.post(
+    "/suppression-rules/preview",
+    name="preview_suppression",
+    dependencies=[LeadAccess],
+    response_model=SuppressionPreview,
+)
+def preview_suppression_rule(
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: SuppressionCriteria,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> SuppressionPreview:
+    """What a rule with these criteria would hide if saved now ("this rule hides 37 findings")
+    and which; nothing is saved."""
+    return service.preview_suppression(session, request=body, principal=principal, limit=limit)
+
+
+@rules_router.get(
+    "/suppression-rules/{rule_id}/findings",
+    name="suppressed_findings",
+    dependencies=[ReadAccess],
+    response_model=Page[SuppressedFindingRead],
+)
+def suppressed_findings(
+    session: SessionDep,
+    principal: PrincipalDep,  # noqa: ARG001 - authenticated read
+    rule_id: uuid.UUID,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> Page[SuppressedFindingRead]:
+    """The findings this rule hides now, highest risk first."""
+    return service.suppressed_by_rule(session, rule_id=rule_id, limit=limit, offset=offset)
 
 
 @rules_router.delete(

@@ -108,12 +108,17 @@ class BulkResult(BaseModel):
     ids: list[uuid.UUID]
 
 
-class SuppressionRuleCreate(BaseModel):
+class SuppressionCriteria(BaseModel):
+    """What a suppression rule matches (every criterion given must hold)."""
+
     tool: str | None = Field(None, max_length=100, description="a detection's tool, exact")
     rule: str | None = Field(None, max_length=300, description="rule id or control id (glob)")
     asset: str | None = Field(None, max_length=200, description="asset name, exact")
     path_glob: str | None = Field(None, max_length=1000)
     resource_pattern: str | None = Field(None, max_length=1000)
+
+
+class SuppressionRuleCreate(SuppressionCriteria):
     justification: str = Field(min_length=1, max_length=4000)
     approver: str | None = Field(None, max_length=200)
     expires_at: AwareDatetime | None = None
@@ -134,6 +139,33 @@ class SuppressionRuleRead(BaseModel):
     ended_at: datetime | None
     ended_reason: str | None
     findings: int = Field(description="findings this rule suppresses now")
+
+
+class SuppressedFindingRead(BaseModel):
+    """A finding as a suppression preview or a rule's list shows it."""
+
+    id: uuid.UUID
+    title: str
+    severity: Severity
+    priority: str | None
+    risk_score: int | None
+    asset: str
+    path: str | None
+    resource: str | None
+    detector_state: DetectorState
+    triage_state: TriageState
+    open: bool = Field(description="open work now (active, undecided, not hidden)")
+
+
+class SuppressionPreview(BaseModel):
+    """What a rule with these criteria would hide if it were saved now."""
+
+    findings: int = Field(description="findings it would hide (not hidden by another rule yet)")
+    open: int = Field(description="of those, open work (they leave the queue)")
+    already_suppressed: int = Field(description="matching findings another rule hides already")
+    items: list[SuppressedFindingRead] = Field(
+        description="the findings it would hide, highest risk first (at most `limit`)"
+    )
 
 
 class OwnershipRuleCreate(BaseModel):

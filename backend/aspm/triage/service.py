@@ -14,6 +14,7 @@ Expiry (accepted risks and suppression rules past their date) runs: at the start
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, literal
 from sqlalchemy.orm import Session
@@ -24,9 +25,10 @@ from aspm.auth import service as auth_service
 from aspm.auth.principal import Principal, Role, Scope
 from aspm.common.clock import utcnow
 from aspm.common.paging import Page
+from aspm.common.severity import Severity
 from aspm.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from aspm.findings import service as findings_service
-from aspm.findings.models import Finding, TriageState
+from aspm.findings.models import DetectorState, Finding, TriageState
 from aspm.findings.schemas import FindingFilter
 from aspm.metrics import service as metrics_service
 from aspm.triage import repository, transitions
@@ -45,6 +47,9 @@ from aspm.triage.schemas import (
     OwnershipRuleRead,
     RiskAcceptanceRead,
     RulesApplied,
+    SuppressedFindingRead,
+    SuppressionCriteria,
+    SuppressionPreview,
     SuppressionRuleCreate,
     SuppressionRuleRead,
     TriageRequest,
@@ -401,12 +406,16 @@ def _pattern(value: str | None, what: str) -> str | None:
     return value
 
 
-def create_suppression_rule(
-    session: Session, *, request: SuppressionRuleCreate, principal: Principal
-) -> SuppressionRuleRead:
-    """Create a rule and suppress every finding it matches now (retroactively)."""
-    _authorize_rules(principal)
-    now = utcnow()
+class _Criteria(NamedTuple):
+    tool: str | None
+    rule: str | None
+    asset_id: uuid.UUID | None
+    path_glob: str | None
+    resource: str | None
+
+
+def _criteria(session: Session, request: SuppressionCriteria) -> _Criteria:
+    """A rule's criteria, trimmed and checked: no rule may match everything."""
     tool = _pattern(request.tool, "tool")
     rule = _pattern(request.rule, "rule")
     path_glob = _pattern(request.path_glob, "path_glob")
@@ -418,6 +427,59 @@ def create_suppression_rule(
             "a suppression rule must narrow what it hides: give a tool, an asset, or a rule, "
             "path or resource pattern that is not only wildcards"
         )
+    return _Criteria(tool, rule, asset_id, path_glob, resource)
+
+
+def _brief(row: repository.FindingBrief) -> SuppressedFindingRead:
+    f = row.finding
+    return SuppressedFindingRead(
+        id=f.id, title=f.title, severity=Severity(f.severity), priority=f.priority,
+        risk_score=f.risk_score, asset=row.asset, path=f.path, resource=f.resource,
+        detector_state=DetectorState(f.detector_state), triage_state=TriageState(f.triage_state),
+        open=row.open,
+    )  # fmt: skip
+
+
+def preview_suppression(
+    session: Session, *, request: SuppressionCriteria, principal: Principal, limit: int = 100
+) -> SuppressionPreview:
+    """What a rule with these criteria would hide if saved now: the findings no other rule hides
+    yet (the ones saving it would change), how many of them are open work, and the list. A
+    read: nothing changes."""
+    _authorize_rules(principal)
+    c = _criteria(session, request)
+    match = repository.criteria(
+        tool=c.tool, rule=c.rule, asset_id=c.asset_id, path_glob=c.path_glob,
+        resource_pattern=c.resource,
+    )  # fmt: skip
+    hidden_now = [*match, Finding.suppression_rule_id.is_(None)]
+    findings, open_ = repository.count_where(session, hidden_now)
+    already, _ = repository.count_where(session, [*match, Finding.suppression_rule_id.is_not(None)])
+    items = repository.briefs_where(session, hidden_now, limit=limit)
+    return SuppressionPreview(
+        findings=findings, open=open_, already_suppressed=already, items=[_brief(r) for r in items]
+    )
+
+
+def suppressed_by_rule(
+    session: Session, *, rule_id: uuid.UUID, limit: int, offset: int
+) -> Page[SuppressedFindingRead]:
+    """The findings one suppression rule hides now, highest risk first."""
+    if repository.get_suppression_rule(session, rule_id) is None:
+        raise NotFound(f"no suppression rule with id {rule_id}")
+    where = [Finding.suppression_rule_id == rule_id]
+    total, _ = repository.count_where(session, where)
+    rows = repository.briefs_where(session, where, limit=limit, offset=offset)
+    return Page(items=[_brief(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+def create_suppression_rule(
+    session: Session, *, request: SuppressionRuleCreate, principal: Principal
+) -> SuppressionRuleRead:
+    """Create a rule and suppress every finding it matches now (retroactively)."""
+    _authorize_rules(principal)
+    now = utcnow()
+    tool, rule, asset_id, path_glob, resource = _criteria(session, request)
     if request.expires_at is not None and request.expires_at <= now:
         raise InvalidInput("expires_at must be in the future")
     approver = (request.approver or "").strip() or None

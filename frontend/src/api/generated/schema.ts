@@ -524,7 +524,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List */
+        /**
+         * List
+         * @description Imports, newest first, filtered by status, asset and tool.
+         */
         get: operations["imports-list"];
         put?: never;
         /**
@@ -809,6 +812,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/suppression-rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Suppression
+         * @description What a rule with these criteria would hide if saved now ("this rule hides 37 findings")
+         *     and which; nothing is saved.
+         */
+        post: operations["rules-preview_suppression"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/suppression-rules/{rule_id}": {
         parameters: {
             query?: never;
@@ -824,6 +848,26 @@ export interface paths {
          * @description End a rule (kept for history) and restore the findings it hid.
          */
         delete: operations["rules-remove_suppression"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suppression-rules/{rule_id}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suppressed Findings
+         * @description The findings this rule hides now, highest risk first.
+         */
+        get: operations["rules-suppressed_findings"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -972,6 +1016,72 @@ export interface paths {
          * @description Change name, role, teams, password or active flag; each change is audited.
          */
         patch: operations["users-update"];
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset Password
+         * @description Give the user a generated one-time password (in this response only); their sessions end
+         *     and they must choose their own at the next sign-in.
+         */
+        post: operations["users-reset_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List
+         * @description Your saved views, by name.
+         */
+        get: operations["views-list"];
+        put?: never;
+        /**
+         * Create
+         * @description Save the queue's filters under a name (paging is dropped: a view opens on page 1).
+         */
+        post: operations["views-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views/{view_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete */
+        delete: operations["views-delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update
+         * @description Rename a view or change its filters.
+         */
+        patch: operations["views-update"];
         trace?: never;
     };
     "/api/v1/webhooks": {
@@ -1911,6 +2021,12 @@ export interface components {
             title: string;
             /** Tools */
             tools: string[];
+            /**
+             * Toxic
+             * @description its risk explanation has a toxic combination (as `toxic=true`)
+             * @default false
+             */
+            toxic: boolean;
             triage_state: components["schemas"]["TriageState"];
             /**
              * Version
@@ -2047,6 +2163,12 @@ export interface components {
             title: string;
             /** Tools */
             tools: string[];
+            /**
+             * Toxic
+             * @description its risk explanation has a toxic combination (as `toxic=true`)
+             * @default false
+             */
+            toxic: boolean;
             triage_state: components["schemas"]["TriageState"];
             /**
              * Version
@@ -2439,6 +2561,11 @@ export interface components {
         };
         /** IngestRunRead */
         IngestRunRead: {
+            /**
+             * Asset
+             * @description the asset's name
+             */
+            asset?: string | null;
             /** Asset Id */
             asset_id: string | null;
             /** Counts */
@@ -2851,6 +2978,20 @@ export interface components {
              */
             total: number;
         };
+        /** Page[SuppressedFindingRead] */
+        Page_SuppressedFindingRead_: {
+            /** Items */
+            items: components["schemas"]["SuppressedFindingRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description rows matching the filters
+             */
+            total: number;
+        };
         /** PasswordChange */
         PasswordChange: {
             /** Current Password */
@@ -3221,6 +3362,52 @@ export interface components {
             /** Rule Id */
             rule_id: string;
         };
+        /** SavedViewCreate */
+        SavedViewCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Query
+             * @description the triage queue's URL search string without the leading `?` (e.g. `severity=critical,high&team=mine`); empty for the default queue
+             * @default
+             */
+            query: string;
+            /**
+             * Replace
+             * @description overwrite your view of the same name (else 409 when it exists)
+             * @default false
+             */
+            replace: boolean;
+        };
+        /** SavedViewRead */
+        SavedViewRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Query */
+            query: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** SavedViewUpdate */
+        SavedViewUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Query */
+            query?: string | null;
+        };
         /**
          * Scope
          * @description What an API token may do; a signed-in user has every scope its role allows.
@@ -3290,6 +3477,88 @@ export interface components {
          * @enum {string}
          */
         SuppressedFilter: "exclude" | "include" | "only";
+        /**
+         * SuppressedFindingRead
+         * @description A finding as a suppression preview or a rule's list shows it.
+         */
+        SuppressedFindingRead: {
+            /** Asset */
+            asset: string;
+            detector_state: components["schemas"]["DetectorState"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Open
+             * @description open work now (active, undecided, not hidden)
+             */
+            open: boolean;
+            /** Path */
+            path: string | null;
+            /** Priority */
+            priority: string | null;
+            /** Resource */
+            resource: string | null;
+            /** Risk Score */
+            risk_score: number | null;
+            severity: components["schemas"]["Severity"];
+            /** Title */
+            title: string;
+            triage_state: components["schemas"]["TriageState"];
+        };
+        /**
+         * SuppressionCriteria
+         * @description What a suppression rule matches (every criterion given must hold).
+         */
+        SuppressionCriteria: {
+            /**
+             * Asset
+             * @description asset name, exact
+             */
+            asset?: string | null;
+            /** Path Glob */
+            path_glob?: string | null;
+            /** Resource Pattern */
+            resource_pattern?: string | null;
+            /**
+             * Rule
+             * @description rule id or control id (glob)
+             */
+            rule?: string | null;
+            /**
+             * Tool
+             * @description a detection's tool, exact
+             */
+            tool?: string | null;
+        };
+        /**
+         * SuppressionPreview
+         * @description What a rule with these criteria would hide if it were saved now.
+         */
+        SuppressionPreview: {
+            /**
+             * Already Suppressed
+             * @description matching findings another rule hides already
+             */
+            already_suppressed: number;
+            /**
+             * Findings
+             * @description findings it would hide (not hidden by another rule yet)
+             */
+            findings: number;
+            /**
+             * Items
+             * @description the findings it would hide, highest risk first (at most `limit`)
+             */
+            items: components["schemas"]["SuppressedFindingRead"][];
+            /**
+             * Open
+             * @description of those, open work (they leave the queue)
+             */
+            open: number;
+        };
         /** SuppressionRuleCreate */
         SuppressionRuleCreate: {
             /** Approver */
@@ -3803,6 +4072,7 @@ export type SchemaPageCommentRead = components['schemas']['Page_CommentRead_'];
 export type SchemaPageDeliveryRead = components['schemas']['Page_DeliveryRead_'];
 export type SchemaPageGateEvaluationRead = components['schemas']['Page_GateEvaluationRead_'];
 export type SchemaPageIngestRunRead = components['schemas']['Page_IngestRunRead_'];
+export type SchemaPageSuppressedFindingRead = components['schemas']['Page_SuppressedFindingRead_'];
 export type SchemaPasswordChange = components['schemas']['PasswordChange'];
 export type SchemaPeriod = components['schemas']['Period'];
 export type SchemaPersonRead = components['schemas']['PersonRead'];
@@ -3820,6 +4090,9 @@ export type SchemaRiskPolicyRead = components['schemas']['RiskPolicyRead'];
 export type SchemaRiskPolicyWrite = components['schemas']['RiskPolicyWrite'];
 export type SchemaRole = components['schemas']['Role'];
 export type SchemaRuleResult = components['schemas']['RuleResult'];
+export type SchemaSavedViewCreate = components['schemas']['SavedViewCreate'];
+export type SchemaSavedViewRead = components['schemas']['SavedViewRead'];
+export type SchemaSavedViewUpdate = components['schemas']['SavedViewUpdate'];
 export type SchemaScope = components['schemas']['Scope'];
 export type SchemaSeverity = components['schemas']['Severity'];
 export type SchemaSignInOptionsRead = components['schemas']['SignInOptionsRead'];
@@ -3828,6 +4101,9 @@ export type SchemaSlaBreachedEvent = components['schemas']['SlaBreachedEvent'];
 export type SchemaSlaStatus = components['schemas']['SlaStatus'];
 export type SchemaSsoOption = components['schemas']['SsoOption'];
 export type SchemaSuppressedFilter = components['schemas']['SuppressedFilter'];
+export type SchemaSuppressedFindingRead = components['schemas']['SuppressedFindingRead'];
+export type SchemaSuppressionCriteria = components['schemas']['SuppressionCriteria'];
+export type SchemaSuppressionPreview = components['schemas']['SuppressionPreview'];
 export type SchemaSuppressionRuleCreate = components['schemas']['SuppressionRuleCreate'];
 export type SchemaSuppressionRuleRead = components['schemas']['SuppressionRuleRead'];
 export type SchemaTeamCreate = components['schemas']['TeamCreate'];
@@ -5266,6 +5542,10 @@ export interface operations {
                 limit?: number;
                 offset?: number;
                 status?: string | null;
+                /** @description an asset's name */
+                asset?: string | null;
+                /** @description a tool or a format (`sarif`: every SARIF producer) */
+                tool?: string | null;
             };
             header?: never;
             path?: never;
@@ -6159,6 +6439,59 @@ export interface operations {
             };
         };
     };
+    "rules-preview_suppression": {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuppressionCriteria"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionPreview"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     "rules-remove_suppression": {
         parameters: {
             query?: {
@@ -6179,6 +6512,58 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SuppressionRuleRead"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "rules-suppressed_findings": {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SuppressedFindingRead_"];
                 };
             };
             /** @description not signed in, or an unknown token */
@@ -6793,6 +7178,262 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "users-reset_password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserCreated"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "views-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewRead"][];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "views-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewCreate"];
+            };
+        };
+        responses: {
+            /** @description replaced your view of that name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewRead"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewRead"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description you have a view of that name (send `replace`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "views-delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "views-update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewRead"];
                 };
             };
             /** @description not signed in, or an unknown token */
