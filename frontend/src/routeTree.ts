@@ -5,6 +5,7 @@
  */
 import { rootRoute } from "./routes/__root";
 import { appRoute } from "./routes/_app";
+import { adminRoute } from "./routes/admin";
 import { assetsRoute } from "./routes/assets";
 import { auditRoute } from "./routes/audit";
 import { findingRoute } from "./routes/findings.$findingId";
@@ -36,5 +37,6 @@ export const routeTree = rootRoute.addChildren([
     rulesRoute,
     auditRoute,
     webhooksRoute,
+    adminRoute,
   ]),
 ]);

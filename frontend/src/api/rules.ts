@@ -1,13 +1,43 @@
 /** Suppression and ownership rules: key factory, query options and mutations (STYLE §12). */
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "./client";
-import type { SchemaOwnershipRuleCreate, SchemaSuppressionRuleCreate } from "./generated/schema";
+import type {
+  SchemaOwnershipRuleCreate,
+  SchemaSuppressionCriteria,
+  SchemaSuppressionRuleCreate,
+} from "./generated/schema";
 
 export const ruleKeys = {
   all: ["rules"] as const,
   suppression: (includeEnded: boolean) => [...ruleKeys.all, "suppression", includeEnded] as const,
   ownership: () => [...ruleKeys.all, "ownership"] as const,
+  hidden: (ruleId: string) => [...ruleKeys.all, "hidden", ruleId] as const,
+  preview: (criteria: SchemaSuppressionCriteria) => [...ruleKeys.all, "preview", criteria] as const,
 };
+
+/** The findings one suppression rule hides now, highest risk first. */
+export function suppressedFindingsQuery(ruleId: string) {
+  return queryOptions({
+    queryKey: ruleKeys.hidden(ruleId),
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET("/api/v1/suppression-rules/{rule_id}/findings", {
+          params: { path: { rule_id: ruleId }, query: { limit: 100 } },
+          signal,
+        }),
+      ),
+  });
+}
+
+/** What a rule with these criteria would hide if saved now (a read: nothing is saved). */
+export function suppressionPreviewQuery(criteria: SchemaSuppressionCriteria) {
+  return queryOptions({
+    queryKey: ruleKeys.preview(criteria),
+    queryFn: ({ signal }) =>
+      unwrap(api.POST("/api/v1/suppression-rules/preview", { body: criteria, signal })),
+    staleTime: 0,
+  });
+}
 
 export function suppressionRulesQuery(includeEnded: boolean) {
   return queryOptions({

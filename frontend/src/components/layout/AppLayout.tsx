@@ -2,6 +2,7 @@ import { Link, Outlet, useNavigate } from "@tanstack/react-router";
 import { useLogout } from "../../api/auth";
 import { ROLE_LABELS } from "../../features/auth/permissions";
 import { useCurrentUser } from "../../features/auth/useCurrentUser";
+import { SavedViewsNav } from "../../features/views/SavedViewsNav";
 import { Button } from "../ui";
 import { setFlash, useFlash } from "./flash";
 import { navFor } from "./nav";
@@ -36,6 +37,7 @@ export function AppLayout() {
               {item.label}
             </Link>
           ))}
+          <SavedViewsNav />
         </nav>
         <div className="user-menu">
           <span className="user-name" data-testid="current-user">

@@ -10,7 +10,8 @@ export interface NavItem {
     | "/imports"
     | "/rules"
     | "/audit"
-    | "/webhooks";
+    | "/webhooks"
+    | "/admin";
   label: string;
   /** roles that see the entry; all roles when absent */
   roles?: readonly Role[];
@@ -27,6 +28,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { to: "/rules", label: "Rules" },
   { to: "/audit", label: "Audit" },
   { to: "/webhooks", label: "Webhooks", roles: ["admin", "security_lead"] },
+  { to: "/admin", label: "Admin", roles: ["admin"] },
 ];
 
 export function navFor(role: Role): NavItem[] {

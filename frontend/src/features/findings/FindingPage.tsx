@@ -3,8 +3,10 @@ import { getRouteApi, Link } from "@tanstack/react-router";
 import { findingAcceptanceQuery, findingAssetQuery, findingDetailQuery } from "../../api/findings";
 import { ErrorMessage, Loading, Section } from "../../components/ui";
 import { formatDateTime, humanize } from "../../lib/format";
+import { canManageRules } from "../auth/pagePermissions";
 import { canActOnFinding } from "../auth/permissions";
 import { useCurrentUser } from "../auth/useCurrentUser";
+import { SuppressionPanel } from "../rules/SuppressionPanel";
 import { PriorityBadge, SeverityBadge, SlaBadge, TriageBadge } from "./Badges";
 import { CodeToCloud } from "./CodeToCloud";
 import { Comments, History } from "./Conversation";
@@ -143,6 +145,9 @@ export function FindingPage() {
             ) : (
               <Loading />
             )}
+          </Section>
+          <Section title="Suppression">
+            <SuppressionPanel finding={f} canManage={canManageRules(user)} />
           </Section>
           <Section title="Assignment">
             <dl className="facts">

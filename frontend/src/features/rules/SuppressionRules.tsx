@@ -1,7 +1,15 @@
 import { useQuery } from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
-import type { SchemaSuppressionRuleRead } from "../../api/generated/schema";
+import type {
+  SchemaSuppressedFindingRead,
+  SchemaSuppressionCriteria,
+  SchemaSuppressionPreview,
+  SchemaSuppressionRuleRead,
+} from "../../api/generated/schema";
 import {
+  suppressedFindingsQuery,
+  suppressionPreviewQuery,
   suppressionRulesQuery,
   useCreateSuppressionRule,
   useRemoveSuppressionRule,
@@ -17,7 +25,8 @@ import {
   TextAreaField,
   TextField,
 } from "../../components/ui";
-import { formatDate, formatDateTime, formatNumber } from "../../lib/format";
+import { formatDate, formatDateTime, formatNumber, humanize } from "../../lib/format";
+import { SeverityBadge } from "../findings/Badges";
 
 /** What a rule matches, in words: "tool gitleaks · rule aws-* · path tests/**". */
 export function describeMatch(rule: {
@@ -54,7 +63,9 @@ export function SuppressionRules({
   const { data, error, isPending } = useQuery(suppressionRulesQuery(showEnded));
   const [creating, setCreating] = useState(false);
   const [removing, setRemoving] = useState<SchemaSuppressionRuleRead | null>(null);
+  const [showing, setShowing] = useState<string | null>(null);
   const now = new Date();
+  const shown = data?.find((r) => r.id === showing);
 
   return (
     <Section
@@ -125,7 +136,21 @@ export function SuppressionRules({
                     <div className="muted small">{formatDateTime(rule.created_at)}</div>
                   </td>
                   <td>{rule.expires_at ? formatDate(rule.expires_at) : "never"}</td>
-                  <td className="num">{formatNumber(rule.findings)}</td>
+                  <td className="num">
+                    {rule.findings > 0 ? (
+                      <button
+                        type="button"
+                        className="link-button"
+                        aria-expanded={showing === rule.id}
+                        aria-label={`${showing === rule.id ? "Hide" : "Show"} the ${formatNumber(rule.findings)} findings hidden by ${describeMatch(rule)}`}
+                        onClick={() => setShowing(showing === rule.id ? null : rule.id)}
+                      >
+                        {formatNumber(rule.findings)}
+                      </button>
+                    ) : (
+                      "0"
+                    )}
+                  </td>
                   <td>{ruleState(rule, now)}</td>
                   {canManage ? (
                     <td>
@@ -147,6 +172,7 @@ export function SuppressionRules({
           </table>
         </div>
       ) : null}
+      {shown ? <RuleFindings rule={shown} /> : null}
       {creating ? <CreateSuppressionDialog onClose={() => setCreating(false)} /> : null}
       {removing ? (
         <RemoveSuppressionDialog rule={removing} onClose={() => setRemoving(null)} />
@@ -155,14 +181,31 @@ export function SuppressionRules({
   );
 }
 
-function CreateSuppressionDialog({ onClose }: { onClose: () => void }) {
+/** The criteria a dialog starts from ("suppress similar" prefills them from a finding). */
+export interface SuppressionDraft {
+  tool?: string;
+  rule?: string;
+  asset?: string;
+  path_glob?: string;
+  resource_pattern?: string;
+}
+
+export function CreateSuppressionDialog({
+  onClose,
+  initial = {},
+  title = "New suppression rule",
+}: {
+  onClose: () => void;
+  initial?: SuppressionDraft;
+  title?: string;
+}) {
   const create = useCreateSuppressionRule();
   const [form, setForm] = useState({
-    tool: "",
-    rule: "",
-    asset: "",
-    path_glob: "",
-    resource_pattern: "",
+    tool: initial.tool ?? "",
+    rule: initial.rule ?? "",
+    asset: initial.asset ?? "",
+    path_glob: initial.path_glob ?? "",
+    resource_pattern: initial.resource_pattern ?? "",
     justification: "",
     approver: "",
     expires: "",
@@ -170,23 +213,31 @@ function CreateSuppressionDialog({ onClose }: { onClose: () => void }) {
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
     setForm((f) => ({ ...f, [key]: e.target.value }));
   const opt = (v: string) => v.trim() || null;
-  const hasCriterion = Boolean(
-    opt(form.tool) ||
-      opt(form.rule) ||
-      opt(form.asset) ||
-      opt(form.path_glob) ||
-      opt(form.resource_pattern),
-  );
+  const criteria: SchemaSuppressionCriteria = {
+    tool: opt(form.tool),
+    rule: opt(form.rule),
+    asset: opt(form.asset),
+    path_glob: opt(form.path_glob),
+    resource_pattern: opt(form.resource_pattern),
+  };
+  const hasCriterion = Object.values(criteria).some(Boolean);
+  // the preview follows the criteria; a rule is saved only once its current preview is shown
+  const [previewed, setPreviewed] = useState<SchemaSuppressionCriteria | null>(null);
+  const previewCurrent = previewed !== null && sameCriteria(previewed, criteria);
+  const preview = useQuery({
+    ...suppressionPreviewQuery(previewed ?? criteria),
+    enabled: previewed !== null,
+  });
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
+    if (!previewCurrent) {
+      setPreviewed(criteria);
+      return;
+    }
     try {
       await create.mutateAsync({
-        tool: opt(form.tool),
-        rule: opt(form.rule),
-        asset: opt(form.asset),
-        path_glob: opt(form.path_glob),
-        resource_pattern: opt(form.resource_pattern),
+        ...criteria,
         justification: form.justification.trim(),
         approver: opt(form.approver),
         // end of the chosen day, UTC
@@ -199,7 +250,7 @@ function CreateSuppressionDialog({ onClose }: { onClose: () => void }) {
   }
 
   return (
-    <Dialog title="New suppression rule" open onClose={onClose}>
+    <Dialog title={title} open onClose={onClose}>
       <form onSubmit={onSubmit}>
         <div className="form-grid">
           <TextField
@@ -252,19 +303,140 @@ function CreateSuppressionDialog({ onClose }: { onClose: () => void }) {
             Give at least one criterion (tool, rule, asset, path, resource).
           </p>
         ) : null}
+        {previewed !== null ? (
+          <PreviewResult
+            loading={preview.isFetching}
+            error={preview.error}
+            data={preview.data}
+            stale={!previewCurrent}
+          />
+        ) : null}
         {create.error ? <ErrorMessage error={create.error} title="Not created" /> : null}
         <div className="dialog-actions">
           <Button onClick={onClose}>Cancel</Button>
+          {previewCurrent ? null : (
+            <Button
+              disabled={!hasCriterion}
+              onClick={() => setPreviewed(criteria)}
+              data-testid="preview-rule"
+            >
+              Preview
+            </Button>
+          )}
           <Button
             type="submit"
             variant="primary"
-            disabled={create.isPending || !hasCriterion || !form.justification.trim()}
+            disabled={
+              !previewCurrent ||
+              !preview.data ||
+              create.isPending ||
+              !hasCriterion ||
+              !form.justification.trim()
+            }
           >
             Create rule
           </Button>
         </div>
       </form>
     </Dialog>
+  );
+}
+
+function sameCriteria(a: SchemaSuppressionCriteria, b: SchemaSuppressionCriteria): boolean {
+  const keys = ["tool", "rule", "asset", "path_glob", "resource_pattern"] as const;
+  return keys.every((k) => (a[k] ?? null) === (b[k] ?? null));
+}
+
+function PreviewResult({
+  loading,
+  error,
+  data,
+  stale,
+}: {
+  loading: boolean;
+  error: Error | null;
+  data: SchemaSuppressionPreview | undefined;
+  stale: boolean;
+}) {
+  if (error) return <ErrorMessage error={error} title="No preview" />;
+  if (loading || !data) return <Loading label="Counting what this rule hides…" />;
+  return (
+    <div className={`preview ${stale ? "stale" : ""}`} data-testid="suppression-preview">
+      <p role="status">
+        <strong>
+          This rule hides {formatNumber(data.findings)}{" "}
+          {data.findings === 1 ? "finding" : "findings"}
+        </strong>
+        {data.findings > 0 ? ` (${formatNumber(data.open)} open)` : ""}
+        {data.already_suppressed > 0
+          ? `; ${formatNumber(data.already_suppressed)} more match but other rules hide them already`
+          : ""}
+        .{stale ? " The criteria changed: preview again." : ""}
+      </p>
+      {data.items.length > 0 ? (
+        <HiddenFindingsTable
+          caption="Findings this rule would hide"
+          items={data.items}
+          total={data.findings}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+/** A compact list of findings a rule hides (or would hide), each linking to its page. */
+export function HiddenFindingsTable({
+  caption,
+  items,
+  total,
+}: {
+  caption: string;
+  items: SchemaSuppressedFindingRead[];
+  total: number;
+}) {
+  return (
+    <div className="table-scroll preview-list">
+      <table className="data-table compact">
+        <caption className="sr-only">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Finding</th>
+            <th scope="col">Severity</th>
+            <th scope="col">Where</th>
+            <th scope="col">State</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((f) => (
+            <tr key={f.id}>
+              <td className="wrap">
+                <Link to="/findings/$findingId" params={{ findingId: f.id }}>
+                  {f.title}
+                </Link>
+                {f.priority ? <span className="muted small"> · {f.priority}</span> : null}
+              </td>
+              <td>
+                <SeverityBadge severity={f.severity} />
+              </td>
+              <td className="wrap small">
+                {f.asset}
+                {f.path || f.resource ? <div className="muted">{f.path ?? f.resource}</div> : null}
+              </td>
+              <td className="small">
+                {f.open
+                  ? "open"
+                  : humanize(f.detector_state === "fixed" ? "fixed" : f.triage_state)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {total > items.length ? (
+        <p className="muted small">
+          The {formatNumber(items.length)} highest-risk of {formatNumber(total)} shown.
+        </p>
+      ) : null}
+    </div>
   );
 }
 
@@ -308,5 +480,32 @@ function RemoveSuppressionDialog({
         </div>
       </form>
     </Dialog>
+  );
+}
+
+/** The suppressed view of one rule: who wrote it, why, until when, and what it hides. */
+function RuleFindings({ rule }: { rule: SchemaSuppressionRuleRead }) {
+  const { data, error, isPending } = useQuery(suppressedFindingsQuery(rule.id));
+  return (
+    <div className="rule-findings" data-testid="rule-findings">
+      <h3>
+        Hidden by <code>{describeMatch(rule)}</code>
+      </h3>
+      <p className="small">
+        By {rule.author}
+        {rule.approver ? `, approved by ${rule.approver}` : ""}, {formatDateTime(rule.created_at)};{" "}
+        {rule.expires_at ? `until ${formatDate(rule.expires_at)}` : "no expiry"}. Why:{" "}
+        {rule.justification}
+      </p>
+      {error ? <ErrorMessage error={error} title="Could not load its findings" /> : null}
+      {isPending ? <Loading /> : null}
+      {data ? (
+        <HiddenFindingsTable
+          caption="Findings this rule hides"
+          items={data.items}
+          total={data.total}
+        />
+      ) : null}
+    </div>
   );
 }
