@@ -2,7 +2,7 @@
 test at 1M findings in PostgreSQL.
 
     .venv/bin/python benchmarks/triage_queue.py [--findings 1000000] [--pg-db aspm_bench_queue]
-        [--reuse] [--drop] [--parts queue,export,load] [--repeat 30] [--clients 20]
+        [--reuse] [--drop] [--parts queue,metrics,export,load] [--repeat 30] [--clients 20]
         [--requests 60] [--port 8027]
 
 Database: --pg-db (never `test`), filled once as benchmarks/metrics.py fills it (1M findings on
@@ -17,6 +17,8 @@ Parts (--parts):
 - queue: `GET /api/v1/findings` through the ASGI app (FastAPI TestClient, as the signed-in
   `bench-lead`), 3 warm-up calls then --repeat calls per case; p50/p95 against the 30 ms target.
   Page 100 is reached by following `next_cursor` 99 times, then that request is repeated.
+- metrics: every endpoint of benchmarks/metrics.py on the same data, p50/p95 against the 100 ms
+  target of issue 17.
 - export: `aspm serve --workers 2` on loopback; `GET /api/v1/exports/findings?format=csv` of
   every finding, streamed; wall time against the 30 s target, rows, and the serving processes'
   resident memory before and at the end (peak, VmHWM) to show that it stays flat.
@@ -31,6 +33,7 @@ import argparse
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -57,6 +60,7 @@ from aspm.db.session import make_engine  # noqa: E402
 from aspm.main import create_app  # noqa: E402
 from aspm.settings import Settings  # noqa: E402
 from ingest import take_machine_lock  # noqa: E402 - the benchmarks' one-at-a-time lock
+from metrics import ENDPOINTS as METRICS_ENDPOINTS  # noqa: E402
 from metrics import PROTECTED_DBS  # noqa: E402
 from metrics import _fill as fill_metrics  # noqa: E402 - the same 1M findings as metrics.py
 
@@ -64,6 +68,7 @@ USER = "bench-lead"
 TEAM = "team-3"
 TARGET_QUEUE_MS = 30.0
 TARGET_EXPORT_S = 30.0
+TARGET_METRICS_MS = 100.0
 
 _EXTRA = """
 INSERT INTO detections (id, asset_id, finding_id, scope_id, fingerprint, fingerprint_version,
@@ -199,6 +204,37 @@ def bench_queue(url: str, args: argparse.Namespace) -> None:
                   f"{_verdict(p95, TARGET_QUEUE_MS)}", flush=True)  # fmt: skip
 
 
+def bench_metrics(url: str, args: argparse.Namespace) -> None:
+    """benchmarks/metrics.py's endpoints on this database (the same fill), against issue 17's
+    target (p95 < 100 ms)."""
+    app = create_app(Settings(environment="test", database_url=url))
+    me = Principal(kind="user", id=None, name=USER, role=Role.SECURITY_LEAD,
+                   team_names=frozenset({TEAM}))  # fmt: skip
+    app.dependency_overrides[get_principal] = lambda: me
+    worst = 0.0
+    with TestClient(app) as client:
+        print(f"{'GET /api/v1/metrics/...':60} {'p50 ms':>8} {'p95 ms':>8}  "
+              f"target p95 < {TARGET_METRICS_MS:.0f} ms")  # fmt: skip
+        for name, params in METRICS_ENDPOINTS:
+            path = f"/api/v1/metrics/{name}" if name else "/api/v1/metrics"
+            times = []
+            for i in range(args.repeat + 3):
+                t0 = time.perf_counter()
+                response = client.get(path, params=params)
+                if response.status_code != 200:
+                    raise SystemExit(f"{path} {params}: {response.status_code} {response.text}")
+                if i >= 3:
+                    times.append(time.perf_counter() - t0)
+            p95 = _pct(times, 0.95)
+            worst = max(worst, p95)
+            query = "&".join(f"{k}={v}" for k, v in params.items())
+            label = f"{name or '(catalogue)'}{'?' + query if query else ''}"
+            print(f"{label:60} {_pct(times, 0.5):8.1f} {p95:8.1f}  "
+                  f"{_verdict(p95, TARGET_METRICS_MS)}", flush=True)  # fmt: skip
+    print(f"metrics: worst p95 {worst:.1f} ms, target < {TARGET_METRICS_MS:.0f} ms "
+          f"{_verdict(worst, TARGET_METRICS_MS)}")  # fmt: skip
+
+
 class Server:
     """`aspm serve --workers 2` on loopback over the benchmark database, with a read token."""
 
@@ -223,13 +259,18 @@ class Server:
             [aspm, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "2"],
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        for _ in range(150):
+        deadline = time.monotonic() + 180  # start-up on a loaded 2-core machine
+        while True:
             try:
-                httpx.get(f"{self.base}/api/v1/health", timeout=1)
-                break
+                if httpx.get(f"{self.base}/api/v1/health", timeout=2).status_code == 200:
+                    break
             except httpx.HTTPError:
-                time.sleep(0.2)
-        time.sleep(1.0)  # both workers up
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise SystemExit("aspm serve did not start")
+            time.sleep(0.5)
+        time.sleep(2.0)  # the second worker too
 
     @property
     def base(self) -> str:
@@ -252,8 +293,9 @@ class Server:
         return found
 
     def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=60)
 
 
 def bench_export(server: Server) -> None:
@@ -334,7 +376,7 @@ def main() -> int:
     parser.add_argument("--pg-user", default="postgres")
     parser.add_argument("--reuse", action="store_true", help="keep a database filled before")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
-    parser.add_argument("--parts", default="queue,export,load")
+    parser.add_argument("--parts", default="queue,metrics,export,load")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=60, help="per client")
@@ -342,11 +384,15 @@ def main() -> int:
     args = parser.parse_args()
     parts = set(args.parts.split(","))
 
+    # a terminated run still stops its server (the `finally` below)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     lock = take_machine_lock()  # noqa: F841 - held for the lifetime of the run
     print(f"nproc {os.cpu_count()}, load average {' '.join(map(str, os.getloadavg()))}")
     url = prepare(args)
     if "queue" in parts:
         bench_queue(url, args)
+    if "metrics" in parts:
+        bench_metrics(url, args)
     if parts & {"export", "load"}:
         server = Server(url, args)
         try:
