@@ -7,6 +7,7 @@ import { authKeys } from "./api/auth";
 import { ApiError } from "./api/client";
 import { makeRouter } from "./router";
 import "./styles.css";
+import "./theme.css";
 
 function onApiError(error: unknown) {
   // the session ended (expired, signed out elsewhere): back to the sign-in page
