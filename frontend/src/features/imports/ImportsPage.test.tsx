@@ -16,6 +16,7 @@ const run = {
   tool: "semgrep",
   tool_version: "1.85.0",
   asset_id: null,
+  asset: "acme/web",
   scope_target: "",
   partial: false,
   uploaded_by: "user:lead",
@@ -91,6 +92,67 @@ describe("ImportsPage", () => {
     renderApp("/imports");
     await screen.findAllByTestId("import-row");
     expect(screen.queryByText("Upload a report")).not.toBeInTheDocument();
+  });
+});
+
+describe("filtering the history", () => {
+  it("asks the API for the asset, tool and status in the URL and names each import's asset", async () => {
+    const { calls } = setup("security_lead");
+    renderApp("/imports?asset=acme%2Fweb&tool=checkov&status=error");
+    const rows = await screen.findAllByTestId("import-row");
+    const list = calls.filter((c) => c.path === "/api/v1/imports");
+    expect(list.at(-1)?.query.get("asset")).toBe("acme/web");
+    expect(list.at(-1)?.query.get("tool")).toBe("checkov");
+    expect(list.at(-1)?.query.get("status")).toBe("error");
+    expect(rows[0]).toHaveTextContent("acme/web");
+    const filters = screen.getByRole("form", { name: "Filter imports" });
+    expect(within(filters).getByLabelText("Into asset")).toHaveValue("acme/web");
+    expect(within(filters).getByLabelText("Tool or format")).toHaveValue("checkov");
+    expect(within(filters).getByLabelText("Status")).toHaveValue("error");
+  });
+
+  it("writes each chosen filter to the URL", async () => {
+    const user = userEvent.setup();
+    const { calls } = setup("security_lead");
+    const { router } = renderApp("/imports");
+    await screen.findAllByTestId("import-row");
+    const filters = screen.getByRole("form", { name: "Filter imports" });
+    const asset = within(filters).getByLabelText("Into asset");
+    await waitFor(() => expect(asset.querySelectorAll("option").length).toBeGreaterThan(1));
+    await user.selectOptions(asset, "acme/payments");
+    await user.type(within(filters).getByLabelText("Tool or format"), "gitleaks{Enter}");
+    // applying the tool renders the form afresh (its text box starts from the URL)
+    const again = await screen.findByRole("form", { name: "Filter imports" });
+    await waitFor(() =>
+      expect(within(again).getByLabelText("Tool or format")).toHaveValue("gitleaks"),
+    );
+    await user.selectOptions(within(again).getByLabelText("Status"), "queued");
+    await waitFor(() =>
+      expect(router.state.location.search).toEqual({
+        asset: "acme/payments",
+        tool: "gitleaks",
+        status: "queued",
+      }),
+    );
+    await waitFor(() =>
+      expect(
+        calls
+          .filter((c) => c.path === "/api/v1/imports")
+          .at(-1)
+          ?.query.toString(),
+      ).toBe("limit=25&offset=0&status=queued&asset=acme%2Fpayments&tool=gitleaks"),
+    );
+  });
+
+  it("says when nothing matches the filters", async () => {
+    mockApi({
+      "GET /api/v1/auth/me": makeUser({ role: "viewer" }),
+      "GET /api/v1/assets": assets,
+      "GET /api/v1/imports/formats": [],
+      "GET /api/v1/imports": page([]),
+    });
+    renderApp("/imports?tool=zap");
+    expect(await screen.findByText("No imports match these filters.")).toBeInTheDocument();
   });
 });
 

@@ -1,8 +1,11 @@
 import { useQuery } from "@tanstack/react-query";
 import { getRouteApi, Link, useNavigate } from "@tanstack/react-router";
-import { importListQuery } from "../../api/imports";
+import { useState } from "react";
+import { assetListQuery } from "../../api/assets";
+import { formatListQuery, importListQuery } from "../../api/imports";
 import {
   Badge,
+  Button,
   EmptyState,
   ErrorMessage,
   Loading,
@@ -10,20 +13,88 @@ import {
   Pager,
   Section,
   SelectField,
+  TextField,
+  type Tone,
 } from "../../components/ui";
 import { formatDateTime, formatNumber } from "../../lib/format";
 import { canUpload } from "../auth/pagePermissions";
 import { useCurrentUser } from "../auth/useCurrentUser";
-import { IMPORT_PAGE_SIZE } from "./search";
+import { IMPORT_PAGE_SIZE, type ImportSearch } from "./search";
 import { UploadPanel } from "./UploadPanel";
 import "../pages.css";
 
 const route = getRouteApi("/app/imports");
 
-const STATUS_OPTIONS = [
-  { value: "ok", label: "imported" },
-  { value: "error", label: "failed" },
-];
+const STATUS_LABEL: Record<NonNullable<ImportSearch["status"]>, string> = {
+  ok: "imported",
+  error: "failed",
+  queued: "queued",
+  running: "running",
+};
+const STATUS_TONE: Record<string, Tone> = { ok: "ok", error: "critical" };
+const STATUS_OPTIONS = Object.entries(STATUS_LABEL).map(([value, label]) => ({ value, label }));
+
+/** Asset, tool (or format) and status of the history, held in the URL. */
+function HistoryFilters({
+  search,
+  onChange,
+}: {
+  search: ImportSearch;
+  onChange: (next: ImportSearch) => void;
+}) {
+  const assets = useQuery(assetListQuery);
+  const formats = useQuery(formatListQuery);
+  const [tool, setTool] = useState(search.tool ?? "");
+  const apply = (patch: Partial<ImportSearch>) =>
+    onChange({ asset: search.asset, tool: search.tool, status: search.status, ...patch });
+  const assetOptions = (assets.data ?? []).map((a) => ({ value: a.name, label: a.name }));
+  if (search.asset && !assetOptions.some((o) => o.value === search.asset)) {
+    assetOptions.unshift({ value: search.asset, label: search.asset });
+  }
+  return (
+    <form
+      className="filters-row import-filters"
+      aria-label="Filter imports"
+      onSubmit={(e) => {
+        e.preventDefault();
+        apply({ tool: tool.trim() || undefined });
+      }}
+    >
+      <SelectField
+        label="Into asset"
+        value={search.asset ?? ""}
+        placeholder="any asset"
+        options={assetOptions}
+        onChange={(e) => apply({ asset: e.target.value || undefined })}
+      />
+      <TextField
+        label="Tool or format"
+        value={tool}
+        list="import-tool-names"
+        placeholder="e.g. checkov"
+        onChange={(e) => setTool(e.target.value)}
+        onBlur={() => {
+          if ((tool.trim() || undefined) !== search.tool) apply({ tool: tool.trim() || undefined });
+        }}
+      />
+      <datalist id="import-tool-names">
+        {(formats.data ?? []).map((f) => (
+          <option key={f.name} value={f.name}>
+            {f.title}
+          </option>
+        ))}
+      </datalist>
+      <SelectField
+        label="Status"
+        value={search.status ?? ""}
+        placeholder="any status"
+        options={STATUS_OPTIONS}
+        onChange={(e) => apply({ status: (e.target.value || undefined) as ImportSearch["status"] })}
+      />
+      <Button type="submit">Filter</Button>
+    </form>
+  );
+}
 
 function count(counts: Record<string, unknown>, key: string): string {
   const v = counts[key];
@@ -40,32 +111,33 @@ export function ImportsPage() {
   const navigate = useNavigate({ from: "/imports" });
   const offset = search.offset ?? 0;
   const { data, error, isPending } = useQuery(
-    importListQuery({ limit: IMPORT_PAGE_SIZE, offset, status: search.status }),
+    importListQuery({
+      limit: IMPORT_PAGE_SIZE,
+      offset,
+      status: search.status,
+      asset: search.asset,
+      tool: search.tool,
+    }),
   );
+  const filtered = Boolean(search.status || search.asset || search.tool);
 
   return (
     <>
       <PageHeader title="Imports" />
       {canUpload(user) ? <UploadPanel /> : null}
-      <Section
-        title="History"
-        actions={
-          <SelectField
-            label="Status"
-            value={search.status ?? ""}
-            placeholder="all"
-            options={STATUS_OPTIONS}
-            onChange={(e) =>
-              void navigate({
-                search: { status: (e.target.value || undefined) as "ok" | "error" | undefined },
-              })
-            }
-          />
-        }
-      >
+      <Section title="History">
+        <HistoryFilters
+          key={search.tool ?? ""}
+          search={search}
+          onChange={(next) => void navigate({ search: next })}
+        />
         {error ? <ErrorMessage error={error} title="Could not load imports" /> : null}
         {isPending ? <Loading label="Loading imports…" /> : null}
-        {data && data.items.length === 0 ? <EmptyState>No imports yet.</EmptyState> : null}
+        {data && data.items.length === 0 ? (
+          <EmptyState>
+            {filtered ? "No imports match these filters." : "No imports yet."}
+          </EmptyState>
+        ) : null}
         {data && data.items.length > 0 ? (
           <div className="table-scroll">
             <table className="data-table" data-testid="imports-table">
@@ -75,6 +147,7 @@ export function ImportsPage() {
                   <th scope="col">When</th>
                   <th scope="col">File</th>
                   <th scope="col">Tool</th>
+                  <th scope="col">Asset</th>
                   <th scope="col">By</th>
                   <th scope="col">Status</th>
                   <th scope="col" className="num">
@@ -114,10 +187,11 @@ export function ImportsPage() {
                         <div className="muted small">{run.tool_version}</div>
                       ) : null}
                     </td>
+                    <td className="wrap">{run.asset ?? "–"}</td>
                     <td>{run.uploaded_by}</td>
                     <td>
-                      <Badge tone={run.status === "ok" ? "ok" : "critical"}>
-                        {run.status === "ok" ? "imported" : "failed"}
+                      <Badge tone={STATUS_TONE[run.status] ?? "neutral"}>
+                        {STATUS_LABEL[run.status as keyof typeof STATUS_LABEL] ?? run.status}
                       </Badge>
                     </td>
                     <td className="num">{count(run.counts, "records")}</td>
