@@ -47,7 +47,13 @@ describe("RiskExplanation", () => {
         priority="P2"
         score={66}
         factors={[
-          { factor: "severity", value: "8 (high)", multiplier: 8, source: "severity label", text: "" },
+          {
+            factor: "severity",
+            value: "8 (high)",
+            multiplier: 8,
+            source: "severity label",
+            text: "",
+          },
           {
             factor: "toxic_combination",
             value: "Internet-exposed compute with an admin IAM role",
@@ -76,11 +82,11 @@ describe("RiskExplanation", () => {
       "Priority P2 (rule 5 of the decision table: toxic combination); risk score 66",
     );
     const path = screen.getByRole("list", { name: "Toxic combination path" });
-    expect(within(path).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
-      "internet",
-      "aws_instance.api",
-      "role admin",
-    ]);
+    expect(
+      within(path)
+        .getAllByRole("listitem")
+        .map((li) => li.textContent),
+    ).toEqual(["internet", "aws_instance.api", "role admin"]);
     expect(screen.getByText(/ln\(1 \+ 35.27\)/)).toBeInTheDocument();
     // steps of the formula are not rows of the factor table
     expect(screen.getAllByRole("row")).toHaveLength(3);
