@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from tests.browser.conftest import ADMIN, LiveServer, first_id, snap
 from tests.browser.test_accessibility import axe_violations, describe
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 # path (or a function of the page giving one), what shows it is drawn, its document.title
 PAGES: list[tuple[str, str, str]] = [
     ("/findings", "tbody tr", "Triage queue · ASPM"),
