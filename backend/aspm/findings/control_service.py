@@ -2,7 +2,8 @@
 
 from aspm.errors import NotFound
 from aspm.findings.controls import Control, load_control_map
-from aspm.findings.schemas import ComplianceRef, ControlRead
+from aspm.findings.rule_docs import rule_doc_url
+from aspm.findings.schemas import ComplianceRef, ControlRead, RuleDoc
 
 
 def _read(control: Control) -> ControlRead:
@@ -13,6 +14,12 @@ def _read(control: Control) -> ControlRead:
         provider=control.provider,
         compliance=[ComplianceRef(framework=f, control=c) for f, c in control.compliance],
         rules={tool: list(ids) for tool, ids in control.rules.items()},
+        docs=[
+            RuleDoc(tool=tool, rule_id=rule_id, url=url)
+            for tool, ids in sorted(control.rules.items())
+            for rule_id in ids
+            if (url := rule_doc_url(tool, rule_id, provider=control.provider, rules=control.rules))
+        ],
     )
 
 

@@ -278,6 +278,16 @@ class ControlRead(BaseModel):
     provider: str
     compliance: list[ComplianceRef]
     rules: dict[str, list[str]] = Field(description="tool family -> rule ids")
+    docs: list["RuleDoc"] = Field(
+        default_factory=list, description="each rule's page in its tool's documentation"
+    )
+
+
+class RuleDoc(BaseModel):
+    tool: str
+    rule_id: str
+    url: str
 
 
 FindingDetail.model_rebuild()
+ControlRead.model_rebuild()

@@ -1575,6 +1575,11 @@ export interface components {
         ControlRead: {
             /** Compliance */
             compliance: components["schemas"]["ComplianceRef"][];
+            /**
+             * Docs
+             * @description each rule's page in its tool's documentation
+             */
+            docs?: components["schemas"]["RuleDoc"][];
             /** Domain */
             domain: string;
             /** Id */
@@ -3337,6 +3342,15 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "security_lead" | "engineer" | "viewer";
+        /** RuleDoc */
+        RuleDoc: {
+            /** Rule Id */
+            rule_id: string;
+            /** Tool */
+            tool: string;
+            /** Url */
+            url: string;
+        };
         /** RuleResult */
         RuleResult: {
             /** Asset */
@@ -4089,6 +4103,7 @@ export type SchemaRiskFactorRead = components['schemas']['RiskFactorRead'];
 export type SchemaRiskPolicyRead = components['schemas']['RiskPolicyRead'];
 export type SchemaRiskPolicyWrite = components['schemas']['RiskPolicyWrite'];
 export type SchemaRole = components['schemas']['Role'];
+export type SchemaRuleDoc = components['schemas']['RuleDoc'];
 export type SchemaRuleResult = components['schemas']['RuleResult'];
 export type SchemaSavedViewCreate = components['schemas']['SavedViewCreate'];
 export type SchemaSavedViewRead = components['schemas']['SavedViewRead'];

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { getRouteApi, Link } from "@tanstack/react-router";
 import { findingAcceptanceQuery, findingAssetQuery, findingDetailQuery } from "../../api/findings";
+import { usePageTitle } from "../../components/layout/DocumentTitle";
 import { ErrorMessage, Loading, Section } from "../../components/ui";
 import { formatDateTime, humanize } from "../../lib/format";
 import { canManageRules } from "../auth/pagePermissions";
@@ -13,6 +14,7 @@ import { Comments, History } from "./Conversation";
 import { DetectionList } from "./DetectionList";
 import { FindingActions } from "./FindingActions";
 import { RiskExplanation } from "./RiskExplanation";
+import { RuleDocs, referenceUrl } from "./RuleDocs";
 
 const route = getRouteApi("/app/findings/$findingId");
 
@@ -25,6 +27,7 @@ export function FindingPage() {
     ...findingAcceptanceQuery(findingId),
     enabled: f?.triage_state === "accepted_risk",
   });
+  usePageTitle(f?.title);
   if (isPending) return <Loading label="Loading finding…" />;
   if (error) return <ErrorMessage error={error} title="Could not load this finding" />;
 
@@ -94,20 +97,27 @@ export function FindingPage() {
               <>
                 <h3>References</h3>
                 <ul className="references">
-                  {f.references.map((r) => (
-                    <li key={r}>
-                      {/^https?:\/\//.test(r) ? (
-                        <a href={r} target="_blank" rel="noreferrer noopener">
-                          {r}
-                        </a>
-                      ) : (
-                        r
-                      )}
-                    </li>
-                  ))}
+                  {f.references.map((r) => {
+                    const url = referenceUrl(r, f.control?.docs ?? []);
+                    return (
+                      <li key={r}>
+                        {url ? (
+                          <a href={url} target="_blank" rel="noreferrer noopener">
+                            {r}
+                          </a>
+                        ) : (
+                          r
+                        )}
+                      </li>
+                    );
+                  })}
                 </ul>
               </>
             ) : null}
+            <RuleDocs
+              docs={f.control?.docs ?? []}
+              reportedBy={f.detection_list.map((d) => d.tool)}
+            />
             {f.cwe_ids.length ? (
               <p>
                 <span className="label">CWE</span> {f.cwe_ids.map((c) => `CWE-${c}`).join(", ")}
