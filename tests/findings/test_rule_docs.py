@@ -78,3 +78,22 @@ def test_the_api_serves_a_controls_documentation_links(client: TestClient) -> No
     assert docs[("securityhub", "S3.9")].endswith("s3-controls.html#s3-9")
     assert docs[("trivy", "AVD-AWS-0089")] == "https://avd.aquasec.com/misconfig/avd-aws-0089"
     assert ("checkov", "CKV_AWS_18") not in docs
+
+
+def test_controls_carry_remediation_and_the_map_refuses_a_blank_or_overlong_one() -> None:
+    from aspm.findings.controls import REMEDIATION_MAX, parse_control_map
+
+    fixes = {c.id: c.remediation for c in control_service.list_controls() if c.remediation}
+    assert len(fixes) >= 30
+    assert "aws_s3_bucket_public_access_block" in fixes["aws-s3-bucket-public-access-block"]
+    base = (
+        "version: 1\ncontrols:\n  - id: x-y\n    title: T\n    domain: storage\n"
+        "    provider: aws\n    rules: {checkov: [CKV_AWS_1]}\n"
+    )
+    assert parse_control_map(base + '    remediation: "Do it."\n').get("x-y").remediation == (  # type: ignore[union-attr]
+        "Do it."
+    )
+    with pytest.raises(ValueError, match="blank"):
+        parse_control_map(base + '    remediation: "  "\n')
+    with pytest.raises(ValueError, match="longer than"):
+        parse_control_map(base + f'    remediation: "{"x" * (REMEDIATION_MAX + 1)}"\n')

@@ -14,6 +14,7 @@ def _read(control: Control) -> ControlRead:
         provider=control.provider,
         compliance=[ComplianceRef(framework=f, control=c) for f, c in control.compliance],
         rules={tool: list(ids) for tool, ids in control.rules.items()},
+        remediation=control.remediation or None,
         docs=[
             RuleDoc(tool=tool, rule_id=rule_id, url=url)
             for tool, ids in sorted(control.rules.items())

@@ -16,7 +16,7 @@ tfsec and Trivy share one rule catalogue (defsec, later trivy-checks):
 
 Validation at load (a `ValueError` naming the control): unique ids, known tool families, every
 rule id of the shape its tool uses, no rule in two controls, compliance frameworks from
-`FRAMEWORKS`.
+`FRAMEWORKS`, and a remediation (optional) that is not blank nor longer than REMEDIATION_MAX.
 """
 
 import functools
@@ -82,6 +82,7 @@ FRAMEWORKS: frozenset[str] = frozenset(
     }
 )
 
+REMEDIATION_MAX = 800
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TRIVY_SHORT = re.compile(r"^([A-Z]+)-?(\d{3,4})$")  # AWS-0089, KSV-0001, KSV001, DS002
 _AVD = RULE_ID_PATTERNS["trivy"]
@@ -96,6 +97,7 @@ class Control:
     provider: str
     compliance: tuple[tuple[str, str], ...]
     rules: Mapping[str, tuple[str, ...]]
+    remediation: str = ""  # how to fix it, tool-neutral (Terraform names where they help)
 
     def tools(self) -> tuple[str, ...]:
         return tuple(sorted(self.rules))
@@ -161,6 +163,10 @@ def _check_control(control: Control) -> None:
             raise ValueError(f"{name}: unknown compliance framework {framework!r}")
         if not ref.strip():
             raise ValueError(f"{name}: {framework} reference is empty")
+    if control.remediation and not control.remediation.strip():
+        raise ValueError(f"{name}: the remediation is blank")
+    if len(control.remediation) > REMEDIATION_MAX:
+        raise ValueError(f"{name}: the remediation is longer than {REMEDIATION_MAX} characters")
     if not control.rules:
         raise ValueError(f"{name}: no rules")
     for tool, rule_ids in control.rules.items():
@@ -189,7 +195,7 @@ def _control(raw: Any, index: int) -> Control:
         raise ValueError(f"control #{index + 1}: not a mapping")
     control_id = raw.get("id")
     name = f"control {control_id!r}" if isinstance(control_id, str) else f"control #{index + 1}"
-    unknown = set(raw) - {"id", "title", "domain", "provider", "compliance", "rules"}
+    unknown = set(raw) - {"id", "title", "domain", "provider", "compliance", "rules", "remediation"}
     if unknown:
         raise ValueError(f"{name}: unknown keys {sorted(unknown)}")
     compliance: list[tuple[str, str]] = []
@@ -217,6 +223,7 @@ def _control(raw: Any, index: int) -> Control:
         provider=_text(raw.get("provider"), name, "provider"),
         compliance=tuple(compliance),
         rules=MappingProxyType(rules),
+        remediation=_text(raw.get("remediation", ""), name, "remediation"),
     )
 
 

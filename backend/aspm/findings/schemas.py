@@ -278,6 +278,7 @@ class ControlRead(BaseModel):
     provider: str
     compliance: list[ComplianceRef]
     rules: dict[str, list[str]] = Field(description="tool family -> rule ids")
+    remediation: str | None = Field(None, description="how to fix it, from the control map")
     docs: list["RuleDoc"] = Field(
         default_factory=list, description="each rule's page in its tool's documentation"
     )

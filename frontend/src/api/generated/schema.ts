@@ -1587,6 +1587,11 @@ export interface components {
             /** Provider */
             provider: string;
             /**
+             * Remediation
+             * @description how to fix it, from the control map
+             */
+            remediation?: string | null;
+            /**
              * Rules
              * @description tool family -> rule ids
              */

@@ -90,6 +90,12 @@ export function FindingPage() {
                 <strong>Fix: </strong>
                 {f.remediation}
               </p>
+            ) : f.control?.remediation ? (
+              <p className="prose" data-testid="control-remediation">
+                <strong>Fix: </strong>
+                {f.control.remediation}{" "}
+                <span className="muted small">(from the control map: {f.control.title})</span>
+              </p>
             ) : (
               <p className="muted">The reports gave no remediation advice.</p>
             )}
