@@ -61,3 +61,17 @@ def test_the_accept_risk_dialog_shows_its_day_like_the_page(page: Page) -> None:
     expect(until).to_have_value("31 Dec 2030")
     assert dialog.locator("input[type=date]").evaluate_all(VISIBLE_NATIVE) == 0
     snap(page, "accept-risk-date")
+
+
+def test_the_suppression_rule_expiry_is_written_like_the_page(page: Page) -> None:
+    login(page, "lead")
+    page.goto("/rules")
+    page.get_by_role("button", name="New suppression rule").click()
+    dialog = page.get_by_role("dialog", name="New suppression rule")
+    expires = dialog.get_by_label("Expires on")
+    expect(expires).to_have_attribute("type", "text")
+    expect(expires).to_have_attribute("placeholder", "DD Mon YYYY")
+    expires.fill("2030-01-15")
+    expires.blur()
+    expect(expires).to_have_value("15 Jan 2030")
+    assert dialog.locator("input[type=date]").evaluate_all(VISIBLE_NATIVE) == 0

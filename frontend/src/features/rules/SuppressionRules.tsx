@@ -17,6 +17,7 @@ import {
 import {
   Badge,
   Button,
+  DateField,
   Dialog,
   EmptyState,
   ErrorMessage,
@@ -284,12 +285,7 @@ export function CreateSuppressionDialog({
             onChange={set("resource_pattern")}
           />
           <TextField label="Approver" value={form.approver} onChange={set("approver")} />
-          <TextField
-            label="Expires on"
-            type="date"
-            value={form.expires}
-            onChange={set("expires")}
-          />
+          <DateField label="Expires on" value={form.expires} onChange={set("expires")} />
         </div>
         <TextAreaField
           label="Justification"
