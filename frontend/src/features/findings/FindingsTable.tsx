@@ -101,6 +101,15 @@ export function FindingsTable({
             ) : null}
             <td>
               <PriorityBadge priority={f.priority} />
+              {f.toxic ? (
+                <span
+                  className="toxic-marker"
+                  title="In a toxic combination: see Why on the finding page"
+                  data-testid="toxic-marker"
+                >
+                  toxic
+                </span>
+              ) : null}
             </td>
             <td className="num">{f.risk_score ?? "–"}</td>
             <td>
