@@ -124,6 +124,12 @@ export function FindingFilters({
           value={splitList(search.environment)}
           onChange={(v) => onChange({ environment: joinList(v) })}
         />
+        <ToggleGroup
+          label="Toxic combination"
+          options={[{ value: "toxic", label: "in a toxic combination" }]}
+          value={search.toxic ? ["toxic"] : []}
+          onChange={(v) => onChange({ toxic: v.length ? true : undefined })}
+        />
         {hasFilters(search) ? (
           <Button
             size="sm"
@@ -141,6 +147,7 @@ export function FindingFilters({
                     "sla",
                     "status",
                     "environment",
+                    "toxic",
                   ].map((k) => [k, undefined]),
                 ),
               )

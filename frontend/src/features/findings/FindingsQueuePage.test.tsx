@@ -73,12 +73,55 @@ describe("triage queue", () => {
     expect(listCalls(calls).at(-1)?.query.get("sort")).toBe("first_seen");
   });
 
-  it("pages on the server", async () => {
+  it("pages with the server's cursor, forwards and back, and says 10,000+ past 10,000", async () => {
     const user = userEvent.setup();
-    const { router } = setup("/findings");
-    await screen.findByText("1–50 of 120");
+    const rows = (n: number) =>
+      Array.from({ length: 50 }, (_, i) => makeFinding({ title: `Finding ${n + i}` }));
+    const pages: Record<string, unknown> = {
+      "": { ...page(rows(1), 10_000), total_capped: true, next_cursor: "c2" },
+      c2: { ...page(rows(51), 10_000), total_capped: true, next_cursor: "c3" },
+      c3: { ...page(rows(101).slice(0, 7), 10_000), total_capped: true, next_cursor: null },
+    };
+    const { calls } = mockApi({
+      "GET /api/v1/auth/me": makeUser({ role: "security_lead" }),
+      "GET /api/v1/findings": (call: { query: URLSearchParams }) =>
+        pages[call.query.get("after") ?? ""],
+    });
+    const { router } = renderApp("/findings");
+    await screen.findByText("1–50 of 10,000+");
+    expect(screen.getByText(/10,000\+ open findings/)).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Previous" })).toBeDisabled();
+
     await user.click(screen.getByRole("button", { name: "Next" }));
-    await waitFor(() => expect(router.state.location.search).toEqual({ offset: 50 }));
+    await waitFor(() => expect(router.state.location.search).toEqual({ after: "c2", page: 2 }));
+    await screen.findByText("51–100 of 10,000+");
+    const asked = listCalls(calls).at(-1)?.query;
+    expect(asked?.get("after")).toBe("c2");
+    expect(asked?.has("offset")).toBe(false);
+
+    await user.click(screen.getByRole("button", { name: "Next" }));
+    await screen.findByText("101–107 of 10,000+");
+    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+
+    await user.click(screen.getByRole("button", { name: "Previous" }));
+    await waitFor(() => expect(router.state.location.search).toEqual({ after: "c2", page: 2 }));
+    await user.click(screen.getByRole("button", { name: "Previous" }));
+    await waitFor(() => expect(router.state.location.search).toEqual({}));
+    await screen.findByText("1–50 of 10,000+");
+  });
+
+  it("starts again at the first page when a filter changes, and keeps old offset links", async () => {
+    const user = userEvent.setup();
+    const { calls, router } = setup("/findings?after=c9&page=4");
+    await screen.findByText("151–152 of 120");
+    expect(listCalls(calls).at(-1)?.query.get("after")).toBe("c9");
+    await user.click(screen.getByRole("button", { name: "overdue" }));
+    await waitFor(() => expect(router.state.location.search).toEqual({ sla: "overdue" }));
+    await waitFor(() => expect(listCalls(calls).at(-1)?.query.has("after")).toBe(false));
+
+    await router.navigate({ to: "/findings", search: { offset: 100 } });
+    await screen.findByText("101–102 of 120");
+    expect(listCalls(calls).at(-1)?.query.get("offset")).toBe("100");
   });
 
   it("moves with j/k, selects with x and opens with Enter", async () => {

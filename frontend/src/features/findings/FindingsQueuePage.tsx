@@ -9,13 +9,15 @@ import {
   ErrorMessage,
   Loading,
   PageHeader,
-  Pager,
   SelectField,
 } from "../../components/ui";
 import { formatNumber } from "../../lib/format";
 import { canBulkTriage } from "../auth/permissions";
 import { useCurrentUser } from "../auth/useCurrentUser";
+import { SuppressedNotice } from "../rules/SuppressedNotice";
+import { SaveViewButton } from "../views/SaveViewButton";
 import { BulkActionBar, type BulkSelection } from "./BulkActions";
+import { CursorPager, formatTotal } from "./CursorPager";
 import { FindingFilters, SEARCH_FIELD_ID } from "./FindingFilters";
 import { FindingsTable } from "./FindingsTable";
 import {
@@ -108,13 +110,29 @@ export function FindingsQueuePage() {
   }, [pageKey]);
 
   // other filters: a different selection
-  const { offset: _offset, limit: _limit, sort: _sort, asc: _asc, ...filters } = search;
+  const {
+    offset: _offset,
+    limit: _limit,
+    sort: _sort,
+    asc: _asc,
+    after: _after,
+    page: _page,
+    ...filters
+  } = search;
   const filterKey = JSON.stringify(filters);
   useEffect(() => {
     void filterKey;
     setSelected(new Set());
     setAllMatching(false);
   }, [filterKey]);
+  // the cursors of the pages before this one (a cursor only goes forwards), from page 1 on;
+  // another filter or sort starts again
+  const [trail, setTrail] = useState<(string | undefined)[]>([]);
+  const orderKey = `${filterKey}|${search.sort}|${search.asc}|${search.limit}`;
+  useEffect(() => {
+    void orderKey;
+    setTrail([]);
+  }, [orderKey]);
   const bulkFilter = useMemo(() => toBulkFilter(search), [search]);
   const total = data?.total ?? 0;
   const pageAllSelected = items.length > 0 && items.every((f) => selected.has(f.id));
@@ -125,9 +143,13 @@ export function FindingsQueuePage() {
       : null;
 
   const setSearch = useCallback(
-    (patch: Partial<FindingSearch>, keepOffset = false) =>
+    (patch: Partial<FindingSearch>, keepPage = false) =>
       navigate({
-        search: (prev) => ({ ...prev, ...patch, ...(keepOffset ? {} : { offset: undefined }) }),
+        search: (prev) => ({
+          ...prev,
+          ...(keepPage ? {} : { offset: undefined, after: undefined, page: undefined }),
+          ...patch,
+        }),
       }),
     [navigate],
   );
@@ -161,12 +183,16 @@ export function FindingsQueuePage() {
     <>
       <PageHeader title="Triage queue">
         <span className="muted">
-          {data ? `${formatNumber(data.total)} ${view === "all" ? "" : `${view} `}findings` : ""} ·{" "}
+          {data
+            ? `${formatTotal(data.total, data.total_capped)} ${view === "all" ? "" : `${view} `}findings`
+            : ""}{" "}
+          ·{" "}
           <button type="button" className="link-button" onClick={() => setHelp(true)}>
             keyboard shortcuts (?)
           </button>
         </span>
         <div className="page-header-end">
+          <SaveViewButton search={search} />
           <nav className="exports" aria-label="Export these findings">
             <span className="muted small">Export:</span>
             {(["csv", "xlsx", "sarif"] as const).map((format) => (
@@ -223,6 +249,9 @@ export function FindingsQueuePage() {
         </p>
       ) : null}
       <FindingFilters search={search} onChange={(patch) => void setSearch(patch)} />
+      {data ? (
+        <SuppressedNotice count={data.suppressed_total} capped={data.suppressed_total_capped} />
+      ) : null}
       {help ? (
         <Dialog title="Keyboard shortcuts" open onClose={() => setHelp(false)}>
           <dl className="shortcuts">
@@ -306,11 +335,35 @@ export function FindingsQueuePage() {
         </div>
       ) : null}
       {data ? (
-        <Pager
-          offset={data.offset}
-          limit={data.limit || DEFAULT_PAGE_SIZE}
+        <CursorPager
+          from={
+            search.after
+              ? ((search.page ?? 1) - 1) * (data.limit || DEFAULT_PAGE_SIZE) + 1
+              : (search.offset ?? 0) + 1
+          }
+          shown={items.length}
           total={data.total}
-          onChange={(offset) => void setSearch({ offset: offset || undefined }, true)}
+          totalCapped={data.total_capped}
+          hasNext={Boolean(data.next_cursor)}
+          hasPrevious={trail.length > 0}
+          onNext={() => {
+            const limit = data.limit || DEFAULT_PAGE_SIZE;
+            const page = search.after
+              ? (search.page ?? 1)
+              : Math.floor((search.offset ?? 0) / limit) + 1;
+            setTrail((t) => [...t, search.after]);
+            void setSearch({ after: data.next_cursor ?? undefined, page: page + 1 });
+          }}
+          onPrevious={() => {
+            const before = trail.at(-1);
+            setTrail((t) => t.slice(0, -1));
+            const page = Math.max(1, (search.page ?? 2) - 1);
+            void setSearch(before ? { after: before, page } : {});
+          }}
+          onFirst={() => {
+            setTrail([]);
+            void setSearch({});
+          }}
         />
       ) : null}
     </>

@@ -50,6 +50,13 @@ export const findingSearchSchema = z.object({
     .optional()
     .catch(undefined),
   asc: z.boolean().optional().catch(undefined),
+  /** in a toxic combination (true) or not (false); absent: both */
+  toxic: z.boolean().optional().catch(undefined),
+  /** keyset cursor of the page shown (the API's `next_cursor` of the page before) */
+  after: z.string().max(1000).optional().catch(undefined),
+  /** its page number (1 first), for "51–100" */
+  page: int(10_000_000).catch(undefined),
+  /** older links page by offset: still honoured */
   offset: int(10_000_000).catch(undefined),
   limit: int(500).catch(undefined),
 });
@@ -81,6 +88,7 @@ export const FILTER_KEYS = [
   "environment",
   "team",
   "assignee",
+  "toxic",
 ] as const satisfies readonly (keyof FindingSearch)[];
 
 export function hasFilters(search: FindingSearch): boolean {
@@ -93,8 +101,10 @@ export function toListQuery(search: FindingSearch): FindingListQuery {
     sort: search.sort ?? "risk",
     descending: !search.asc,
     limit: search.limit ?? DEFAULT_PAGE_SIZE,
-    offset: search.offset ?? 0,
   };
+  // the cursor pages (an index range however deep); an offset only from an older link
+  if (search.after) query.after = search.after;
+  else query.offset = search.offset ?? 0;
   const view = search.view ?? "open";
   if (view !== "all") query.open = view === "open";
   if (search.import_id) query.import_id = search.import_id;
@@ -104,6 +114,7 @@ export function toListQuery(search: FindingSearch): FindingListQuery {
   if (search.asset) query.asset = search.asset;
   if (search.team) query.team = search.team;
   if (search.assignee) query.assignee = search.assignee;
+  if (search.toxic !== undefined) query.toxic = search.toxic;
   const severity = list<NonNullable<FindingListQuery["severity"]>[number]>(search.severity);
   if (severity.length) query.severity = severity;
   const triage = list<NonNullable<FindingListQuery["triage"]>[number]>(search.triage);
@@ -145,6 +156,7 @@ export function toBulkFilter(search: FindingSearch): SchemaBulkFilter {
     sla_status: q.sla_status ?? [],
     open: q.open ?? null,
     import_id: q.import_id ?? null,
+    ...(q.toxic === undefined ? {} : { toxic: q.toxic }),
   };
 }
 
@@ -153,7 +165,8 @@ export function exportHref(search: FindingSearch, format: "csv" | "xlsx" | "sari
   const q = toListQuery(search);
   const params = new URLSearchParams({ format });
   for (const [key, value] of Object.entries(q)) {
-    if (key === "limit" || key === "offset" || value === undefined || value === null) continue;
+    if (key === "limit" || key === "offset" || key === "after") continue;
+    if (value === undefined || value === null) continue;
     for (const v of Array.isArray(value) ? value : [value]) params.append(key, String(v));
   }
   return `/api/v1/exports/findings?${params.toString()}`;
