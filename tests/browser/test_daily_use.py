@@ -54,7 +54,7 @@ def test_an_upload_goes_into_the_chosen_new_asset_with_scope_and_format(
     page.get_by_label("Asset", exact=True).select_option("New asset…")
     page.get_by_label("New asset name").fill("acme/h16-upload")
     page.get_by_label("Scope (optional)").fill("main")
-    page.get_by_label("Format").select_option("sarif")
+    page.get_by_label("Format", exact=True).select_option("sarif")
     page.get_by_test_id("report-file").set_input_files(str(report))
     result = page.get_by_test_id("import-result")
     expect(result).to_contain_text("into acme/h16-upload", timeout=30_000)
