@@ -50,9 +50,7 @@ def test_the_posture_charts_draw_from_the_metrics_api(page: Page) -> None:
     last = max(r["day"] for r in rows)
     open_now = sum(r["open_count"] for r in rows if r["day"] == last)
     kpis = page.get_by_label(f"Latest snapshot ({last})")
-    expect(kpis.locator("div").filter(has_text="Open findings").locator("dd")).to_have_text(
-        f"{open_now:,}"
-    )
+    expect(kpis.get_by_test_id("kpi-open")).to_have_text(f"{open_now:,}")
     snap(page, "posture")
 
 
