@@ -12,6 +12,7 @@ from alembic.config import Config
 from sqlalchemy import Connection
 
 import aspm
+from aspm.findings.models import SEARCH_INDEXES
 
 PACKAGE_DIR = Path(aspm.__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parents[1]
@@ -37,7 +38,10 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:  # noqa: ARG001
     """What Alembic compares with the models: everything but the job queue's tables, which come
-    from procrastinate's own schema (the import_jobs migration), not from our models."""
+    from procrastinate's own schema (the import_jobs migration), not from our models, and the
+    PostgreSQL-only trigram indexes of text search (aspm.findings.models.SEARCH_INDEXES)."""
+    if type_ == "index" and name in SEARCH_INDEXES:
+        return False
     return not (type_ == "table" and (name or "").startswith("procrastinate_"))
 
 

@@ -53,6 +53,10 @@ class TriageState(StrEnum):
 # (asset_id, risk_key) in risk_explanations, which keeps the findings rows narrow.
 
 
+# the columns of the open view and the suppression filter (aspm.findings.states)
+_QUEUE_INCLUDE = ["suppression_rule_id", "detector_state", "triage_state", "suppressed"]
+
+
 class Finding(Base):
     __tablename__ = "findings"
     __table_args__ = (
@@ -60,11 +64,27 @@ class Finding(Base):
         # the queue's default order, with the id that breaks ties (one import's findings share
         # their first_seen_at), so that a keyset page is one index range
         Index("ix_findings_severity", "severity_rank", "first_seen_at", "id"),
-        # who works on what (most findings have neither a team of their own nor a suppression
-        # rule); an engineer's queue (assignee=me) is ix_findings_assignee below
+        # a team's queue (aspm.findings.repository._team_merge): the findings of each asset it
+        # owns, and those whose own team it is, in the default order, one index range each;
+        # PostgreSQL also keeps the columns of the team and open conditions in the index, so the
+        # capped count and the open view read no table row. None of them is rewritten by a
+        # re-score (HOT); detector_state and triage_state are already in ix_findings_resolved_at.
+        # An engineer's queue (assignee=me) is ix_findings_assignee below
         Index(
-            "ix_findings_team",
+            "ix_findings_asset_queue",
+            "asset_id",
+            "severity_rank",
+            "first_seen_at",
+            "id",
+            postgresql_include=[*_QUEUE_INCLUDE, "team"],
+        ),
+        Index(
+            "ix_findings_team_queue",
             "team",
+            "severity_rank",
+            "first_seen_at",
+            "id",
+            postgresql_include=_QUEUE_INCLUDE,
             postgresql_where=text("team IS NOT NULL"),
             sqlite_where=text("team IS NOT NULL"),
         ),
@@ -156,6 +176,23 @@ Index(
 )
 
 
+# Text search (aspm.findings.repository._text_search) matches each table's searched fields as one
+# lower-cased expression, which a trigram GIN index answers on PostgreSQL. The indexes live in
+# the migration only (findings_search_trigrams; pg_trgm, PostgreSQL only) and must be built on
+# exactly these expressions: columns joined by a space, NULL as ''.
+_SPACE: ColumnElement[str] = literal_column("' '")
+_EMPTY: ColumnElement[str] = literal_column("''")
+SEARCH_INDEXES = ("ix_findings_search_trgm", "ix_detections_search_trgm")
+
+
+def finding_text(f: Any = None) -> ColumnElement[str]:
+    """lower(title || ' ' || control_id || ' ' || coalesce(resource, '') || ' ' || coalesce(path,
+    '')) of `f` (Finding or an alias of it)."""
+    f = Finding if f is None else f
+    joined = f.title + _SPACE + f.control_id + _SPACE + func.coalesce(f.resource, _EMPTY)
+    return func.lower(joined + _SPACE + func.coalesce(f.path, _EMPTY))
+
+
 class RiskExplanation(Base):
     """The explanation of a risk result: the (factor, value, multiplier, source) list that
     produced the score of every finding of `asset_id` whose scoring input is `risk_key`
@@ -229,3 +266,10 @@ class Rule(Base):
     default_severity: Mapped[str | None] = mapped_column(String(10))
     control_id: Mapped[str | None] = mapped_column(String(200))
     compliance: Mapped[list[list[str]]] = mapped_column(JSONType, default=list)
+
+
+def detection_text() -> ColumnElement[str]:
+    """lower(rule_id || ' ' || coalesce(resource, '') || ' ' || coalesce(path, ''))."""
+    d = Detection
+    joined = d.rule_id + _SPACE + func.coalesce(d.resource, _EMPTY) + _SPACE
+    return func.lower(joined + func.coalesce(d.path, _EMPTY))
