@@ -8,9 +8,9 @@ is on the ingest path, and importing pandas costs ~0.5 s of start-up.
 import dataclasses
 import io
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
@@ -240,8 +240,226 @@ def _gate_findings(
     return posture.gate_findings(top, details, top=100)
 
 
-# metrics whose (latest) figures come from today's snapshot, not from the findings themselves
-_FROM_SNAPSHOTS = frozenset({MetricName.POSTURE, MetricName.SLA, MetricName.COMPLIANCE})
+# --- one handler per metric ---------------------------------------------------------------------
+
+
+@dataclasses.dataclass(slots=True)
+class Ask:
+    """One metric request, checked and resolved: what every handler reads. A handler returns the
+    metric's frame and may add notes (what the figures leave out, and why)."""
+
+    session: Session
+    q: MetricQuery
+    group: str | None
+    period: Period
+    filters: queries.Filters
+    dialect: str
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def interval(self) -> str | None:
+        return self.q.interval.value if self.q.interval else None
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        return (self.group,) if self.group else ()
+
+    @property
+    def first(self) -> date:
+        return self.period.start.date()
+
+    @property
+    def last(self) -> date:
+        return (self.period.end - timedelta(microseconds=1)).date()
+
+    @property
+    def span(self) -> dict[str, Any]:
+        return {"start": self.period.start, "end": self.period.end, "filters": self.filters}
+
+    def load(self, stmt: Any) -> "pd.DataFrame":
+        return _load(self.session, stmt)
+
+    def resolved(self) -> "pd.DataFrame":
+        if _flows_usable(self.group, self.filters):
+            return _flows(self.session, kind="resolved", first=self.first, last=self.last,
+                          f=self.filters, group=self.group)  # fmt: skip
+        return self.load(queries.resolved_by_day(self.dialect, **self.span, dims=self.dims))
+
+    def created(self, kind: str) -> "pd.DataFrame":
+        if _flows_usable(self.group, self.filters):
+            return _flows(self.session, kind=kind, first=self.first, last=self.last,
+                          f=self.filters, group=self.group)  # fmt: skip
+        f = self.filters
+        wanted = dataclasses.replace(f, category="drift") if kind == "drift" else f
+        return self.load(
+            queries.created_by_day(
+                self.dialect, start=self.period.start, end=self.period.end, filters=wanted,
+                dims=self.dims,
+            )
+        )  # fmt: skip
+
+
+class Handler(NamedTuple):
+    compute: Callable[[Ask], "pd.DataFrame"]
+    from_snapshots: bool  # its latest figures come from today's snapshot, not the findings
+
+
+HANDLERS: dict[MetricName, Handler] = {}
+"""How each metric of the catalogue is computed: adding a metric is a catalogue entry and one
+function registered here with `@handles`."""
+
+
+def handles(
+    name: MetricName, *, from_snapshots: bool = False
+) -> Callable[[Callable[[Ask], "pd.DataFrame"]], Callable[[Ask], "pd.DataFrame"]]:
+    def register(fn: Callable[[Ask], "pd.DataFrame"]) -> Callable[[Ask], "pd.DataFrame"]:
+        HANDLERS[name] = Handler(fn, from_snapshots)
+        return fn
+
+    return register
+
+
+@handles(MetricName.POSTURE, from_snapshots=True)
+def _posture(a: Ask) -> "pd.DataFrame":
+    from aspm.metrics import posture
+
+    if a.q.category is not None:
+        raise InvalidInput("posture cannot filter by category (snapshots keep none)")
+    snaps = a.load(
+        queries.snapshot_series(
+            first=a.first,
+            last=a.last,
+            filters=a.filters,
+            dim=None if a.group == "severity" else a.group,
+        )
+    )
+    df = posture.posture(snaps, group=a.group, interval=a.interval, severity=a.q.severity)
+    if snaps.empty:
+        a.notes.append("no snapshot in the period: run `aspm metrics snapshot` or import")
+    return df
+
+
+@handles(MetricName.MTTR)
+def _mttr(a: Ask) -> "pd.DataFrame":
+    from aspm.metrics import posture
+
+    return posture.mttr(a.resolved(), group=a.group, interval=a.interval)
+
+
+@handles(MetricName.SLA, from_snapshots=True)
+def _sla(a: Ask) -> "pd.DataFrame":
+    from aspm.metrics import posture
+
+    if a.q.category is not None or (a.q.severity is not None and a.group != "severity"):
+        a.notes.append("open_overdue comes from snapshots, which ignore severity/category")
+    resolved = a.resolved()
+    snaps = a.load(
+        queries.snapshot_series(
+            first=a.first,
+            last=a.last,
+            filters=a.filters,
+            dim=a.group if a.group in queries.SNAPSHOT_DIMENSIONS else None,
+        )
+    )
+    if a.group == "severity":
+        snaps = snaps.iloc[0:0]
+        a.notes.append("open_overdue is not split by severity (snapshots split by priority)")
+    return posture.sla(resolved, snaps, group=a.group, interval=a.interval)
+
+
+@handles(MetricName.NET_RESOLVE_RATE)
+def _net_resolve_rate(a: Ask) -> "pd.DataFrame":
+    from aspm.metrics import posture
+
+    created = a.created("created")
+    resolved = a.resolved()
+    return posture.net_resolve_rate(created, resolved, group=a.group, interval=a.interval)
+
+
+@handles(MetricName.DRIFT)
+def _drift(a: Ask) -> "pd.DataFrame":
+    from aspm.metrics import posture
+
+    created = a.created("drift")
+    reopened = a.load(
+        queries.reopened_by_day(a.dialect, **a.span, dims=a.dims, categories=("cspm",))
+    )
+    df = posture.drift(created, reopened, group=a.group, interval=a.interval)
+    if created.empty:
+        a.notes.append(
+            "no finding of category drift in the period (Terraform plans and driftctl scans "
+            "report drift); cloud_regressions (reopened cloud findings) are counted"
+        )
+    return df
+
+
+@handles(MetricName.VIOLATIONS_BLOCKED)
+def _violations_blocked(a: Ask) -> "pd.DataFrame":
+    from aspm.metrics import posture
+
+    group = a.group
+    if group == "finding" and a.q.interval is not None:
+        raise InvalidInput("group_by=finding lists findings: leave out interval")
+    recorded = inspect(a.session.connection()).has_table("gate_evaluations")
+    if group == "finding":
+        df = _gate_findings(a.session, a.dialect, a.period, a.q, recorded=recorded)
+        empty = df.empty
+    else:
+        evals = a.load(queries.gate_by_day(a.dialect, **a.span, dim=group)) if recorded else None
+        empty = evals is None or evals.empty
+        if evals is None:
+            import pandas as pd
+
+            evals = pd.DataFrame(
+                columns=["day", *a.dims, "evaluations", "failed", "failing_findings"]
+            )
+        df = posture.gate(evals, group=group, interval=a.interval)
+    if empty:
+        a.notes.append("no gate evaluations recorded in the period (run `aspm gate` in CI)")
+    return df
+
+
+@handles(MetricName.COVERAGE)
+def _coverage(a: Ask) -> "pd.DataFrame":
+    from aspm.metrics import posture
+
+    families = a.q.families
+    if families:
+        unknown = sorted(set(families) - {*FAMILIES, "other"})
+        if unknown:
+            raise InvalidInput(f"unknown tool families {unknown}; known: {', '.join(FAMILIES)}")
+    assets = a.load(queries.assets_for_coverage(a.filters))
+    scopes = a.load(queries.recent_scopes(start=a.period.start, end=a.period.end))
+    return posture.coverage(assets, scopes, families=families, group=a.group or "family")
+
+
+@handles(MetricName.IAC_COVERAGE)
+def _iac_coverage(a: Ask) -> "pd.DataFrame":
+    from aspm.metrics import posture
+
+    counts = a.load(queries.iac_coverage(a.filters, by_asset=a.group == "asset"))
+    df = posture.iac_coverage(counts, group=a.group)
+    if int(df["cloud_resources"].sum()) == 0:
+        a.notes.append(
+            "no cloud resource in the inventory: import a Terraform state or a driftctl scan"
+        )
+    return df
+
+
+@handles(MetricName.COMPLIANCE, from_snapshots=True)
+def _compliance(a: Ask) -> "pd.DataFrame":
+    from aspm.metrics import posture
+
+    status = a.load(queries.compliance_status(a.filters))
+    df = posture.compliance(status, group=a.group or "framework", framework=a.q.framework)
+    if status.empty:
+        a.notes.append("no compliance references on any finding yet")
+    return df
+
+
+_UNHANDLED = set(MetricName) - set(HANDLERS)
+if _UNHANDLED:  # a catalogue entry without a handler is a programming error: fail at import
+    raise RuntimeError(f"metrics without a handler: {sorted(_UNHANDLED)}")
 
 
 def compute(session: Session, principal: Principal, name: str, q: MetricQuery) -> MetricResult:
@@ -253,7 +471,6 @@ def compute(session: Session, principal: Principal, name: str, q: MetricQuery) -
     group = _group(spec, q)
     if q.interval is not None and not spec.series:
         raise InvalidInput(f"{spec.name} is not a time series: leave out interval")
-    interval = q.interval.value if q.interval else None
     period = _period(q)
     filters = queries.Filters(
         team=q.team,
@@ -263,128 +480,12 @@ def compute(session: Session, principal: Principal, name: str, q: MetricQuery) -
         priority=q.priority,
         category=q.category,
     )
-    dialect = session.get_bind().dialect.name
-    dims = (group,) if group else ()
-    first, last = period.start.date(), (period.end - timedelta(microseconds=1)).date()
-    span: dict[str, Any] = {"start": period.start, "end": period.end, "filters": filters}
-    notes: list[str] = []
-    use_flows = _flows_usable(group, filters)
-
-    def resolved_of() -> "pd.DataFrame":
-        if use_flows:
-            return _flows(session, kind="resolved", first=first, last=last, f=filters, group=group)
-        return _load(session, queries.resolved_by_day(dialect, **span, dims=dims))
-
-    def created_of(kind: str) -> "pd.DataFrame":
-        if use_flows:
-            return _flows(session, kind=kind, first=first, last=last, f=filters, group=group)
-        wanted = dataclasses.replace(filters, category="drift") if kind == "drift" else filters
-        return _load(
-            session,
-            queries.created_by_day(
-                dialect, start=period.start, end=period.end, filters=wanted, dims=dims
-            ),
-        )
-
-    if spec.name is MetricName.POSTURE:
-        if q.category is not None:
-            raise InvalidInput("posture cannot filter by category (snapshots keep none)")
-        snaps = _load(
-            session,
-            queries.snapshot_series(
-                first=first,
-                last=last,
-                filters=filters,
-                dim=None if group == "severity" else group,
-            ),
-        )
-        df = posture.posture(snaps, group=group, interval=interval, severity=q.severity)
-        if snaps.empty:
-            notes.append("no snapshot in the period: run `aspm metrics snapshot` or import")
-    elif spec.name is MetricName.MTTR:
-        resolved = resolved_of()
-        df = posture.mttr(resolved, group=group, interval=interval)
-    elif spec.name is MetricName.SLA:
-        if q.category is not None or (q.severity is not None and group != "severity"):
-            notes.append("open_overdue comes from snapshots, which ignore severity/category")
-        resolved = resolved_of()
-        snaps = _load(
-            session,
-            queries.snapshot_series(
-                first=first,
-                last=last,
-                filters=filters,
-                dim=group if group in queries.SNAPSHOT_DIMENSIONS else None,
-            ),
-        )
-        if group == "severity":
-            snaps = snaps.iloc[0:0]
-            notes.append("open_overdue is not split by severity (snapshots split by priority)")
-        df = posture.sla(resolved, snaps, group=group, interval=interval)
-    elif spec.name is MetricName.NET_RESOLVE_RATE:
-        created = created_of("created")
-        resolved = resolved_of()
-        df = posture.net_resolve_rate(created, resolved, group=group, interval=interval)
-    elif spec.name is MetricName.DRIFT:
-        created = created_of("drift")
-        reopened = _load(
-            session, queries.reopened_by_day(dialect, **span, dims=dims, categories=("cspm",))
-        )
-        df = posture.drift(created, reopened, group=group, interval=interval)
-        if created.empty:
-            notes.append(
-                "no finding of category drift in the period (Terraform plans and driftctl scans "
-                "report drift); cloud_regressions (reopened cloud findings) are counted"
-            )
-    elif spec.name is MetricName.VIOLATIONS_BLOCKED:
-        if group == "finding" and q.interval is not None:
-            raise InvalidInput("group_by=finding lists findings: leave out interval")
-        recorded = inspect(session.connection()).has_table("gate_evaluations")
-        if group == "finding":
-            df = _gate_findings(session, dialect, period, q, recorded=recorded)
-            empty = df.empty
-        else:
-            evals = (
-                _load(session, queries.gate_by_day(dialect, **span, dim=group))
-                if recorded
-                else None
-            )
-            empty = evals is None or evals.empty
-            if evals is None:
-                import pandas as pd
-
-                evals = pd.DataFrame(
-                    columns=["day", *dims, "evaluations", "failed", "failing_findings"]
-                )
-            df = posture.gate(evals, group=group, interval=interval)
-        if empty:
-            notes.append("no gate evaluations recorded in the period (run `aspm gate` in CI)")
-    elif spec.name is MetricName.COVERAGE:
-        families = q.families
-        if families:
-            unknown = sorted(set(families) - {*FAMILIES, "other"})
-            if unknown:
-                raise InvalidInput(f"unknown tool families {unknown}; known: {', '.join(FAMILIES)}")
-        assets = _load(session, queries.assets_for_coverage(filters))
-        scopes = _load(session, queries.recent_scopes(start=period.start, end=period.end))
-        df = posture.coverage(assets, scopes, families=families, group=group or "family")
-    elif spec.name is MetricName.IAC_COVERAGE:
-        counts = _load(session, queries.iac_coverage(filters, by_asset=group == "asset"))
-        df = posture.iac_coverage(counts, group=group)
-        if int(df["cloud_resources"].sum()) == 0:
-            notes.append(
-                "no cloud resource in the inventory: import a Terraform state or a driftctl scan"
-            )
-    else:  # COMPLIANCE
-        status = _load(session, queries.compliance_status(filters))
-        df = posture.compliance(status, group=group or "framework", framework=q.framework)
-        if status.empty:
-            notes.append("no compliance references on any finding yet")
-
-    columns, rows = posture.to_rows(df)
+    ask = Ask(session, q, group, period, filters, dialect=session.get_bind().dialect.name)
+    handler = HANDLERS[spec.name]
+    columns, rows = posture.to_rows(handler.compute(ask))
     as_of = period.end
-    if spec.name in _FROM_SNAPSHOTS and last == utcnow().date():
-        as_of = repository.snapshot_taken_at(session, day=last) or as_of
+    if handler.from_snapshots and ask.last == utcnow().date():
+        as_of = repository.snapshot_taken_at(session, day=ask.last) or as_of
     used = {
         k: str(v)
         for k, v in q.model_dump(
@@ -411,7 +512,7 @@ def compute(session: Session, principal: Principal, name: str, q: MetricQuery) -
         filters=used,
         columns=columns,
         rows=rows,
-        notes=notes,
+        notes=ask.notes,
         as_of=as_of,
     )
 
