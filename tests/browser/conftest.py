@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,37 @@ class LiveServer:
         )
         return done.stdout
 
+    @contextmanager
+    def serving(self, log_path: Path) -> Iterator["LiveServer"]:
+        """Run `aspm serve` on this server's port (its output in `log_path`) until the block
+        ends; fail when it does not answer /api/v1/health within a minute."""
+        port = self.url.rsplit(":", 1)[1]
+        with log_path.open("w") as log:
+            proc = subprocess.Popen(  # noqa: S603 - our own CLI
+                [str(BIN / "aspm"), "serve", "--host", "127.0.0.1", "--port", port],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        if httpx.get(f"{self.url}/api/v1/health", timeout=2).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"aspm serve did not start: {log_path.read_text()[-2000:]}")
+                    time.sleep(0.2)
+                yield self
+            finally:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
@@ -118,32 +150,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server.aspm("demo")
     server.aspm("users", "bootstrap", "--demo")
     server.aspm("users", "create", ADMIN[0], "--role", "admin", "--password-stdin", stdin=ADMIN[1])
-    log = (tmp / "server.log").open("w")
-    proc = subprocess.Popen(  # noqa: S603
-        [str(BIN / "aspm"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{server.url}/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"aspm serve did not start: {(tmp / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.2)
+    with server.serving(tmp / "server.log"):
         yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")

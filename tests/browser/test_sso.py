@@ -9,16 +9,13 @@ redirect back; the session cookie is SameSite=Strict).
 
 import os
 import re
-import subprocess
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.auth.oidc_provider import CLIENT_ID, CLIENT_SECRET, MockProvider
-from tests.browser.conftest import BIN, DIST, LiveServer, _free_port, _unavailable
+from tests.browser.conftest import DIST, LiveServer, _free_port, _unavailable
 
 pytestmark = pytest.mark.browser
 
@@ -67,31 +64,8 @@ def sso_server(
     server.aspm("users", "create", BREAK_GLASS[0], "--role", "admin", "--password-stdin",
                 stdin=BREAK_GLASS[1])  # fmt: skip
     log_path = tmp / "server.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(  # noqa: S603 - our own CLI
-            [str(BIN / "aspm"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{server.url}/api/v1/health", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"aspm serve did not start: {log_path.read_text()[-2000:]}")
-                time.sleep(0.2)
-            yield server
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with server.serving(log_path):
+        yield server
     assert CLIENT_SECRET not in log_path.read_text()  # never logged, whatever happened
 
 
