@@ -29,7 +29,7 @@ def test_a_new_rule_suppresses_existing_findings_and_removing_it_restores_them(
     client: TestClient,
 ) -> None:
     import_leaks(client, "acme/s1", ["tests/fixtures/a.env", "tests/fixtures/b.env", "app.env"])
-    resp = _rule(client, asset="acme/s1", path_glob="tests/*")
+    resp = _rule(client, asset="acme/s1", path_glob="tests/**")  # every depth: `**`
     assert resp.status_code == 201, resp.text
     rule = resp.json()
     assert (rule["findings"], rule["author"]) == (2, "user:admin-test")
@@ -56,7 +56,7 @@ def test_a_new_rule_suppresses_existing_findings_and_removing_it_restores_them(
 
 def test_a_rule_applies_to_findings_of_later_imports(client: TestClient) -> None:
     import_leaks(client, "acme/s2", ["app.env"])
-    assert _rule(client, asset="acme/s2", path_glob="*.example").status_code == 201
+    assert _rule(client, asset="acme/s2", path_glob="**/*.example").status_code == 201
     result = import_leaks(client, "acme/s2", ["app.env", "config/sample.env.example"], start=0)
     assert result["new_findings"] == 1
     assert list(by_path(client, "acme/s2")) == ["app.env"]

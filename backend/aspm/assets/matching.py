@@ -2,41 +2,16 @@
 then memoized per distinct input, so a 100k-record report costs a dictionary lookup per record.
 """
 
-import fnmatch
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from aspm.common import globs
 from aspm.common.paths import normalize_path
 
 FIELDS = ("key", "path", "resource", "account", "region", "tags")
-
-
-@lru_cache(maxsize=1024)
-def _glob(pattern: str, *, paths: bool) -> re.Pattern[str]:
-    """Shell-style pattern as a regex; for paths `*` stays within a segment and `**` spans."""
-    if not paths:
-        return re.compile(fnmatch.translate(pattern), re.IGNORECASE)
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
 
 
 def repo_name(key: str) -> str:
@@ -95,13 +70,14 @@ def _prepare(rec: Record) -> _Prepared:
 
 class _Rule:
     def __init__(self, rule: Mapping[str, Any]) -> None:
-        self.repos = [_glob(repo_name(p), paths=False) for p in rule.get("repositories", [])]
+        # every field in the one glob dialect (aspm.common.globs: README "Patterns")
+        self.repos = [globs.compile_one(repo_name(p)) for p in rule.get("repositories", [])]
         self.path_globs = [normalize_path(p) or p for p in rule.get("paths", [])]
-        self.paths = [_glob(p, paths=True) for p in self.path_globs]
+        self.paths = [globs.compile_one(p) for p in self.path_globs]
         self.accounts = {str(a).strip() for a in rule.get("accounts", [])}
-        self.regions = [_glob(p, paths=False) for p in rule.get("regions", [])]
-        self.tags = [(k.lower(), _glob(v, paths=False)) for k, v in rule.get("tags", {}).items()]
-        self.arns = [re.compile(fnmatch.translate(p)) for p in rule.get("arns", [])]
+        self.regions = [globs.compile_one(p) for p in rule.get("regions", [])]
+        self.tags = [(k.lower(), globs.compile_one(v)) for k, v in rule.get("tags", {}).items()]
+        self.arns = [globs.compile_one(p) for p in rule.get("arns", [])]
         self.specificity = sum(
             bool(x) for x in (self.repos, self.paths, self.accounts, self.regions, self.tags,
                               self.arns)
@@ -177,10 +153,10 @@ class Matcher:
                 if not rule.paths:
                     first_plain = min(first_plain, index)
                     continue
-                for compiled in rule.paths:
-                    parts.append(f"({compiled.pattern})")
+                for pattern in rule.path_globs:
+                    parts.append(pattern)
                     owners.append(index)
-            joined = re.compile("|".join(parts)) if parts else None
+            joined = globs.compile_groups(parts)
             plan = self._plans[key] = (joined, owners, first_plain)
         return plan
 
@@ -192,6 +168,6 @@ class Matcher:
             hit = joined.match(prepared.path)
             if hit is not None and hit.lastindex is not None:
                 # the first alternative that matches is the first in rule order; its group is
-                # the only one that took part in the match (the globs' own groups are (?:...))
+                # the only one that took part in the match (globs' expressions capture nothing)
                 best = min(best, owners[hit.lastindex - 1])
         return self._rules[best][2] if best < len(self._rules) else None

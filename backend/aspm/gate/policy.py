@@ -10,10 +10,9 @@ them (default 0: any one fails). Which findings are gated at all:
 - findings whose triage state is in `honour_triage` (accepted_risk, false_positive by default) and
   suppressed findings (`honour_suppressed`) are never gated: they are reported as ignored.
 `overrides` change the scope, baseline or a rule's `max`/`enabled` for assets and branches that
-match their glob patterns (first to last; later overrides win).
+match their glob patterns (README "Patterns"; first to last; later overrides win).
 """
 
-import fnmatch
 import hashlib
 import json
 from collections.abc import Sequence
@@ -24,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from aspm.common import yamlfile
+from aspm.common import globs, yamlfile
 from aspm.common.severity import Severity
 from aspm.errors import InvalidInput
 
@@ -170,7 +169,7 @@ class Effective:
 def _matches(pattern: str | None, value: str | None) -> bool:
     if pattern is None:
         return True
-    return value is not None and fnmatch.fnmatchcase(value, pattern)
+    return globs.matches(pattern, value)  # the one dialect (README "Patterns"), case ignored
 
 
 def effective(policy: GatePolicy, *, asset: str | None, branch: str | None) -> Effective:

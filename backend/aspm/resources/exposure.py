@@ -23,7 +23,7 @@ A resource is "internet" when one of these holds, each becoming a source in word
    ignore_public_acls=true. A public access block turned off alone does not make a bucket public:
    it only lets a public ACL or policy take effect (a public policy shows through a finding, 2);
 2. an active, not false-positive finding linked to it (or to a bucket's sub-resource) whose control
-   matches `public_controls` and none of `not_public_controls` (shell-style, case-insensitive);
+   matches `public_controls` and none of `not_public_controls` (globs, README "Patterns");
 3. a security group attached to it (relation `security_group`) that is internet-open by 1 or 2, a
    rule resource (aws_security_group_rule, aws_vpc_security_group_ingress_rule) counting for the
    group it names;
@@ -84,7 +84,6 @@ groups, the function URL, a bucket's sub-resources).
 relation ties a leaked key to the account or principal it opens, so it would not be a path.)
 """
 
-import fnmatch
 import json
 import re
 import uuid
@@ -95,6 +94,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Text, Uuid, cast, column, exists, select, table
 from sqlalchemy.orm import Session
 
+from aspm.common import globs
 from aspm.findings.models import Finding
 from aspm.resources.models import Resource, ResourceLink
 from aspm.risk.context import classification
@@ -215,7 +215,7 @@ _ATTACHMENTS = frozenset(
 )
 _PAB = "aws_s3_bucket_public_access_block"
 
-# Evidence: shell-style, case-insensitive patterns on findings.control_id (canonical control ids of
+# Evidence: glob patterns (README "Patterns") on findings.control_id (canonical control ids of
 # controls.yaml, else "tool:rule" for rules no control maps).
 ADMIN_IAM = (
     "aws-iam-no-full-admin-policy",  # CKV_AWS_1/62, Prowler *_no_administrative_privileges, IAM.1
@@ -270,10 +270,9 @@ VULN_CATEGORIES = frozenset({"sca", "container", "vulnerability"})
 
 
 def _matcher(patterns: Iterable[str]) -> re.Pattern[str] | None:
-    """One regex for shell-style patterns, case-insensitive (the policy's public_controls rule,
-    as aspm.risk.repository applies it)."""
-    parts = [fnmatch.translate(p.lower()) for p in patterns if p]
-    return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+    """One regex for the patterns, in the one glob dialect (README "Patterns"), case ignored:
+    the policy's public_controls rule, as aspm.risk.repository applies it."""
+    return globs.compile_any(patterns)
 
 
 _ADMIN_RE = _matcher(ADMIN_IAM)

@@ -16,7 +16,6 @@ inputs (`distinct_keys`), and one UPDATE rewrites the findings whose key's resul
 (`write_keyed`). Findings without a key yet take the full way.
 """
 
-import fnmatch
 import re
 import uuid
 from collections.abc import Iterable, Sequence
@@ -28,6 +27,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from aspm.audit.models import AuditEvent
+from aspm.common import globs
 from aspm.db.bulk import as_uuid, db_uuid, is_postgres, load_rows
 from aspm.risk.context import encode as encode_context
 from aspm.risk.models import RiskPolicyRecord
@@ -142,7 +142,7 @@ def drop_temp_tables(session: Session) -> None:
 
 
 def _glob(pattern: str) -> re.Pattern[str]:
-    return re.compile(fnmatch.translate(pattern.lower()))
+    return globs.compile_one(pattern)  # the one dialect, case ignored (README "Patterns")
 
 
 def _like(pattern: str) -> str:

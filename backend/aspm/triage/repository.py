@@ -27,11 +27,11 @@ from sqlalchemy.orm import Session
 
 from aspm.assets.models import Asset
 from aspm.audit.models import AuditEvent
+from aspm.common import globs
 from aspm.db.base import JSONType, UTCDateTime
 from aspm.findings.models import Detection, Finding, TriageState, risk_key
 from aspm.findings.states import open_clause
 from aspm.triage.models import FindingComment, OwnershipRule, RiskAcceptance, SuppressionRule
-from aspm.triage.patterns import to_like
 
 # ---- findings ---------------------------------------------------------------------------------
 
@@ -254,7 +254,8 @@ def shift_positions(session: Session, from_position: int) -> None:
 
 
 def _glob(column: Any, pattern: str) -> ColumnElement[bool]:
-    return func.lower(func.coalesce(column, "")).like(to_like(pattern), escape="\\")
+    """The column matches the pattern (aspm.common.globs; the same expression as in Python)."""
+    return func.coalesce(column, "").regexp_match(globs.sql_regex(pattern))
 
 
 def criteria(
