@@ -16,7 +16,7 @@ NAME_MAX = 200
 
 class MatchRule(BaseModel):
     """Which detections belong to the asset. Every criterion given must match (AND); within a
-    criterion, any listed value may (OR). Patterns are shell-style: `*`, `?`, and `**` in paths."""
+    criterion, any listed value may (OR). Patterns: the one glob dialect (README "Patterns")."""
 
     model_config = ConfigDict(extra="forbid")
 
