@@ -15,7 +15,7 @@ from aspm.api.deps import (
     TriageAccess,
 )
 from aspm.audit.schemas import AuditEventRead
-from aspm.common.paging import MAX_OFFSET, Page
+from aspm.common.paging import MAX_OFFSET, MAX_PAGE_SIZE, Page
 from aspm.triage import service
 from aspm.triage.schemas import (
     AssignRequest,
@@ -41,6 +41,10 @@ from aspm.triage.schemas import (
 ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorRead, "description": "invalid input"}
 }
+# a page of a list; reads need no principal of their own: ReadAccess authenticates the caller
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+
 router = APIRouter(prefix="/findings", tags=["triage"], responses=ERRORS)
 
 
@@ -99,10 +103,9 @@ def assign(
 )
 def list_comments(
     session: SessionDep,
-    principal: PrincipalDep,  # noqa: ARG001 - authenticated read
     finding_id: uuid.UUID,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page[CommentRead]:
     return service.list_comments(session, finding_id=finding_id, limit=limit, offset=offset)
 
@@ -128,10 +131,9 @@ def add_comment(
 )
 def history(
     session: SessionDep,
-    principal: PrincipalDep,  # noqa: ARG001 - authenticated read
     finding_id: uuid.UUID,
-    limit: Annotated[int, Query(ge=1, le=500)] = 200,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Limit = 200,
+    offset: Offset = 0,
 ) -> Page[AuditEventRead]:
     """Every audit event of this finding, oldest first."""
     return service.history(session, finding_id=finding_id, limit=limit, offset=offset)
@@ -145,7 +147,6 @@ def history(
 )
 def risk_acceptance(
     session: SessionDep,
-    principal: PrincipalDep,  # noqa: ARG001 - authenticated read
     finding_id: uuid.UUID,
 ) -> RiskAcceptanceRead | None:
     """The acceptance in force (justification, approver, expiry), or null."""
@@ -163,7 +164,6 @@ rules_router = APIRouter(tags=["rules"], responses=ERRORS)
 )
 def list_suppression_rules(
     session: SessionDep,
-    principal: PrincipalDep,  # noqa: ARG001 - authenticated read
     include_ended: bool = False,
 ) -> list[SuppressionRuleRead]:
     """Suppression rules in force (with `include_ended`, also removed and expired ones)."""
@@ -194,7 +194,7 @@ def preview_suppression_rule(
     session: SessionDep,
     principal: PrincipalDep,
     body: SuppressionCriteria,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Limit = 100,
 ) -> SuppressionPreview:
     """What a rule with these criteria would hide if saved now ("this rule hides 37 findings")
     and which; nothing is saved."""
@@ -209,10 +209,9 @@ def preview_suppression_rule(
 )
 def suppressed_findings(
     session: SessionDep,
-    principal: PrincipalDep,  # noqa: ARG001 - authenticated read
     rule_id: uuid.UUID,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page[SuppressedFindingRead]:
     """The findings this rule hides now, highest risk first."""
     return service.suppressed_by_rule(session, rule_id=rule_id, limit=limit, offset=offset)
@@ -244,7 +243,6 @@ def remove_suppression_rule(
 )
 def list_ownership_rules(
     session: SessionDep,
-    principal: PrincipalDep,  # noqa: ARG001 - authenticated read
 ) -> list[OwnershipRuleRead]:
     """Ownership rules in order; the last matching rule gives a new finding its team."""
     return service.list_ownership_rules(session)
