@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
@@ -15,15 +16,22 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aspm import cli_database
 from aspm import client as server
+from aspm.assets.models import Environment
 from aspm.auth import cli as auth_cli
+from aspm.cli_errors import EXIT_FAILED, failing
 from aspm.cli_tables import Col, fit_table
 from aspm.common.severity import Severity
-from aspm.db.session import make_sessionmaker, unit_of_work
-from aspm.errors import AspmError
+from aspm.db.session import unit_of_work
 from aspm.exports import cli as export_cli
 from aspm.findings import service as findings_service
-from aspm.findings.models import DetectorState
-from aspm.findings.schemas import FindingFilter, FindingSort, PriorityFilter
+from aspm.findings.models import DetectorState, TriageState
+from aspm.findings.schemas import (
+    FindingListQuery,
+    FindingSort,
+    PriorityFilter,
+    SlaStatus,
+    SuppressedFilter,
+)
 from aspm.gate import cli as gate_cli
 from aspm.ingest import service as ingest_service
 from aspm.ingest.schemas import IngestResult
@@ -57,7 +65,6 @@ out = Console()
 err = Console(stderr=True)
 
 EXIT_OK = 0
-EXIT_FAILED = 2
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 # the CLI prints a finding id's last 12 hex digits (48 random bits of a UUIDv7: unique in
 # practice; `findings show` says when a suffix is ambiguous); one import's ids share their start
@@ -80,19 +87,8 @@ def main(
     ] = None,
 ) -> None:
     """ASPM: every scanner's findings in one de-duplicated, risk-ranked backlog."""
-    try:
+    with failing():
         server.configure(server_url, token)
-    except AspmError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILED) from exc
-
-
-def _settings() -> Settings:
-    return cli_database.settings()
-
-
-def _factory(settings: Settings) -> sessionmaker[Session]:
-    return make_sessionmaker(cli_database.engine(settings))
 
 
 @db_app.command("upgrade")
@@ -100,7 +96,7 @@ def db_upgrade() -> None:
     """Create or migrate the schema to the latest version (Alembic)."""
     from aspm.db.migrate import upgrade
 
-    settings = _settings()
+    settings = cli_database.settings()
     upgrade(settings.database_url)
     err.print("database is at the latest schema")
 
@@ -119,14 +115,11 @@ def serve(
 
     from aspm.risk import service as risk_service
 
-    settings = _settings()
-    try:  # start-up is where a changed policy file takes effect (reads never apply one)
-        with unit_of_work(_factory(settings)) as session:
-            if risk_service.sync_file(session, path=settings.risk_policy):
-                out.print("risk policy file applied: every finding re-scored")
-    except AspmError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILED) from exc
+    settings = cli_database.settings()
+    # start-up is where a changed policy file takes effect (reads never apply one)
+    with failing(), unit_of_work(cli_database.factory(settings)) as session:
+        if risk_service.sync_file(session, path=settings.risk_policy):
+            out.print("risk policy file applied: every finding re-scored")
     uvicorn.run(
         "aspm.main:create_app",
         factory=True,
@@ -153,14 +146,11 @@ def worker(
 
     from aspm.jobs import worker as jobs_worker
 
-    settings = _settings()
-    try:
+    settings = cli_database.settings()
+    with failing():
         from aspm.jobs.queue import conninfo
 
         conninfo(settings.database_url)
-    except AspmError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILED) from exc
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     if processes == 1 or burst:
         jobs_worker.run(settings, wait=not burst)
@@ -238,32 +228,29 @@ def ingest(
 ) -> None:
     """Import scanner reports. Exit 0 when every file imported (or, --no-wait, was queued), 2
     when any failed."""
-    settings = _settings()
+    settings = cli_database.settings()
     remote = server.current()
-    factory = None if remote is not None else _factory(settings)
+    factory = None if remote is not None else cli_database.factory(settings)
     options = ingest_service.IngestOptions(
         asset=asset, scope=scope, partial=partial, format=format, actor="cli",
         risk_policy=settings.risk_policy,
     )  # fmt: skip
     results = []
     for path in paths:
-        try:
+        with failing():
             result = (
                 remote.ingest(
                     path, asset=asset, scope=scope, partial=partial, format=format, wait=wait
                 )
                 if remote is not None
                 else _ingest_one(
-                    factory or _factory(settings),
+                    factory or cli_database.factory(settings),
                     settings,
                     path,
                     options,
                     show_progress=not as_json,
                 )
             )
-        except AspmError as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(EXIT_FAILED) from exc
         results.append(result)
         if as_json:
             sys.stdout.write(result.model_dump_json(exclude={"warnings"}) + "\n")
@@ -291,19 +278,16 @@ def demo(
     pipeline. Exit 0 when every import succeeded, 2 when any failed."""
     from aspm.demo import service as demo_service
 
-    settings = _settings()
-    try:
+    settings = cli_database.settings()
+    with failing():
         summary = demo_service.run_demo(
-            _factory(settings),
+            cli_database.factory(settings),
             out_dir=out_dir,
             hmac_key=settings.secret_hmac_key,
             batch_size=settings.ingest_batch_size,
             if_empty=if_empty,
             history_days=history_days,
         )
-    except AspmError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILED) from exc
     if as_json:
         sys.stdout.write(summary.model_dump_json(exclude={"imports": {"__all__": {"warnings"}}}))
         sys.stdout.write("\n")
@@ -386,6 +370,17 @@ def findings_list(
         list[PriorityFilter] | None, typer.Option(help="P1-P4 or none; repeatable")
     ] = None,
     status: Annotated[list[DetectorState] | None, typer.Option(help="active or fixed")] = None,
+    triage: Annotated[list[TriageState] | None, typer.Option(help="repeatable")] = None,
+    sla_status: Annotated[list[SlaStatus] | None, typer.Option(help="repeatable")] = None,
+    environment: Annotated[
+        list[Environment] | None, typer.Option(help="the asset's; repeatable")
+    ] = None,
+    suppressed: Annotated[
+        SuppressedFilter, typer.Option(help="findings hidden by suppression rules")
+    ] = SuppressedFilter.EXCLUDE,
+    import_id: Annotated[
+        str | None, typer.Option(help="what one import created, resolved or reopened")
+    ] = None,
     view: Annotated[
         FindingView,
         typer.Option(help="open: active and not closed by triage (the dashboard's default)"),
@@ -413,35 +408,41 @@ def findings_list(
 ) -> None:
     """List open findings, riskiest first, as the dashboard's queue does (`--view all` for
     every one; `--mine`: yours, by priority then SLA due date)."""
-    settings = _settings()
+    settings = cli_database.settings()
     if mine and assignee:
         err.print("[red]give --mine or --assignee, not both[/red]")
         raise typer.Exit(EXIT_FAILED)
-    flt = FindingFilter(
-        asset=asset,
-        severity=severity or [],
-        priority=priority or [],
-        status=status or [],
-        open=None if view is FindingView.ALL else view is FindingView.OPEN,
-        toxic=True if toxic else None,
-        tool=tool,
-        category=category,
-        q=q,
-        sort=sort or (FindingSort.PRIORITY if mine else FindingSort.RISK),
-        limit=limit,
-        offset=offset,
-        assignee=triage_cli.principal(as_user).name if mine else assignee,
-        teams=[team] if team else None,
-    )
     try:
+        query = FindingListQuery(
+            asset=asset,
+            severity=severity or [],
+            priority=priority or [],
+            status=status or [],
+            triage=triage or [],
+            sla_status=sla_status or [],
+            environment=environment or [],
+            suppressed=suppressed,
+            import_id=import_id,
+            open=None if view is FindingView.ALL else view is FindingView.OPEN,
+            toxic=True if toxic else None,
+            tool=tool,
+            category=category,
+            q=q,
+            sort=sort or (FindingSort.PRIORITY if mine else FindingSort.RISK),
+            limit=limit,
+            offset=offset,
+            assignee="me" if mine else assignee,
+            team=team,
+        )
+    except ValidationError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    with failing():
         if (remote := server.current()) is not None:
-            page = remote.list_findings(flt, mine=mine)
+            page = remote.list_findings(query)
         else:
-            with unit_of_work(_factory(settings)) as session:
+            flt = findings_service.query_filter(triage_cli.principal(as_user), query)
+            with unit_of_work(cli_database.factory(settings)) as session:
                 page = findings_service.list_findings(session, flt)
-    except AspmError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILED) from exc
     if as_json:
         sys.stdout.write(json.dumps([i.model_dump(mode="json") for i in page.items]) + "\n")
         return
@@ -470,18 +471,15 @@ def findings_show(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """One finding with all its detections."""
-    settings = _settings()
-    try:
+    settings = cli_database.settings()
+    with failing():
         if (remote := server.current()) is not None:
             detail = remote.get_finding(finding_id)
         else:
-            with unit_of_work(_factory(settings)) as session:
+            with unit_of_work(cli_database.factory(settings)) as session:
                 detail = findings_service.get_finding(
                     session, findings_service.resolve_id(session, finding_id)
                 )
-    except AspmError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILED) from exc
     if as_json:
         sys.stdout.write(detail.model_dump_json() + "\n")
         return
@@ -523,6 +521,9 @@ def _print_detail(d: dict[str, Any]) -> None:
             det["last_seen_at"],
         )  # fmt: skip
     out.print(table)
+    for det in d["detection_list"]:  # links to the lines (the asset's repository URL), unwrapped
+        if det.get("code_url"):
+            out.print(escape(f"Code ({det['tool']}): {det['code_url']}"), soft_wrap=True)
     _print_code_to_cloud(d.get("code_to_cloud"))
 
 
@@ -566,14 +567,10 @@ def findings_explain(
     """Why a finding has its risk score: each factor, its value, multiplier and source."""
     from aspm.risk import service as risk_service
 
-    settings = _settings()
-    factory = _factory(settings)
-    try:
-        with unit_of_work(factory) as session:
-            result = risk_service.explain(session, findings_service.resolve_id(session, finding_id))
-    except AspmError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILED) from exc
+    settings = cli_database.settings()
+    factory = cli_database.factory(settings)
+    with failing(), unit_of_work(factory) as session:
+        result = risk_service.explain(session, findings_service.resolve_id(session, finding_id))
     if as_json:
         sys.stdout.write(result.model_dump_json() + "\n")
         return
@@ -591,22 +588,18 @@ def assets_apply(
     context changed are re-scored. Exit 2 on any error (nothing is changed then)."""
     from aspm.assets import service as assets_service
 
-    settings = _settings()
-    factory = _factory(settings)
+    settings = cli_database.settings()
+    factory = cli_database.factory(settings)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         err.print(f"[red]{path}: {exc.strerror}[/red]")
         raise typer.Exit(EXIT_FAILED) from exc
-    try:
-        with unit_of_work(factory) as session:
-            result = assets_service.apply(
-                session, yaml_text=text, source=str(path), actor="cli",
-                policy_path=settings.risk_policy,
-            )  # fmt: skip
-    except AspmError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILED) from exc
+    with failing(), unit_of_work(factory) as session:
+        result = assets_service.apply(
+            session, yaml_text=text, source=str(path), actor="cli",
+            policy_path=settings.risk_policy,
+        )  # fmt: skip
     if as_json:
         sys.stdout.write(result.model_dump_json() + "\n")
         return
@@ -621,8 +614,8 @@ def assets_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
     """Every asset with its context and open findings."""
     from aspm.assets import service as assets_service
 
-    settings = _settings()
-    with unit_of_work(_factory(settings)) as session:
+    settings = cli_database.settings()
+    with unit_of_work(cli_database.factory(settings)) as session:
         items = assets_service.list_read(session)
     if as_json:
         sys.stdout.write(json.dumps([a.model_dump(mode="json") for a in items]) + "\n")
@@ -655,8 +648,8 @@ def risk_show() -> None:
     """The risk policy in force, as JSON."""
     from aspm.risk import service as risk_service
 
-    settings = _settings()
-    with unit_of_work(_factory(settings)) as session:
+    settings = cli_database.settings()
+    with unit_of_work(cli_database.factory(settings)) as session:
         policy = risk_service.get_policy(session, path=settings.risk_policy)
     sys.stdout.write(policy.model_dump_json(indent=2) + "\n")
 
@@ -673,15 +666,9 @@ def risk_apply(
     """Put a policy file in force and re-score every finding (audited)."""
     from aspm.risk import service as risk_service
 
-    settings = _settings()
-    try:
-        with unit_of_work(_factory(settings)) as session:
-            result = risk_service.apply_file(
-                session, path=path or settings.risk_policy, actor="cli"
-            )
-    except AspmError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILED) from exc
+    settings = cli_database.settings()
+    with failing(), unit_of_work(cli_database.factory(settings)) as session:
+        result = risk_service.apply_file(session, path=path or settings.risk_policy, actor="cli")
     out.print(f"policy {result.policy_version}: {result.selected} findings evaluated, "
               f"{result.updated} changed, in {result.duration_ms} ms")  # fmt: skip
 
@@ -717,11 +704,8 @@ def controls_show(
     """One control: its rules per tool and its compliance references."""
     from aspm.findings import control_service
 
-    try:
+    with failing():
         control = control_service.get_control(control_id)
-    except AspmError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILED) from exc
     if as_json:
         sys.stdout.write(control.model_dump_json() + "\n")
         return

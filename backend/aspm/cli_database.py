@@ -3,11 +3,11 @@
 import typer
 from rich.console import Console
 from sqlalchemy import Engine, inspect
+from sqlalchemy.orm import Session, sessionmaker
 
-from aspm.db.session import make_engine
+from aspm.cli_errors import EXIT_FAILED
+from aspm.db.session import make_engine, make_sessionmaker
 from aspm.settings import Settings, get_settings
-
-EXIT_FAILED = 2
 
 
 def settings() -> Settings:
@@ -30,3 +30,9 @@ def engine(current: Settings, *, needs_table: str = "findings") -> Engine:
         eng.dispose()
         raise typer.Exit(EXIT_FAILED)
     return eng
+
+
+def factory(current: Settings | None = None) -> sessionmaker[Session]:
+    """Sessions on the configured (or `current`), migrated database (exit 2 when it has no
+    schema)."""
+    return make_sessionmaker(engine(current or settings()))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aspm.errors import AspmError
-from aspm.findings.schemas import FindingDetail, FindingFilter, FindingPage
+from aspm.findings.schemas import FindingDetail, FindingListQuery, FindingPage
 from aspm.ingest.schemas import IngestResult, IngestRunRead
 
 if TYPE_CHECKING:
@@ -103,32 +103,10 @@ class ServerClient:
             self.sleep(pause)
             pause = min(pause * 1.5, POLL_MAX_SECONDS)
 
-    def list_findings(self, flt: FindingFilter, *, mine: bool = False) -> FindingPage:
-        params: list[tuple[str, str | int | float | bool | None]] = [
-            ("limit", str(flt.limit)),
-            ("offset", str(flt.offset)),
-            ("sort", flt.sort.value),
-        ]
-        params += [("severity", s.value) for s in flt.severity]
-        params += [("status", s.value) for s in flt.status]
-        params += [("triage", s.value) for s in flt.triage]
-        params += [("priority", p.value) for p in flt.priority]
-        for name in ("asset", "tool", "category", "q"):
-            value = getattr(flt, name)
-            if value:
-                params.append((name, value))
-        for name in ("open", "toxic"):
-            flag = getattr(flt, name)
-            if flag is not None:
-                params.append((name, "true" if flag else "false"))
-        if flt.teams:
-            params.append(("team", flt.teams[0]))
-        if mine:
-            params.append(("assignee", "me"))
-        elif flt.assignee:
-            params.append(("assignee", flt.assignee))
+    def list_findings(self, query: FindingListQuery) -> FindingPage:
+        """GET /findings with the query's filter, sort and page, as given."""
         return FindingPage.model_validate(
-            self._check(self.http.get(f"{API}/findings", params=params))
+            self._check(self.http.get(f"{API}/findings", params=query.params()))
         )
 
     def get_finding(self, finding_id: str) -> FindingDetail:

@@ -158,7 +158,7 @@ def test_service_and_cli_show_the_same_summary(
     detail = service.get_finding(session, uuid.UUID(fid))
     assert detail.code_to_cloud is not None
     assert detail.code_to_cloud.in_cloud is not None
-    monkeypatch.setattr("aspm.cli._factory", lambda _settings: sessions)
+    monkeypatch.setattr("aspm.cli_database.factory", lambda _settings=None: sessions)
     out = CliRunner().invoke(app, ["findings", "show", fid])
     assert out.exit_code == 0, out.output
     text = " ".join(out.output.split())

@@ -113,7 +113,7 @@ def test_cli_prints_the_metric(
     sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _inventory(sessions)
-    monkeypatch.setattr("aspm.cli._factory", lambda _settings: sessions)
+    monkeypatch.setattr("aspm.cli_database.factory", lambda _settings=None: sessions)
     out = CliRunner().invoke(app, ["metrics", "iac_coverage", "--group-by", "asset", "--json"])
     assert out.exit_code == 0, out.output
     rows = {r["asset"]: r for r in json.loads(out.stdout)["rows"]}

@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.auth import credentials
@@ -195,7 +196,11 @@ AdminAccess: Any = Depends(require(None, ADMINS, people_only=True))  # users, te
 
 def _query_fields(dependant: Dependant) -> Iterator[str]:
     for field in dependant.query_params:
-        yield field.alias
+        model = field.field_info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):  # a query model's fields
+            yield from (f.alias or name for name, f in model.model_fields.items())
+        else:
+            yield field.alias
     for sub in dependant.dependencies:
         yield from _query_fields(sub)
 

@@ -14,6 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from aspm.cli_errors import EXIT_FAILED, failing
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -25,7 +27,6 @@ tokens_app = typer.Typer(help="API tokens for CI and scripts (scopes ingest, rea
 
 out = Console()
 err = Console(stderr=True)
-EXIT_FAILED = 2
 ROLES = "admin, security_lead, engineer, viewer"
 
 
@@ -40,15 +41,11 @@ def _unit_of_work(settings: "Settings") -> Iterator["Session"]:
     """One transaction on the configured database; AspmErrors become a message and exit 2."""
     from aspm import cli_database
     from aspm.db.session import make_sessionmaker, unit_of_work
-    from aspm.errors import AspmError
 
     engine = cli_database.engine(settings, needs_table="users")
     try:
-        with unit_of_work(make_sessionmaker(engine)) as session:
+        with failing(), unit_of_work(make_sessionmaker(engine)) as session:
             yield session
-    except AspmError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILED) from exc
     finally:
         engine.dispose()
 

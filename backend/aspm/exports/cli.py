@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from aspm import cli_database
 from aspm.common.severity import Severity
 from aspm.findings.models import DetectorState, TriageState
 from aspm.findings.schemas import FindingSort, SlaStatus, SuppressedFilter
@@ -38,7 +39,6 @@ def export_findings(
 ) -> None:
     """Every finding the filters select (as `aspm findings list` would list them). Exit 2 on a
     usage error."""
-    from aspm.cli import _factory, _settings
     from aspm.db.session import unit_of_work
     from aspm.exports import service
     from aspm.exports.schemas import ExportFormat
@@ -58,8 +58,7 @@ def export_findings(
         teams=None if team is None else [team], sla_status=sla_status or [],
         suppressed=suppressed,
     )  # fmt: skip
-    settings = _settings()
-    with unit_of_work(_factory(settings)) as session:
+    with unit_of_work(cli_database.factory()) as session:
         data = service.export(session, flt, chosen)
     if output is None:
         sys.stdout.buffer.write(data)

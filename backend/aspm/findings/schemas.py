@@ -4,10 +4,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from aspm.assets.models import Environment
-from aspm.common.paging import Page
+from aspm.common.paging import MAX_OFFSET, Page
 from aspm.common.severity import Severity
 from aspm.findings.models import DetectorState, TriageState
 
@@ -51,7 +51,89 @@ class SuppressedFilter(StrEnum):
     ONLY = "only"
 
 
+class FindingQuery(BaseModel):
+    """Which findings: the one filter of GET /findings, GET /exports/findings, the bulk action's
+    `filter` and the CLI's server mode (aspm.client). A new filter is one field here (and its
+    clause in repository.py, through FindingFilter); tests/findings/test_one_filter.py fails when
+    a caller does not take it. Unknown names are refused (422), never ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    asset: str | None = Field(None, max_length=200)
+    severity: list[Severity] = Field(default_factory=list)
+    status: list[DetectorState] = Field(default_factory=list)
+    triage: list[TriageState] = Field(default_factory=list)
+    tool: str | None = Field(None, max_length=100)
+    category: str | None = Field(None, max_length=20)
+    q: str | None = Field(
+        None,
+        max_length=200,
+        description="text search in title, control id, and each detection's rule id (CVE ids "
+        "included), resource address or ARN, and path",
+    )
+    assignee: str | None = Field(None, max_length=200, description="a user name, or `me`")
+    team: str | None = Field(
+        None, max_length=200, description="a team name, or `mine` (any of your teams)"
+    )
+    sla_status: list[SlaStatus] = Field(default_factory=list)
+    priority: list[PriorityFilter] = Field(default_factory=list)
+    environment: list[Environment] = Field(default_factory=list, description="the asset's")
+    suppressed: SuppressedFilter = Field(
+        SuppressedFilter.EXCLUDE,
+        description="findings hidden by suppression rules: exclude, include or only",
+    )
+    open: bool | None = Field(
+        None,
+        description="true: open findings only (active, not decided by triage, not hidden); "
+        "false: every other one; absent: all",
+    )
+    import_id: uuid.UUID | None = Field(
+        None, description="the findings one import created, resolved or reopened"
+    )
+    toxic: bool | None = Field(
+        None, description="true: findings in a toxic combination; false: the others"
+    )
+
+    def params(self) -> tuple[tuple[str, str], ...]:
+        """As query parameters (what differs from the defaults; lists repeated): the CLI's
+        server mode sends exactly these."""
+        return tuple(
+            (name, str(item).lower() if isinstance(item, bool) else str(item))
+            for name, value in self.model_dump(mode="json", exclude_defaults=True).items()
+            for item in (value if isinstance(value, list) else [value])
+        )
+
+
+class FindingOrderQuery(FindingQuery):
+    """The filter, sorted (exports)."""
+
+    sort: FindingSort | None = Field(
+        None, description="default: priority with assignee/team filters, else severity"
+    )
+    descending: bool = True
+
+
+class FindingListQuery(FindingOrderQuery):
+    """The filter, sorted and paged (GET /findings)."""
+
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(
+        0, ge=0, le=MAX_OFFSET, description="rows to skip; prefer `after` past the first pages"
+    )
+    after: str | None = Field(
+        None,
+        max_length=1000,
+        description="keyset cursor: the page after the previous page's `next_cursor` (same sort "
+        "and direction; 422 if it is not one)",
+    )
+
+
 class FindingFilter(BaseModel):
+    """What the repository selects: a FindingQuery with `me`/`mine` resolved to names, a token's
+    assets, and the order and page (findings.service.query_filter builds it)."""
+
+    model_config = ConfigDict(extra="forbid")  # a FindingQuery field it lacks fails loudly
+
     asset: str | None = None
     severity: list[Severity] = Field(default_factory=list)
     status: list[DetectorState] = Field(default_factory=list)

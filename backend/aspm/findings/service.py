@@ -25,7 +25,9 @@ from aspm.findings.schemas import (
     FindingFilter,
     FindingLinks,
     FindingPage,
+    FindingQuery,
     FindingRead,
+    FindingSort,
     LinkedResourceRead,
     RiskFactorRead,
     SlaStatus,
@@ -111,6 +113,19 @@ def people(
     signed-in user, `mine` the user's teams; other values are names."""
     teams = None if team is None else sorted(principal.team_names) if team == "mine" else [team]
     return (principal.name if assignee == "me" else assignee), teams
+
+
+def query_filter(principal: Principal, query: FindingQuery, **view: Any) -> FindingFilter:
+    """The repository's filter from a request's (GET /findings, exports, the CLI): `me` and
+    `mine` resolved for the principal, a token bound to assets kept to them, the default sort
+    (priority when an assignee or team is asked for, else severity)."""
+    who, teams = people(principal, assignee=query.assignee, team=query.team)
+    fields = {**query.model_dump(exclude={"assignee", "team"}), **view}
+    if "sort" in fields and fields["sort"] is None:
+        mine = query.assignee is not None or query.team is not None
+        fields["sort"] = FindingSort.PRIORITY if mine else FindingSort.SEVERITY
+    asset_ids = None if principal.asset_ids is None else sorted(principal.asset_ids)
+    return FindingFilter(**fields, assignee=who, teams=teams, asset_ids=asset_ids)
 
 
 def list_findings(session: Session, flt: FindingFilter) -> FindingPage:

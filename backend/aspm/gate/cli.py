@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from aspm import cli_database
+
 if TYPE_CHECKING:
     from aspm.client import ServerClient
     from aspm.gate.schemas import GateResult
@@ -111,7 +113,6 @@ def _local(
     with_sarif: bool,
     input_format: str | None,
 ) -> "GateResult":
-    from aspm.cli import _factory, _settings
     from aspm.errors import AspmError
     from aspm.gate import policy as gate_policy
     from aspm.gate import service
@@ -120,8 +121,8 @@ def _local(
         loaded = gate_policy.load(policy_path)
     except AspmError as exc:
         raise _fail(str(exc)) from exc
-    settings = _settings()
-    factory = _factory(settings)
+    settings = cli_database.settings()
+    factory = cli_database.factory(settings)
     options = service.GateOptions(
         asset=asset, branch=branch, commit=commit, baseline=baseline, new_only=new_only,
         dry_run=dry_run, record=record, format=input_format, with_sarif=with_sarif,

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from aspm import cli_database
+
 EXIT_OK = 0
 EXIT_FAILED = 2
 
@@ -39,7 +41,6 @@ def metrics(
     from rich.console import Console
     from rich.markup import escape
 
-    from aspm.cli import _factory, _settings
     from aspm.cli_tables import Col, fit_table
     from aspm.db.session import unit_of_work
     from aspm.errors import AspmError
@@ -47,7 +48,7 @@ def metrics(
     from aspm.metrics.schemas import MetricQuery
 
     out, err = Console(), Console(stderr=True)
-    factory = _factory(_settings())
+    factory = cli_database.factory()
     try:
         with unit_of_work(factory) as session:
             if name is None:

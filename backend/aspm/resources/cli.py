@@ -9,8 +9,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from aspm import cli_database
+from aspm.cli_errors import failing
 from aspm.cli_tables import Col, fit_table
-from aspm.errors import AspmError
 
 resources_app = typer.Typer(help="The resource inventory: Terraform states and plans, driftctl.")
 out = Console()
@@ -43,7 +44,6 @@ def resources_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List resources with the number of findings linked to each."""
-    from aspm.cli import EXIT_FAILED, _factory, _settings
     from aspm.db.session import unit_of_work
     from aspm.resources import service
     from aspm.resources.schemas import ResourceFilter
@@ -52,12 +52,8 @@ def resources_list(
         asset=asset, provider=provider, type=type_, managed=managed, has_findings=has_findings,
         drifted=drifted, include_retired=include_retired, q=q, limit=limit, offset=offset,
     )  # fmt: skip
-    try:
-        with unit_of_work(_factory(_settings())) as session:
-            page = service.list_resources(session, flt)
-    except AspmError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILED) from exc
+    with failing(), unit_of_work(cli_database.factory()) as session:
+        page = service.list_resources(session, flt)
     if as_json:
         sys.stdout.write(json.dumps([i.model_dump(mode="json") for i in page.items]) + "\n")
         return
@@ -91,16 +87,11 @@ def resources_show(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """One resource with its facts, relations and linked findings."""
-    from aspm.cli import EXIT_FAILED, _factory, _settings
     from aspm.db.session import unit_of_work
     from aspm.resources import service
 
-    try:
-        with unit_of_work(_factory(_settings())) as session:
-            detail = service.get_resource(session, service.resolve_id(session, ref))
-    except AspmError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_FAILED) from exc
+    with failing(), unit_of_work(cli_database.factory()) as session:
+        detail = service.get_resource(session, service.resolve_id(session, ref))
     if as_json:
         sys.stdout.write(detail.model_dump_json() + "\n")
         return

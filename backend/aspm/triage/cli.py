@@ -17,12 +17,11 @@ from typer.core import TyperGroup
 
 from aspm import cli_database
 from aspm.auth.principal import Principal, Role
-from aspm.db.session import make_sessionmaker, unit_of_work
-from aspm.errors import AspmError
+from aspm.cli_errors import failing
+from aspm.db.session import unit_of_work
 from aspm.findings.models import TriageState
 from aspm.settings import get_settings
 
-EXIT_FAILED = 2
 out = Console()
 err = Console(stderr=True)
 
@@ -61,15 +60,6 @@ AsOption = Annotated[
 def principal(name: str | None) -> Principal:
     who = (name or getpass.getuser()).strip() or "cli"
     return Principal(kind="user", id=None, name=who, role=Role.ADMIN)
-
-
-def _factory() -> Any:
-    return make_sessionmaker(cli_database.engine(cli_database.settings()))
-
-
-def _fail(exc: AspmError) -> typer.Exit:
-    err.print(f"[red]{type(exc).__name__}: {exc}[/red]")
-    return typer.Exit(EXIT_FAILED)
 
 
 def _expiry(value: str | None) -> datetime | None:
@@ -114,22 +104,19 @@ def triage_set(
     from aspm.triage.schemas import TriageRequest
 
     settings = get_settings()
-    try:
-        with unit_of_work(_factory()) as session:
-            fid = findings_service.resolve_id(session, finding_id)
-            current = findings_service.get_risk_fields(session, fid)
-            result = service.triage(
-                session,
-                finding_id=fid,
-                request=TriageRequest(
-                    state=state, reason=reason, expires_at=_expiry(expires), approver=approver,
-                    version=current.version if current else 0,
-                ),
-                principal=principal(as_user),
-                require_approver=settings.risk_acceptance_requires_approver,
-            )  # fmt: skip
-    except AspmError as exc:
-        raise _fail(exc) from exc
+    with failing(), unit_of_work(cli_database.factory()) as session:
+        fid = findings_service.resolve_id(session, finding_id)
+        current = findings_service.get_risk_fields(session, fid)
+        result = service.triage(
+            session,
+            finding_id=fid,
+            request=TriageRequest(
+                state=state, reason=reason, expires_at=_expiry(expires), approver=approver,
+                version=current.version if current else 0,
+            ),
+            principal=principal(as_user),
+            require_approver=settings.risk_acceptance_requires_approver,
+        )  # fmt: skip
     _print(result, as_json, f"{result.id}: {result.triage_state.value}")
 
 
@@ -147,21 +134,18 @@ def triage_assign(
     from aspm.triage import service
     from aspm.triage.schemas import AssignRequest
 
-    try:
-        with unit_of_work(_factory()) as session:
-            fid = findings_service.resolve_id(session, finding_id)
-            current = findings_service.get_risk_fields(session, fid)
-            result = service.assign(
-                session,
-                finding_id=fid,
-                request=AssignRequest(
-                    assignee=user, team=team, reason=reason,
-                    version=current.version if current else 0,
-                ),
-                principal=principal(as_user),
-            )  # fmt: skip
-    except AspmError as exc:
-        raise _fail(exc) from exc
+    with failing(), unit_of_work(cli_database.factory()) as session:
+        fid = findings_service.resolve_id(session, finding_id)
+        current = findings_service.get_risk_fields(session, fid)
+        result = service.assign(
+            session,
+            finding_id=fid,
+            request=AssignRequest(
+                assignee=user, team=team, reason=reason,
+                version=current.version if current else 0,
+            ),
+            principal=principal(as_user),
+        )  # fmt: skip
     _print(result, as_json, f"{result.id}: assignee {result.assignee or '-'} team "
                             f"{result.team or '-'}")  # fmt: skip
 
@@ -177,15 +161,12 @@ def triage_comment(
     from aspm.triage import service
     from aspm.triage.schemas import CommentCreate
 
-    try:
-        with unit_of_work(_factory()) as session:
-            fid = findings_service.resolve_id(session, finding_id)
-            comment = service.add_comment(
-                session, finding_id=fid, request=CommentCreate(body=text),
-                principal=principal(as_user),
-            )  # fmt: skip
-    except AspmError as exc:
-        raise _fail(exc) from exc
+    with failing(), unit_of_work(cli_database.factory()) as session:
+        fid = findings_service.resolve_id(session, finding_id)
+        comment = service.add_comment(
+            session, finding_id=fid, request=CommentCreate(body=text),
+            principal=principal(as_user),
+        )  # fmt: skip
     out.print(f"comment {comment.id} added")
 
 
@@ -198,13 +179,10 @@ def triage_history(
     from aspm.findings import service as findings_service
     from aspm.triage import service
 
-    try:
-        with unit_of_work(_factory()) as session:
-            page = service.history(
-                session, finding_id=findings_service.resolve_id(session, finding_id), limit=500
-            )
-    except AspmError as exc:
-        raise _fail(exc) from exc
+    with failing(), unit_of_work(cli_database.factory()) as session:
+        page = service.history(
+            session, finding_id=findings_service.resolve_id(session, finding_id), limit=500
+        )
     if as_json:
         sys.stdout.write(json.dumps([e.model_dump(mode="json") for e in page.items]) + "\n")
         return
@@ -225,7 +203,7 @@ def triage_expire(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
     (restoring their findings). Run it from cron, e.g. hourly; imports run it too."""
     from aspm.triage import service
 
-    with unit_of_work(_factory()) as session:
+    with unit_of_work(cli_database.factory()) as session:
         result = service.expire_due(session)
     _print(result, as_json, f"{result.acceptances_expired} risk acceptances expired, "
                             f"{result.rules_expired} suppression rules expired, "
@@ -240,7 +218,7 @@ def suppress_list(
     """Suppression rules in force, with the number of findings each hides."""
     from aspm.triage import service
 
-    with unit_of_work(_factory()) as session:
+    with unit_of_work(cli_database.factory()) as session:
         rules = service.list_suppression_rules(session, include_ended=include_ended)
     if as_json:
         sys.stdout.write(json.dumps([r.model_dump(mode="json") for r in rules]) + "\n")
@@ -275,18 +253,15 @@ def suppress_add(
     from aspm.triage import service
     from aspm.triage.schemas import SuppressionRuleCreate
 
-    try:
-        with unit_of_work(_factory()) as session:
-            result = service.create_suppression_rule(
-                session,
-                request=SuppressionRuleCreate(
-                    tool=tool, rule=rule, asset=asset, path_glob=path, resource_pattern=resource,
-                    justification=justification, approver=approver, expires_at=_expiry(expires),
-                ),
-                principal=principal(as_user),
-            )  # fmt: skip
-    except AspmError as exc:
-        raise _fail(exc) from exc
+    with failing(), unit_of_work(cli_database.factory()) as session:
+        result = service.create_suppression_rule(
+            session,
+            request=SuppressionRuleCreate(
+                tool=tool, rule=rule, asset=asset, path_glob=path, resource_pattern=resource,
+                justification=justification, approver=approver, expires_at=_expiry(expires),
+            ),
+            principal=principal(as_user),
+        )  # fmt: skip
     _print(result, as_json, f"rule {result.id} suppresses {result.findings} findings")
 
 
@@ -299,13 +274,10 @@ def suppress_remove(
     """End a suppression rule and restore the findings it hid."""
     from aspm.triage import service
 
-    try:
-        with unit_of_work(_factory()) as session:
-            service.remove_suppression_rule(
-                session, rule_id=rule_id, principal=principal(as_user), reason=reason
-            )
-    except AspmError as exc:
-        raise _fail(exc) from exc
+    with failing(), unit_of_work(cli_database.factory()) as session:
+        service.remove_suppression_rule(
+            session, rule_id=rule_id, principal=principal(as_user), reason=reason
+        )
     out.print(f"rule {rule_id} removed")
 
 
@@ -314,7 +286,7 @@ def own_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Ownership rules in order (the last match wins)."""
     from aspm.triage import service
 
-    with unit_of_work(_factory()) as session:
+    with unit_of_work(cli_database.factory()) as session:
         rules = service.list_ownership_rules(session)
     if as_json:
         sys.stdout.write(json.dumps([r.model_dump(mode="json") for r in rules]) + "\n")
@@ -344,18 +316,15 @@ def own_add(
     from aspm.triage import service
     from aspm.triage.schemas import OwnershipRuleCreate
 
-    try:
-        with unit_of_work(_factory()) as session:
-            result = service.create_ownership_rule(
-                session,
-                request=OwnershipRuleCreate(
-                    asset=asset, path_glob=path, resource_pattern=resource, team=team,
-                    position=position,
-                ),
-                principal=principal(as_user),
-            )  # fmt: skip
-    except AspmError as exc:
-        raise _fail(exc) from exc
+    with failing(), unit_of_work(cli_database.factory()) as session:
+        result = service.create_ownership_rule(
+            session,
+            request=OwnershipRuleCreate(
+                asset=asset, path_glob=path, resource_pattern=resource, team=team,
+                position=position,
+            ),
+            principal=principal(as_user),
+        )  # fmt: skip
     _print(result, as_json, f"rule {result.id} at position {result.position}")
 
 
@@ -364,9 +333,6 @@ def own_remove(rule_id: Annotated[uuid.UUID, typer.Argument()], as_user: AsOptio
     """Delete an ownership rule (findings keep their team)."""
     from aspm.triage import service
 
-    try:
-        with unit_of_work(_factory()) as session:
-            service.remove_ownership_rule(session, rule_id=rule_id, principal=principal(as_user))
-    except AspmError as exc:
-        raise _fail(exc) from exc
+    with failing(), unit_of_work(cli_database.factory()) as session:
+        service.remove_ownership_rule(session, rule_id=rule_id, principal=principal(as_user))
     out.print(f"rule {rule_id} removed")

@@ -7,10 +7,9 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from aspm.assets.models import Environment
 from aspm.common.severity import Severity
 from aspm.findings.models import DetectorState, TriageState
-from aspm.findings.schemas import PriorityFilter, SlaStatus
+from aspm.findings.schemas import FindingQuery
 
 MAX_BULK = 5000  # findings one bulk action may change (all or nothing, in one transaction)
 MAX_VERSION = 2**31 - 1
@@ -67,29 +66,11 @@ class BulkAction(StrEnum):
     ASSIGN = "assign"
 
 
-class BulkFilter(BaseModel):
-    """The selection, as in the findings list (default: not rule-suppressed)."""
-
-    asset: str | None = Field(None, max_length=200)
-    severity: list[Severity] = Field(default_factory=list)
-    status: list[DetectorState] = Field(default_factory=list)
-    triage: list[TriageState] = Field(default_factory=list)
-    tool: str | None = Field(None, max_length=100)
-    category: str | None = Field(None, max_length=20)
-    q: str | None = Field(None, max_length=200)
-    priority: list[PriorityFilter] = Field(default_factory=list)
-    environment: list[Environment] = Field(default_factory=list, description="of the asset")
-    sla_status: list[SlaStatus] = Field(default_factory=list)
-    assignee: str | None = Field(None, max_length=200, description="a user name, or `me`")
-    team: str | None = Field(None, max_length=200, description="a team name, or `mine`")
-    open: bool | None = Field(None, description="true: open findings only (as GET /findings)")
-    import_id: uuid.UUID | None = Field(None, description="what one import changed")
-    toxic: bool | None = Field(None, description="in a toxic combination (as GET /findings)")
-
-
 class BulkRequest(BaseModel):
     ids: list[uuid.UUID] | None = Field(None, max_length=MAX_BULK)
-    filter: BulkFilter | None = None
+    filter: FindingQuery | None = Field(
+        None, description="the findings list's filter (default: not rule-suppressed)"
+    )
     action: BulkAction
     reason: str = Field(min_length=1, max_length=4000, description="one justification for all")
     state: TriageState | None = None
