@@ -16,7 +16,7 @@ What cannot be written (a `*` inside a segment that used to cross `/`, as `src/f
 `src/foo/bar`, and `?` matching `/`) is kept as written and now stays within a segment.
 
 Revision ID: 9c4f2a7e1b60
-Revises: 3f6c8a21d9e4
+Revises: 7d2e5b9a4c31
 Create Date: 2026-12-07 00:40:00
 """
 
@@ -27,7 +27,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "9c4f2a7e1b60"
-down_revision: str | None = "3f6c8a21d9e4"
+down_revision: str | None = "7d2e5b9a4c31"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
