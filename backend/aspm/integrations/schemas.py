@@ -4,7 +4,7 @@ import ipaddress
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr, field_validator
@@ -57,6 +57,12 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def _subscribed(events: list[EventType]) -> list[EventType]:
+    if EventType.TEST in events:
+        raise ValueError("webhook.test is sent by the send-test button only")
+    return sorted(set(events))
+
+
 def url_hint(url: str) -> str:
     """What people may see of a URL: scheme, host and port. The path and query of a chat
     webhook URL are its credential."""
@@ -91,9 +97,7 @@ class WebhookCreate(BaseModel):
     @field_validator("events")
     @classmethod
     def _events(cls, value: list[EventType]) -> list[EventType]:
-        if EventType.TEST in value:
-            raise ValueError("webhook.test is sent by the send-test button only")
-        return sorted(set(value))
+        return _subscribed(value)
 
 
 class WebhookUpdate(BaseModel):
@@ -117,9 +121,7 @@ class WebhookUpdate(BaseModel):
     @field_validator("events")
     @classmethod
     def _events(cls, value: list[EventType] | None) -> list[EventType] | None:
-        if value is not None and EventType.TEST in value:
-            raise ValueError("webhook.test is sent by the send-test button only")
-        return None if value is None else sorted(set(value))
+        return None if value is None else _subscribed(value)
 
 
 class WebhookRead(BaseModel):
@@ -218,40 +220,36 @@ class TestData(BaseModel):
     message: str
 
 
-class _Envelope(BaseModel):
+TypeT = TypeVar("TypeT")
+DataT = TypeVar("DataT", bound=BaseModel)
+
+
+class _Envelope(BaseModel, Generic[TypeT, DataT]):
+    """Every event: its type (the discriminator) and its data; one subclass a type names both."""
+
     version: Literal["1"] = Field(default=ENVELOPE_VERSION, description="of this envelope")
     id: uuid.UUID = Field(description="the event's id; the same on every retry (deduplicate)")
     occurred_at: AwareDatetime
+    type: TypeT
+    data: DataT
 
 
-class NewP1Event(_Envelope):
-    type: Literal[EventType.NEW_P1]
-    data: FindingsData
+class NewP1Event(_Envelope[Literal[EventType.NEW_P1], FindingsData]): ...
 
 
-class SlaBreachedEvent(_Envelope):
-    type: Literal[EventType.SLA_BREACHED]
-    data: FindingsData
+class SlaBreachedEvent(_Envelope[Literal[EventType.SLA_BREACHED], FindingsData]): ...
 
 
-class DriftDetectedEvent(_Envelope):
-    type: Literal[EventType.DRIFT_DETECTED]
-    data: FindingsData
+class DriftDetectedEvent(_Envelope[Literal[EventType.DRIFT_DETECTED], FindingsData]): ...
 
 
-class GateFailedEvent(_Envelope):
-    type: Literal[EventType.GATE_FAILED]
-    data: GateFailedData
+class GateFailedEvent(_Envelope[Literal[EventType.GATE_FAILED], GateFailedData]): ...
 
 
-class ImportFailedEvent(_Envelope):
-    type: Literal[EventType.IMPORT_FAILED]
-    data: ImportFailedData
+class ImportFailedEvent(_Envelope[Literal[EventType.IMPORT_FAILED], ImportFailedData]): ...
 
 
-class TestEvent(_Envelope):
-    type: Literal[EventType.TEST]
-    data: TestData
+class TestEvent(_Envelope[Literal[EventType.TEST], TestData]): ...
 
 
 WebhookEnvelope = Annotated[
