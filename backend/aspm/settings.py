@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # usernames (comma-separated) that may still sign in with a password when local_login is
     # false, if they are active admins; empty: nobody (recovery is then `aspm users` on the host)
     break_glass_admins: str = "admin"
+    # tickets in Jira and GitHub Issues (aspm.integrations.tickets_*; README "Tickets"): the
+    # trackers and project mapping (YAML, read on each use); none: tickets are off
+    tickets_file: Path | None = None
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -113,6 +113,16 @@ MATRIX: dict[str, frozenset[str] | str] = {
     "webhooks-send_test": LEADS,
     "webhooks-list_deliveries": LEADS,
     "webhooks-get_delivery": LEADS,
+    # tickets in Jira and GitHub Issues: services narrow engineers to their teams' findings;
+    # tracker tokens are admins'; the trackers' webhooks are authenticated by their signature
+    "tickets-settings": LEADS,
+    "tickets-set_credentials": ADMINS,
+    "tickets-create": TRIAGE,
+    "tickets-list": EVERYONE_READ,
+    "tickets-get": EVERYONE_READ,
+    "tickets-retry": LEADS,
+    "tickets-github_hook": PUBLIC,  # 404 here: no tickets file
+    "tickets-jira_hook": PUBLIC,
 }
 
 

@@ -14,6 +14,7 @@ from aspm.gate.routes import router as gate_router
 from aspm.ingest.format_routes import router as formats_router
 from aspm.ingest.routes import router as ingest_router
 from aspm.integrations.routes import router as webhooks_router
+from aspm.integrations.tickets_routes import router as tickets_router
 from aspm.metrics.routes import router as metrics_router
 from aspm.resources.routes import router as resources_router
 from aspm.risk.routes import router as risk_router
@@ -41,6 +42,7 @@ api_router.include_router(users_router)
 api_router.include_router(teams_router)
 api_router.include_router(tokens_router)
 api_router.include_router(webhooks_router)
+api_router.include_router(tickets_router)
 api_router.include_router(views_router)
 
 

@@ -8,6 +8,7 @@ from aspm.findings import models as findings_models
 from aspm.gate import models as gate_models
 from aspm.ingest import models as ingest_models
 from aspm.integrations import models as integrations_models
+from aspm.integrations import tickets_models
 from aspm.metrics import models as metrics_models
 from aspm.resources import models as resources_models
 from aspm.risk import models as risk_models
@@ -26,6 +27,7 @@ __all__ = [
     "metrics_models",
     "resources_models",
     "risk_models",
+    "tickets_models",
     "triage_models",
     "views_models",
 ]

@@ -52,6 +52,7 @@ from aspm.ingest.models import IngestRun, IngestScope, IngestStatus
 from aspm.ingest.reading import open_report, parse_all
 from aspm.ingest.schemas import IngestResult, IngestRunRead
 from aspm.integrations import service as integrations_service
+from aspm.integrations import tickets_service
 from aspm.metrics import service as metrics_service
 from aspm.resources import service as resources_service
 from aspm.risk import service as risk_service
@@ -987,6 +988,7 @@ def ingest(
         run.progress_bytes = None
         session.merge(run)  # onto the queued row: its status, counts and times
     integrations_service.after_import(session, import_id=run.id)  # webhooks: new P1, drift
+    tickets_service.after_import(session)  # tickets whose findings are all fixed: close them
     log.info(
         "import %s: %s %s records=%d new=%d resolved=%d in %d ms",
         run.id, result.format, result.tool, result.records, result.new, result.resolved,

@@ -9,7 +9,8 @@ Tasks (aspm.jobs.tasks), all on one queue:
 - `aspm.import_report`: one queued upload (no automatic retry: a report that fails stays failed);
 - `aspm.retry_stalled`: jobs of workers silent for ASPM_JOB_LEASE_SECONDS run again;
 - `aspm.expire_triage` (hourly), `aspm.metrics_snapshot` (daily), `aspm.sweep_spool` (hourly);
-- `aspm.deliver_webhooks` (every 5 s), `aspm.webhooks_hourly` (aspm.integrations.jobs).
+- `aspm.deliver_webhooks` (every 5 s), `aspm.webhooks_hourly` (aspm.integrations.jobs);
+- `aspm.send_tickets` (every 5 s), `aspm.poll_tickets` (every minute) (tickets_jobs).
 """
 
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from aspm.errors import InvalidInput
 from aspm.integrations import jobs as webhook_jobs
+from aspm.integrations import tickets_jobs
 from aspm.jobs import tasks
 from aspm.settings import Settings
 
@@ -69,4 +71,6 @@ def make_app(settings: Settings, *, pool_size: int = 4) -> procrastinate.App:
     periodic("aspm.sweep_spool", HOURLY, tasks.sweep_spool)
     periodic("aspm.deliver_webhooks", webhook_jobs.DELIVER_CRON, webhook_jobs.deliver_webhooks)
     periodic("aspm.webhooks_hourly", HOURLY, webhook_jobs.webhooks_hourly)
+    periodic("aspm.send_tickets", tickets_jobs.SEND_CRON, tickets_jobs.send_tickets)
+    periodic("aspm.poll_tickets", tickets_jobs.POLL_CRON, tickets_jobs.poll_tickets)
     return app
