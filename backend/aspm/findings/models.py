@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -23,20 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from aspm.db.base import Base, JSONType, UTCDateTime
 
-
-class DetectorState(StrEnum):
-    ACTIVE = "active"
-    FIXED = "fixed"
-
-
-class TriageState(StrEnum):
-    NEW = "new"
-    CONFIRMED = "confirmed"
-    IN_PROGRESS = "in_progress"
-    FALSE_POSITIVE = "false_positive"
-    ACCEPTED_RISK = "accepted_risk"
-    WONT_FIX = "wont_fix"
-
+# stored here, defined (pure) in aspm.findings.lifecycle; imported from here as before
+from aspm.findings.lifecycle import DetectorState as DetectorState
+from aspm.findings.lifecycle import TriageState as TriageState
 
 # Bulk tables (findings, detections) carry no foreign-key constraints: their parent ids come from
 # the same transaction's own rows (set-based INSERT ... SELECT ... JOIN), nothing deletes parents,

@@ -18,7 +18,7 @@ inputs (`distinct_keys`), and one UPDATE rewrites the findings whose key's resul
 
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -597,11 +597,6 @@ def add_policy(session: Session, record: RiskPolicyRecord) -> RiskPolicyRecord:
     session.add(record)
     session.flush()
     return record
-
-
-def add_audit(session: Session, events: Iterable[AuditEvent]) -> None:
-    session.add_all(list(events))
-    session.flush()
 
 
 def audit_events(session: Session, *, object_type: str, limit: int) -> Sequence[AuditEvent]:

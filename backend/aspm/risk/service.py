@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from aspm.assets import service as assets_service
 from aspm.assets.models import Asset
-from aspm.audit.models import AuditEvent
+from aspm.audit import service as audit_service
 from aspm.common.clock import utcnow
 from aspm.errors import NotFound
 from aspm.findings import service as findings_service
@@ -116,28 +116,18 @@ def _apply(
         except ValueError:  # an older policy this code no longer reads: compare row by row
             log.warning("risk policy %s no longer validates; comparing stored scores", previous.id)
     result = _rescore(session, pol, everything=True, previous=before)
-    repository.add_audit(
-        session,
-        [
-            AuditEvent(
-                at=record.applied_at,
-                actor=actor[:200],
-                action="risk_policy_applied",
-                object_type="risk_policy",
-                object_id=record.id,
-                from_value=previous.version if previous else None,
-                to_value=pol.version,
-                reason=reason,
-                details={
-                    "source": source,
-                    "digest": record.digest,
-                    "previous_digest": previous.digest if previous else None,
-                    "rescored": result.updated,
-                    "duration_ms": result.duration_ms,
-                },
-            )
-        ],
-    )
+    audit_service.record(
+        session, actor, "risk_policy_applied", "risk_policy", record.id,
+        from_value=previous.version if previous else None, to_value=pol.version, reason=reason,
+        details={
+            "source": source,
+            "digest": record.digest,
+            "previous_digest": previous.digest if previous else None,
+            "rescored": result.updated,
+            "duration_ms": result.duration_ms,
+        },
+        at=record.applied_at,
+    )  # fmt: skip
     log.info("risk policy %s applied from %s: %d findings re-scored in %d ms",
              pol.version, source, result.updated, result.duration_ms)  # fmt: skip
     return result
@@ -577,28 +567,19 @@ def rescore_assets(
         else _rescore(session, pol, asset_ids=ids)
     )  # fmt: skip
     now = utcnow()
-    repository.add_audit(
-        session,
-        [
-            AuditEvent(
-                at=now,
-                actor=actor[:200],
-                action="asset_context_changed",
-                object_type="asset",
-                object_id=asset_id,
-                from_value=_short(before),
-                to_value=_short(after),
-                reason="asset context changed: its findings were re-scored",
-                details={
-                    "before": before,
-                    "after": after,
-                    "rescored": result.updated,
-                    "policy_version": pol.version,
-                },
-            )
-            for asset_id, before, after in changes
-        ],
-    )
+    for asset_id, before, after in changes:
+        audit_service.record(
+            session, actor, "asset_context_changed", "asset", asset_id,
+            from_value=_short(before), to_value=_short(after),
+            reason="asset context changed: its findings were re-scored",
+            details={
+                "before": before,
+                "after": after,
+                "rescored": result.updated,
+                "policy_version": pol.version,
+            },
+            at=now,
+        )  # fmt: skip
     return result
 
 

@@ -18,7 +18,7 @@ new justification and expiry, and expiry itself moves it to `confirmed`.
 from dataclasses import dataclass
 
 from aspm.errors import Conflict, InvalidInput
-from aspm.findings.models import TriageState
+from aspm.findings.lifecycle import TriageState
 
 S = TriageState
 
