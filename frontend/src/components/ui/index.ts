@@ -1,5 +1,6 @@
 export { Badge, type Tone } from "./Badge";
 export { Button } from "./Button";
+export { type Column, DataTable } from "./DataTable";
 export { DateField, parseDay } from "./DateField";
 export { Dialog } from "./Dialog";
 export { type Option, SelectField, TextAreaField, TextField } from "./Field";

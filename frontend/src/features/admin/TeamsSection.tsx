@@ -2,7 +2,15 @@ import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { teamsQuery, useCreateTeam, usersQuery, useTeamMember } from "../../api/admin";
 import type { SchemaTeamRead } from "../../api/generated/schema";
-import { Button, EmptyState, ErrorMessage, Loading, Section, TextField } from "../../components/ui";
+import {
+  Button,
+  DataTable,
+  EmptyState,
+  ErrorMessage,
+  Loading,
+  Section,
+  TextField,
+} from "../../components/ui";
 
 /** Teams and their members: create a team, add an active user, remove a member. */
 export function TeamsSection() {
@@ -41,28 +49,20 @@ export function TeamsSection() {
       {isPending ? <Loading /> : null}
       {data && data.length === 0 ? <EmptyState>No teams yet.</EmptyState> : null}
       {data && data.length > 0 ? (
-        <div className="table-scroll">
-          <table className="data-table" data-testid="teams">
-            <caption className="sr-only">Teams and members</caption>
-            <thead>
-              <tr>
-                <th scope="col">Team</th>
-                <th scope="col">Members</th>
-                <th scope="col">Add a member</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.map((t) => (
-                <TeamRow
-                  key={t.id}
-                  team={t}
-                  busy={member.isPending}
-                  onMember={(username, add) => member.mutate({ team: t.name, username, add })}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Teams and members"
+          columns={["Team", "Members", "Add a member"]}
+          testId="teams"
+        >
+          {data.map((t) => (
+            <TeamRow
+              key={t.id}
+              team={t}
+              busy={member.isPending}
+              onMember={(username, add) => member.mutate({ team: t.name, username, add })}
+            />
+          ))}
+        </DataTable>
       ) : null}
     </Section>
   );

@@ -6,6 +6,7 @@ import { type SchemaScope, type SchemaTokenRead, scopeValues } from "../../api/g
 import {
   Badge,
   Button,
+  DataTable,
   Dialog,
   EmptyState,
   ErrorMessage,
@@ -67,63 +68,49 @@ export function TokensSection() {
       {isPending ? <Loading /> : null}
       {data && data.length === 0 ? <EmptyState>No API tokens.</EmptyState> : null}
       {data && data.length > 0 ? (
-        <div className="table-scroll">
-          <table className="data-table" data-testid="tokens">
-            <caption className="sr-only">API tokens</caption>
-            <thead>
-              <tr>
-                <th scope="col">Token</th>
-                <th scope="col">Acts for</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">Assets</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Last used</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.map((t) => (
-                <tr key={t.id} data-testid={`token-${t.name}`}>
-                  <td>
-                    <strong>{t.name}</strong>
-                    <div className="muted small">
-                      <code>{t.prefix}…</code> by {t.created_by}, {formatDate(t.created_at)}
-                    </div>
-                  </td>
-                  <td>{t.user}</td>
-                  <td>{t.scopes.join(", ")}</td>
-                  <td className="wrap">
-                    {t.asset_ids === null
-                      ? "all"
-                      : t.asset_ids.map((id) => assetNames.get(id) ?? id).join(", ")}
-                  </td>
-                  <td>{t.expires_at ? formatDate(t.expires_at) : "never"}</td>
-                  <td>{t.last_used_at ? formatDateTime(t.last_used_at) : "never used"}</td>
-                  <td>{tokenState(t)}</td>
-                  <td>
-                    {t.revoked_at ? null : (
-                      <Button
-                        size="sm"
-                        variant="danger"
-                        disabled={revoke.isPending}
-                        aria-label={`Revoke token ${t.name}`}
-                        onClick={() => {
-                          if (window.confirm(`Revoke the token ${t.name}? It stops working now.`))
-                            revoke.mutate(t.id);
-                        }}
-                      >
-                        Revoke
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="API tokens"
+          columns={["Token", "Acts for", "Scopes", "Assets", "Expires", "Last used", "State"]}
+          actions
+          testId="tokens"
+        >
+          {data.map((t) => (
+            <tr key={t.id} data-testid={`token-${t.name}`}>
+              <td>
+                <strong>{t.name}</strong>
+                <div className="muted small">
+                  <code>{t.prefix}…</code> by {t.created_by}, {formatDate(t.created_at)}
+                </div>
+              </td>
+              <td>{t.user}</td>
+              <td>{t.scopes.join(", ")}</td>
+              <td className="wrap">
+                {t.asset_ids === null
+                  ? "all"
+                  : t.asset_ids.map((id) => assetNames.get(id) ?? id).join(", ")}
+              </td>
+              <td>{t.expires_at ? formatDate(t.expires_at) : "never"}</td>
+              <td>{t.last_used_at ? formatDateTime(t.last_used_at) : "never used"}</td>
+              <td>{tokenState(t)}</td>
+              <td>
+                {t.revoked_at ? null : (
+                  <Button
+                    size="sm"
+                    variant="danger"
+                    disabled={revoke.isPending}
+                    aria-label={`Revoke token ${t.name}`}
+                    onClick={() => {
+                      if (window.confirm(`Revoke the token ${t.name}? It stops working now.`))
+                        revoke.mutate(t.id);
+                    }}
+                  >
+                    Revoke
+                  </Button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       {creating ? (
         <CreateTokenDialog

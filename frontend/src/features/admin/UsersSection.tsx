@@ -11,6 +11,7 @@ import { roleValues, type SchemaRole, type SchemaUserRead } from "../../api/gene
 import {
   Badge,
   Button,
+  DataTable,
   Dialog,
   EmptyState,
   ErrorMessage,
@@ -72,95 +73,81 @@ export function UsersSection({ currentUser }: { currentUser: string }) {
       {isPending ? <Loading /> : null}
       {data && data.length === 0 ? <EmptyState>No users.</EmptyState> : null}
       {data && data.length > 0 ? (
-        <div className="table-scroll">
-          <table className="data-table" data-testid="users">
-            <caption className="sr-only">Users</caption>
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Role</th>
-                <th scope="col">Teams</th>
-                <th scope="col">State</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.map((u) => (
-                <tr key={u.id} data-testid={`user-${u.username}`}>
-                  <td>
-                    <strong>{u.username}</strong>
-                    {u.display_name ? <div className="muted small">{u.display_name}</div> : null}
-                  </td>
-                  <td>
-                    <select
-                      aria-label={`Role of ${u.username}`}
-                      value={u.role}
-                      disabled={update.isPending || u.username === currentUser}
-                      onChange={(e) =>
-                        update.mutate({ id: u.id, body: { role: e.target.value as SchemaRole } })
-                      }
+        <DataTable
+          caption="Users"
+          columns={["User", "Role", "Teams", "State", "Created"]}
+          actions
+          testId="users"
+        >
+          {data.map((u) => (
+            <tr key={u.id} data-testid={`user-${u.username}`}>
+              <td>
+                <strong>{u.username}</strong>
+                {u.display_name ? <div className="muted small">{u.display_name}</div> : null}
+              </td>
+              <td>
+                <select
+                  aria-label={`Role of ${u.username}`}
+                  value={u.role}
+                  disabled={update.isPending || u.username === currentUser}
+                  onChange={(e) =>
+                    update.mutate({ id: u.id, body: { role: e.target.value as SchemaRole } })
+                  }
+                >
+                  {ROLE_OPTIONS.map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td className="wrap">{u.teams.join(", ") || <span className="muted">none</span>}</td>
+              <td>{userState(u)}</td>
+              <td>{formatDate(u.created_at)}</td>
+              <td className="actions">
+                {u.active ? (
+                  <>
+                    <Button
+                      size="sm"
+                      onClick={() => void onReset(u)}
+                      disabled={reset.isPending}
+                      aria-label={`Reset password of ${u.username}`}
                     >
-                      {ROLE_OPTIONS.map((o) => (
-                        <option key={o.value} value={o.value}>
-                          {o.label}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td className="wrap">
-                    {u.teams.join(", ") || <span className="muted">none</span>}
-                  </td>
-                  <td>{userState(u)}</td>
-                  <td>{formatDate(u.created_at)}</td>
-                  <td className="actions">
-                    {u.active ? (
-                      <>
-                        <Button
-                          size="sm"
-                          onClick={() => void onReset(u)}
-                          disabled={reset.isPending}
-                          aria-label={`Reset password of ${u.username}`}
-                        >
-                          Reset password
-                        </Button>{" "}
-                        {u.username === currentUser ? null : (
-                          <Button
-                            size="sm"
-                            variant="danger"
-                            disabled={update.isPending}
-                            aria-label={`Deactivate ${u.username}`}
-                            onClick={() => {
-                              if (
-                                window.confirm(
-                                  `Deactivate ${u.username}? Their sessions end and their tokens stop working.`,
-                                )
-                              )
-                                update.mutate({ id: u.id, body: { active: false } });
-                            }}
-                          >
-                            Deactivate
-                          </Button>
-                        )}
-                      </>
-                    ) : (
+                      Reset password
+                    </Button>{" "}
+                    {u.username === currentUser ? null : (
                       <Button
                         size="sm"
+                        variant="danger"
                         disabled={update.isPending}
-                        aria-label={`Reactivate ${u.username}`}
-                        onClick={() => update.mutate({ id: u.id, body: { active: true } })}
+                        aria-label={`Deactivate ${u.username}`}
+                        onClick={() => {
+                          if (
+                            window.confirm(
+                              `Deactivate ${u.username}? Their sessions end and their tokens stop working.`,
+                            )
+                          )
+                            update.mutate({ id: u.id, body: { active: false } });
+                        }}
                       >
-                        Reactivate
+                        Deactivate
                       </Button>
                     )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                  </>
+                ) : (
+                  <Button
+                    size="sm"
+                    disabled={update.isPending}
+                    aria-label={`Reactivate ${u.username}`}
+                    onClick={() => update.mutate({ id: u.id, body: { active: true } })}
+                  >
+                    Reactivate
+                  </Button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       {creating ? (
         <CreateUserDialog

@@ -6,6 +6,7 @@ import { formatListQuery, importListQuery } from "../../api/imports";
 import {
   Badge,
   Button,
+  DataTable,
   EmptyState,
   ErrorMessage,
   Loading,
@@ -139,83 +140,65 @@ export function ImportsPage() {
           </EmptyState>
         ) : null}
         {data && data.items.length > 0 ? (
-          <div className="table-scroll">
-            <table className="data-table" data-testid="imports-table">
-              <caption className="sr-only">Imports, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">File</th>
-                  <th scope="col">Tool</th>
-                  <th scope="col">Asset</th>
-                  <th scope="col">By</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Records
-                  </th>
-                  <th scope="col" className="num">
-                    New
-                  </th>
-                  <th scope="col" className="num">
-                    Unchanged
-                  </th>
-                  <th scope="col" className="num">
-                    Resolved
-                  </th>
-                  <th scope="col" className="num">
-                    Skipped
-                  </th>
-                  <th scope="col">
-                    <span className="sr-only">Findings</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((run) => (
-                  <tr key={run.id} data-testid="import-row">
-                    <td>{formatDateTime(run.started_at)}</td>
-                    <td className="wrap" title={run.filename}>
-                      {basename(run.filename)}
-                      {run.error ? <div className="field-error">{run.error}</div> : null}
-                      {run.warnings.length > 0 ? (
-                        <div className="muted small">{run.warnings.length} warnings</div>
-                      ) : null}
-                    </td>
-                    <td>
-                      {run.tool ?? "–"}
-                      {run.tool_version ? (
-                        <div className="muted small">{run.tool_version}</div>
-                      ) : null}
-                    </td>
-                    <td className="wrap">{run.asset ?? "–"}</td>
-                    <td>{run.uploaded_by}</td>
-                    <td>
-                      <Badge tone={STATUS_TONE[run.status] ?? "neutral"}>
-                        {STATUS_LABEL[run.status as keyof typeof STATUS_LABEL] ?? run.status}
-                      </Badge>
-                    </td>
-                    <td className="num">{count(run.counts, "records")}</td>
-                    <td className="num">{count(run.counts, "new_findings")}</td>
-                    <td className="num">{count(run.counts, "unchanged")}</td>
-                    <td className="num">{count(run.counts, "resolved_findings")}</td>
-                    <td className="num">{count(run.counts, "skipped")}</td>
-                    <td>
-                      {run.status === "ok" ? (
-                        <Link
-                          to="/findings"
-                          search={{ import_id: run.id, view: "all" }}
-                          aria-label={`Its findings (import of ${basename(run.filename)})`}
-                          data-testid="import-findings"
-                        >
-                          Its findings
-                        </Link>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Imports, newest first"
+            columns={[
+              "When",
+              "File",
+              "Tool",
+              "Asset",
+              "By",
+              "Status",
+              { label: "Records", className: "num" },
+              { label: "New", className: "num" },
+              { label: "Unchanged", className: "num" },
+              { label: "Resolved", className: "num" },
+              { label: "Skipped", className: "num" },
+            ]}
+            actions="Findings"
+            testId="imports-table"
+          >
+            {data.items.map((run) => (
+              <tr key={run.id} data-testid="import-row">
+                <td>{formatDateTime(run.started_at)}</td>
+                <td className="wrap" title={run.filename}>
+                  {basename(run.filename)}
+                  {run.error ? <div className="field-error">{run.error}</div> : null}
+                  {run.warnings.length > 0 ? (
+                    <div className="muted small">{run.warnings.length} warnings</div>
+                  ) : null}
+                </td>
+                <td>
+                  {run.tool ?? "–"}
+                  {run.tool_version ? <div className="muted small">{run.tool_version}</div> : null}
+                </td>
+                <td className="wrap">{run.asset ?? "–"}</td>
+                <td>{run.uploaded_by}</td>
+                <td>
+                  <Badge tone={STATUS_TONE[run.status] ?? "neutral"}>
+                    {STATUS_LABEL[run.status as keyof typeof STATUS_LABEL] ?? run.status}
+                  </Badge>
+                </td>
+                <td className="num">{count(run.counts, "records")}</td>
+                <td className="num">{count(run.counts, "new_findings")}</td>
+                <td className="num">{count(run.counts, "unchanged")}</td>
+                <td className="num">{count(run.counts, "resolved_findings")}</td>
+                <td className="num">{count(run.counts, "skipped")}</td>
+                <td>
+                  {run.status === "ok" ? (
+                    <Link
+                      to="/findings"
+                      search={{ import_id: run.id, view: "all" }}
+                      aria-label={`Its findings (import of ${basename(run.filename)})`}
+                      data-testid="import-findings"
+                    >
+                      Its findings
+                    </Link>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         ) : null}
         {data ? (
           <Pager

@@ -18,6 +18,7 @@ import {
 import {
   Badge,
   Button,
+  DataTable,
   Dialog,
   EmptyState,
   ErrorMessage,
@@ -113,75 +114,66 @@ function WebhookTable({
       ) : null}
       {setActive.error ? <ErrorMessage error={setActive.error} title="Not changed" /> : null}
       {remove.error ? <ErrorMessage error={remove.error} title="Not deleted" /> : null}
-      <table className="data-table" data-testid="webhooks">
-        <caption className="sr-only">Webhooks</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Destination</th>
-            <th scope="col">Events</th>
-            <th scope="col">State</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
+      <DataTable
+        caption="Webhooks"
+        columns={["Name", "Kind", "Destination", "Events", "State"]}
+        actions
+        testId="webhooks"
+        scroll={false}
+      >
+        {webhooks.map((w) => (
+          <tr key={w.id} aria-selected={w.id === selected}>
+            <td>
+              <button type="button" className="link-button" onClick={() => onSelect(w.id)}>
+                {w.name}
+              </button>
+            </td>
+            <td>{KINDS.find((k) => k.value === w.kind)?.label ?? w.kind}</td>
+            <td>
+              <code>{w.url_hint}</code>
+              {w.has_secret ? <div className="muted small">signed</div> : null}
+            </td>
+            <td className="wrap small">{w.events.join(", ")}</td>
+            <td>
+              <Badge tone={w.active ? "ok" : "neutral"}>{w.active ? "active" : "off"}</Badge>
+            </td>
+            <td className="actions">
+              <Button
+                size="sm"
+                disabled={sendTest.isPending}
+                onClick={() => {
+                  onSelect(w.id);
+                  sendTest.mutate(w.id);
+                }}
+                aria-label={`Send a test to ${w.name}`}
+              >
+                Send test
+              </Button>{" "}
+              <Button
+                size="sm"
+                variant="ghost"
+                disabled={setActive.isPending}
+                onClick={() => setActive.mutate({ id: w.id, active: !w.active })}
+              >
+                {w.active ? "Turn off" : "Turn on"}
+              </Button>{" "}
+              <Button
+                size="sm"
+                variant="danger"
+                disabled={remove.isPending}
+                aria-label={`Delete webhook ${w.name}`}
+                onClick={() => {
+                  if (window.confirm(`Delete the webhook ${w.name} and its delivery log?`)) {
+                    remove.mutate(w.id);
+                  }
+                }}
+              >
+                Delete
+              </Button>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {webhooks.map((w) => (
-            <tr key={w.id} aria-selected={w.id === selected}>
-              <td>
-                <button type="button" className="link-button" onClick={() => onSelect(w.id)}>
-                  {w.name}
-                </button>
-              </td>
-              <td>{KINDS.find((k) => k.value === w.kind)?.label ?? w.kind}</td>
-              <td>
-                <code>{w.url_hint}</code>
-                {w.has_secret ? <div className="muted small">signed</div> : null}
-              </td>
-              <td className="wrap small">{w.events.join(", ")}</td>
-              <td>
-                <Badge tone={w.active ? "ok" : "neutral"}>{w.active ? "active" : "off"}</Badge>
-              </td>
-              <td className="actions">
-                <Button
-                  size="sm"
-                  disabled={sendTest.isPending}
-                  onClick={() => {
-                    onSelect(w.id);
-                    sendTest.mutate(w.id);
-                  }}
-                  aria-label={`Send a test to ${w.name}`}
-                >
-                  Send test
-                </Button>{" "}
-                <Button
-                  size="sm"
-                  variant="ghost"
-                  disabled={setActive.isPending}
-                  onClick={() => setActive.mutate({ id: w.id, active: !w.active })}
-                >
-                  {w.active ? "Turn off" : "Turn on"}
-                </Button>{" "}
-                <Button
-                  size="sm"
-                  variant="danger"
-                  disabled={remove.isPending}
-                  aria-label={`Delete webhook ${w.name}`}
-                  onClick={() => {
-                    if (window.confirm(`Delete the webhook ${w.name} and its delivery log?`)) {
-                      remove.mutate(w.id);
-                    }
-                  }}
-                >
-                  Delete
-                </Button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     </>
   );
 }
@@ -194,44 +186,37 @@ function DeliveryLog({ webhook }: { webhook: SchemaWebhookRead }) {
       {isPending ? <Loading /> : null}
       {data && data.items.length === 0 ? <EmptyState>Nothing sent yet.</EmptyState> : null}
       {data && data.items.length > 0 ? (
-        <table className="data-table" data-testid="deliveries">
-          <caption className="sr-only">Deliveries to {webhook.name}, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Event</th>
-              <th scope="col">Status</th>
-              <th scope="col" className="num">
-                Attempts
-              </th>
-              <th scope="col" className="num">
-                Response
-              </th>
-              <th scope="col" className="num">
-                Duration
-              </th>
-              <th scope="col">Last attempt</th>
-              <th scope="col">Next attempt</th>
+        <DataTable
+          caption={`Deliveries to ${webhook.name}, newest first`}
+          columns={[
+            "Event",
+            "Status",
+            { label: "Attempts", className: "num" },
+            { label: "Response", className: "num" },
+            { label: "Duration", className: "num" },
+            "Last attempt",
+            "Next attempt",
+          ]}
+          testId="deliveries"
+          scroll={false}
+        >
+          {data.items.map((d) => (
+            <tr key={d.id}>
+              <td>
+                <code>{d.event_type}</code>
+              </td>
+              <td>
+                <Badge tone={STATUS_TONE[d.status]}>{d.status}</Badge>
+                {d.error ? <div className="muted small">{d.error}</div> : null}
+              </td>
+              <td className="num">{d.attempts}</td>
+              <td className="num">{d.response_code ?? "–"}</td>
+              <td className="num">{d.duration_ms == null ? "–" : `${d.duration_ms} ms`}</td>
+              <td>{formatDateTime(d.last_attempt_at)}</td>
+              <td>{d.next_attempt_at ? formatDateTime(d.next_attempt_at) : "–"}</td>
             </tr>
-          </thead>
-          <tbody>
-            {data.items.map((d) => (
-              <tr key={d.id}>
-                <td>
-                  <code>{d.event_type}</code>
-                </td>
-                <td>
-                  <Badge tone={STATUS_TONE[d.status]}>{d.status}</Badge>
-                  {d.error ? <div className="muted small">{d.error}</div> : null}
-                </td>
-                <td className="num">{d.attempts}</td>
-                <td className="num">{d.response_code ?? "–"}</td>
-                <td className="num">{d.duration_ms == null ? "–" : `${d.duration_ms} ms`}</td>
-                <td>{formatDateTime(d.last_attempt_at)}</td>
-                <td>{d.next_attempt_at ? formatDateTime(d.next_attempt_at) : "–"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       ) : null}
     </Section>
   );
