@@ -5,7 +5,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -251,3 +251,27 @@ def test_cli_exports_each_format_to_a_file(cli_db: Path) -> None:
 def test_cli_rejects_an_unknown_format(cli_db: Path) -> None:
     result = runner.invoke(app, ["export", "findings", "--format", "pdf"])
     assert result.exit_code == 2
+
+
+def test_csv_rows_are_the_findings_list_rows(loaded: None, session: Session) -> None:
+    """The CSV is read as plain columns (exports.queries.table_rows), not through the list's
+    FindingRead: every cell must still be what the list shows, escaping included."""
+    from sqlalchemy import update
+
+    from aspm.common.clock import utcnow
+    from aspm.findings.models import Finding
+
+    due = utcnow() - timedelta(days=1)  # overdue, where the list computes sla_status itself
+    session.execute(update(Finding).where(Finding.path == "src/db.py").values(sla_due_at=due))
+    for flt in (FindingFilter(), FindingFilter(asset="acme/web", descending=False)):
+        listed = [
+            tabular.row_values({key: getattr(f, key) for key in tabular.KEYS})
+            for f in service.iter_findings(session, flt)
+        ]
+        expected = [tabular.HEADER, *([str(c) for c in row] for row in listed)]
+        text = service.export(session, flt, ExportFormat.CSV).decode()
+        assert list(csv.reader(io.StringIO(text))) == expected
+    statuses = {r[tabular.KEYS.index("sla_status")] for r in expected}
+    assert "overdue" in statuses
+    titles = [r[tabular.KEYS.index("title")] for r in expected]
+    assert any(t.startswith("'=HYPERLINK") for t in titles)

@@ -1,9 +1,11 @@
 """Findings exports (CSV, XLSX, SARIF 2.1.0) with the same filters as the findings list.
 
-Rows come from `aspm.findings.service.iter_findings` in keyset batches (so an export shows exactly
-what the list shows, filters and sort included); SARIF adds each finding's detections (locations,
-tool rules) and remediation from `exports.queries`. Nothing here can output a secret: finding titles
-and descriptions are redacted at ingest and snippets are never exported.
+Rows come from the findings list's own filter and sort (`aspm.findings.repository.iter_batches`, so
+an export shows exactly what the list shows), read in keyset batches as plain columns
+(`exports.queries.table_rows`) and written straight out as CSV or XLSX rows; SARIF adds each
+finding's detections (locations, tool rules) and remediation from `exports.queries`. Nothing here
+can output a secret: finding titles and descriptions are redacted at ingest and snippets are never
+exported.
 """
 
 import json
@@ -14,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from aspm.common.clock import utcnow
 from aspm.db.session import unit_of_work
 from aspm.exports import queries, tabular
 from aspm.exports.sarif import SarifFinding, Where, build_log
@@ -38,19 +41,20 @@ def iter_findings(session: Session, flt: FindingFilter) -> Iterator[FindingRead]
     return findings_service.iter_findings(session, flt, batch=LIST_BATCH)
 
 
-def _row(item: FindingRead) -> dict[str, Any]:
-    return {key: getattr(item, key, None) for key in tabular.KEYS}
+def table_rows(session: Session, flt: FindingFilter) -> Iterator[list[Any]]:
+    """The values of tabular.COLUMNS per finding the filter selects, in its order."""
+    return queries.table_rows(session, flt, tabular.KEYS, now=utcnow(), batch=LIST_BATCH)
 
 
 def csv_stream(factory: sessionmaker[Session], flt: FindingFilter) -> Iterator[str]:
     """CSV text chunks; reads in its own transaction (an HTTP response streams after the
     request's session has closed)."""
     with unit_of_work(factory) as session:
-        yield from tabular.csv_chunks(_row(f) for f in iter_findings(session, flt))
+        yield from tabular.csv_row_chunks(table_rows(session, flt))
 
 
 def xlsx(session: Session, flt: FindingFilter) -> bytes:
-    return tabular.xlsx_bytes(_row(f) for f in iter_findings(session, flt))
+    return tabular.xlsx_rows(table_rows(session, flt))
 
 
 def sarif_findings(
@@ -98,14 +102,14 @@ def sarif_findings(
 
 
 def sarif(session: Session, flt: FindingFilter) -> dict[str, Any]:
-    ids = [f.id for f in iter_findings(session, flt)]
+    ids = list(queries.finding_ids(session, flt, batch=LIST_BATCH))
     return build_log(sarif_findings(session, ids), tool_version=tool_version(), run_properties=None)
 
 
 def export(session: Session, flt: FindingFilter, fmt: ExportFormat) -> bytes:
     """The whole export as bytes (the CLI; HTTP streams CSV instead)."""
     if fmt is ExportFormat.CSV:
-        return "".join(tabular.csv_chunks(_row(f) for f in iter_findings(session, flt))).encode()
+        return "".join(tabular.csv_row_chunks(table_rows(session, flt))).encode()
     if fmt is ExportFormat.XLSX:
         return xlsx(session, flt)
     # compact: an indent makes json use its pure-Python encoder (8 s of 12 s at 20k findings)
