@@ -268,6 +268,31 @@ def test_drift_counts_drift_findings_and_reopened_cloud_findings(session: Sessio
     assert result.rows == [{"drift_findings": 1, "cloud_regressions": 1, "drift_alerts": 2}]
 
 
+def test_cloud_regressions_from_flows_match_the_audit_events(session: Session) -> None:
+    """Drift reads reopened cloud findings from metric_flows (kind `regressed`) when grouped by
+    a flow dimension, and from the audit events themselves otherwise: the same counts."""
+    for n, team in enumerate(("red", "blue", "red")):
+        asset = make_asset(session, f"aws:{n}", kind="cloud_account", owner_team=team)
+        for k in range(n + 1):
+            f = make_finding(session, asset, category="cspm", reopen_count=1)
+            for day in (2, 2, 4 + k):  # twice on one day: counted once that day
+                session.add(
+                    AuditEvent(at=days_ago(day), actor="system:ingest", action="reopened",
+                               object_type="finding", object_id=f.id, details={})
+                )  # fmt: skip
+    session.flush()
+    service.take_snapshot(session)
+
+    def total(rows: list[dict[str, Any]]) -> int:
+        return sum(r["cloud_regressions"] for r in rows)
+
+    by_team = metric(session, "drift", period="30d", group_by="team").rows
+    by_asset = metric(session, "drift", period="30d", group_by="asset").rows
+    overall = metric(session, "drift", period="30d", group_by="none").rows
+    assert total(by_team) == total(by_asset) == total(overall) == 12  # 6 findings x 2 days
+    assert {r["team"]: r["cloud_regressions"] for r in by_team} == {"red": 8, "blue": 4}
+
+
 def test_violations_blocked_says_plainly_when_no_gate_ran(session: Session) -> None:
     result = metric(session, "violations_blocked", period="30d", group_by="none")
     assert result.rows == [
