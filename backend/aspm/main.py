@@ -6,11 +6,11 @@ from starlette.types import ASGIApp
 
 from aspm.api import errors, openapi, static
 from aspm.api.deps import reject_unknown_query
-from aspm.api.router import api_router
 from aspm.api.security_headers import SecurityHeaders
 from aspm.auth.oidc_routes import callback_router as oidc_callback_router
 from aspm.auth.oidc_routes import router as oidc_router
 from aspm.db.session import make_engine, make_sessionmaker
+from aspm.routers import api_router
 from aspm.settings import Settings, get_settings
 
 

@@ -25,10 +25,10 @@ from aspm.api.deps import (
     SignedIn,
     client_ip,
 )
+from aspm.api.session_cookies import clear_cookies, set_cookies
 from aspm.auth import oidc_service
 from aspm.auth.oidc_client import FLOW_SECONDS, SsoError
 from aspm.auth.oidc_schemas import SignInOptionsRead, SignOutRead, SsoOption
-from aspm.auth.routes import _clear_cookies, _set_cookies
 from aspm.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def sso_callback(
         log.warning("SSO sign-in refused (%s): %s", exc.code, exc)
         return _to_login(exc.code, settings)
     response = RedirectResponse(signed_in.next_path, status_code=303)
-    _set_cookies(response, signed_in.session_id, settings)
+    set_cookies(response, signed_in.session_id, settings)
     response.delete_cookie(
         FLOW_COOKIE, path=FLOW_COOKIE_PATH, secure=settings.cookie_secure, httponly=True,
         samesite="lax",
@@ -140,5 +140,5 @@ def sso_logout(
         if caller.principal.kind == "user" else None, settings=settings,
         base_url=_base_url(request),
     )  # fmt: skip
-    _clear_cookies(response, settings)
+    clear_cookies(response, settings)
     return SignOutRead(end_session_url=url)

@@ -6,8 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from aspm.api.deps import (
-    CSRF_COOKIE,
-    SESSION_COOKIE,
     AdminAccess,
     CallerDep,
     PrincipalDep,
@@ -18,7 +16,8 @@ from aspm.api.deps import (
     SignedIn,
     client_ip,
 )
-from aspm.auth import credentials, oidc_service, service
+from aspm.api.session_cookies import clear_cookies, set_cookies
+from aspm.auth import oidc_service, service
 from aspm.auth.schemas import (
     NAME_PATTERN,
     Directory,
@@ -36,7 +35,6 @@ from aspm.auth.schemas import (
     UserUpdate,
 )
 from aspm.db.session import unit_of_work
-from aspm.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 users_router = APIRouter(prefix="/users", tags=["users"], dependencies=[AdminAccess])
@@ -45,26 +43,6 @@ tokens_router = APIRouter(prefix="/tokens", tags=["tokens"], dependencies=[Admin
 
 TeamPath = Annotated[str, Path(pattern=NAME_PATTERN, max_length=100)]
 UserPath = Annotated[str, Path(pattern=NAME_PATTERN, max_length=100)]
-
-
-def _set_cookies(response: Response, session_id: str, settings: Settings) -> None:
-    common = {
-        "max_age": settings.session_hours * 3600,
-        "path": "/",
-        "secure": settings.cookie_secure,
-        "samesite": "strict",
-    }
-    response.set_cookie(SESSION_COOKIE, session_id, httponly=True, **common)  # type: ignore[arg-type]
-    csrf = credentials.csrf_token(session_id, settings.secret_hmac_key)
-    response.set_cookie(CSRF_COOKIE, csrf, httponly=False, **common)  # type: ignore[arg-type]
-
-
-def _clear_cookies(response: Response, settings: Settings) -> None:
-    for name in (SESSION_COOKIE, CSRF_COOKIE):
-        response.delete_cookie(
-            name, path="/", secure=settings.cookie_secure, samesite="strict",
-            httponly=name == SESSION_COOKIE,
-        )  # fmt: skip
 
 
 @router.post(
@@ -90,7 +68,7 @@ def login(
         factory, username=body.username, password=body.password,
         client_ip=client_ip(request), settings=settings,
     )  # fmt: skip
-    _set_cookies(response, signed_in.session_id, settings)
+    set_cookies(response, signed_in.session_id, settings)
     return signed_in.user
 
 
@@ -102,7 +80,7 @@ def logout(
     if caller.session_id is not None:
         service.logout(session, session_id=caller.session_id)
     response.status_code = 204
-    _clear_cookies(response, settings)
+    clear_cookies(response, settings)
     return response
 
 

@@ -1,4 +1,9 @@
-"""Mounts every domain router under /api/v1."""
+"""Every domain's routes, mounted under /api/v1: the application's top layer, with main.py.
+
+Only this module and aspm.main import a domain's routes (an import-linter contract in
+pyproject.toml says so): a new routes module is registered here with one
+`api_router.include_router(...)` line, before any route whose path could swallow it.
+"""
 
 from fastapi import APIRouter, Depends
 
