@@ -14,14 +14,13 @@ The session opened is the platform's ordinary browser session (same cookies, sam
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.audit import service as audit
 from aspm.auth import credentials, oidc_client, oidc_repository, repository
 from aspm.auth import service as auth_service
-from aspm.auth.models import AuthSession, User, UserIdentity
+from aspm.auth.models import User, UserIdentity
 from aspm.auth.oidc_client import Flow, Identity, SsoError
 from aspm.auth.oidc_mapping import (
     ClaimMapping,
@@ -190,20 +189,8 @@ def _sign_in(
         actor=SSO_ACTOR,
         settings=settings,
     )
-    session_id = credentials.new_session_id()
-    repository.delete_expired_sessions(
-        session, now=now, idle_before=now - timedelta(minutes=settings.session_idle_minutes)
-    )
-    repository.add(
-        session,
-        AuthSession(
-            session_hash=credentials.digest(session_id),
-            user_id=user.id,
-            created_at=now,
-            expires_at=now + timedelta(hours=settings.session_hours),
-            last_seen_at=now,
-            client_ip=client_ip[:64],
-        ),
+    session_id = auth_service.open_session(
+        session, user_id=user.id, client_ip=client_ip, settings=settings, now=now
     )
     audit.record(
         session, f"user:{user.username}", "signed_in", "user", user.id, at=now,

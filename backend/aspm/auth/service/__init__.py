@@ -19,6 +19,7 @@ from aspm.auth.service.sessions import (
     authenticate_token,
     login,
     logout,
+    open_session,
 )
 from aspm.auth.service.teams import add_member, create_team, list_teams, remove_member
 from aspm.auth.service.tokens import (
@@ -67,6 +68,7 @@ __all__ = [
     "login",
     "logout",
     "me",
+    "open_session",
     "remove_member",
     "reset_password",
     "resource_in_assets",

@@ -110,26 +110,37 @@ def login(
             raise NotAuthenticated("wrong username or password")
         if rehashed is not None:
             current.password_hash = rehashed
-        repository.delete_expired_sessions(
-            session, now=now, idle_before=now - timedelta(minutes=settings.session_idle_minutes)
-        )
-        session_id = credentials.new_session_id()
-        repository.add(
-            session,
-            AuthSession(
-                session_hash=credentials.digest(session_id),
-                user_id=current.id,
-                created_at=now,
-                expires_at=now + timedelta(hours=settings.session_hours),
-                last_seen_at=now,
-                client_ip=client_ip[:64],
-            ),
+        session_id = open_session(
+            session, user_id=current.id, client_ip=client_ip, settings=settings, now=now
         )
         read = user_reads(session, [current])[0]
         audit.record(session, _user_actor(current), "signed_in", "user", current.id,
                      details={"client_ip": client_ip[:64]}, at=now)  # fmt: skip
     log.info("signed in: %s from %s", username, client_ip)
     return SignedIn(user=read, session_id=session_id)
+
+
+def open_session(
+    session: Session, *, user_id: uuid.UUID, client_ip: str, settings: Settings, now: datetime
+) -> str:
+    """A new browser session for a user who has just signed in (by password or SSO), after
+    pruning expired ones. Returns the session id, the cookie value; only its digest is stored."""
+    repository.delete_expired_sessions(
+        session, now=now, idle_before=now - timedelta(minutes=settings.session_idle_minutes)
+    )
+    session_id = credentials.new_session_id()
+    repository.add(
+        session,
+        AuthSession(
+            session_hash=credentials.digest(session_id),
+            user_id=user_id,
+            created_at=now,
+            expires_at=now + timedelta(hours=settings.session_hours),
+            last_seen_at=now,
+            client_ip=client_ip[:64],
+        ),
+    )
+    return session_id
 
 
 def _user_actor(user: User) -> str:
