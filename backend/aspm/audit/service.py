@@ -1,6 +1,7 @@
 """Writing the append-only audit trail: who (user, token or system), what object, from, to, why."""
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +42,36 @@ def record(
     )
     repository.add(session, [event])
     return event
+
+
+def record_many(
+    session: Session,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_ids: Iterable[uuid.UUID],
+    *,
+    from_value: str | None = None,
+    to_value: str | None = None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Append one event per object for the same change (an import resolving or reopening its
+    findings), in the caller's transaction, in one batch."""
+    when = at or utcnow()
+    repository.add(
+        session,
+        (
+            AuditEvent(
+                at=when, actor=actor[:200], action=action[:50], object_type=object_type[:50],
+                object_id=object_id, from_value=None if from_value is None else from_value[:200],
+                to_value=None if to_value is None else to_value[:200], reason=reason,
+                details=dict(details or {}),
+            )
+            for object_id in object_ids
+        ),
+    )  # fmt: skip
 
 
 def list_events(session: Session, flt: AuditFilter) -> Page[AuditEventRead]:

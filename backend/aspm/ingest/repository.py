@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from aspm.assets.models import Asset
-from aspm.audit.models import AuditEvent
+from aspm.audit import service as audit_service
 from aspm.db import locks
 from aspm.db.bulk import as_uuid, db_uuid, is_postgres, load_rows
 from aspm.findings.models import Finding, Rule
@@ -353,25 +353,14 @@ def _recompute_findings(
     )
     counts.resolved_findings = len(to_fix)
     counts.reopened_findings = len(to_reopen)
-    events = [
-        AuditEvent(
-            at=now,
-            actor=actor,
-            action=action,
-            object_type="finding",
-            object_id=as_uuid(fid),
-            from_value=old,
-            to_value=new,
-            reason=reason,
-            details={"import_id": str(run_id)},
-        )
-        for ids, action, old, new, reason in (
-            (to_fix, "auto_resolved", "active", "fixed", "no active detection after a full import"),
-            (to_reopen, "reopened", "fixed", "active", "detected again"),
-        )
-        for fid in ids
-    ]
-    session.add_all(events)
+    for ids, action, old, new, reason in (
+        (to_fix, "auto_resolved", "active", "fixed", "no active detection after a full import"),
+        (to_reopen, "reopened", "fixed", "active", "detected again"),
+    ):
+        audit_service.record_many(
+            session, actor, action, "finding", (as_uuid(fid) for fid in ids), from_value=old,
+            to_value=new, reason=reason, details={"import_id": str(run_id)}, at=now,
+        )  # fmt: skip
 
 
 def upsert_rules(session: Session, rules: Iterable[dict[str, Any]]) -> None:
