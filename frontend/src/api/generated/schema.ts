@@ -909,6 +909,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List
+         * @description Tickets, newest first; `finding_id`: the ticket of one finding.
+         */
+        get: operations["tickets-list"];
+        put?: never;
+        /**
+         * Create
+         * @description Tickets for findings by id or by the bulk filter: one per finding, or one per control
+         *     and asset. They are created in the tracker by the job queue (status `pending` until then),
+         *     retried through outages and rate limits.
+         */
+        post: operations["tickets-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/hooks/github/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Github Hook
+         * @description GitHub's `issues` event (signed with the tracker's webhook secret, X-Hub-Signature-256).
+         */
+        post: operations["tickets-github_hook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/hooks/jira/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Jira Hook
+         * @description A Jira admin webhook (issue updated), signed with its secret (X-Hub-Signature).
+         */
+        post: operations["tickets-jira_hook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Settings
+         * @description The trackers and project mapping of the tickets file, and which credentials are set
+         *     (never their values).
+         */
+        get: operations["tickets-settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/trackers/{name}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Credentials
+         * @description A tracker's API token and webhook secret: stored encrypted, never shown again.
+         */
+        put: operations["tickets-set_credentials"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get */
+        get: operations["tickets-get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry
+         * @description Failed operations of the ticket (a refused token, a wrong project) are tried again.
+         */
+        post: operations["tickets-retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tokens": {
         parameters: {
             query?: never;
@@ -1602,6 +1746,16 @@ export interface components {
             title: string;
         };
         /**
+         * CredentialsUpdate
+         * @description Replaces what is given; an empty string removes it.
+         */
+        CredentialsUpdate: {
+            /** Token */
+            token?: string | null;
+            /** Webhook Secret */
+            webhook_secret?: string | null;
+        };
+        /**
          * DataSensitivity
          * @enum {string}
          */
@@ -2095,6 +2249,71 @@ export interface components {
              */
             total_capped: boolean;
         };
+        /**
+         * FindingQuery
+         * @description Which findings: the one filter of GET /findings, GET /exports/findings, the bulk action's
+         *     `filter` and the CLI's server mode (aspm.client). A new filter is one field here (and its
+         *     clause in repository.py, through FindingFilter); tests/findings/test_one_filter.py fails when
+         *     a caller does not take it. Unknown names are refused (422), never ignored.
+         */
+        FindingQuery: {
+            /** Asset */
+            asset?: string | null;
+            /**
+             * Assignee
+             * @description a user name, or `me`
+             */
+            assignee?: string | null;
+            /** Category */
+            category?: string | null;
+            /**
+             * Environment
+             * @description the asset's
+             */
+            environment?: components["schemas"]["Environment"][];
+            /**
+             * Import Id
+             * @description the findings one import created, resolved or reopened
+             */
+            import_id?: string | null;
+            /**
+             * Open
+             * @description true: open findings only (active, not decided by triage, not hidden); false: every other one; absent: all
+             */
+            open?: boolean | null;
+            /** Priority */
+            priority?: components["schemas"]["PriorityFilter"][];
+            /**
+             * Q
+             * @description text search in title, control id, and each detection's rule id (CVE ids included), resource address or ARN, and path
+             */
+            q?: string | null;
+            /** Severity */
+            severity?: components["schemas"]["Severity"][];
+            /** Sla Status */
+            sla_status?: components["schemas"]["SlaStatus"][];
+            /** Status */
+            status?: components["schemas"]["DetectorState"][];
+            /**
+             * @description findings hidden by suppression rules: exclude, include or only
+             * @default exclude
+             */
+            suppressed: components["schemas"]["SuppressedFilter"];
+            /**
+             * Team
+             * @description a team name, or `mine` (any of your teams)
+             */
+            team?: string | null;
+            /** Tool */
+            tool?: string | null;
+            /**
+             * Toxic
+             * @description true: findings in a toxic combination; false: the others
+             */
+            toxic?: boolean | null;
+            /** Triage */
+            triage?: components["schemas"]["TriageState"][];
+        };
         /** FindingRead */
         FindingRead: {
             /** Account Id */
@@ -2404,6 +2623,18 @@ export interface components {
              * @description new or all (after --new-only / --baseline)
              */
             scope: string;
+        };
+        /**
+         * Grouping
+         * @enum {string}
+         */
+        Grouping: "finding" | "control_asset";
+        /** HookResult */
+        HookResult: {
+            /** Matched */
+            matched: boolean;
+            /** Ticket Id */
+            ticket_id?: string | null;
         };
         /** IgnoredFinding */
         IgnoredFinding: {
@@ -2874,6 +3105,43 @@ export interface components {
              */
             version: "1";
         };
+        /**
+         * OperationAction
+         * @enum {string}
+         */
+        OperationAction: "create" | "close";
+        /** OperationRead */
+        OperationRead: {
+            action: components["schemas"]["OperationAction"];
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Done At */
+            done_at: string | null;
+            /** Error */
+            error: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Response Code */
+            response_code: number | null;
+            status: components["schemas"]["OperationStatus"];
+        };
+        /**
+         * OperationStatus
+         * @enum {string}
+         */
+        OperationStatus: "pending" | "retrying" | "done" | "failed";
         /** OwnershipRuleCreate */
         OwnershipRuleCreate: {
             /**
@@ -2992,6 +3260,20 @@ export interface components {
         Page_SuppressedFindingRead_: {
             /** Items */
             items: components["schemas"]["SuppressedFindingRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description rows matching the filters
+             */
+            total: number;
+        };
+        /** Page[TicketRead] */
+        Page_TicketRead_: {
+            /** Items */
+            items: components["schemas"]["TicketRead"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -3702,6 +3984,111 @@ export interface components {
              */
             version: "1";
         };
+        /**
+         * TicketCreate
+         * @description Findings by id or by the filter the bulk triage endpoint takes (not both).
+         */
+        TicketCreate: {
+            /** @description the findings list's filter, as bulk triage */
+            filter?: components["schemas"]["FindingQuery"] | null;
+            /** @description one ticket per finding, or per control and asset (default: the file's) */
+            grouping?: components["schemas"]["Grouping"] | null;
+            /** Ids */
+            ids?: string[] | null;
+        };
+        /** TicketRead */
+        TicketRead: {
+            /** Closed At */
+            closed_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Due Date */
+            due_date: string | null;
+            /** Finding Ids */
+            finding_ids: string[];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Key */
+            key: string | null;
+            kind: components["schemas"]["TrackerKind"];
+            /** Operations */
+            operations: components["schemas"]["OperationRead"][];
+            /** Priority */
+            priority: string | null;
+            /** Project */
+            project: string;
+            /** Resolution */
+            resolution: string | null;
+            status: components["schemas"]["TicketStatus"];
+            /** Synced At */
+            synced_at: string | null;
+            /** Title */
+            title: string;
+            /** Tracker */
+            tracker: string;
+            /** Tracker Status */
+            tracker_status: string | null;
+            /** Url */
+            url: string | null;
+            /**
+             * Wont Do
+             * @description closed in the tracker as won't do (triage is unchanged)
+             */
+            wont_do: boolean;
+        };
+        /**
+         * TicketStatus
+         * @enum {string}
+         */
+        TicketStatus: "pending" | "open" | "closed" | "failed";
+        /** TicketsCreated */
+        TicketsCreated: {
+            /**
+             * Already Linked
+             * @description findings left out: they have a pending or open ticket already
+             */
+            already_linked: string[];
+            /** Tickets */
+            tickets: components["schemas"]["TicketRead"][];
+        };
+        /** TicketsSettingsRead */
+        TicketsSettingsRead: {
+            /** Assets */
+            assets: {
+                [key: string]: string;
+            };
+            /** Configured */
+            configured: boolean;
+            /**
+             * Default
+             * @description tracker:project of the default mapping
+             */
+            default: string | null;
+            /**
+             * Error
+             * @description why the tickets file cannot be used, when it cannot
+             */
+            error: string | null;
+            /** File */
+            file: string | null;
+            grouping: components["schemas"]["Grouping"] | null;
+            /** Poll Minutes */
+            poll_minutes: number | null;
+            /** Teams */
+            teams: {
+                [key: string]: string;
+            };
+            /** Trackers */
+            trackers: components["schemas"]["TrackerRead"][];
+        };
         /** TokenCreate */
         TokenCreate: {
             /**
@@ -3795,6 +4182,30 @@ export interface components {
             scopes: components["schemas"]["Scope"][];
             /** User */
             user: string;
+        };
+        /**
+         * TrackerKind
+         * @enum {string}
+         */
+        TrackerKind: "jira_cloud" | "jira_server" | "github";
+        /** TrackerRead */
+        TrackerRead: {
+            /** Email */
+            email: string | null;
+            kind: components["schemas"]["TrackerKind"];
+            /** Name */
+            name: string;
+            /** Token Set */
+            token_set: boolean;
+            /** Url */
+            url: string;
+            /**
+             * Webhook Path
+             * @description where the tracker's webhook posts (below the API)
+             */
+            webhook_path: string;
+            /** Webhook Secret Set */
+            webhook_secret_set: boolean;
         };
         /** TriageRequest */
         TriageRequest: {
@@ -4038,6 +4449,7 @@ export type SchemaCommentCreate = components['schemas']['CommentCreate'];
 export type SchemaCommentRead = components['schemas']['CommentRead'];
 export type SchemaComplianceRef = components['schemas']['ComplianceRef'];
 export type SchemaControlRead = components['schemas']['ControlRead'];
+export type SchemaCredentialsUpdate = components['schemas']['CredentialsUpdate'];
 export type SchemaDataSensitivity = components['schemas']['DataSensitivity'];
 export type SchemaDeliveryDetail = components['schemas']['DeliveryDetail'];
 export type SchemaDeliveryRead = components['schemas']['DeliveryRead'];
@@ -4060,6 +4472,7 @@ export type SchemaFailingFinding = components['schemas']['FailingFinding'];
 export type SchemaFindingDetail = components['schemas']['FindingDetail'];
 export type SchemaFindingLinks = components['schemas']['FindingLinks'];
 export type SchemaFindingPage = components['schemas']['FindingPage'];
+export type SchemaFindingQuery = components['schemas']['FindingQuery'];
 export type SchemaFindingRead = components['schemas']['FindingRead'];
 export type SchemaFindingRef = components['schemas']['FindingRef'];
 export type SchemaFindingSort = components['schemas']['FindingSort'];
@@ -4069,6 +4482,8 @@ export type SchemaGateEvaluationRead = components['schemas']['GateEvaluationRead
 export type SchemaGateFailedData = components['schemas']['GateFailedData'];
 export type SchemaGateFailedEvent = components['schemas']['GateFailedEvent'];
 export type SchemaGateResult = components['schemas']['GateResult'];
+export type SchemaGrouping = components['schemas']['Grouping'];
+export type SchemaHookResult = components['schemas']['HookResult'];
 export type SchemaIgnoredFinding = components['schemas']['IgnoredFinding'];
 export type SchemaImportFailedData = components['schemas']['ImportFailedData'];
 export type SchemaImportFailedEvent = components['schemas']['ImportFailedEvent'];
@@ -4084,6 +4499,9 @@ export type SchemaMetricInfo = components['schemas']['MetricInfo'];
 export type SchemaMetricName = components['schemas']['MetricName'];
 export type SchemaMetricResult = components['schemas']['MetricResult'];
 export type SchemaNewP1Event = components['schemas']['NewP1Event'];
+export type SchemaOperationAction = components['schemas']['OperationAction'];
+export type SchemaOperationRead = components['schemas']['OperationRead'];
+export type SchemaOperationStatus = components['schemas']['OperationStatus'];
 export type SchemaOwnershipRuleCreate = components['schemas']['OwnershipRuleCreate'];
 export type SchemaOwnershipRuleRead = components['schemas']['OwnershipRuleRead'];
 export type SchemaPageAuditEventRead = components['schemas']['Page_AuditEventRead_'];
@@ -4092,6 +4510,7 @@ export type SchemaPageDeliveryRead = components['schemas']['Page_DeliveryRead_']
 export type SchemaPageGateEvaluationRead = components['schemas']['Page_GateEvaluationRead_'];
 export type SchemaPageIngestRunRead = components['schemas']['Page_IngestRunRead_'];
 export type SchemaPageSuppressedFindingRead = components['schemas']['Page_SuppressedFindingRead_'];
+export type SchemaPageTicketRead = components['schemas']['Page_TicketRead_'];
 export type SchemaPasswordChange = components['schemas']['PasswordChange'];
 export type SchemaPeriod = components['schemas']['Period'];
 export type SchemaPersonRead = components['schemas']['PersonRead'];
@@ -4130,9 +4549,16 @@ export type SchemaTeamCreate = components['schemas']['TeamCreate'];
 export type SchemaTeamRead = components['schemas']['TeamRead'];
 export type SchemaTestData = components['schemas']['TestData'];
 export type SchemaTestEvent = components['schemas']['TestEvent'];
+export type SchemaTicketCreate = components['schemas']['TicketCreate'];
+export type SchemaTicketRead = components['schemas']['TicketRead'];
+export type SchemaTicketStatus = components['schemas']['TicketStatus'];
+export type SchemaTicketsCreated = components['schemas']['TicketsCreated'];
+export type SchemaTicketsSettingsRead = components['schemas']['TicketsSettingsRead'];
 export type SchemaTokenCreate = components['schemas']['TokenCreate'];
 export type SchemaTokenCreated = components['schemas']['TokenCreated'];
 export type SchemaTokenRead = components['schemas']['TokenRead'];
+export type SchemaTrackerKind = components['schemas']['TrackerKind'];
+export type SchemaTrackerRead = components['schemas']['TrackerRead'];
 export type SchemaTriageRequest = components['schemas']['TriageRequest'];
 export type SchemaTriageResult = components['schemas']['TriageResult'];
 export type SchemaTriageState = components['schemas']['TriageState'];
@@ -6804,6 +7230,365 @@ export interface operations {
             };
         };
     };
+    "tickets-list": {
+        parameters: {
+            query?: {
+                finding_id?: string | null;
+                status?: components["schemas"]["TicketStatus"] | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TicketRead_"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "tickets-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketsCreated"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "tickets-github_hook": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-hub-signature-256"?: string | null;
+                "x-github-event"?: string | null;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "tickets-jira_hook": {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-hub-signature"?: string | null;
+            };
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "tickets-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketsSettingsRead"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "tickets-set_credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CredentialsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketsSettingsRead"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "tickets-get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketRead"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    "tickets-retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketRead"];
+                };
+            };
+            /** @description not signed in, or an unknown token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description signed in, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     "tokens-list": {
         parameters: {
             query?: never;
@@ -7933,11 +8718,14 @@ export const exportFormatValues: ReadonlyArray<FlattenedDeepRequired<components>
 export const exposureValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Exposure"]> = ["internet", "internal", "isolated", "not_deployed", "unknown"];
 export const findingSortValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FindingSort"]> = ["risk", "severity", "first_seen", "last_seen", "title", "priority"];
 export const gateFailedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GateFailedEvent"]["type"]> = ["gate.failed"];
+export const groupingValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Grouping"]> = ["finding", "control_asset"];
 export const importFailedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ImportFailedEvent"]["type"]> = ["import.failed"];
 export const intervalValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Interval"]> = ["day", "week", "month"];
 export const meKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Me"]["kind"]> = ["user", "token"];
 export const metricNameValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MetricName"]> = ["posture", "mttr", "sla", "net_resolve_rate", "violations_blocked", "drift", "coverage", "iac_coverage", "compliance"];
 export const newP1EventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NewP1Event"]["type"]> = ["findings.new_p1"];
+export const operationActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OperationAction"]> = ["create", "close"];
+export const operationStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OperationStatus"]> = ["pending", "retrying", "done", "failed"];
 export const priorityFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PriorityFilter"]> = ["P1", "P2", "P3", "P4", "none"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "security_lead", "engineer", "viewer"];
 export const scopeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Scope"]> = ["ingest", "read", "triage"];
@@ -7946,5 +8734,7 @@ export const slaBreachedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<com
 export const slaStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaStatus"]> = ["on_track", "due_soon", "overdue"];
 export const suppressedFilterValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SuppressedFilter"]> = ["exclude", "include", "only"];
 export const testEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TestEvent"]["type"]> = ["webhook.test"];
+export const ticketStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TicketStatus"]> = ["pending", "open", "closed", "failed"];
+export const trackerKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TrackerKind"]> = ["jira_cloud", "jira_server", "github"];
 export const triageStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TriageState"]> = ["new", "confirmed", "in_progress", "false_positive", "accepted_risk", "wont_fix"];
 export const webhookKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookKind"]> = ["generic", "slack", "teams"];

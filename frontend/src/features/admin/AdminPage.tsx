@@ -1,5 +1,6 @@
 import { PageHeader } from "../../components/ui";
 import { useCurrentUser } from "../auth/useCurrentUser";
+import { TicketTrackersSection } from "../integrations/TicketTrackersSection";
 import { TeamsSection } from "./TeamsSection";
 import { TokensSection } from "./TokensSection";
 import { UsersSection } from "./UsersSection";
@@ -23,6 +24,7 @@ export function AdminPage() {
         <UsersSection currentUser={user.username} />
         <TeamsSection />
         <TokensSection />
+        <TicketTrackersSection />
       </div>
     </>
   );

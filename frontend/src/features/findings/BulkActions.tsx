@@ -3,6 +3,7 @@ import { useBulkAction } from "../../api/findings";
 import type { SchemaBulkFilter, SchemaBulkRequest } from "../../api/generated/schema";
 import { Button, DateField, Dialog, ErrorMessage, TextAreaField } from "../../components/ui";
 import { formatNumber } from "../../lib/format";
+import { CreateTicketsButton } from "../integrations/CreateTicketsButton";
 import { endOfDayIso, todayPlus } from "./dates";
 import { AssigneeField, useDirectory } from "./PeopleFields";
 
@@ -50,6 +51,7 @@ export function BulkActionBar({
           {a.label}
         </Button>
       ))}
+      <CreateTicketsButton selection={selection} onDone={onDone} />
       {current ? (
         <BulkDialog
           key={current.action}

@@ -7,6 +7,7 @@ import { formatDateTime, humanize } from "../../lib/format";
 import { canManageRules } from "../auth/pagePermissions";
 import { canActOnFinding } from "../auth/permissions";
 import { useCurrentUser } from "../auth/useCurrentUser";
+import { FindingTicketsSection } from "../integrations/FindingTickets";
 import { SuppressionPanel } from "../rules/SuppressionPanel";
 import { PriorityBadge, SeverityBadge, SlaBadge, TriageBadge } from "./Badges";
 import { CodeToCloud } from "./CodeToCloud";
@@ -162,6 +163,11 @@ export function FindingPage() {
               <Loading />
             )}
           </Section>
+          <FindingTicketsSection
+            findingId={f.id}
+            canCreate={mayAct}
+            canRetry={canManageRules(user)}
+          />
           <Section title="Suppression">
             <SuppressionPanel finding={f} canManage={canManageRules(user)} />
           </Section>
