@@ -11,14 +11,15 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import insert
+from sqlalchemy import Connection, event, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.assets.models import Asset
 from aspm.auth.principal import Role
 from aspm.db.session import unit_of_work
+from aspm.findings import repository
 from aspm.findings.models import Detection, Finding
-from aspm.findings.schemas import FindingSort
+from aspm.findings.schemas import FindingFilter, FindingSort
 from tests.conftest import ClientAs
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -210,3 +211,35 @@ def test_search_matches_a_substring_of_each_field_and_only_within_one_field(
     assert found("login_form cwe") == set()
     assert found("login_form\ncwe") == set()
     assert found("b5\nmain") == set()
+
+
+@pytest.mark.postgres
+def test_postgres_answers_search_and_team_queues_from_their_indexes(
+    seed: Seed, sessions: sessionmaker[Session], connection: Connection
+) -> None:
+    """The trigram indexes are built on the very expressions the search uses (otherwise
+    PostgreSQL reads both tables whole), and a team's page is index ranges per owned asset."""
+    seed(30)
+    connection.execute(text("SET LOCAL enable_seqscan = off"))
+    seen: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        seen.append((statement, params))
+
+    event.listen(connection, "before_cursor_execute", capture)
+    try:
+        with sessions() as s:
+            repository.list_page(s, FindingFilter(q="B1"))
+            repository.list_page(s, FindingFilter(teams=["red"]))
+    finally:
+        event.remove(connection, "before_cursor_execute", capture)
+
+    def plan(marker: str) -> str:
+        statement, params = next((st, p) for st, p in seen if marker in st)
+        rows = connection.exec_driver_sql("EXPLAIN " + statement, params).scalars()
+        return "\n".join(rows)
+
+    searched = plan("searched")
+    assert "ix_findings_search_trgm" in searched
+    assert "ix_detections_search_trgm" in searched
+    assert "ix_findings_asset_queue" in plan("owned_assets")
