@@ -1,4 +1,3 @@
-# ruff: noqa: S608 - SQL text is assembled only from this module's constants; values are bound
 """Every SQL statement of risk scoring. Set-based: a handful of statements whatever the number of
 findings, and no per-finding round trip.
 
@@ -14,6 +13,9 @@ findings, and no per-finding round trip.
 A policy change skips 1-4: findings grouped by their stored (asset_id, risk_key) are the distinct
 inputs (`distinct_keys`), and one UPDATE rewrites the findings whose key's result changed
 (`write_keyed`). Findings without a key yet take the full way.
+
+Statements are SQLAlchemy Core over the mapped tables and the temporary tables below; raw SQL only
+for what Core cannot say (session settings, ANALYZE, PRAGMA), as named constants.
 """
 
 import re
@@ -21,14 +23,47 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, text
+from sqlalchemy import (
+    Column,
+    Double,
+    Index,
+    Integer,
+    Interval,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+    and_,
+    case,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+    tuple_,
+    update,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateTable, DropTable
+from sqlalchemy.sql.expression import ColumnElement
 
 from aspm.audit.models import AuditEvent
 from aspm.common import globs
+from aspm.db.base import JSONType
 from aspm.db.bulk import as_uuid, db_uuid, is_postgres, load_rows
+from aspm.findings.models import Detection, DetectorState, Finding, RiskExplanation, TriageState
+from aspm.resources.models import Resource, ResourceLink
 from aspm.risk.context import encode as encode_context
 from aspm.risk.models import RiskPolicyRecord
 from aspm.risk.resource_context import is_toxic
@@ -41,10 +76,89 @@ SIG = "aspm_risk_sig"
 KEYED = "aspm_risk_keyed"
 RCTX = "aspm_risk_rctx"
 EXPLAINED = "aspm_risk_explained"
-_TABLES = (SEL, PUB, CTL, INPUTS, SIG, KEYED, RCTX)
 KEY_VERSION = "2"  # risk keys written before it have no resource part (read as none)
-_SQLITE_BULK_CACHE_KIB = 256 * 1024
-_SQLITE_DEFAULT_CACHE_KIB = 2000  # SQLite's own default
+
+_findings = cast(Table, Finding.__table__)
+_detections = cast(Table, Detection.__table__)
+_explanations = cast(Table, RiskExplanation.__table__)
+_links = cast(Table, ResourceLink.__table__)
+_resources = cast(Table, Resource.__table__)
+
+# the temporary tables of one scoring pass (dropped at its end); their own metadata, never migrated
+_temp = MetaData()
+
+
+def _temp_table(name: str, *columns: Column[Any]) -> Table:
+    return Table(name, _temp, *columns, prefixes=["TEMPORARY"])
+
+
+def _input_columns() -> tuple[Column[Any], ...]:
+    """One scoring input; `tv` is tools x 2 + verified, `cvss` -1 for none, `public_via` the
+    text of another finding's id showing the resource public ("" for none)."""
+    return (
+        Column("asset_id", Uuid),
+        Column("severity", Text),
+        Column("cvss", Double),
+        Column("tv", Integer),
+        Column("public_via", Text),
+        Column("context", Text),
+        Column("resource", Text),
+    )
+
+
+def _result_columns() -> tuple[Column[Any], ...]:
+    return (
+        Column("score", Integer),
+        Column("priority", Text),
+        Column("days", Integer),
+        Column("explanation", JSONType),
+    )
+
+
+_sel = _temp_table(SEL, Column("finding_id", Uuid, primary_key=True))
+# resources shown public: the smallest and largest id of the findings showing it, so that each
+# finding can name another one (itself excluded) with one hash join
+_pub = _temp_table(
+    PUB,
+    Column("asset_id", Uuid),
+    Column("resource", Text),
+    Column("min_id", Text),
+    Column("max_id", Text),
+)
+_ctl = _temp_table(CTL, Column("control_id", Text, primary_key=True))
+_rctx = _temp_table(RCTX, Column("finding_id", Uuid, primary_key=True), Column("rctx", Text))
+_inputs = _temp_table(INPUTS, Column("finding_id", Uuid), *_input_columns())
+_sig = _temp_table(SIG, *_input_columns(), Column("risk_key", Text), *_result_columns())
+_keyed = _temp_table(KEYED, Column("asset_id", Uuid), Column("risk_key", Text), *_result_columns())
+_explained = _temp_table(
+    EXPLAINED, Column("asset_id", Uuid), Column("risk_key", Text), Column("explanation", JSONType)
+)
+_TABLES = (_sel, _pub, _ctl, _inputs, _sig, _keyed, _rctx)
+_PUB_INDEX = Index(f"{PUB}_ix", _pub.c.asset_id, _pub.c.resource)
+_SIG_INDEX = Index(f"{SIG}_ix", _sig.c.asset_id, _sig.c.severity, _sig.c.tv)  # SQLite only
+_KEYED_INDEX = Index(f"{KEYED}_ix", _keyed.c.asset_id, _keyed.c.risk_key)  # SQLite only
+
+# What Core cannot say. A bulk pass on PostgreSQL sorts and hashes in memory and skips JIT
+# compilation; on SQLite it keeps the pages it rewrites all over findings cached (256 MiB,
+# restored to SQLite's own default of 2000 KiB when the tables are dropped). ANALYZE gives the
+# planner the temporary tables' sizes (autovacuum never sees them).
+_PG_BULK_SETTINGS = (text("SET LOCAL work_mem = '256MB'"), text("SET LOCAL jit = off"))
+_SQLITE_BULK_CACHE = text("PRAGMA cache_size = -262144")
+_SQLITE_DEFAULT_CACHE = text("PRAGMA cache_size = -2000")
+_ANALYZE_PUB = text("ANALYZE aspm_risk_pub")
+_ANALYZE_INPUTS = text("ANALYZE aspm_risk_in")
+_ANALYZE_SIG = text("ANALYZE aspm_risk_sig")
+_ANALYZE_KEYED = text("ANALYZE aspm_risk_keyed")
+# one hash join over findings: the planner's statistics may not know findings' keys yet (written
+# since the last ANALYZE) and would loop over findings once per key
+_PG_NO_NESTLOOP = text("SET LOCAL enable_nestloop = off")
+_PG_NESTLOOP = text("SET LOCAL enable_nestloop = on")
+# _public_control_ids' condition for "the assets of the selected findings" (plain SQL: that
+# function is the glob matching's, SQL text)
+_IN_SELECTED_ASSETS = (
+    " AND f.asset_id IN (SELECT DISTINCT asset_id FROM findings "
+    "WHERE id IN (SELECT finding_id FROM aspm_risk_sel))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,42 +217,38 @@ class ScoredSignature:
     changed: bool = True  # differs from what the previous policy gave (policy changes only)
 
 
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT (both have ON CONFLICT)."""
+    return pg_insert if is_postgres(session) else sqlite_insert
+
+
+def _count(session: Session, table: Table) -> int:
+    return int(session.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def _any(session: Session, table: Table) -> bool:
+    return bool(session.scalar(select(select(table).exists())))
+
+
 def create_temp_tables(session: Session) -> None:
     drop_temp_tables(session)
-    pg = is_postgres(session)
-    uid = "UUID" if pg else "TEXT"
-    json_type = "JSONB" if pg else "TEXT"
-    session.execute(text(f"CREATE TEMP TABLE {SEL} (finding_id {uid} PRIMARY KEY)"))
-    # resources shown public: the smallest and largest id of the findings showing it, so that
-    # each finding can name another one (itself excluded) with one hash join
-    session.execute(
-        text(f"CREATE TEMP TABLE {PUB} (asset_id {uid}, resource TEXT, min_id TEXT, max_id TEXT)")
-    )
-    session.execute(text(f"CREATE INDEX {PUB}_ix ON {PUB} (asset_id, resource)"))
-    session.execute(text(f"CREATE TEMP TABLE {CTL} (control_id TEXT PRIMARY KEY)"))
-    if pg:  # a bulk pass: sort and hash in memory, and skip JIT compilation
-        session.execute(text("SET LOCAL work_mem = '256MB'"))
-        session.execute(text("SET LOCAL jit = off"))
-    else:  # a bulk pass rewrites pages all over findings: keep them cached (restored on drop)
-        session.execute(text(f"PRAGMA cache_size = -{_SQLITE_BULK_CACHE_KIB}"))
-    session.execute(text(f"CREATE TEMP TABLE {RCTX} (finding_id {uid} PRIMARY KEY, rctx TEXT)"))
-    cols = (
-        "asset_id {uid}, severity TEXT, cvss DOUBLE PRECISION, tv INTEGER, public_via TEXT, "
-        "context TEXT, resource TEXT"
-    )
-    session.execute(text(f"CREATE TEMP TABLE {INPUTS} (finding_id {uid}, {cols.format(uid=uid)})"))
-    result = f"score INTEGER, priority TEXT, days INTEGER, explanation {json_type}"
-    session.execute(
-        text(f"CREATE TEMP TABLE {SIG} ({cols.format(uid=uid)}, risk_key TEXT, {result})")
-    )
-    session.execute(text(f"CREATE TEMP TABLE {KEYED} (asset_id {uid}, risk_key TEXT, {result})"))
+    conn = session.connection()
+    for table in _TABLES:
+        conn.execute(CreateTable(table))
+    _PUB_INDEX.create(conn)
+    if is_postgres(session):
+        for setting in _PG_BULK_SETTINGS:
+            session.execute(setting)
+    else:
+        session.execute(_SQLITE_BULK_CACHE)
 
 
 def drop_temp_tables(session: Session) -> None:
+    conn = session.connection()
     for table in _TABLES:
-        session.execute(text(f"DROP TABLE IF EXISTS {table}"))
+        conn.execute(DropTable(table, if_exists=True))
     if not is_postgres(session):
-        session.execute(text(f"PRAGMA cache_size = -{_SQLITE_DEFAULT_CACHE_KIB}"))
+        session.execute(_SQLITE_DEFAULT_CACHE)
 
 
 def _glob(pattern: str) -> re.Pattern[str]:
@@ -159,19 +269,21 @@ class PublicControls:
     exclude: Sequence[str] = ()
 
 
-def _public_condition(controls: PublicControls, alias: str) -> tuple[str, dict[str, str]]:
+def _public_condition(
+    controls: PublicControls, f: Any, *, active_only: bool = True
+) -> ColumnElement[bool]:
+    """Findings (columns `f`) whose control says their resource is public: open ones, or with
+    `active_only` False fixed ones too."""
     if not controls.include:
-        return "false", {}
-    params = {f"pub{i}": _like(p) for i, p in enumerate(controls.include)}
-    ors = " OR ".join(f"lower({alias}.control_id) LIKE :{k} ESCAPE '\\'" for k in params)
-    cond = (
-        f"{alias}.resource IS NOT NULL AND {alias}.detector_state = 'active' "
-        f"AND {alias}.triage_state <> 'false_positive' AND ({ors})"
+        return false()
+    control = func.lower(f.control_id)
+    return and_(
+        f.resource.is_not(None),
+        f.detector_state == DetectorState.ACTIVE.value if active_only else true(),
+        f.triage_state != TriageState.FALSE_POSITIVE.value,
+        or_(*(control.like(_like(p), escape="\\") for p in controls.include)),
+        *(control.not_like(_like(p), escape="\\") for p in controls.exclude),
     )
-    for i, pattern in enumerate(controls.exclude):
-        params[f"notpub{i}"] = _like(pattern)
-        cond += f" AND lower({alias}.control_id) NOT LIKE :notpub{i} ESCAPE '\\'"
-    return cond, params
 
 
 def select_import(
@@ -187,54 +299,51 @@ def select_import(
 
     `created_scored`: the import scored the findings it created as it wrote them (aspm.risk.inline),
     so they are selected only when a public resource involves them."""
-    run = {"run": db_uuid(session, run_id)}
     load_rows(session, SEL, ("finding_id",), [(db_uuid(session, f),) for f in set(affected)])
+    f = _findings.c
+    created = f.created_import_id == run_id
     if not created_scored:
         session.execute(
-            text(
-                f"INSERT INTO {SEL} (finding_id) SELECT id FROM findings "
-                "WHERE created_import_id = :run ON CONFLICT DO NOTHING"
-            ),
-            run,
+            _insert(session)(_sel)
+            .from_select(["finding_id"], select(f.id).where(created))
+            .on_conflict_do_nothing()
         )
-    if not affected and not session.scalar(
-        text("SELECT EXISTS (SELECT 1 FROM findings WHERE created_import_id = :run)"), run
-    ):
+    if not affected and not session.scalar(select(select(f.id).where(created).exists())):
         return 0  # an identical re-import created and touched nothing
     if public_controls.include:
-        cond, params = _public_condition(public_controls, "f")
-        cond = cond.replace("f.detector_state = 'active' AND ", "")  # fixed ones matter too
         session.execute(
-            text(
-                f"INSERT INTO {PUB} (asset_id, resource, min_id, max_id) "
-                f"SELECT DISTINCT f.asset_id, f.resource, '', '' FROM findings f "
-                f"WHERE (f.id IN (SELECT finding_id FROM {SEL}) OR f.created_import_id = :run) "
-                f"AND {cond}"
-            ),
-            {**params, **run},
-        )
-        session.execute(
-            text(
-                f"INSERT INTO {SEL} (finding_id) SELECT f.id FROM findings f "
-                f"WHERE f.asset_id IN (SELECT asset_id FROM {PUB}) AND EXISTS (SELECT 1 FROM "
-                f"{PUB} p WHERE p.asset_id = f.asset_id AND p.resource = f.resource) "
-                "ON CONFLICT DO NOTHING"
+            insert(_pub).from_select(
+                ["asset_id", "resource", "min_id", "max_id"],
+                select(f.asset_id, f.resource, literal(""), literal(""))
+                .distinct()
+                .where(
+                    or_(f.id.in_(select(_sel.c.finding_id)), created),
+                    _public_condition(public_controls, f, active_only=False),  # fixed ones too
+                ),
             )
         )
-        session.execute(text(f"DELETE FROM {PUB}"))
-    if not session.scalar(text(f"SELECT EXISTS (SELECT 1 FROM {SEL})")):
+        on_public = select(_pub).where(_pub.c.asset_id == f.asset_id, _pub.c.resource == f.resource)
+        session.execute(
+            _insert(session)(_sel)
+            .from_select(
+                ["finding_id"],
+                select(f.id).where(f.asset_id.in_(select(_pub.c.asset_id)), on_public.exists()),
+            )
+            .on_conflict_do_nothing()
+        )
+        session.execute(delete(_pub))
+    if not _any(session, _sel):
         return 0  # nothing to (re)score, e.g. an identical re-import
-    return int(session.scalar(text(f"SELECT COUNT(*) FROM {SEL}")) or 0)
+    return _count(session, _sel)
 
 
 def select_assets(session: Session, *, asset_ids: Sequence[uuid.UUID]) -> int:
-    load_rows(session, SEL, ("finding_id",), [])
+    f = _findings.c
     for asset_id in asset_ids:
         session.execute(
-            text(f"INSERT INTO {SEL} (finding_id) SELECT id FROM findings WHERE asset_id = :a"),
-            {"a": db_uuid(session, asset_id)},
+            insert(_sel).from_select(["finding_id"], select(f.id).where(f.asset_id == asset_id))
         )
-    return int(session.scalar(text(f"SELECT COUNT(*) FROM {SEL}")) or 0)
+    return _count(session, _sel)
 
 
 def _public_control_ids(session: Session, controls: PublicControls, where: str) -> int:
@@ -242,7 +351,7 @@ def _public_control_ids(session: Session, controls: PublicControls, where: str) 
     if not controls.include:
         return 0
     ids = session.scalars(
-        text(f"SELECT f.control_id FROM findings f WHERE f.resource IS NOT NULL{where} "
+        text(f"SELECT f.control_id FROM findings f WHERE f.resource IS NOT NULL{where} "  # noqa: S608
              "GROUP BY f.control_id")
     ).all()  # fmt: skip
     include = [_glob(p) for p in controls.include]
@@ -258,64 +367,114 @@ def _public_control_ids(session: Session, controls: PublicControls, where: str) 
 
 def gather_inputs(session: Session, *, everything: bool, public_controls: PublicControls) -> None:
     """Fill the inputs table for the selected findings (all of them when `everything`)."""
-    pg = is_postgres(session)
-    id_text = "CAST(f.id AS TEXT)"
-    where = "" if everything else f" AND f.asset_id IN (SELECT DISTINCT asset_id FROM findings " \
-        f"WHERE id IN (SELECT finding_id FROM {SEL}))"  # fmt: skip
-    if _public_control_ids(session, public_controls, where):
-        session.execute(
-            text(
-                f"INSERT INTO {PUB} (asset_id, resource, min_id, max_id) "
-                f"SELECT f.asset_id, f.resource, MIN({id_text}), MAX({id_text}) FROM findings f "
-                f"JOIN {CTL} c ON c.control_id = f.control_id WHERE f.resource IS NOT NULL "
-                f"AND f.detector_state = 'active' AND f.triage_state <> 'false_positive'{where} "
-                "GROUP BY f.asset_id, f.resource"
+    f = _findings.alias("f")
+    id_text = sql_cast(f.c.id, Text)
+    in_scope: list[ColumnElement[bool]] = []
+    if not everything:
+        selected = select(_sel.c.finding_id)
+        in_scope.append(
+            f.c.asset_id.in_(
+                select(_findings.c.asset_id).distinct().where(_findings.c.id.in_(selected))
             )
         )
-    if pg:
-        session.execute(text(f"ANALYZE {PUB}"))
-    public_via = (
-        f"CASE WHEN p.min_id IS NULL THEN '' WHEN p.min_id <> {id_text} THEN p.min_id "
-        "WHEN p.max_id <> p.min_id THEN p.max_id ELSE '' END"
+    if _public_control_ids(session, public_controls, "" if everything else _IN_SELECTED_ASSETS):
+        session.execute(
+            insert(_pub).from_select(
+                ["asset_id", "resource", "min_id", "max_id"],
+                select(f.c.asset_id, f.c.resource, func.min(id_text), func.max(id_text))
+                .select_from(f.join(_ctl, _ctl.c.control_id == f.c.control_id))
+                .where(
+                    f.c.resource.is_not(None),
+                    f.c.detector_state == DetectorState.ACTIVE.value,
+                    f.c.triage_state != TriageState.FALSE_POSITIVE.value,
+                    *in_scope,
+                )
+                .group_by(f.c.asset_id, f.c.resource),
+            )
+        )
+    if is_postgres(session):
+        session.execute(_ANALYZE_PUB)
+    p = _pub.c
+    public_via = case(
+        (p.min_id.is_(None), ""),
+        (p.min_id != id_text, p.min_id),
+        (p.max_id != p.min_id, p.max_id),
+        else_="",
     )
-    columns = "finding_id, asset_id, severity, cvss, tv, public_via, context, resource"
-    pub_join = (
-        f"LEFT JOIN {PUB} p ON p.asset_id = f.asset_id AND p.resource = f.resource "
-        f"LEFT JOIN {RCTX} rc ON rc.finding_id = f.id"
-    )
+    columns = [
+        "finding_id",
+        "asset_id",
+        "severity",
+        "cvss",
+        "tv",
+        "public_via",
+        "context",
+        "resource",
+    ]
+
+    def inputs(tv: ColumnElement[Any]) -> Any:
+        return select(
+            f.c.id,
+            f.c.asset_id,
+            f.c.severity,
+            func.coalesce(f.c.cvss, -1.0),
+            func.coalesce(tv, 0),
+            public_via,
+            func.coalesce(f.c.context, ""),
+            func.coalesce(_rctx.c.rctx, ""),
+        )
+
+    def with_context(source: Any) -> Any:
+        return source.outerjoin(
+            _pub, and_(p.asset_id == f.c.asset_id, p.resource == f.c.resource)
+        ).outerjoin(_rctx, _rctx.c.finding_id == f.c.id)
+
+    d = _detections.alias("d")
+    fixed = f.c.detector_state == DetectorState.FIXED.value
     if everything:
         # two hash aggregates over the detections (per finding and tool, then per finding)
         # beat a million index probes: tools x 2 + verified, active detections only unless the
         # finding is fixed
-        session.execute(
-            text(
-                f"INSERT INTO {INPUTS} ({columns}) "
-                f"SELECT f.id, f.asset_id, f.severity, COALESCE(f.cvss, -1.0), "
-                f"COALESCE(CASE WHEN f.detector_state = 'fixed' THEN a.tv_all ELSE a.tv END, 0), "
-                f"{public_via}, COALESCE(f.context, ''), COALESCE(rc.rctx, '') "
-                "FROM findings f LEFT JOIN ("
-                "SELECT t.finding_id, SUM(t.act) * 2 + MAX(t.act_ver) AS tv, "
-                "COUNT(*) * 2 + MAX(t.ver) AS tv_all FROM ("
-                "SELECT d.finding_id, d.tool, MAX(CASE WHEN d.active THEN 1 ELSE 0 END) AS act, "
-                "MAX(CASE WHEN d.active AND d.secret_verified THEN 1 ELSE 0 END) AS act_ver, "
-                "MAX(CASE WHEN d.secret_verified THEN 1 ELSE 0 END) AS ver "
-                "FROM detections d GROUP BY d.finding_id, d.tool) t GROUP BY t.finding_id) a "
-                f"ON a.finding_id = f.id {pub_join}"
+        per_tool = (
+            select(
+                d.c.finding_id,
+                d.c.tool,
+                func.max(case((d.c.active, 1), else_=0)).label("act"),
+                func.max(case((and_(d.c.active, d.c.secret_verified), 1), else_=0)).label(
+                    "act_ver"
+                ),
+                func.max(case((d.c.secret_verified, 1), else_=0)).label("ver"),
             )
+            .group_by(d.c.finding_id, d.c.tool)
+            .subquery("t")
+        )
+        t = per_tool.c
+        per_finding = (
+            select(
+                t.finding_id,
+                (func.sum(t.act) * 2 + func.max(t.act_ver)).label("tv"),
+                (func.count() * 2 + func.max(t.ver)).label("tv_all"),
+            )
+            .group_by(t.finding_id)
+            .subquery("a")
+        )
+        a = per_finding.c
+        stmt = inputs(case((fixed, a.tv_all), else_=a.tv)).select_from(
+            with_context(f.outerjoin(per_finding, a.finding_id == f.c.id))
         )
     else:
-        tv_value = "COUNT(DISTINCT d.tool) * 2 + MAX(CASE WHEN d.secret_verified THEN 1 ELSE 0 END)"
-        session.execute(
-            text(
-                f"INSERT INTO {INPUTS} ({columns}) "
-                f"SELECT f.id, f.asset_id, f.severity, COALESCE(f.cvss, -1.0), "
-                f"COALESCE((SELECT {tv_value} FROM detections d WHERE d.finding_id = f.id "
-                f"AND (d.active OR f.detector_state = 'fixed')), 0), {public_via}, "
-                f"COALESCE(f.context, ''), COALESCE(rc.rctx, '') "
-                f"FROM findings f JOIN {SEL} s ON s.finding_id = f.id "
-                f"{pub_join}"
+        tools_verified = (
+            select(
+                func.count(d.c.tool.distinct()) * 2
+                + func.max(case((d.c.secret_verified, 1), else_=0))
             )
+            .where(d.c.finding_id == f.c.id, or_(d.c.active, fixed))
+            .scalar_subquery()
         )
+        stmt = inputs(tools_verified).select_from(
+            with_context(f.join(_sel, _sel.c.finding_id == f.c.id))
+        )
+    session.execute(insert(_inputs).from_select(columns, stmt))
 
 
 def load_resource_contexts(session: Session, rows: Sequence[tuple[uuid.UUID, str]]) -> None:
@@ -329,34 +488,39 @@ def select_inventory(session: Session, *, run_id: uuid.UUID, everything_linked: 
     with `everything_linked` (the import brought resources) every finding linked to a resource,
     else the findings linked to the resources of the assets whose resources this import's
     findings are linked to (a toxic combination is a path over one asset's resources)."""
-    if everything_linked:
-        sql = f"INSERT INTO {SEL} (finding_id) SELECT finding_id FROM resource_links " \
-            "WHERE true ON CONFLICT DO NOTHING"  # fmt: skip
+    links, resources = _links.c, _resources.c
+    if everything_linked:  # "WHERE true": SQLite's upsert after INSERT ... SELECT needs a WHERE
+        linked = select(links.finding_id).where(true())
     else:
-        sql = (
-            f"INSERT INTO {SEL} (finding_id) SELECT l.finding_id FROM resource_links l "
-            "JOIN resources r ON r.id = l.resource_id WHERE r.asset_id IN ("
-            "SELECT r2.asset_id FROM resource_links l2 JOIN resources r2 ON r2.id = l2.resource_id "
-            "WHERE l2.finding_id IN (SELECT finding_id FROM detections "
-            "WHERE last_import_id = :run)) ON CONFLICT DO NOTHING"
+        l2, r2 = _links.alias("l2"), _resources.alias("r2")
+        imported = select(_detections.c.finding_id).where(_detections.c.last_import_id == run_id)
+        touched_assets = (
+            select(r2.c.asset_id)
+            .select_from(l2.join(r2, r2.c.id == l2.c.resource_id))
+            .where(l2.c.finding_id.in_(imported))
         )
-    session.execute(text(sql), {"run": db_uuid(session, run_id)} if not everything_linked else {})
-    return int(session.scalar(text(f"SELECT COUNT(*) FROM {SEL}")) or 0)
+        linked = (
+            select(links.finding_id)
+            .select_from(_links.join(_resources, resources.id == links.resource_id))
+            .where(resources.asset_id.in_(touched_assets))
+        )
+    session.execute(
+        _insert(session)(_sel).from_select(["finding_id"], linked).on_conflict_do_nothing()
+    )
+    return _count(session, _sel)
 
 
 def count_inputs(session: Session) -> int:
-    return int(session.scalar(text(f"SELECT COUNT(*) FROM {INPUTS}")) or 0)
+    return _count(session, _inputs)
 
 
 RawInput = tuple[Signature, str]  # a distinct input, and the findings' stored context text
 
 
 def distinct_inputs(session: Session) -> list[RawInput]:
+    i = _inputs.c
     rows = session.execute(
-        text(
-            f"SELECT DISTINCT asset_id, severity, cvss, tv, public_via, context, resource "
-            f"FROM {INPUTS}"
-        )
+        select(i.asset_id, i.severity, i.cvss, i.tv, i.public_via, i.context, i.resource).distinct()
     ).all()
     return [
         (
@@ -376,16 +540,17 @@ def distinct_inputs(session: Session) -> list[RawInput]:
     ]
 
 
-def _due(session: Session, alias: str) -> str:
-    """SLA due date: the finding's first sighting plus `alias`.days (NULL: no priority)."""
+def _due(session: Session, days: ColumnElement[Any]) -> ColumnElement[Any]:
+    """SLA due date: the finding's first sighting plus `days` (NULL: no priority)."""
+    first_seen = _findings.c.first_seen_at
     if is_postgres(session):
-        due = f"findings.first_seen_at + {alias}.days * INTERVAL '1 day'"
+        due: ColumnElement[Any] = first_seen + days * literal_column("INTERVAL '1 day'", Interval)
     else:  # SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff": shift the date part, keep the fraction
-        due = (
-            f"strftime('%Y-%m-%d %H:%M:%S', findings.first_seen_at, '+' || {alias}.days || "
-            "' days') || substr(findings.first_seen_at, 20)"
+        shift = literal("+").concat(days).concat(" days")
+        due = func.strftime("%Y-%m-%d %H:%M:%S", first_seen, shift).concat(
+            func.substr(first_seen, 20)
         )
-    return f"(CASE WHEN {alias}.days IS NULL THEN NULL ELSE {due} END)"
+    return case((days.is_(None), None), else_=due)
 
 
 def write_scores(
@@ -414,35 +579,37 @@ def write_scores(
         )
         for s, raw in scored
     ]
-    load_rows(
-        session,
-        SIG,
-        ("asset_id", "severity", "cvss", "tv", "public_via", "context", "resource", "risk_key",
-         "score", "priority", "days", "explanation"),
-        rows,
-    )  # fmt: skip
+    load_rows(session, SIG, tuple(c.name for c in _sig.columns), rows)
     if pg:
-        session.execute(text(f"ANALYZE {SIG}"))
-        session.execute(text(f"ANALYZE {INPUTS}"))
+        session.execute(_ANALYZE_SIG)
+        session.execute(_ANALYZE_INPUTS)
     else:
-        session.execute(text(f"CREATE INDEX {SIG}_ix ON {SIG} (asset_id, severity, tv)"))
-    _store_explanations_from(session, SIG)
-    due_value = _due(session, "s")
+        _SIG_INDEX.create(session.connection())
+    _store_explanations_from(session, _sig)
+    f, i, s = _findings.c, _inputs.c, _sig.c
+    due = _due(session, s.days)
     result = session.execute(
-        text(
-            "UPDATE findings SET risk_score = s.score, priority = s.priority, "
-            "risk_policy_version = :version, "
-            f"sla_due_at = {due_value}, risk_key = s.risk_key "
-            f"FROM {INPUTS} i JOIN {SIG} s ON s.asset_id = i.asset_id AND s.severity = i.severity "
-            "AND s.cvss = i.cvss AND s.tv = i.tv AND s.public_via = i.public_via "
-            "AND s.context = i.context AND s.resource = i.resource "
-            "WHERE findings.id = i.finding_id AND "
-            "(findings.risk_score IS DISTINCT FROM s.score "
-            "OR findings.priority IS DISTINCT FROM s.priority "
-            f"OR findings.sla_due_at IS DISTINCT FROM {due_value} "
-            "OR findings.risk_key IS DISTINCT FROM s.risk_key)"
-        ),
-        {"version": policy_version},
+        update(_findings)
+        .where(
+            f.id == i.finding_id,
+            *(
+                s[c] == i[c]
+                for c in ("asset_id", "severity", "cvss", "tv", "public_via", "context", "resource")
+            ),
+            or_(
+                f.risk_score.is_distinct_from(s.score),
+                f.priority.is_distinct_from(s.priority),
+                f.sla_due_at.is_distinct_from(due),
+                f.risk_key.is_distinct_from(s.risk_key),
+            ),
+        )
+        .values(
+            risk_score=s.score,
+            priority=s.priority,
+            risk_policy_version=policy_version,
+            sla_due_at=due,
+            risk_key=s.risk_key,
+        )
     )
     return max(int(result.rowcount), 0)  # type: ignore[attr-defined]
 
@@ -450,32 +617,30 @@ def write_scores(
 # --- explanations: one per (asset, key), shared by the findings holding that key ----------
 
 
-def _upsert_explanations(session: Session, select_sql: str) -> None:
-    """Insert the (asset_id, risk_key, explanation) rows `select_sql` gives (one per pair), or
-    replace a stored explanation that differs."""
-    differs = "IS DISTINCT FROM" if is_postgres(session) else "IS NOT"
-    session.execute(
-        text(
-            f"INSERT INTO risk_explanations (asset_id, risk_key, explanation) {select_sql} "
-            "ON CONFLICT (asset_id, risk_key) DO UPDATE SET explanation = excluded.explanation "
-            f"WHERE risk_explanations.explanation {differs} excluded.explanation"
-        )
-    )
-
-
-def _store_explanations_from(session: Session, table: str) -> None:
-    """The explanations of a temp table of scored keys (SIG, KEYED)."""
+def _store_explanations_from(session: Session, table: Table) -> None:
+    """Insert the (asset_id, risk_key, explanation) rows of a temp table of scored keys (SIG,
+    KEYED, EXPLAINED), one per pair, or replace a stored explanation that differs."""
+    t = table.c
     if is_postgres(session):
-        select_sql = (
-            "SELECT DISTINCT ON (asset_id, risk_key) asset_id, risk_key, explanation "
-            f"FROM {table} ORDER BY asset_id, risk_key"
+        rows = (
+            select(t.asset_id, t.risk_key, t.explanation)
+            .ext(distinct_on(t.asset_id, t.risk_key))
+            .order_by(t.asset_id, t.risk_key)
         )
     else:  # "WHERE true": SQLite's upsert after INSERT ... SELECT needs a WHERE to parse
-        select_sql = (
-            f"SELECT asset_id, risk_key, explanation FROM {table} WHERE true "
-            "GROUP BY asset_id, risk_key"
+        rows = (
+            select(t.asset_id, t.risk_key, t.explanation)
+            .where(true())
+            .group_by(t.asset_id, t.risk_key)
         )
-    _upsert_explanations(session, select_sql)
+    ins = _insert(session)(_explanations).from_select(["asset_id", "risk_key", "explanation"], rows)
+    session.execute(
+        ins.on_conflict_do_update(
+            index_elements=["asset_id", "risk_key"],
+            set_={"explanation": ins.excluded.explanation},
+            where=_explanations.c.explanation.is_distinct_from(ins.excluded.explanation),
+        )
+    )
 
 
 def store_explanations(session: Session, rows: Sequence[tuple[Any, str, str]]) -> None:
@@ -483,32 +648,24 @@ def store_explanations(session: Session, rows: Sequence[tuple[Any, str, str]]) -
     explanations an import scored inline (few: one per distinct input)."""
     if not rows:
         return
-    session.execute(text(f"DROP TABLE IF EXISTS {EXPLAINED}"))
-    uid, json_type = ("UUID", "JSONB") if is_postgres(session) else ("TEXT", "TEXT")
-    session.execute(
-        text(
-            f"CREATE TEMP TABLE {EXPLAINED} (asset_id {uid}, risk_key TEXT, "
-            f"explanation {json_type})"
-        )
-    )
+    conn = session.connection()
+    conn.execute(DropTable(_explained, if_exists=True))
+    conn.execute(CreateTable(_explained))
     load_rows(session, EXPLAINED, ("asset_id", "risk_key", "explanation"), rows)
-    _store_explanations_from(session, EXPLAINED)
-    session.execute(text(f"DROP TABLE {EXPLAINED}"))
+    _store_explanations_from(session, _explained)
+    conn.execute(DropTable(_explained))
 
 
 def drop_unused_explanations(session: Session) -> int:
     """Delete the explanations of keys no finding holds any more. Returns how many."""
+    e, f = _explanations.c, _findings.c
     if is_postgres(session):  # an anti-join: one hash over findings
-        sql = (
-            "DELETE FROM risk_explanations e WHERE NOT EXISTS (SELECT 1 FROM findings f "
-            "WHERE f.asset_id = e.asset_id AND f.risk_key = e.risk_key)"
-        )
+        held = select(_findings).where(f.asset_id == e.asset_id, f.risk_key == e.risk_key)
+        stmt = delete(_explanations).where(~held.exists())
     else:  # the subquery's rows become one temporary index, probed per explanation
-        sql = (
-            "DELETE FROM risk_explanations WHERE (asset_id, risk_key) NOT IN "
-            "(SELECT asset_id, risk_key FROM findings WHERE risk_key IS NOT NULL)"
-        )
-    return max(int(session.execute(text(sql)).rowcount), 0)  # type: ignore[attr-defined]
+        keys = select(f.asset_id, f.risk_key).where(f.risk_key.is_not(None))
+        stmt = delete(_explanations).where(tuple_(e.asset_id, e.risk_key).not_in(keys))
+    return max(int(session.execute(stmt).rowcount), 0)  # type: ignore[attr-defined]
 
 
 # --- a policy change: distinct keys, no inputs gathered ------------------------------------
@@ -517,23 +674,23 @@ def drop_unused_explanations(session: Session) -> int:
 def select_unkeyed(session: Session) -> int:
     """Select the findings without a key or a score (never scored, or scored before keys were
     stored)."""
+    f = _findings.c
     session.execute(
-        text(
-            f"INSERT INTO {SEL} (finding_id) SELECT id FROM findings "
-            "WHERE risk_key IS NULL OR risk_score IS NULL"
+        insert(_sel).from_select(
+            ["finding_id"], select(f.id).where(or_(f.risk_key.is_(None), f.risk_score.is_(None)))
         )
     )
-    return int(session.scalar(text(f"SELECT COUNT(*) FROM {SEL}")) or 0)
+    return _count(session, _sel)
 
 
 def distinct_keys(session: Session) -> tuple[list[Signature], int]:
     """Every distinct scoring input of the scored findings, from their stored keys, and how many
     findings have one (select_unkeyed takes the others)."""
+    f = _findings.c
     rows = session.execute(
-        text(
-            "SELECT asset_id, risk_key, COUNT(*) FROM findings WHERE risk_key IS NOT NULL "
-            "AND risk_score IS NOT NULL GROUP BY asset_id, risk_key"
-        )
+        select(f.asset_id, f.risk_key, func.count())
+        .where(f.risk_key.is_not(None), f.risk_score.is_not(None))
+        .group_by(f.asset_id, f.risk_key)
     ).all()
     keys = [Signature.from_key(as_uuid(asset_id), key) for asset_id, key, _ in rows]
     return keys, sum(int(n) for _, _, n in rows)
@@ -555,30 +712,27 @@ def write_keyed(session: Session, scored: Sequence[ScoredSignature], *, policy_v
     ]
     if not rows:
         return 0
-    load_rows(
-        session, KEYED, ("asset_id", "risk_key", "score", "priority", "days", "explanation"), rows
-    )
+    load_rows(session, KEYED, tuple(c.name for c in _keyed.columns), rows)
     pg = is_postgres(session)
     if pg:
-        session.execute(text(f"ANALYZE {KEYED}"))
-        # one hash join over findings; the planner's statistics may not know findings' keys
-        # yet (written since the last ANALYZE) and would loop over findings once per key
-        session.execute(text("SET LOCAL enable_nestloop = off"))
+        session.execute(_ANALYZE_KEYED)
+        session.execute(_PG_NO_NESTLOOP)
     else:  # findings outside, the few keys probed through the index
-        session.execute(text(f"CREATE INDEX {KEYED}_ix ON {KEYED} (asset_id, risk_key)"))
-    _store_explanations_from(session, KEYED)
+        _KEYED_INDEX.create(session.connection())
+    _store_explanations_from(session, _keyed)
+    f, k = _findings.c, _keyed.c
     result = session.execute(
-        text(
-            "UPDATE findings SET risk_score = s.score, priority = s.priority, "
-            "risk_policy_version = :version, "
-            f"sla_due_at = {_due(session, 's')} FROM {KEYED} s "
-            "WHERE findings.asset_id = s.asset_id AND findings.risk_key = s.risk_key "
-            "AND findings.risk_score IS NOT NULL"
-        ),
-        {"version": policy_version},
+        update(_findings)
+        .where(f.asset_id == k.asset_id, f.risk_key == k.risk_key, f.risk_score.is_not(None))
+        .values(
+            risk_score=k.score,
+            priority=k.priority,
+            risk_policy_version=policy_version,
+            sla_due_at=_due(session, k.days),
+        )
     )
     if pg:
-        session.execute(text("SET LOCAL enable_nestloop = on"))
+        session.execute(_PG_NESTLOOP)
     return max(int(result.rowcount), 0)  # type: ignore[attr-defined]
 
 
