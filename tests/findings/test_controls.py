@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from aspm.errors import InvalidInput
 from aspm.findings.controls import (
     FRAMEWORKS,
     RULE_ID_PATTERNS,
@@ -121,59 +122,97 @@ BAD_CONTROL = """
 """
 
 
+def _rejected(text: str) -> str:
+    with pytest.raises(InvalidInput) as caught:
+        parse_control_map(text, source="map.yaml")
+    return str(caught.value)
+
+
+def _line(text: str, marker: str) -> int:
+    """1-based number of the first line of `text` holding `marker`."""
+    return next(n for n, line in enumerate(text.splitlines(), 1) if marker in line)
+
+
 @pytest.mark.parametrize(
-    ("rules", "extra", "message"),
+    ("rules", "extra", "at", "message"),
     [
-        ("      checkov: [CKV-AWS-18]", "", "'CKV-AWS-18' is not a valid checkov rule id"),
-        ("      tfsec: [AWS_S3_LOGGING]", "", "not a valid tfsec rule id"),
-        ("      trivy: [aws-s3-enable-bucket-logging]", "", "not a valid trivy rule id"),
-        ("      kics: [not-a-uuid]", "", "not a valid kics rule id"),
-        ("      terrascan: [AC_AWS_18]", "", "not a valid terrascan rule id"),
-        ("      prowler: [S3-Logging]", "", "not a valid prowler rule id"),
-        ("      securityhub: [S3-9]", "", "not a valid securityhub rule id"),
-        ("      scoutsuite: [s3 bucket no logging]", "", "not a valid scoutsuite rule id"),
-        ("      snyk: [SNYK-CC-TF-1]", "", "unknown tool family 'snyk'"),
-        ("      checkov: [CKV_AWS_18, CKV_AWS_18]", "", "listed twice"),
-        ("      checkov: []", "", "no checkov rule listed"),
-        ("      checkov: CKV_AWS_18", "", "must be a list of strings"),
+        (
+            "      checkov: [CKV-AWS-18]",
+            "",
+            "checkov:",
+            "'CKV-AWS-18' is not a valid checkov rule id",
+        ),
+        ("      tfsec: [AWS_S3_LOGGING]", "", "tfsec:", "not a valid tfsec rule id"),
+        ("      trivy: [aws-s3-enable-bucket-logging]", "", "trivy:", "not a valid trivy rule id"),
+        ("      kics: [not-a-uuid]", "", "kics:", "not a valid kics rule id"),
+        ("      terrascan: [AC_AWS_18]", "", "terrascan:", "not a valid terrascan rule id"),
+        ("      prowler: [S3-Logging]", "", "prowler:", "not a valid prowler rule id"),
+        ("      securityhub: [S3-9]", "", "securityhub:", "not a valid securityhub rule id"),
+        ("      scoutsuite: [s3 bucket no logging]", "", "scoutsuite:", "not a valid scoutsuite"),
+        ("      snyk: [SNYK-CC-TF-1]", "", "snyk:", "rules.snyk: Extra inputs are not permitted"),
+        ("      checkov: [CKV_AWS_18, CKV_AWS_18]", "", "checkov:", "'CKV_AWS_18' is listed twice"),
+        ("      checkov: []", "", "checkov:", "rules.checkov: List should have at least 1 item"),
+        ("      checkov: CKV_AWS_18", "", "checkov:", "Input should be a valid list"),
+        ("      {}", "", "{}", "controls.0.rules: no rules"),
         (
             "      checkov: [CKV_AWS_18]",
             "    compliance:\n      - {framework: Made Up 1.0, control: '1'}\n",
-            "unknown compliance framework 'Made Up 1.0'",
+            "Made Up",
+            "compliance.0.framework: Value error, unknown compliance framework 'Made Up 1.0'",
         ),
         (
             "      checkov: [CKV_AWS_18]",
-            "    severity: high\n",
-            "unknown keys",
+            "    compliance:\n      - {framework: SOC 2, control: 7.2}\n",
+            "SOC 2",
+            "compliance.0.control: Input should be a valid string",
         ),
+        ("      checkov: [CKV_AWS_18]", "    severity: high\n", "severity", "Extra inputs"),
     ],
 )
-def test_bad_control_is_rejected_naming_it(rules: str, extra: str, message: str) -> None:
+def test_a_bad_control_is_rejected_naming_its_line(
+    rules: str, extra: str, at: str, message: str
+) -> None:
     text = _doc(BAD_CONTROL.format(id="broken-control", extra=extra, rules=rules))
-    with pytest.raises(ValueError, match="broken-control") as caught:
-        parse_control_map(text)
-    assert message in str(caught.value)
+    error = _rejected(text)
+    assert error.startswith(f"map.yaml:{_line(text, at)}: controls.0."), error
+    assert message in error
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("id", "Not_Kebab", "control 'Not_Kebab': the id must be lower-kebab-case"),
-        ("domain", "weather", "control 'the-control': unknown domain 'weather'"),
-        ("provider", "oracle", "control 'the-control': unknown provider 'oracle'"),
-        ("title", "' '", "control 'the-control': the title is empty"),
-        ("title", "[a, b]", "control 'the-control': title must be a string"),
+        ("id", "Not_Kebab", "controls.0.id: Value error, the id must be lower-kebab-case"),
+        ("domain", "weather", "controls.0.domain: Value error, unknown domain 'weather'"),
+        ("provider", "oracle", "controls.0.provider: Value error, unknown provider 'oracle'"),
+        ("title", "' '", "controls.0.title: Value error, must not be blank"),
+        ("title", "[a, b]", "controls.0.title: Input should be a valid string"),
+        ("remediation", "'  '", "controls.0.remediation: Value error, the remediation is blank"),
+        (
+            "remediation",
+            "x" * 801,
+            "controls.0.remediation: Value error, the remediation is longer than 800 characters",
+        ),
     ],
 )
-def test_bad_field_is_rejected_naming_the_control(field: str, value: str, message: str) -> None:
+def test_a_bad_field_is_rejected_naming_its_line(field: str, value: str, message: str) -> None:
     fields = {"id": "the-control", "title": "A control", "domain": "storage", "provider": "aws"}
     fields[field] = value
     control = "\n  - " + "\n    ".join(f"{k}: {v}" for k, v in fields.items())
     control += "\n    rules:\n      checkov: [CKV_AWS_21]\n"
     control += "      tfsec: [aws-s3-enable-versioning]\n"
-    with pytest.raises(ValueError, match="control") as caught:
-        parse_control_map(_doc(control))
-    assert str(caught.value) == message
+    text = _doc(control)
+    assert _rejected(text) == f"map.yaml:{_line(text, f'{field}: {value}')}: {message}"
+
+
+def test_every_problem_is_listed_with_its_line() -> None:
+    text = _doc(
+        BAD_CONTROL.format(id="first", extra="", rules="      checkov: [nope]"),
+        BAD_CONTROL.format(id="Second", extra="", rules="      checkov: [CKV_AWS_1]"),
+    )
+    assert _rejected(text).splitlines() == [
+        "map.yaml:8: controls.0.rules.checkov: Value error, 'nope' is not a valid checkov rule id",
+        "map.yaml:10: controls.1.id: Value error, the id must be lower-kebab-case",
+    ]
 
 
 def test_duplicate_control_id_is_rejected() -> None:
@@ -183,8 +222,7 @@ def test_duplicate_control_id_is_rejected() -> None:
             "aws-s3-enable-versioning", "aws-s3-enable-bucket-logging"
         ),
     )
-    with pytest.raises(ValueError, match="control 'twice': the id is used twice"):
-        parse_control_map(text)
+    assert _rejected(text) == "map.yaml:11: controls.1.id: the id 'twice' is used twice"
 
 
 def test_rule_in_two_controls_is_rejected() -> None:
@@ -192,26 +230,35 @@ def test_rule_in_two_controls_is_rejected() -> None:
         GOOD.format(id="first", checkov="CKV_AWS_21"),
         GOOD.format(id="second", checkov="CKV_AWS_18"),
     )
-    with pytest.raises(
-        ValueError,
-        match="control 'second': tfsec rule 'aws-s3-enable-versioning' is already mapped "
-        "to control 'first'",
-    ):
-        parse_control_map(text)
+    assert _rejected(text) == (
+        "map.yaml:17: controls.1.rules.tfsec.0: tfsec rule 'aws-s3-enable-versioning' is already "
+        "mapped to control 'first'"
+    )
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["", "version: 2\ncontrols: []\n", "version: 1\ncontrols: {}\n", "version: 1\ncontrols: [\n"],
+    ("text", "message"),
+    [
+        ("", "map.yaml: the file is empty"),
+        ("version: 2\ncontrols: []\n", "map.yaml:1: version: Input should be 1"),
+        ("version: 1\ncontrols: {}\n", "map.yaml:2: controls: Input should be a valid list"),
+        ("version: 1\ncontrols: [\n", "map.yaml:3: not valid YAML"),
+        ("version: 1\ncontrols:\n  - just-a-string\n", "map.yaml:3: controls.0: Input should be"),
+    ],
 )
-def test_bad_document_is_rejected(text: str) -> None:
-    with pytest.raises(ValueError, match="control map"):
-        parse_control_map(text)
+def test_a_bad_document_is_rejected(text: str, message: str) -> None:
+    assert _rejected(text).startswith(message)
 
 
-def test_control_that_is_not_a_mapping_is_rejected() -> None:
-    with pytest.raises(ValueError, match="control #1: not a mapping"):
-        parse_control_map("version: 1\ncontrols:\n  - just-a-string\n")
+def test_the_packaged_map_names_its_file_in_errors(tmp_path: Path) -> None:
+    path = tmp_path / "controls.yaml"
+    path.write_text(_doc(GOOD.format(id="one", checkov="CKV-1")))
+    load_control_map.cache_clear()
+    try:
+        with pytest.raises(InvalidInput, match=f"^{path}:8: controls.0.rules.checkov: "):
+            load_control_map(path)
+    finally:
+        load_control_map.cache_clear()
 
 
 def _corpus_pair_present() -> bool:

@@ -81,6 +81,7 @@ def test_the_api_serves_a_controls_documentation_links(client: TestClient) -> No
 
 
 def test_controls_carry_remediation_and_the_map_refuses_a_blank_or_overlong_one() -> None:
+    from aspm.errors import InvalidInput
     from aspm.findings.controls import REMEDIATION_MAX, parse_control_map
 
     controls = control_service.list_controls()
@@ -94,7 +95,7 @@ def test_controls_carry_remediation_and_the_map_refuses_a_blank_or_overlong_one(
     assert parse_control_map(base + '    remediation: "Do it."\n').get("x-y").remediation == (  # type: ignore[union-attr]
         "Do it."
     )
-    with pytest.raises(ValueError, match="blank"):
+    with pytest.raises(InvalidInput, match="blank"):
         parse_control_map(base + '    remediation: "  "\n')
-    with pytest.raises(ValueError, match="longer than"):
+    with pytest.raises(InvalidInput, match="longer than"):
         parse_control_map(base + f'    remediation: "{"x" * (REMEDIATION_MAX + 1)}"\n')

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ValidationError
 from aspm.errors import InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
+# libyaml's C loader when present: the pure-Python one takes seconds on the control map
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _node_at(root: yaml.Node, loc: Sequence[int | str]) -> yaml.Node:
@@ -44,15 +46,14 @@ def load(text: str, model: type[M], *, source: str) -> M:
     """Parse `text` and validate it as `model`. Raises InvalidInput whose message lists every
     problem as `source:LINE: field.path: what is wrong`."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.safe_load(text)
+        data: Any = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = f":{mark.line + 1}" if mark is not None else ""
         raise InvalidInput(f"{source}{line}: not valid YAML: {exc.problem}") from exc
     except yaml.YAMLError as exc:
         raise InvalidInput(f"{source}: not valid YAML: {exc}") from exc
-    if root is None:
+    if data is None:
         raise InvalidInput(f"{source}: the file is empty")
     try:
         return model.model_validate(data)
@@ -62,12 +63,12 @@ def load(text: str, model: type[M], *, source: str) -> M:
             loc = [p for p in error["loc"] if isinstance(p, int | str)]
             # Pydantic appends the failing validator's name to loc for unions; drop what the
             # document does not have so the line stays the one the user wrote
-            node = _node_at(root, loc)
-            problems.append(f"{source}:{node.start_mark.line + 1}: {_where(loc)}: {error['msg']}")
+            problems.append(f"{source}:{line_of(text, loc)}: {_where(loc)}: {error['msg']}")
         raise InvalidInput("\n".join(problems)) from exc
 
 
 def line_of(text: str, loc: Sequence[int | str]) -> int:
-    """1-based line of the value at `loc` in a YAML document already known to parse."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    """1-based line of the value at `loc` in a YAML document already known to parse. Composes the
+    node tree (as costly as loading again), so it is for errors only."""
+    root = yaml.compose(text, Loader=_LOADER)
     return 1 if root is None else _node_at(root, loc).start_mark.line + 1

@@ -14,21 +14,25 @@ tfsec and Trivy share one rule catalogue (defsec, later trivy-checks):
   Kubernetes/Dockerfile ids in the short form ("KSV001", "DS002"); both are looked up as the AVD id
   ("AVD-AWS-0089", "AVD-KSV-0001").
 
-Validation at load (a `ValueError` naming the control): unique ids, known tool families, every
+Validation at load, with Pydantic as the other policy files (aspm.common.yamlfile): InvalidInput
+naming `file:LINE: field.path: problem` for each problem. Unique ids, known tool families, every
 rule id of the shape its tool uses, no rule in two controls, compliance frameworks from
 `FRAMEWORKS`, and a remediation (optional) that is not blank nor longer than REMEDIATION_MAX.
 """
 
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Literal
 
-import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
+
+from aspm.common import yamlfile
+from aspm.errors import InvalidInput
 
 # Rule id shapes, per tool family.
 RULE_ID_PATTERNS: Mapping[str, re.Pattern[str]] = MappingProxyType(
@@ -104,25 +108,17 @@ class Control:
 
 
 class ControlMap:
-    """Controls by id, and by (tool family, rule id)."""
+    """Controls by id, and by (tool family, rule id). Built from a validated file
+    (`parse_control_map`), which guarantees unique ids and rules."""
 
     def __init__(self, controls: list[Control]) -> None:
-        self._by_id: dict[str, Control] = {}
-        self._by_rule: dict[tuple[str, str], Control] = {}
-        for control in controls:
-            _check_control(control)
-            if control.id in self._by_id:
-                raise ValueError(f"control {control.id!r}: the id is used twice")
-            self._by_id[control.id] = control
-            for tool, rule_ids in control.rules.items():
-                for rule_id in rule_ids:
-                    other = self._by_rule.get((tool, rule_id))
-                    if other is not None:
-                        raise ValueError(
-                            f"control {control.id!r}: {tool} rule {rule_id!r} is already "
-                            f"mapped to control {other.id!r}"
-                        )
-                    self._by_rule[(tool, rule_id)] = control
+        self._by_id: dict[str, Control] = {c.id: c for c in controls}
+        self._by_rule: dict[tuple[str, str], Control] = {
+            (tool, rule_id): control
+            for control in controls
+            for tool, rule_ids in control.rules.items()
+            for rule_id in rule_ids
+        }
 
     def control_for(self, tool: str, rule_id: str) -> Control | None:
         control = self._by_rule.get((tool, rule_id))
@@ -148,98 +144,148 @@ class ControlMap:
         return iter(self._by_id.values())
 
 
-def _check_control(control: Control) -> None:
-    name = f"control {control.id!r}"
-    if not _ID.match(control.id):
-        raise ValueError(f"{name}: the id must be lower-kebab-case")
-    if not control.title.strip():
-        raise ValueError(f"{name}: the title is empty")
-    if control.domain not in DOMAINS:
-        raise ValueError(f"{name}: unknown domain {control.domain!r}")
-    if control.provider not in PROVIDERS:
-        raise ValueError(f"{name}: unknown provider {control.provider!r}")
-    for framework, ref in control.compliance:
-        if framework not in FRAMEWORKS:
-            raise ValueError(f"{name}: unknown compliance framework {framework!r}")
-        if not ref.strip():
-            raise ValueError(f"{name}: {framework} reference is empty")
-    if control.remediation and not control.remediation.strip():
-        raise ValueError(f"{name}: the remediation is blank")
-    if len(control.remediation) > REMEDIATION_MAX:
-        raise ValueError(f"{name}: the remediation is longer than {REMEDIATION_MAX} characters")
-    if not control.rules:
-        raise ValueError(f"{name}: no rules")
-    for tool, rule_ids in control.rules.items():
-        pattern = RULE_ID_PATTERNS.get(tool)
-        if pattern is None:
-            raise ValueError(f"{name}: unknown tool family {tool!r}")
-        if not rule_ids:
-            raise ValueError(f"{name}: no {tool} rule listed")
-        seen: set[str] = set()
-        for rule_id in rule_ids:
-            if not pattern.match(rule_id):
-                raise ValueError(f"{name}: {rule_id!r} is not a valid {tool} rule id")
-            if rule_id in seen:
-                raise ValueError(f"{name}: {tool} rule {rule_id!r} is listed twice")
-            seen.add(rule_id)
+# ---- the file, as Pydantic models (errors carry the path to the value, hence its line) --------
 
 
-def _text(value: Any, name: str, key: str) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{name}: {key} must be a string")
+def _one_of(allowed: frozenset[str], what: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"unknown {what} {value!r}")
+        return value
+
+    return check
+
+
+def _kebab(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError("the id must be lower-kebab-case")
     return value
 
 
-def _control(raw: Any, index: int) -> Control:
-    if not isinstance(raw, dict):
-        raise ValueError(f"control #{index + 1}: not a mapping")
-    control_id = raw.get("id")
-    name = f"control {control_id!r}" if isinstance(control_id, str) else f"control #{index + 1}"
-    unknown = set(raw) - {"id", "title", "domain", "provider", "compliance", "rules", "remediation"}
-    if unknown:
-        raise ValueError(f"{name}: unknown keys {sorted(unknown)}")
-    compliance: list[tuple[str, str]] = []
-    for ref in raw.get("compliance") or []:
-        if not isinstance(ref, dict) or set(ref) != {"framework", "control"}:
-            raise ValueError(f"{name}: a compliance entry needs exactly framework and control")
-        compliance.append(
-            (
-                _text(ref["framework"], name, "framework"),
-                str(_text(ref["control"], name, "control")),
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _rule_ids(tool: str) -> AfterValidator:
+    pattern = RULE_ID_PATTERNS[tool]
+
+    def check(ids: list[str] | None) -> list[str] | None:
+        for rule_id in ids or ():
+            if not pattern.match(rule_id):
+                raise ValueError(f"{rule_id!r} is not a valid {tool} rule id")
+        twice = sorted({i for i in ids or () if ids and ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"{tool} rule {twice[0]!r} is listed twice")
+        return ids
+
+    return AfterValidator(check)
+
+
+def _remediation(value: str) -> str:
+    if value and not value.strip():
+        raise ValueError("the remediation is blank")
+    if len(value) > REMEDIATION_MAX:
+        raise ValueError(f"the remediation is longer than {REMEDIATION_MAX} characters")
+    return value
+
+
+_Text = Annotated[StrictStr, AfterValidator(_not_blank)]
+_SOME = Field(min_length=1)  # a tool listed names at least one rule
+
+
+class _Reference(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    framework: Annotated[StrictStr, AfterValidator(_one_of(FRAMEWORKS, "compliance framework"))]
+    control: _Text
+
+
+class _Rules(BaseModel):
+    """Rule ids per tool family (an unknown family is an unknown key)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    checkov: Annotated[list[StrictStr] | None, _SOME, _rule_ids("checkov")] = None
+    tfsec: Annotated[list[StrictStr] | None, _SOME, _rule_ids("tfsec")] = None
+    trivy: Annotated[list[StrictStr] | None, _SOME, _rule_ids("trivy")] = None
+    kics: Annotated[list[StrictStr] | None, _SOME, _rule_ids("kics")] = None
+    terrascan: Annotated[list[StrictStr] | None, _SOME, _rule_ids("terrascan")] = None
+    prowler: Annotated[list[StrictStr] | None, _SOME, _rule_ids("prowler")] = None
+    securityhub: Annotated[list[StrictStr] | None, _SOME, _rule_ids("securityhub")] = None
+    scoutsuite: Annotated[list[StrictStr] | None, _SOME, _rule_ids("scoutsuite")] = None
+
+
+class _Control(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[StrictStr, AfterValidator(_kebab)]
+    title: _Text
+    domain: Annotated[StrictStr, AfterValidator(_one_of(DOMAINS, "domain"))]
+    provider: Annotated[StrictStr, AfterValidator(_one_of(PROVIDERS, "provider"))]
+    compliance: list[_Reference] = []
+    rules: _Rules
+    remediation: Annotated[StrictStr, AfterValidator(_remediation)] = ""
+
+    def control(self) -> Control:
+        rules = {tool: tuple(ids) for tool, ids in self.rules.model_dump(exclude_none=True).items()}
+        if not rules:
+            raise ValueError("no rules")
+        return Control(
+            id=self.id,
+            title=self.title,
+            domain=self.domain,
+            provider=self.provider,
+            compliance=tuple((r.framework, r.control) for r in self.compliance),
+            rules=MappingProxyType(rules),
+            remediation=self.remediation,
+        )
+
+
+class _ControlFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1]
+    controls: list[_Control]
+
+
+def parse_control_map(text: str, *, source: str = _DEFAULT_PATH) -> ControlMap:
+    """Build a ControlMap from the YAML text. InvalidInput lists every problem as
+    `source:LINE: field.path: problem` (what one control alone shows), else the first problem
+    between controls (an id used twice, a rule in two controls)."""
+    data = yamlfile.load(text, _ControlFile, source=source)
+    problems: list[tuple[tuple[int | str, ...], str]] = []
+    controls: list[Control] = []
+    for n, raw in enumerate(data.controls):
+        try:
+            controls.append(raw.control())
+        except ValueError as exc:  # what a field alone cannot say: no rules at all
+            problems.append((("controls", n, "rules"), str(exc)))
+    ids: dict[str, int] = {}
+    owners: dict[tuple[str, str], str] = {}
+    for n, raw in enumerate(data.controls):
+        if raw.id in ids:
+            problems.append((("controls", n, "id"), f"the id {raw.id!r} is used twice"))
+        ids.setdefault(raw.id, n)
+        for tool, rule_ids in raw.rules.model_dump(exclude_none=True).items():
+            for k, rule_id in enumerate(rule_ids):
+                other = owners.setdefault((tool, rule_id), raw.id)
+                if other != raw.id:
+                    problems.append(
+                        (
+                            ("controls", n, "rules", tool, k),
+                            f"{tool} rule {rule_id!r} is already mapped to control {other!r}",
+                        )
+                    )
+    if problems:
+        raise InvalidInput(
+            "\n".join(
+                f"{source}:{yamlfile.line_of(text, loc)}: {'.'.join(map(str, loc))}: {message}"
+                for loc, message in problems
             )
         )
-    rules_raw = raw.get("rules")
-    if not isinstance(rules_raw, dict):
-        raise ValueError(f"{name}: rules must be a mapping of tool family to rule ids")
-    rules: dict[str, tuple[str, ...]] = {}
-    for tool, ids in rules_raw.items():
-        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            raise ValueError(f"{name}: rules.{tool} must be a list of strings")
-        rules[str(tool)] = tuple(ids)
-    return Control(
-        id=_text(control_id, name, "id"),
-        title=_text(raw.get("title"), name, "title"),
-        domain=_text(raw.get("domain"), name, "domain"),
-        provider=_text(raw.get("provider"), name, "provider"),
-        compliance=tuple(compliance),
-        rules=MappingProxyType(rules),
-        remediation=_text(raw.get("remediation", ""), name, "remediation"),
-    )
-
-
-def parse_control_map(text: str) -> ControlMap:
-    """Build a ControlMap from the YAML text; ValueError (naming the control) when it is wrong."""
-    try:
-        # libyaml's C loader when present: the pure-Python one took 0.3 s of every `aspm ingest`
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
-    except yaml.YAMLError as exc:
-        raise ValueError(f"control map: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict) or data.get("version") != 1:
-        raise ValueError("control map: expected a mapping with version: 1")
-    raw_controls = data.get("controls")
-    if not isinstance(raw_controls, list):
-        raise ValueError("control map: controls must be a list")
-    return ControlMap([_control(raw, i) for i, raw in enumerate(raw_controls)])
+    return ControlMap(controls)
 
 
 @functools.cache
@@ -247,6 +293,5 @@ def load_control_map(path: Path | None = None) -> ControlMap:
     """The control map in `path`, by default the one shipped with the package (cached)."""
     if path is None:
         text = resources.files(__package__ or "aspm.findings").joinpath(_DEFAULT_PATH).read_text()
-    else:
-        text = path.read_text(encoding="utf-8")
-    return parse_control_map(text)
+        return parse_control_map(text, source=f"aspm/findings/{_DEFAULT_PATH}")
+    return parse_control_map(path.read_text(encoding="utf-8"), source=str(path))
