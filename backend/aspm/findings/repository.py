@@ -479,6 +479,35 @@ def iter_rows(session: Session, flt: FindingFilter, *, batch: int = 2000) -> Ite
         step.after = _encode_cursor(step, tuple(rows[-1][2:]))
 
 
+def iter_batches(
+    session: Session,
+    flt: FindingFilter,
+    columns: Sequence[SQLColumnExpression[Any]],
+    *,
+    batch: int = 2000,
+) -> Iterator[Sequence[Any]]:
+    """Batches of rows of `columns` (over findings joined to their asset) that the filter
+    selects, in its order (its limit, offset and cursor ignored), as iter_rows reads them but
+    without loading entities: an export needs a few columns of 1M findings (Core rows ~10x
+    faster than ORM entities there). Each row ends with the sort's keys after `columns`."""
+    keys = _keys(flt.sort)
+    step = flt.model_copy(update={"limit": batch, "offset": 0, "after": None})
+    owned = _team_assets(session, flt)
+    width = len(columns)
+    while True:
+        stmt = _filtered(step, asset_name=True, team_assets=owned)
+        stmt = stmt.with_only_columns(*columns, *(k.selected for k in keys))
+        stmt = stmt.order_by(*_order(step))
+        if step.after is not None:
+            stmt = stmt.where(_after(step, step.after))
+        rows = session.connection().execute(stmt.limit(batch)).all()  # no ORM row loading
+        if rows:
+            yield rows
+        if len(rows) < batch:
+            return
+        step.after = _encode_cursor(step, tuple(rows[-1][width:]))
+
+
 def select_ids(session: Session, flt: FindingFilter, *, cap: int) -> list[uuid.UUID]:
     stmt = _filtered(flt).with_only_columns(Finding.id).order_by(Finding.id).limit(cap)
     return list(session.scalars(stmt).all())
