@@ -13,7 +13,7 @@ OpenAPI document against an explicit table.
 from collections.abc import Callable, Collection, Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, params
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
@@ -185,13 +185,19 @@ def _check_bound_asset(request: Request, principal: Principal, asset_param: str 
 
 
 # What routes declare (`dependencies=[ReadAccess]`, or `principal: Annotated[Principal, ...]`).
-SignedIn: Any = Depends(require())  # any authenticated caller (e.g. /auth/me)
-ReadAccess: Any = Depends(require(Scope.READ))  # every role; tokens need `read`
-ReadAssetAccess: Any = Depends(require(Scope.READ, asset_param="asset"))  # asset-bound tokens too
-IngestAccess: Any = Depends(require(Scope.INGEST, WORKERS, asset_param="asset"))
-TriageAccess: Any = Depends(require(Scope.TRIAGE, WORKERS))  # services check which findings
-LeadAccess: Any = Depends(require(None, LEADS, people_only=True))  # asset context, risk policy
-AdminAccess: Any = Depends(require(None, ADMINS, people_only=True))  # users, teams, tokens
+# any authenticated caller (e.g. /auth/me)
+SignedIn: params.Depends = Depends(require())
+# every role; tokens need `read`
+ReadAccess: params.Depends = Depends(require(Scope.READ))
+# asset-bound tokens too
+ReadAssetAccess: params.Depends = Depends(require(Scope.READ, asset_param="asset"))
+IngestAccess: params.Depends = Depends(require(Scope.INGEST, WORKERS, asset_param="asset"))
+# services check which findings
+TriageAccess: params.Depends = Depends(require(Scope.TRIAGE, WORKERS))
+# asset context, risk policy
+LeadAccess: params.Depends = Depends(require(None, LEADS, people_only=True))
+# users, teams, tokens
+AdminAccess: params.Depends = Depends(require(None, ADMINS, people_only=True))
 
 
 def _query_fields(dependant: Dependant) -> Iterator[str]:

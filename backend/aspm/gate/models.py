@@ -20,7 +20,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aspm.db.base import Base, JSONType, UTCDateTime
+from aspm.db.base import Base, JSONType, StrEnumType, UTCDateTime
+from aspm.gate.policy import GateScope
 
 
 class GateEvaluation(Base):
@@ -42,7 +43,7 @@ class GateEvaluation(Base):
     failed_rules: Mapped[list[str]] = mapped_column(JSONType, default=list)
     policy_name: Mapped[str] = mapped_column(String(100))
     policy_digest: Mapped[str] = mapped_column(String(64))
-    scope: Mapped[str] = mapped_column(String(10))
+    scope: Mapped[GateScope] = mapped_column(StrEnumType(GateScope, 10))
     baseline: Mapped[str | None] = mapped_column(String(300))
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     import_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)

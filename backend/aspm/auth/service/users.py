@@ -157,7 +157,7 @@ def update_user(
     if spec.role is not None and spec.role != user.role:
         audit.record(session, who, "user_role_changed", "user", user.id,
                      from_value=user.role, to_value=spec.role.value)  # fmt: skip
-        user.role = spec.role.value
+        user.role = spec.role
     if spec.password is not None:
         check_password(spec.password)
         user.password_hash = credentials.hash_password(spec.password, hash_params(settings))
