@@ -168,14 +168,10 @@ class AssetResolver:
         )
 
     def resolve(
-        self,
-        session: Session,
-        asset_key: str | None,
-        raw: RawFinding | None,
-        *,
-        before_db: Callable[[], None],
+        self, session: Callable[[], Session], asset_key: str | None, raw: RawFinding | None
     ) -> Asset:
-        """`before_db` runs before this touches the session (the import's writer thread)."""
+        """`session()` gives the session when this needs the database (an import's writer
+        thread hands it back then, see ingest.service._Writer)."""
         if raw is not None and self._matcher:
             loc = raw.location
             hit = self._matcher.best(
@@ -194,11 +190,11 @@ class AssetResolver:
         cached = self._by_key.get(asset_key)
         if cached is not None:
             return cached
-        before_db()
+        db = session()
         found = (
-            get_or_create_for_key(session, key=asset_key, owner_team=self._owner_team)
+            get_or_create_for_key(db, key=asset_key, owner_team=self._owner_team)
             if asset_key
-            else unassigned(session)
+            else unassigned(db)
         )
         self._by_key[asset_key] = found
         return found

@@ -13,16 +13,27 @@ def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+def uuid_value(value: uuid.UUID, *, postgres: bool) -> Any:
+    """A UUID as raw SQL stores it: a UUID on PostgreSQL, hex text on SQLite (SQLAlchemy's Uuid
+    is CHAR(32) there)."""
+    return value if postgres else value.hex
+
+
+def datetime_value(value: datetime, *, postgres: bool) -> Any:
+    """A datetime as the dialect stores it when written without SQLAlchemy (COPY, executemany)."""
+    if postgres:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
+
+
 def db_uuid(session: Session, value: uuid.UUID) -> Any:
-    """A UUID as raw SQL on this dialect stores it (SQLAlchemy's Uuid is CHAR(32) on SQLite)."""
-    return value if is_postgres(session) else value.hex
+    """`uuid_value` on the session's dialect."""
+    return uuid_value(value, postgres=is_postgres(session))
 
 
 def db_datetime(session: Session, value: datetime) -> Any:
-    """A datetime as this dialect stores it when written without SQLAlchemy (COPY, executemany)."""
-    if is_postgres(session):
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
+    """`datetime_value` on the session's dialect."""
+    return datetime_value(value, postgres=is_postgres(session))
 
 
 def as_uuid(value: Any) -> uuid.UUID:
@@ -35,21 +46,24 @@ def load_rows(
 ) -> None:
     """Append rows to a table (usually a temporary one) in one round trip per call.
 
-    `table` and `columns` are the caller's constants, never user input.
+    `table` and `columns` are the caller's constants, never user input; a column whose name is a
+    reserved word (`references`) is quoted here.
     """
     if not rows:
         return
+    quote = session.get_bind().dialect.identifier_preparer.quote
+    names = ", ".join(c if c.startswith('"') else quote(c) for c in columns)
     dbapi = session.connection().connection.driver_connection
     if is_postgres(session):
         with (
             dbapi.cursor() as cur,  # type: ignore[union-attr]
-            cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+            cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
         ):
             for row in rows:
                 copy.write_row(row)
     else:
         marks = ", ".join("?" for _ in columns)
         dbapi.executemany(  # type: ignore[union-attr]
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
+            f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
             rows,
         )

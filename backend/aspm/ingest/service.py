@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.assets import service as assets_service
@@ -31,7 +32,7 @@ from aspm.common.hashing import redact, secret_hmac, secret_preview
 from aspm.common.iac import block_address, common_suffix_segments
 from aspm.common.paging import Page
 from aspm.common.paths import normalize_path
-from aspm.db.bulk import db_datetime, db_uuid, is_postgres
+from aspm.db.bulk import datetime_value, is_postgres, uuid_value
 from aspm.db.session import is_transaction_conflict, unit_of_work
 from aspm.errors import IngestError, InvalidInput, NotFound, PermissionDenied
 from aspm.findings.controls import Control, load_control_map
@@ -45,11 +46,12 @@ from aspm.findings.fingerprint import (
     occurrence,
     stable_location,
 )
-from aspm.findings.models import TriageState
+from aspm.findings.models import DetectorState, TriageState
 from aspm.ingest import repository
 from aspm.ingest.contract import Category, ParseContext, RawFinding
 from aspm.ingest.models import IngestRun, IngestScope, IngestStatus
 from aspm.ingest.reading import open_report, parse_all
+from aspm.ingest.repository import Batch, DetectionRow, DetectionUpdate, FindingRow, Shown
 from aspm.ingest.schemas import IngestResult, IngestRunRead
 from aspm.integrations import service as integrations_service
 from aspm.integrations import tickets_service
@@ -72,10 +74,39 @@ REPLACEMENT = "\ufffd"
 # a finding looked up by key: already in the database, created now, created by an earlier record
 _EXISTING, _CREATED, _CREATED_BEFORE = 0, 1, 2
 
-# flags in the per-import map of known detections (value = content_hash << 3 | flags)
-_ACTIVE = 1
-_IN_SCOPE = 2
-_SEEN = 4
+# The per-import map of known detections (`_Target.known`): fingerprint digest -> one int per
+# detection, not an object (a large re-import holds a million of them). Its low bits are flags;
+# above them, the content hash stored with the detection, replaced by the line the record was
+# at once this import has seen it (`_SEEN`).
+_ACTIVE = 1  # the detection is active
+_IN_SCOPE = 2  # it belongs to this import's scope: a full import retires it if unseen
+_SEEN = 4  # this import has seen it
+_FLAGS = _ACTIVE | _IN_SCOPE | _SEEN
+_FLAG_BITS = 3
+
+
+def _known(value: int, flags: int) -> int:
+    """A known-map entry: `value` (a content hash, or a line once seen) above the flags."""
+    return (value << _FLAG_BITS) | flags
+
+
+def _known_value(entry: int) -> int:
+    """The content hash of a known-map entry, or its line once this import has seen it."""
+    return entry >> _FLAG_BITS
+
+
+# The per-asset map of finding keys (`_AssetFindings.ids`): 64-bit key prefix -> the finding's
+# id (a 128-bit int) above one bit saying that this import created it.
+def _finding_entry(finding_id: int, *, created: bool) -> int:
+    return (finding_id << 1) | created
+
+
+def _entry_finding_id(entry: int) -> int:
+    return entry >> 1
+
+
+def _entry_created(entry: int) -> bool:
+    return bool(entry & 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,20 +152,46 @@ class _HashingReader(io.RawIOBase):
             pass
 
 
-class _BatchWriter:
-    """Applies row batches in order. On PostgreSQL a thread does it, so that the server's work on
-    one batch overlaps the parsing of the next; the caller must `sync()` before it uses the
-    session itself, and `close()` before the transaction ends."""
+class SessionInUseError(RuntimeError):
+    """The import's session was used while its writer thread owned it: a bug, never the user's."""
 
-    def __init__(self, apply: Callable[[repository.Batch], None], *, threaded: bool) -> None:
+
+class _Writer:
+    """An import's only way to its Session while the report streams: `submit` a batch to be
+    written, `session()` for anything else.
+
+    On PostgreSQL a thread writes the batches, so that the server's work on one batch overlaps
+    the parsing of the next. The thread owns the session from `submit` until `session()` has
+    waited for every batch submitted to be written, and then hands it back. `_Import` keeps no
+    reference to the session, and while the thread owns it a statement on its connection from
+    any other thread (an ORM lazy load included) raises SessionInUseError at once: a query that
+    skips the hand-over fails the first PostgreSQL test that reaches it instead of racing in
+    production. On SQLite the caller's thread writes each batch when it is submitted.
+    """
+
+    def __init__(
+        self, session: Session, apply: Callable[[Session, Batch], None], *, threaded: bool
+    ) -> None:
+        self._session = session
         self._apply = apply
         self._error: BaseException | None = None
-        self._queue: queue.Queue[repository.Batch | None] | None = None
+        self._queue: queue.Queue[Batch | None] | None = None
         self._thread: threading.Thread | None = None
+        self._guarded: Connection | None = None
+        self._owned = False  # by the thread: from `submit` until `session()` has waited for it
         if threaded:
+            self._guarded = session.connection()
+            event.listen(self._guarded, "before_cursor_execute", self._guard)
             self._queue = queue.Queue(maxsize=2)
             self._thread = threading.Thread(target=self._run, name="aspm-ingest-writer")
             self._thread.start()
+
+    def _guard(self, *_: object) -> None:
+        if self._owned and threading.current_thread() is not self._thread:
+            raise SessionInUseError(
+                "an import used its session while the writer thread owned it; "
+                "get the session from _Writer.session()"
+            )
 
     def _run(self) -> None:
         assert self._queue is not None  # noqa: S101 - only started with a queue
@@ -144,7 +201,7 @@ class _BatchWriter:
                 if batch is None:
                     return
                 if self._error is None:
-                    self._apply(batch)
+                    self._apply(self._session, batch)
             except BaseException as exc:  # re-raised in the caller's thread
                 self._error = exc
             finally:
@@ -154,22 +211,31 @@ class _BatchWriter:
         if self._error is not None:
             raise self._error
 
-    def submit(self, batch: repository.Batch) -> None:
+    def submit(self, batch: Batch) -> None:
         self._check()
         if self._queue is None:
-            self._apply(batch)
+            self._apply(self._session, batch)
         else:
+            self._owned = True
             self._queue.put(batch)
 
-    def sync(self) -> None:
+    def session(self) -> Session:
+        """The session, once every batch submitted so far is written (a failed batch raises)."""
         if self._queue is not None:
             self._queue.join()
+            self._owned = False
         self._check()
+        return self._session
 
     def close(self) -> None:
+        """Stop the thread (before the transaction ends): the session is the caller's again."""
         if self._queue is not None and self._thread is not None and self._thread.is_alive():
             self._queue.put(None)
             self._thread.join()
+        self._owned = False
+        if self._guarded is not None:
+            event.remove(self._guarded, "before_cursor_execute", self._guard)
+            self._guarded = None
 
 
 def _initial_triage(hint: str | None) -> str:
@@ -217,9 +283,9 @@ class _Warnings:
 
 @dataclass(slots=True)
 class _AssetFindings:
-    """Finding keys of one asset (64-bit prefix -> id << 1 | created-by-this-import), and its
-    IaC findings of mapped controls by (control, block address): [(path, key prefix)], where
-    another tool's detection of the same control on the same block may join them."""
+    """Finding keys of one asset (64-bit prefix -> `_finding_entry`: id, created by this
+    import), and its IaC findings of mapped controls by (control, block address): [(path, key
+    prefix)], where another tool's detection of the same control on the same block may join."""
 
     ids: dict[int, int] = field(default_factory=dict)
     iac: dict[tuple[str, str], list[tuple[str, int]]] = field(default_factory=dict)
@@ -261,13 +327,13 @@ def _norm_path(path: str | None) -> str:
 
 def _content_hash(raw: RawFinding, title: str, snippet: str | None, path: str) -> int:
     """Hash of what a detection shows (not its identity): a re-import skips rows it matches.
-    repr() of a tuple of str/int/float/bool/None is stable across processes. (`_value_` is the
-    plain attribute behind an enum's slower `.value` property: the same string.)"""
+    repr() of a tuple of str/int/float/bool/None is stable across processes. (str() of a
+    StrEnum member is its value as a plain str, 7x faster than `.value`, measured.)"""
     loc = raw.location
     shown = (
-        title, raw.severity._value_, raw.raw_severity, loc.start_line, loc.end_line, snippet,
+        title, str(raw.severity), raw.raw_severity, loc.start_line, loc.end_line, snippet,
         raw.suppressed, loc.resource, loc.resource_type, loc.region, loc.account_id,
-        raw.secret_verified, raw.cvss, path, raw.category._value_, loc.cloud_provider,
+        raw.secret_verified, raw.cvss, path, str(raw.category), loc.cloud_provider,
     )  # fmt: skip
     digest = hashlib.blake2b(repr(shown).encode("utf-8", "surrogatepass"), digest_size=8)
     return int.from_bytes(digest.digest(), "big")
@@ -411,7 +477,7 @@ class _Import:
         batch_size: int,
         warn: Callable[[str], None],
     ) -> None:
-        self.session = session
+        self.postgres = is_postgres(session)  # the session itself: self.db.session()
         self.run = run
         self.options = options
         self.warn = warn
@@ -419,9 +485,9 @@ class _Import:
         self.batch_size = batch_size
         self.targets: dict[tuple[str | None, str], _Target] = {}
         self._asset_findings: dict[uuid.UUID, _AssetFindings] = {}
-        self.new_findings: list[tuple[Any, ...]] = []
-        self.new_detections: list[tuple[Any, ...]] = []
-        self.updates: list[tuple[Any, ...]] = []
+        self.new_findings: list[FindingRow] = []
+        self.new_detections: list[DetectionRow] = []
+        self.updates: list[DetectionUpdate] = []
         self.affected: set[int] = set()  # ids of pre-existing findings it adds detections to
         self.ids = _TimeOrderedIds()
         self.scorer = InlineScorer(
@@ -430,7 +496,7 @@ class _Import:
         self.controls = load_control_map()
         self.now = run.started_at  # a plain attribute: the ORM one is slower per record
         self.nul_possible: _NulSeen = _ALWAYS_LOOK  # the report's shape guard, once it is open
-        self.now_db = db_datetime(session, run.started_at)
+        self.now_db = datetime_value(run.started_at, postgres=self.postgres)
         self._due_db: dict[datetime, Any] = {}  # SLA due dates repeat: convert each once
         self.run_db = format(run.id.int, "032x")
         self.rules: dict[tuple[str, str], dict[str, Any]] = {}
@@ -453,7 +519,8 @@ class _Import:
         )
         self._by_asset: dict[tuple[uuid.UUID, str], _Target] = {}
         self.merged = repository.MergeCounts()
-        self.writer = _BatchWriter(self._apply, threaded=is_postgres(session))
+        # from here on, the session only through the writer (see _Writer)
+        self.db = _Writer(session, self._apply, threaded=self.postgres)
 
     def authorize(self, asset: Asset) -> None:
         """Importing into an asset acts on it (a full import resolves what the report no longer
@@ -473,9 +540,9 @@ class _Import:
             raise PermissionDenied(_refusal(principal, asset))
         self._allowed.add(asset.id)
 
-    def _apply(self, batch: repository.Batch) -> None:
+    def _apply(self, session: Session, batch: Batch) -> None:
         repository.merge_batch(
-            self.session, batch, self.merged, run_id=self.run.id, now=self.run.started_at
+            session, batch, self.merged, run_id=self.run.id, now=self.run.started_at
         )
 
     def _target(self, asset_key: str | None, tool: str, raw: RawFinding | None = None) -> _Target:
@@ -484,33 +551,33 @@ class _Import:
         target = self.targets.get(key)
         if target is not None:
             return target
-        # match rules, else the asset the report names, else "unassigned"; the writer thread
-        # owns the session while batches are in flight, hence the sync before any query
+        # match rules, else the asset the report names, else "unassigned" (the resolver asks
+        # the writer for the session only when it needs the database)
         asset = self.forced_asset or self.assets.resolve(  # type: ignore[union-attr]
-            self.session, asset_key, raw, before_db=self.writer.sync
+            self.db.session, asset_key, raw
         )
         self.authorize(asset)
         other = self._by_asset.get((asset.id, tool))
         if other is not None:  # two keys may resolve to one asset
             self.targets[key] = other
             return other
-        self.writer.sync()
+        session = self.db.session()
         scope = repository.get_or_create_scope(
-            self.session, asset_id=asset.id, tool=tool, target=self.options.scope
+            session, asset_id=asset.id, tool=tool, target=self.options.scope
         )
         target = _Target(
             asset=asset,
             scope=scope,
-            asset_db_id=db_uuid(self.session, asset.id),
-            scope_db_id=db_uuid(self.session, scope.id),
+            asset_db_id=uuid_value(asset.id, postgres=self.postgres),
+            scope_db_id=uuid_value(scope.id, postgres=self.postgres),
             asset_key=str(asset.id),
             findings=self._asset_findings.setdefault(asset.id, _AssetFindings()),
         )
         for fp, chash, active, in_scope in repository.load_known_detections(
-            self.session, asset_id=asset.id, tool=tool, scope_id=scope.id
+            session, asset_id=asset.id, tool=tool, scope_id=scope.id
         ):
             flags = (_ACTIVE if active else 0) | (_IN_SCOPE if in_scope else 0)
-            target.known[bytes.fromhex(fp)] = (int(chash, 16) << 3) | flags
+            target.known[bytes.fromhex(fp)] = _known(int(chash, 16), flags)
         self.targets[key] = self._by_asset[(asset.id, tool)] = target
         return target
 
@@ -520,7 +587,6 @@ class _Import:
         earlier record of this import). With key None, only loads the asset's findings."""
         findings = target.findings
         if not findings.loaded:  # only imports that create detections need the asset's findings
-            self.writer.sync()
             for (
                 fkey,
                 existing,
@@ -528,9 +594,9 @@ class _Import:
                 resource,
                 fpath,
                 category,
-            ) in repository.load_finding_keys(self.session, asset_id=target.asset.id):
+            ) in repository.load_finding_keys(self.db.session(), asset_id=target.asset.id):
                 short = int(fkey[:16], 16)
-                findings.ids[short] = existing.int << 1
+                findings.ids[short] = _finding_entry(existing.int, created=False)
                 if resource and category == Category.IAC and self.controls.get(control_id):
                     block = (control_id, block_address(resource))
                     findings.iac.setdefault(block, []).append((fpath or "", short))
@@ -538,11 +604,13 @@ class _Import:
         if key is None:
             return 0, _EXISTING
         short = int(key[:16], 16)
-        value = findings.ids.get(short)
-        if value is not None:
-            return value >> 1, _CREATED_BEFORE if value & 1 else _EXISTING
+        entry = findings.ids.get(short)
+        if entry is not None:
+            return _entry_finding_id(entry), (
+                _CREATED_BEFORE if _entry_created(entry) else _EXISTING
+            )
         fid = self.ids.next()
-        findings.ids[short] = (fid << 1) | 1
+        findings.ids[short] = _finding_entry(fid, created=True)
         return fid, _CREATED
 
     def _correlated_key(
@@ -609,30 +677,33 @@ class _Import:
         )
         chash = _content_hash(raw, title, snippet, path)
         known = target.known.get(fp_key)
-        # a record seen in this import keeps its line where the content hash was (line << 3)
+        # a record seen in this import keeps its line where the content hash was
         line = loc.start_line if loc.start_line is not None and loc.start_line > 0 else 0
-        if known is not None and known & _SEEN and known >> 3 != line and where[0] != "secret":
+        if (
+            known is not None and known & _SEEN and _known_value(known) != line
+            and where[0] != "secret"
+        ):  # fmt: skip
             where, fp_key = self._occurrence(target, raw, where, fp_key, line, path, secret_hash)
             known = target.known.get(fp_key)
         if known is None:
-            target.known[fp_key] = (line << 3) | _SEEN | _ACTIVE
+            target.known[fp_key] = _known(line, _SEEN | _ACTIVE)
             self.new += 1
         elif known & _SEEN:
             self.duplicates += 1
             return
         else:
-            target.known[fp_key] = (line << 3) | (known & 7) | _SEEN
+            target.known[fp_key] = _known(line, (known & _FLAGS) | _SEEN)
             if not known & _ACTIVE:
                 self.reopened += 1
             else:
                 self.unchanged += 1
-                if (known >> 3) == chash and not self.options.partial:
+                if _known_value(known) == chash and not self.options.partial:
                     return  # seen again, nothing to write
         fp = fp_key.hex()
         control = self.controls.control_for(raw.tool, raw.rule_id)
-        severity, category = raw.severity._value_, raw.category._value_
+        severity, category = str(raw.severity), str(raw.category)
         control_id = control.id if control is not None else control_for(raw)
-        shown = (
+        shown = Shown(
             raw.tool, raw.rule_id, title, severity, raw.raw_severity,
             category, path or None, loc.start_line, loc.end_line, loc.resource,
             loc.resource_type, loc.cloud_provider, loc.account_id, loc.region, snippet, preview,
@@ -641,7 +712,7 @@ class _Import:
         if known is not None:  # an existing detection: changed, reappeared, or a partial import
             self.row_no += 1
             self.updates.append(
-                (self.row_no, target.asset_db_id, fp, format(chash, "016x"), *shown)
+                DetectionUpdate(self.row_no, target.asset_db_id, fp, format(chash, "016x"), *shown)
             )
         else:
             key = (
@@ -669,33 +740,34 @@ class _Import:
                 if due_at is not None:
                     due = self._due_db.get(due_at)
                     if due is None:
-                        due = self._due_db[due_at] = db_datetime(self.session, due_at)
+                        due = self._due_db[due_at] = datetime_value(due_at, postgres=self.postgres)
+                compliance = (
+                    _merged_compliance(control.compliance, raw.compliance)
+                    if control is not None
+                    else raw.compliance
+                )
+                # positional, in FindingRow's order (see repository: keywords cost 6% of CPU)
                 self.new_findings.append(
-                    (
+                    FindingRow(
                         fid_db, target.asset_db_id, key, FINDING_KEY_VERSION, control_id,
-                        control.title if control is not None else title,
-                        category, severity, raw.severity.rank, loc.resource,
-                        path or None, loc.cloud_provider, loc.account_id, loc.region, description,
+                        control.title if control is not None else title,  # title
+                        category, severity, raw.severity.rank, loc.resource, path or None,
+                        loc.cloud_provider, loc.account_id, loc.region, description,
                         raw.remediation, repository.to_json(raw.references),
-                        repository.to_json(raw.cwe_ids),
-                        repository.to_json(
-                            _merged_compliance(control.compliance, raw.compliance)
-                            if control is not None
-                            else raw.compliance
-                        ),
-                        "active", _initial_triage(raw.triage_hint), raw.suppressed,
-                        raw.secret_verified, raw.cvss,
-                        self.now_db, self.now_db, 0, self.run_db, 1, risk, priority,
-                        due, self.scorer.version, risk_key, context,
+                        repository.to_json(raw.cwe_ids), repository.to_json(compliance),
+                        DetectorState.ACTIVE, _initial_triage(raw.triage_hint),  # states
+                        raw.suppressed, raw.secret_verified, raw.cvss,
+                        self.now_db, self.now_db, 0, self.run_db, 1,  # seen at, reopen, import
+                        risk, priority, due, self.scorer.version, risk_key, context,
                     )
                 )  # fmt: skip
             elif state == _EXISTING:
                 self.affected.add(fid)
             self.new_detections.append(
-                (
+                DetectionRow(
                     format(self.ids.next(), "032x"), target.asset_db_id, fid_db,
                     target.scope_db_id, fp, FINGERPRINT_VERSION, format(chash, "016x"), *shown,
-                    True, self.now_db, self.now_db, self.run_db, self.run_db,
+                    True, self.now_db, self.now_db, self.run_db, self.run_db,  # active, seen, ids
                 )
             )  # fmt: skip
         rule_key = (raw.tool, raw.rule_id)
@@ -732,7 +804,7 @@ class _Import:
         for such groups: {line: n} per first digest."""
         lines = self.occurrences.get(first)
         if lines is None:
-            lines = self.occurrences[first] = {target.known[first] >> 3: 0}
+            lines = self.occurrences[first] = {_known_value(target.known[first]): 0}
         n = lines.setdefault(line, len(lines))
         if n:
             where = occurrence(where, n)
@@ -743,9 +815,7 @@ class _Import:
 
     def flush(self) -> None:
         if self.new_detections or self.updates:
-            self.writer.submit(
-                repository.Batch(self.new_findings, self.new_detections, self.updates)
-            )
+            self.db.submit(Batch(self.new_findings, self.new_detections, self.updates))
             self.new_findings, self.new_detections, self.updates = [], [], []
 
     def cover_empty_scopes(self, tools: set[str]) -> None:
@@ -758,15 +828,16 @@ class _Import:
 
     def retire_unseen(self) -> None:
         """Detections of each scope that this full import no longer reports."""
+        session = self.db.session()
         gone: list[tuple[Any, str, str]] = []
         for target in {id(t): t for t in self.targets.values()}.values():
-            for fp_key, flags in target.known.items():
-                if flags & (_ACTIVE | _IN_SCOPE | _SEEN) == _ACTIVE | _IN_SCOPE:
+            for fp_key, known in target.known.items():
+                if known & _FLAGS == _ACTIVE | _IN_SCOPE:
                     gone.append((target.asset_db_id, target.scope.tool, fp_key.hex()))
                     if len(gone) >= self.batch_size:
-                        repository.stage_gone(self.session, gone)
+                        repository.stage_gone(session, gone)
                         gone = []
-        repository.stage_gone(self.session, gone)
+        repository.stage_gone(session, gone)
 
 
 def _store_inventory(
@@ -891,9 +962,9 @@ def ingest(
             for raw in parse_all(opened, ctx, filename):
                 state.add(raw)
             state.flush()
-            state.writer.sync()
+            state.db.session()  # every batch written
     finally:
-        state.writer.close()  # before the caller commits or rolls back the session
+        state.db.close()  # before the caller commits or rolls back the session
     reader.drain()
     if not options.partial:
         state.cover_empty_scopes(ctx.tools)
