@@ -1,16 +1,17 @@
 import { type FormEvent, useState } from "react";
 import { useBulkAction } from "../../api/findings";
-import type { SchemaBulkFilter, SchemaBulkRequest } from "../../api/generated/schema";
+import type { SchemaBulkRequest } from "../../api/generated/schema";
 import { Button, DateField, Dialog, ErrorMessage, TextAreaField } from "../../components/ui";
 import { formatNumber } from "../../lib/format";
 import { CreateTicketsButton } from "../integrations/CreateTicketsButton";
 import { endOfDayIso, todayPlus } from "./dates";
 import { AssigneeField, useDirectory } from "./PeopleFields";
+import type { BulkFilter } from "./search";
 
 /** Chosen rows by id, or every finding a filter selects (the server resolves it, all or nothing). */
 export type BulkSelection =
   | { kind: "ids"; ids: readonly string[] }
-  | { kind: "filter"; filter: SchemaBulkFilter; count: number };
+  | { kind: "filter"; filter: BulkFilter; count: number };
 
 export function selectionSize(selection: BulkSelection): number {
   return selection.kind === "ids" ? selection.ids.length : selection.count;

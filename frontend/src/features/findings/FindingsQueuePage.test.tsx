@@ -200,6 +200,7 @@ describe("triage queue", () => {
         sla_status: [],
         open: true,
         import_id: null,
+        suppressed: "exclude",
       },
       reason: "triaged in review",
       action: "triage",

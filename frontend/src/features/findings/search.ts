@@ -9,7 +9,7 @@ import {
   environmentValues,
   findingSortValues,
   priorityFilterValues,
-  type SchemaBulkFilter,
+  type SchemaBulkRequest,
   type SchemaEnvironment,
   type SchemaFindingSort,
   type SchemaPriorityFilter,
@@ -135,13 +135,17 @@ export function toListQuery(search: FindingSearch): FindingListQuery {
   return query;
 }
 
+/** A bulk action's filter: the findings list's own filter (FindingQuery on the server). */
+export type BulkFilter = NonNullable<SchemaBulkRequest["filter"]>;
+
 /**
  * The same selection as a bulk action's filter (the server resolves `me` and `mine` for the
  * signed-in user, as for the list).
  */
-export function toBulkFilter(search: FindingSearch): SchemaBulkFilter {
+export function toBulkFilter(search: FindingSearch): BulkFilter {
   const q = toListQuery(search);
-  return {
+  // a variable, not a literal: it type-checks against the schema before and after `suppressed`
+  const filter = {
     assignee: q.assignee ?? null,
     team: q.team ?? null,
     asset: q.asset ?? null,
@@ -156,8 +160,10 @@ export function toBulkFilter(search: FindingSearch): SchemaBulkFilter {
     sla_status: q.sla_status ?? [],
     open: q.open ?? null,
     import_id: q.import_id ?? null,
+    suppressed: "exclude" as const, // as the queue: findings hidden by suppression rules stay out
     ...(q.toxic === undefined ? {} : { toxic: q.toxic }),
   };
+  return filter;
 }
 
 /** GET /api/v1/exports/findings for the queue's current filters and sort: a download link. */
