@@ -78,6 +78,8 @@ def _finding(finding: RawFinding) -> dict[str, Any]:
         data.pop("context", None)
     if not data.get("secret_is_digest"):  # added later: older goldens stay valid
         data.pop("secret_is_digest", None)
+    if data["location"].get("commit") is None:  # added later: older goldens stay valid
+        data["location"].pop("commit", None)
     return data
 
 

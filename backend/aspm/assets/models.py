@@ -61,5 +61,8 @@ class Asset(Base):
     criticality: Mapped[int | None] = mapped_column(Integer)  # tier 1 (most critical) .. 3
     owner_team: Mapped[str | None] = mapped_column(String(200))
     match_rules: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # where its code lives, for links from detections to their lines (aspm.findings.code_links)
+    repository_url: Mapped[str | None] = mapped_column(String(500))
+    default_branch: Mapped[str | None] = mapped_column(String(200))  # when no commit is known
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,5 +1,6 @@
 """Assets as declared (assets.yaml, PUT) and as clients see them."""
 
+import re
 import uuid
 from datetime import datetime
 
@@ -12,6 +13,20 @@ from aspm.assets.models import AssetKind, DataSensitivity, Environment, Exposure
 # at the start of every `aspm` process
 NAME_PATTERN = r"^[\w.@:/+-][\w .@:/+-]*$"
 NAME_MAX = 200
+
+# a repository as git or a browser names it: https://host/o/r(.git), ssh://git@host/o/r.git,
+# git@host:o/r.git (aspm.findings.code_links reads it; an unknown host is kept, it only links
+# nowhere)
+_REPOSITORY_URL = re.compile(r"^(?:(?:https?|ssh|git)://[^\s/]+/\S*|[\w.+-]+@[\w.-]+:\S+)$")
+# git's rules for a branch name (git check-ref-format), as far as a link needs them
+_BRANCH_BAD = re.compile(r"[\s~^:?*\[\\\x00-\x1f\x7f]|\.\.|//|@\{|^[-/.]|[/.]$|\.lock$")
+
+
+def _blank_to_none(value: object) -> object:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
 
 
 class MatchRule(BaseModel):
@@ -54,6 +69,34 @@ class AssetContext(BaseModel):
     criticality: int | None = Field(None, ge=1, le=3, description="tier 1 (most critical) to 3")
     owner_team: str | None = Field(None, max_length=200)
     match: list[MatchRule] = Field(default_factory=list)
+    repository_url: str | None = Field(
+        None,
+        max_length=500,
+        description="its repository, as a web or clone URL (https://github.com/o/r, "
+        "git@gitlab.com:g/p.git): detections link to their lines on GitHub, GitLab or Bitbucket",
+    )
+    default_branch: str | None = Field(
+        None, max_length=200, description="what links show when an import names no commit: main"
+    )
+
+    @field_validator("repository_url", mode="before")
+    @classmethod
+    def _repository_url(cls, value: object) -> object:
+        value = _blank_to_none(value)
+        if isinstance(value, str) and not (value.isprintable() and _REPOSITORY_URL.match(value)):
+            raise ValueError(
+                "a repository URL: https://host/owner/repo, ssh://git@host/owner/repo.git or "
+                "git@host:owner/repo.git"
+            )
+        return value
+
+    @field_validator("default_branch", mode="before")
+    @classmethod
+    def _branch(cls, value: object) -> object:
+        value = _blank_to_none(value)
+        if isinstance(value, str) and _BRANCH_BAD.search(value):
+            raise ValueError(f"{value!r} is not a valid git branch name")
+        return value
 
     @field_validator("match", mode="before")
     @classmethod
@@ -92,6 +135,8 @@ class AssetRead(BaseModel):
     criticality: int | None
     owner_team: str | None
     match: list[MatchRule]
+    repository_url: str | None = None
+    default_branch: str | None = None
     findings: int = Field(0, description="open findings")
     created_at: datetime
     updated_at: datetime

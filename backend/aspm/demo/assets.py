@@ -1,7 +1,9 @@
 """The demo company's assets.yaml: what each repository and cloud account is, so the risk engine
-ranks the same kind of issue differently in the payments service and in a sandbox. Pure."""
+ranks the same kind of issue differently in the payments service and in a sandbox, and where the
+repositories' code lives, so detections link to their lines. Pure."""
 
 from aspm.demo import org
+from aspm.demo.values import GIT_HOST, ORG
 
 
 def assets_yaml() -> str:
@@ -19,6 +21,8 @@ assets:
     data_tags: [pci, pii]
     criticality: 1
     owner_team: payments
+    repository_url: {GIT_HOST}/{ORG}/{org.PAYMENTS}
+    default_branch: main
     match:
       repositories: [{org.asset_name(org.PAYMENTS)}]
   - name: {org.asset_name(org.FRONTEND)}
@@ -28,6 +32,8 @@ assets:
     data_sensitivity: internal
     criticality: 2
     owner_team: web
+    repository_url: git@{GIT_HOST.removeprefix("https://")}:{ORG}/{org.FRONTEND}.git  # as cloned
+    default_branch: main
     match:
       repositories: [{org.asset_name(org.FRONTEND)}]
   - name: {org.asset_name(org.PIPELINE)}
@@ -38,6 +44,8 @@ assets:
     data_tags: [pii]
     criticality: 2
     owner_team: data
+    repository_url: {GIT_HOST}/{ORG}/{org.PIPELINE}.git
+    default_branch: develop
     match:
       repositories: [{org.asset_name(org.PIPELINE)}]
   - name: {org.asset_name(org.MODULES)}

@@ -223,6 +223,8 @@ class Detection(Base):
     region: Mapped[str | None] = mapped_column(String(50))
     snippet: Mapped[str | None] = mapped_column(Text)  # redacted
     secret_preview: Mapped[str | None] = mapped_column(String(60))
+    # the commit the report found it in (a secret scanner's own), for links to the code
+    commit: Mapped[str | None] = mapped_column(String(64))
     secret_hash: Mapped[str | None] = mapped_column(String(64))  # HMAC under the instance key
     secret_verified: Mapped[bool | None] = mapped_column(Boolean)
     tool_fingerprint: Mapped[str | None] = mapped_column(Text)

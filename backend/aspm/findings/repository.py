@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -43,6 +43,7 @@ from aspm.findings.models import (
     DetectorState,
     Finding,
     RiskExplanation,
+    Rule,
     TriageState,
     detection_text,
     due_key,
@@ -60,7 +61,7 @@ from aspm.findings.schemas import (
     SuppressedFilter,
 )
 from aspm.findings.states import closed_clause, open_clause
-from aspm.ingest.models import IngestScope
+from aspm.ingest.models import IngestRun, IngestScope
 from aspm.risk.resource_context import TOXIC_KEY_PREFIX
 
 _OPEN_TRIAGE = (TriageState.NEW, TriageState.CONFIRMED, TriageState.IN_PROGRESS)
@@ -617,3 +618,64 @@ def briefs(session: Session, ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, 
         .order_by(Finding.severity_rank.desc(), Finding.title, Finding.id)
     ).all()
     return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+# --- links of a finding's detections (aspm.findings.code_links) --------------------------------
+
+
+def repositories_of(
+    session: Session, asset_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str | None, str | None, str | None]]:
+    """(repository URL, key, default branch) of each asset."""
+    if not asset_ids:
+        return {}
+    rows = session.execute(
+        select(Asset.id, Asset.repository_url, Asset.external_key, Asset.default_branch).where(
+            Asset.id.in_(list(asset_ids))
+        )
+    )
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def last_full_imports(
+    session: Session, scope_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """The last import of each scope, where it was a full one (it saw every active detection)."""
+    if not scope_ids:
+        return {}
+    rows = session.execute(
+        select(IngestScope.id, IngestScope.last_import_id).where(
+            IngestScope.id.in_(list(scope_ids)),
+            IngestScope.last_import_id.is_not(None),
+            IngestScope.last_import_at == IngestScope.last_full_import_at,
+        )
+    )
+    return {r[0]: r[1] for r in rows if r[1] is not None}
+
+
+def import_commits(session: Session, import_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The commit each of these imports names (those that name one)."""
+    if not import_ids:
+        return {}
+    rows = session.execute(
+        select(IngestRun.id, IngestRun.commit).where(
+            IngestRun.id.in_(list(import_ids)), IngestRun.commit.is_not(None)
+        )
+    )
+    return {r[0]: r[1] for r in rows if r[1] is not None}
+
+
+def rule_help_uris(
+    session: Session, rules: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """The documentation URL the reports name for each (tool, rule id), where they name one."""
+    if not rules:
+        return {}
+    rows = session.execute(
+        select(Rule.tool, Rule.rule_id, Rule.help_uri).where(
+            Rule.tool.in_({t for t, _ in rules}),
+            Rule.rule_id.in_({r for _, r in rules}),
+            Rule.help_uri.is_not(None),
+        )
+    )
+    return {(r[0], r[1]): r[2] for r in rows if (r[0], r[1]) in rules and r[2] is not None}

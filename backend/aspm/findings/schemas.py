@@ -195,6 +195,16 @@ class DetectionRead(BaseModel):
     active: bool
     first_seen_at: datetime
     last_seen_at: datetime
+    commit: str | None = Field(None, description="the commit the report found it in, if it says")
+    code_url: str | None = Field(
+        None,
+        description="its file and lines in the repository's web view (GitHub, GitLab, Bitbucket "
+        "Cloud), at the commit the import names, else the asset's default branch; null when the "
+        "asset has no repository URL on a known host or the detection no path",
+    )
+    rule_url: str | None = Field(
+        None, description="the rule's documentation page, as the report names it or by its id"
+    )
 
     model_config = {"from_attributes": True}
 

@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -11,8 +12,8 @@ from aspm.auth.principal import Principal
 from aspm.common.clock import utcnow
 from aspm.common.severity import Severity
 from aspm.errors import InvalidInput, NotFound
-from aspm.findings import control_service, repository
-from aspm.findings.models import DetectorState, Finding, TriageState
+from aspm.findings import code_links, control_service, repository
+from aspm.findings.models import Detection, DetectorState, Finding, TriageState
 from aspm.findings.schemas import (
     DUE_SOON_DAYS,
     CloudLocationRead,
@@ -247,6 +248,55 @@ def code_to_cloud(
     )
 
 
+def _web(url: str | None) -> str | None:
+    """`url` if it is a web address: a report's own URLs are shown as links only then."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _with_links(
+    session: Session, rows: Sequence[Detection], control: ControlRead | None
+) -> list[DetectionRead]:
+    """Each detection with its link to the code (aspm.findings.code_links: the asset's repository
+    URL, else its key when that is one) and to its rule's documentation (the URL the reports
+    name, else the control map's page for the rule).
+
+    The import commit of a detection: that of its scope's last import when it was a full one and
+    the detection is still active (that import saw it, at the lines stored: a re-import that
+    changes nothing writes nothing), else that of the import that last wrote it."""
+    repos = repository.repositories_of(session, {d.asset_id for d in rows})
+    with_path = [d for d in rows if d.path]
+    latest = repository.last_full_imports(session, {d.scope_id for d in with_path if d.active})
+    commits = repository.import_commits(
+        session, {d.last_import_id for d in with_path} | set(latest.values())
+    )
+    helps = repository.rule_help_uris(session, {(d.tool, d.rule_id) for d in rows})
+    docs = {(doc.tool, doc.rule_id): doc.url for doc in control.docs} if control else {}
+    reads = []
+    for d in rows:
+        read = DetectionRead.model_validate(d)
+        repository_url, key, branch = repos.get(d.asset_id, (None, None, None))
+        seen_by = latest.get(d.scope_id) if d.active else None
+        import_commit = commits.get(seen_by) if seen_by else None
+        ref = code_links.pick_ref(
+            commit=d.commit,
+            import_commit=import_commit or commits.get(d.last_import_id),
+            default_branch=branch,
+        )
+        read.code_url = code_links.code_url(
+            repository_url or key, ref=ref, path=d.path, start_line=d.start_line,
+            end_line=d.end_line,
+        )  # fmt: skip
+        read.rule_url = _web(helps.get((d.tool, d.rule_id))) or docs.get((d.tool, d.rule_id))
+        reads.append(read)
+    return reads
+
+
 def get_finding(
     session: Session, finding_id: uuid.UUID, *, asset_ids: Collection[uuid.UUID] | None = None
 ) -> FindingDetail:
@@ -257,9 +307,8 @@ def get_finding(
         raise NotFound(f"no finding with id {finding_id}")
     finding, asset_name = row
     summary = repository.detection_summary(session, [finding.id]).get(finding.id)
-    detections = [
-        DetectionRead.model_validate(d) for d in repository.detections_of(session, finding.id)
-    ]
+    control = _control_of(finding.control_id)
+    detections = _with_links(session, repository.detections_of(session, finding.id), control)
     return FindingDetail(
         **_read(finding, asset_name, summary),
         description=finding.description,
@@ -268,7 +317,7 @@ def get_finding(
         cwe_ids=finding.cwe_ids,
         compliance=finding.compliance,
         detection_list=detections,
-        control=_control_of(finding.control_id),
+        control=control,
         links=FindingLinks(
             comments=f"/api/v1/findings/{finding.id}/comments",
             history=f"/api/v1/findings/{finding.id}/history",

@@ -41,6 +41,9 @@ class Location:
     account_id: str | None = None
     region: str | None = None
     snippet: str | None = None  # code the report quoted; redacted by the pipeline for secrets
+    # the commit the record was found in, when the report names one per record (a secret
+    # scanner's history scan); links to code use it (aspm.findings.code_links)
+    commit: str | None = None
 
 
 @dataclass(slots=True)
@@ -123,6 +126,9 @@ class ParseContext:
     # (`inventory_complete`) retires the resources of the same source that it no longer holds
     resources: list[ResourceRecord] = field(default_factory=list)
     inventory_complete: bool = False
+    # the commit the whole report was made at, when it says (SARIF versionControlProvenance
+    # revisionId): stored on the import; links to code use it
+    commit: str | None = None
 
     def skip(self, reason: str) -> None:
         self.skipped += 1

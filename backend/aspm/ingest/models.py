@@ -75,3 +75,6 @@ class IngestRun(Base):
     counts: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
     warnings: Mapped[list[str]] = mapped_column(JSONType, default=list)
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # the commit the report was made at, when it names one (SARIF versionControlProvenance): the
+    # lines of the detections this import wrote are that commit's
+    commit: Mapped[str | None] = mapped_column(String(64))

@@ -72,7 +72,7 @@ def legacy_finding(
         rule_id=reason,
         title=reason,
         severity=DEFAULT_SEVERITY,
-        location=Location(path=text(rec.get("path"))),
+        location=Location(path=text(rec.get("path")), commit=commit_hash),
         category=Category.SECRET,
         description="\n".join(lines),
         secret=secret,

@@ -10,7 +10,8 @@ Identity: gitleaks gives no stable id of its own. Its `Fingerprint` is commit:fi
 changes with every commit and edit, so it is NOT used; `tool_fingerprint` stays None and the
 pipeline keys the detection on path + rule + keyed hash of the secret. Commit, line and author never
 enter identity, so the same leak seen again at another line or in a later commit is the same
-detection. The matched line only goes to Location.snippet (the pipeline redacts the secret in it).
+detection. The matched line only goes to Location.snippet (the pipeline redacts the secret in it);
+Commit (v7: commit) to Location.commit, the ref of the link to the code.
 """
 
 import re
@@ -85,7 +86,8 @@ def _parse_v8(rec: dict[str, object], number: int, ctx: ParseContext) -> RawFind
     link_repo = _LINK_REPO.match(link) if link else None
     tags = rec.get("Tags")
     tag_text = ", ".join(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else None
-    details = _context_lines(_text(rec.get("Commit")), _text(rec.get("Date")), link, tag_text)
+    commit = _text(rec.get("Commit"))
+    details = _context_lines(commit, _text(rec.get("Date")), link, tag_text)
     path = _text(rec.get("File")) or _text(rec.get("SymlinkFile"))
     return RawFinding(
         tool="gitleaks",
@@ -97,6 +99,7 @@ def _parse_v8(rec: dict[str, object], number: int, ctx: ParseContext) -> RawFind
             start_line=_line(rec.get("StartLine")),
             end_line=_line(rec.get("EndLine")),
             snippet=snippet,
+            commit=commit,
         ),
         category=Category.SECRET,
         asset_key=_repo_url(link_repo["repo"]) if link_repo else None,
@@ -115,8 +118,9 @@ def _parse_v7(rec: dict[str, object], number: int, ctx: ParseContext) -> RawFind
         ctx.skip(f"record {number}: no offender value; skipped")
         return None
     repo = _text(rec.get("repoURL")) or _text(rec.get("repo"))
+    commit = _text(rec.get("commit"))
     details = _context_lines(
-        _text(rec.get("commit")),
+        commit,
         _text(rec.get("date")),
         _text(rec.get("leakURL")),
         _text(rec.get("tags")),
@@ -130,6 +134,7 @@ def _parse_v7(rec: dict[str, object], number: int, ctx: ParseContext) -> RawFind
             path=_text(rec.get("file")),
             start_line=_line(rec.get("lineNumber")),
             snippet=_text(rec.get("line")),
+            commit=commit,
         ),
         category=Category.SECRET,
         # `repo` is "." when gitleaks scanned the working directory: that names nothing

@@ -1,7 +1,8 @@
 """SARIF 2.1.0 from any producer, with a small hook class for the producers that bend it.
 
 Reading: the log is walked with `JsonCursor` (_json_cursor.py). Each run's `tool`,
-`originalUriBaseIds`, `artifacts` and `versionControlProvenance` are decoded when they come, and its
+`originalUriBaseIds`, `artifacts` and `versionControlProvenance` (the asset key, and the first
+run's revisionId as the import's commit) are decoded when they come, and its
 results one at a time, so every result is read with its own run's rules and base URIs while memory
 stays flat. A run whose `results` come before its `tool` (keys written in alphabetical order) has
 its results spooled to a temporary file until the run ends; bases or artifacts declared after the
@@ -51,7 +52,8 @@ results take the Terraform block their snippet opens; tool_fingerprint as checko
 formats land on the same detections; CKV_SECRET_* rules are secrets and lose their snippet; with
 no security-severity the level "error" only means "failed", so severity is medium and
 raw_severity None, as Checkov JSON),
-gitleaks (`refine`: partialFingerprints carry commit/author so are dropped; the secret is
+gitleaks (`refine`: partialFingerprints carry commit/author so are dropped, its commitSha is the
+location's commit; the secret is
 properties.offender (7.x) or the region snippet (8.x); a 7.x result without ruleId takes it from
 its message "<rule> secret detected"), tfsec/defsec (`finish_run`: the tool_fingerprint of
 tfsec.py, computed over the buffered results of that run only), grype (`refine`: the severity word
@@ -513,8 +515,14 @@ class GitleaksDialect(SarifDialect):
             m = _GITLEAKS_V7_MESSAGE.match(finding.description)
             rule_id = m.group(1) if m else ""
         title = (rule.title or rule.name) if rule is not None else None
+        prints = result.get("partialFingerprints")
+        sha = prints.get("commitSha") if type(prints) is dict else None
+        location = finding.location
+        if type(sha) is str and sha:
+            location = dataclasses.replace(location, commit=sha)  # the secret's own commit
         return dataclasses.replace(
             finding,
+            location=location,
             rule_id=rule_id,
             title=title or rule_id or finding.title,
             secret=secret or None,
@@ -792,6 +800,9 @@ class SarifIngestor:
                 if type(provenance) is list and provenance and type(provenance[0]) is dict:
                     uri = provenance[0].get("repositoryUri")
                     run.asset_key = uri if type(uri) is str and uri else None
+                    revision = provenance[0].get("revisionId")
+                    if type(revision) is str and revision and ctx.commit is None:
+                        ctx.commit = revision  # the first run's: one import, one commit
             else:
                 cursor.skip()
         if not run.tool_seen:

@@ -16,7 +16,8 @@ VerificationError, Raw, RawV2, Redacted, ExtraData, StructuredData.
   RawV2 (the old field set) whose Raw is strict base64 of printable UTF-8 are decoded, so the same
   secret has the same identity whatever the TruffleHog version.
 - Identity: no tool fingerprint; the pipeline keys on repository (asset_key) + path + detector +
-  keyed hash of the secret. Commit and line never enter identity.
+  keyed hash of the secret. Commit and line never enter identity; the commit (Git and GitHub
+  sources) is the location's commit, which links to the code use.
 """
 
 import base64
@@ -208,6 +209,7 @@ class TrufflehogIngestor:
             location=Location(
                 path=_text(src.get("file")) or _text(src.get("path")),
                 start_line=_line_number(src.get("line")),
+                commit=commit,
             ),
             category=Category.SECRET,
             raw_severity="verified" if verified else "unverified",

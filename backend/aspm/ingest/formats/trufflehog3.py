@@ -159,6 +159,7 @@ class Trufflehog3Ingestor:
                 path=text(rec.get("path")),
                 start_line=line,
                 snippet=_snippet(rec.get("context"), line, secret),
+                commit=commit,
             ),
             category=Category.SECRET,
             raw_severity=str(label) if label is not None else None,

@@ -1392,6 +1392,8 @@ export interface components {
             data_sensitivity: string;
             /** Data Tags */
             data_tags: string[];
+            /** Default Branch */
+            default_branch?: string | null;
             /** Environment */
             environment: string;
             /** Exposure */
@@ -1417,6 +1419,8 @@ export interface components {
             name: string;
             /** Owner Team */
             owner_team: string | null;
+            /** Repository Url */
+            repository_url?: string | null;
             /**
              * Updated At
              * Format: date-time
@@ -1437,6 +1441,11 @@ export interface components {
              * @description pii, pci, phi, ...
              */
             data_tags?: string[];
+            /**
+             * Default Branch
+             * @description what links show when an import names no commit: main
+             */
+            default_branch?: string | null;
             /** @default unknown */
             environment: components["schemas"]["Environment"];
             /** @default unknown */
@@ -1452,6 +1461,11 @@ export interface components {
             match?: components["schemas"]["MatchRule"][];
             /** Owner Team */
             owner_team?: string | null;
+            /**
+             * Repository Url
+             * @description its repository, as a web or clone URL (https://github.com/o/r, git@gitlab.com:g/p.git): detections link to their lines on GitHub, GitLab or Bitbucket
+             */
+            repository_url?: string | null;
         };
         /** AssignRequest */
         AssignRequest: {
@@ -1864,6 +1878,16 @@ export interface components {
             category: string;
             /** Cloud Provider */
             cloud_provider: string | null;
+            /**
+             * Code Url
+             * @description its file and lines in the repository's web view (GitHub, GitLab, Bitbucket Cloud), at the commit the import names, else the asset's default branch; null when the asset has no repository URL on a known host or the detection no path
+             */
+            code_url?: string | null;
+            /**
+             * Commit
+             * @description the commit the report found it in, if it says
+             */
+            commit?: string | null;
             /** End Line */
             end_line: number | null;
             /**
@@ -1893,6 +1917,11 @@ export interface components {
             resource_type: string | null;
             /** Rule Id */
             rule_id: string;
+            /**
+             * Rule Url
+             * @description the rule's documentation page, as the report names it or by its id
+             */
+            rule_url?: string | null;
             /** Secret Preview */
             secret_preview: string | null;
             /** Secret Verified */

@@ -26,12 +26,16 @@ export function toAssetWrite(
   patch: Pick<
     SchemaAssetWrite,
     "environment" | "exposure" | "data_sensitivity" | "criticality" | "owner_team" | "data_tags"
-  >,
+  > &
+    Partial<Pick<SchemaAssetWrite, "repository_url" | "default_branch">>,
 ): SchemaAssetWrite {
   return {
     kind: asset.kind as SchemaAssetWrite["kind"],
     key: asset.key,
     match: asset.match,
+    // PUT replaces: what the form does not edit goes back as it was
+    repository_url: asset.repository_url ?? null,
+    default_branch: asset.default_branch ?? null,
     ...patch,
   };
 }
@@ -52,6 +56,8 @@ export function AssetEditDialog({
   const [criticality, setCriticality] = useState(asset.criticality?.toString() ?? "");
   const [owner, setOwner] = useState(asset.owner_team ?? "");
   const [tags, setTags] = useState(asset.data_tags.join(", "));
+  const [repositoryUrl, setRepositoryUrl] = useState(asset.repository_url ?? "");
+  const [branch, setBranch] = useState(asset.default_branch ?? "");
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -65,6 +71,8 @@ export function AssetEditDialog({
         .split(",")
         .map((t) => t.trim())
         .filter(Boolean),
+      repository_url: repositoryUrl.trim() || null,
+      default_branch: branch.trim() || null,
     });
     try {
       await update.mutateAsync({ name: asset.name, body });
@@ -113,6 +121,25 @@ export function AssetEditDialog({
             hint="comma-separated: pii, pci, phi, ..."
             value={tags}
             onChange={(e) => setTags(e.target.value)}
+          />
+          <TextField
+            label="Repository URL"
+            hint="https://github.com/org/repo, a GitLab or Bitbucket URL, or git@host:org/repo.git: detections link to their lines"
+            value={repositoryUrl}
+            maxLength={500}
+            spellCheck={false}
+            autoComplete="off"
+            inputMode="url"
+            onChange={(e) => setRepositoryUrl(e.target.value)}
+          />
+          <TextField
+            label="Default branch"
+            hint="what links show when an import names no commit, e.g. main"
+            value={branch}
+            maxLength={200}
+            spellCheck={false}
+            autoComplete="off"
+            onChange={(e) => setBranch(e.target.value)}
           />
         </div>
         {update.error ? <ErrorMessage error={update.error} title="Not saved" /> : null}

@@ -104,6 +104,59 @@ describe("AssetsPage", () => {
       criticality: 2,
       owner_team: "payments",
       data_tags: ["pci", "pii"],
+      repository_url: null,
+      default_branch: null,
+    });
+  });
+
+  it("sets where the asset's code lives", async () => {
+    const api = setup("security_lead");
+    renderApp("/assets");
+    await userEvent.click(await screen.findByRole("button", { name: "Edit acme/payments" }));
+    const dialog = screen.getByRole("dialog", { name: "Edit acme/payments" });
+    await userEvent.type(
+      within(dialog).getByLabelText("Repository URL"),
+      "  git@github.com:acme/payments.git ",
+    );
+    await userEvent.type(within(dialog).getByLabelText("Default branch"), "main");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    await screen.findByText(/Saved acme\/payments/);
+    const put = api.calls.find((c) => c.method === "PUT");
+    expect(put?.body).toMatchObject({
+      repository_url: "git@github.com:acme/payments.git",
+      default_branch: "main",
+    });
+  });
+
+  it("sends the repository URL and branch back unchanged when another field is edited", async () => {
+    const located = {
+      ...asset,
+      repository_url: "https://gitlab.com/acme/payments",
+      default_branch: "trunk",
+    };
+    const api = mockApi({
+      "GET /api/v1/auth/me": makeUser({ role: "security_lead" }),
+      "GET /api/v1/assets": [located],
+      "GET /api/v1/metrics/{name}": posture,
+      "PUT /api/v1/assets/{name}": (call: { body: unknown }) => ({
+        ...located,
+        ...(call.body as object),
+      }),
+    });
+    renderApp("/assets");
+    await userEvent.click(await screen.findByRole("button", { name: "Edit acme/payments" }));
+    const dialog = screen.getByRole("dialog", { name: "Edit acme/payments" });
+    expect(within(dialog).getByLabelText("Repository URL")).toHaveValue(
+      "https://gitlab.com/acme/payments",
+    );
+    expect(within(dialog).getByLabelText("Default branch")).toHaveValue("trunk");
+    await userEvent.selectOptions(within(dialog).getByLabelText("Exposure"), "internal");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    await screen.findByText(/Saved acme\/payments/);
+    expect(api.calls.find((c) => c.method === "PUT")?.body).toMatchObject({
+      exposure: "internal",
+      repository_url: "https://gitlab.com/acme/payments",
+      default_branch: "trunk",
     });
   });
 });

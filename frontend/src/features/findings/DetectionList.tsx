@@ -2,6 +2,7 @@ import type { SchemaDetectionRead } from "../../api/generated/schema";
 import { Badge } from "../../components/ui";
 import { formatDateTime, humanize } from "../../lib/format";
 import { SeverityBadge } from "./Badges";
+import { CodeLocation, RuleLink } from "./CodeLink";
 
 function resourceLabel(d: SchemaDetectionRead): string {
   if (d.account_id || d.region || d.resource?.startsWith("arn:")) return "Cloud resource";
@@ -13,13 +14,9 @@ function resourceLabel(d: SchemaDetectionRead): string {
 export function DetectionLocation({ d }: { d: SchemaDetectionRead }) {
   const parts: React.ReactNode[] = [];
   if (d.path) {
-    const lines =
-      d.start_line != null
-        ? `:${d.start_line}${d.end_line != null && d.end_line !== d.start_line ? `-${d.end_line}` : ""}`
-        : "";
     parts.push(
       <div key="file">
-        <span className="label">File</span> <code>{`${d.path}${lines}`}</code>
+        <span className="label">File</span> <CodeLocation d={d} />
       </div>,
     );
   }
@@ -56,8 +53,7 @@ export function DetectionList({ detections }: { detections: readonly SchemaDetec
       {detections.map((d) => (
         <li key={d.id} className="detection">
           <div className="detection-head">
-            <strong>{d.tool}</strong> <code className="muted">{d.rule_id}</code>{" "}
-            <SeverityBadge severity={d.severity} />
+            <strong>{d.tool}</strong> <RuleLink d={d} /> <SeverityBadge severity={d.severity} />
             {d.raw_severity ? (
               <span className="muted small"> (tool said {d.raw_severity})</span>
             ) : null}{" "}
