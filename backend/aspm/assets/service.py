@@ -225,6 +225,8 @@ def to_read(asset: Asset, open_findings: int = 0) -> AssetRead:
         criticality=asset.criticality,
         owner_team=asset.owner_team,
         match=[MatchRule.model_validate(r) for r in (asset.match_rules or {}).get("match", [])],
+        repository_url=asset.repository_url,
+        default_branch=asset.default_branch,
         findings=open_findings,
         created_at=asset.created_at,
         updated_at=asset.updated_at,
@@ -250,6 +252,8 @@ def _put(
         "criticality": spec.criticality,
         "owner_team": spec.owner_team,
         "match_rules": {"match": [r.model_dump(exclude_defaults=True) for r in spec.match]},
+        "repository_url": spec.repository_url,
+        "default_branch": spec.default_branch,
     }
     if spec.key:
         values["external_key"] = spec.key
@@ -369,4 +373,6 @@ def to_yaml_spec(asset: Asset) -> AssetSpec:
         criticality=read.criticality,
         owner_team=read.owner_team,
         match=read.match,
+        repository_url=read.repository_url,
+        default_branch=read.default_branch,
     )

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     Uuid,
     and_,
+    bindparam,
     case,
     delete,
     false,
@@ -612,3 +613,26 @@ def asset_name(session: Session, asset_id: uuid.UUID | None) -> str | None:
 
 def get_run(session: Session, run_id: uuid.UUID) -> IngestRun | None:
     return session.get(IngestRun, run_id)
+
+
+def set_detection_commits(
+    session: Session, commits: Sequence[tuple[uuid.UUID, str, str, str]]
+) -> None:
+    """The commit each (asset id, tool, fingerprint) detection was found in (a secret scanner
+    names it per record), after the import wrote its rows: one UPDATE per record that names one,
+    none for the others (most reports). Not part of the content hash: a new commit alone is not a
+    change of what the detection shows, only of where its link points."""
+    if not commits:
+        return
+    d = _detections
+    stmt = (
+        update(d)
+        .where(
+            d.c.asset_id == bindparam("a"),
+            d.c.tool == bindparam("t"),
+            d.c.fingerprint == bindparam("f"),
+            or_(d.c.commit.is_(None), d.c.commit != bindparam("c")),
+        )
+        .values(commit=bindparam("c"))
+    )
+    session.execute(stmt, [{"a": a, "t": t, "f": f, "c": c} for a, t, f, c in commits])

@@ -35,6 +35,7 @@ from aspm.common.paths import normalize_path
 from aspm.db.bulk import datetime_value, is_postgres, uuid_value
 from aspm.db.session import is_transaction_conflict, unit_of_work
 from aspm.errors import IngestError, InvalidInput, NotFound, PermissionDenied
+from aspm.findings.code_links import is_commit
 from aspm.findings.controls import Control, load_control_map
 from aspm.findings.fingerprint import (
     FINDING_KEY_VERSION,
@@ -500,6 +501,8 @@ class _Import:
         self._due_db: dict[datetime, Any] = {}  # SLA due dates repeat: convert each once
         self.run_db = format(run.id.int, "032x")
         self.rules: dict[tuple[str, str], dict[str, Any]] = {}
+        # (asset id, tool, fingerprint, commit) of records naming their own commit (secrets)
+        self.commits: list[tuple[uuid.UUID, str, str, str]] = []
         self.row_no = 0
         self.findings = self.suppressed = self.duplicates = 0
         self.occurrences: dict[bytes, dict[int, int]] = {}  # see _occurrence
@@ -685,6 +688,9 @@ class _Import:
         ):  # fmt: skip
             where, fp_key = self._occurrence(target, raw, where, fp_key, line, path, secret_hash)
             known = target.known.get(fp_key)
+        # the commit a record names (a secret's own): its link to the code shows that commit
+        if loc.commit is not None and not (known and known & _SEEN) and is_commit(loc.commit):
+            self.commits.append((target.asset.id, raw.tool, fp_key.hex(), loc.commit.lower()))
         if known is None:
             target.known[fp_key] = _known(line, _SEEN | _ACTIVE)
             self.new += 1
@@ -966,6 +972,8 @@ def ingest(
     finally:
         state.db.close()  # before the caller commits or rolls back the session
     reader.drain()
+    repository.set_detection_commits(session, state.commits)
+    run.commit = ctx.commit.lower() if ctx.commit and is_commit(ctx.commit) else None
     if not options.partial:
         state.cover_empty_scopes(ctx.tools)
         state.retire_unseen()
