@@ -1547,60 +1547,6 @@ export interface components {
          * @enum {string}
          */
         BulkAction: "triage" | "assign";
-        /**
-         * BulkFilter
-         * @description The selection, as in the findings list (default: not rule-suppressed).
-         */
-        BulkFilter: {
-            /** Asset */
-            asset?: string | null;
-            /**
-             * Assignee
-             * @description a user name, or `me`
-             */
-            assignee?: string | null;
-            /** Category */
-            category?: string | null;
-            /**
-             * Environment
-             * @description of the asset
-             */
-            environment?: components["schemas"]["Environment"][];
-            /**
-             * Import Id
-             * @description what one import changed
-             */
-            import_id?: string | null;
-            /**
-             * Open
-             * @description true: open findings only (as GET /findings)
-             */
-            open?: boolean | null;
-            /** Priority */
-            priority?: components["schemas"]["PriorityFilter"][];
-            /** Q */
-            q?: string | null;
-            /** Severity */
-            severity?: components["schemas"]["Severity"][];
-            /** Sla Status */
-            sla_status?: components["schemas"]["SlaStatus"][];
-            /** Status */
-            status?: components["schemas"]["DetectorState"][];
-            /**
-             * Team
-             * @description a team name, or `mine`
-             */
-            team?: string | null;
-            /** Tool */
-            tool?: string | null;
-            /**
-             * Toxic
-             * @description in a toxic combination (as GET /findings)
-             */
-            toxic?: boolean | null;
-            /** Triage */
-            triage?: components["schemas"]["TriageState"][];
-        };
         /** BulkRequest */
         BulkRequest: {
             action: components["schemas"]["BulkAction"];
@@ -1610,7 +1556,8 @@ export interface components {
             assignee?: string | null;
             /** Expires At */
             expires_at?: string | null;
-            filter?: components["schemas"]["BulkFilter"] | null;
+            /** @description the findings list's filter (default: not rule-suppressed) */
+            filter?: components["schemas"]["FindingQuery"] | null;
             /** Ids */
             ids?: string[] | null;
             /**
@@ -2971,7 +2918,7 @@ export interface components {
         /**
          * MatchRule
          * @description Which detections belong to the asset. Every criterion given must match (AND); within a
-         *     criterion, any listed value may (OR). Patterns are shell-style: `*`, `?`, and `**` in paths.
+         *     criterion, any listed value may (OR). Patterns: the one glob dialect (README "Patterns").
          */
         MatchRule: {
             /**
@@ -4468,7 +4415,6 @@ export type SchemaAttemptRead = components['schemas']['AttemptRead'];
 export type SchemaAuditEventRead = components['schemas']['AuditEventRead'];
 export type SchemaBodyGateEvaluate = components['schemas']['Body_gate-evaluate'];
 export type SchemaBulkAction = components['schemas']['BulkAction'];
-export type SchemaBulkFilter = components['schemas']['BulkFilter'];
 export type SchemaBulkRequest = components['schemas']['BulkRequest'];
 export type SchemaBulkResult = components['schemas']['BulkResult'];
 export type SchemaCloudLocationRead = components['schemas']['CloudLocationRead'];
@@ -5263,31 +5209,34 @@ export interface operations {
     "exports-findings": {
         parameters: {
             query?: {
-                format?: components["schemas"]["ExportFormat"];
                 asset?: string | null;
-                severity?: components["schemas"]["Severity"][] | null;
-                status?: components["schemas"]["DetectorState"][] | null;
-                triage?: components["schemas"]["TriageState"][] | null;
+                severity?: components["schemas"]["Severity"][];
+                status?: components["schemas"]["DetectorState"][];
+                triage?: components["schemas"]["TriageState"][];
                 tool?: string | null;
                 category?: string | null;
+                /** @description text search in title, control id, and each detection's rule id (CVE ids included), resource address or ARN, and path */
                 q?: string | null;
-                sort?: components["schemas"]["FindingSort"];
-                descending?: boolean;
                 /** @description a user name, or `me` */
                 assignee?: string | null;
-                /** @description a team name, or `mine` */
+                /** @description a team name, or `mine` (any of your teams) */
                 team?: string | null;
-                sla_status?: components["schemas"]["SlaStatus"][] | null;
-                priority?: components["schemas"]["PriorityFilter"][] | null;
-                /** @description of the finding's asset */
-                environment?: components["schemas"]["Environment"][] | null;
+                sla_status?: components["schemas"]["SlaStatus"][];
+                priority?: components["schemas"]["PriorityFilter"][];
+                /** @description the asset's */
+                environment?: components["schemas"]["Environment"][];
+                /** @description findings hidden by suppression rules: exclude, include or only */
                 suppressed?: components["schemas"]["SuppressedFilter"];
-                /** @description as GET /findings: open findings only */
+                /** @description true: open findings only (active, not decided by triage, not hidden); false: every other one; absent: all */
                 open?: boolean | null;
-                /** @description as GET /findings: what one import changed */
+                /** @description the findings one import created, resolved or reopened */
                 import_id?: string | null;
-                /** @description as GET /findings: in a toxic combination */
+                /** @description true: findings in a toxic combination; false: the others */
                 toxic?: boolean | null;
+                /** @description default: priority with assignee/team filters, else severity */
+                sort?: components["schemas"]["FindingSort"] | null;
+                descending?: boolean;
+                format?: components["schemas"]["ExportFormat"];
             };
             header?: never;
             path?: never;
@@ -5339,28 +5288,21 @@ export interface operations {
         parameters: {
             query?: {
                 asset?: string | null;
-                severity?: components["schemas"]["Severity"][] | null;
-                status?: components["schemas"]["DetectorState"][] | null;
-                triage?: components["schemas"]["TriageState"][] | null;
+                severity?: components["schemas"]["Severity"][];
+                status?: components["schemas"]["DetectorState"][];
+                triage?: components["schemas"]["TriageState"][];
                 tool?: string | null;
                 category?: string | null;
+                /** @description text search in title, control id, and each detection's rule id (CVE ids included), resource address or ARN, and path */
                 q?: string | null;
-                /** @description default: priority with assignee/team filters, else severity */
-                sort?: components["schemas"]["FindingSort"] | null;
-                descending?: boolean;
-                limit?: number;
-                /** @description rows to skip; prefer `after` past the first pages */
-                offset?: number;
-                /** @description keyset cursor: the page after the previous page's `next_cursor` (same sort and direction; 422 if it is not one) */
-                after?: string | null;
                 /** @description a user name, or `me` */
                 assignee?: string | null;
                 /** @description a team name, or `mine` (any of your teams) */
                 team?: string | null;
-                sla_status?: components["schemas"]["SlaStatus"][] | null;
-                priority?: components["schemas"]["PriorityFilter"][] | null;
+                sla_status?: components["schemas"]["SlaStatus"][];
+                priority?: components["schemas"]["PriorityFilter"][];
                 /** @description the asset's */
-                environment?: components["schemas"]["Environment"][] | null;
+                environment?: components["schemas"]["Environment"][];
                 /** @description findings hidden by suppression rules: exclude, include or only */
                 suppressed?: components["schemas"]["SuppressedFilter"];
                 /** @description true: open findings only (active, not decided by triage, not hidden); false: every other one; absent: all */
@@ -5369,6 +5311,14 @@ export interface operations {
                 import_id?: string | null;
                 /** @description true: findings in a toxic combination; false: the others */
                 toxic?: boolean | null;
+                /** @description default: priority with assignee/team filters, else severity */
+                sort?: components["schemas"]["FindingSort"] | null;
+                descending?: boolean;
+                limit?: number;
+                /** @description rows to skip; prefer `after` past the first pages */
+                offset?: number;
+                /** @description keyset cursor: the page after the previous page's `next_cursor` (same sort and direction; 422 if it is not one) */
+                after?: string | null;
             };
             header?: never;
             path?: never;
