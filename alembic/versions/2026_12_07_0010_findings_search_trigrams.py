@@ -49,12 +49,21 @@ def upgrade() -> None:
         )
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    # the operator class lives in the extension's schema, which need not be on the search path
+    # (an extension is per database: a schema migrated after another one finds it elsewhere)
+    schema = bind.execute(
+        sa.text(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+            " WHERE e.extname = 'pg_trgm'"
+        )
+    ).scalar_one()
+    opclass = f"{bind.dialect.identifier_preparer.quote_identifier(schema)}.gin_trgm_ops"
     op.execute(
-        f"CREATE INDEX ix_findings_search_trgm ON findings USING gin ({FINDING_TEXT} gin_trgm_ops)"
+        f"CREATE INDEX ix_findings_search_trgm ON findings USING gin ({FINDING_TEXT} {opclass})"
     )
     op.execute(
         f"CREATE INDEX ix_detections_search_trgm ON detections USING gin ({DETECTION_TEXT} "
-        "gin_trgm_ops)"
+        f"{opclass})"
     )
 
 
