@@ -587,6 +587,7 @@ def assets_apply(
     """Declare assets, their context and match rules (idempotent). Findings of assets whose
     context changed are re-scored. Exit 2 on any error (nothing is changed then)."""
     from aspm.assets import service as assets_service
+    from aspm.risk import service as risk_service
 
     settings = cli_database.settings()
     factory = cli_database.factory(settings)
@@ -596,10 +597,8 @@ def assets_apply(
         err.print(f"[red]{path}: {exc.strerror}[/red]")
         raise typer.Exit(EXIT_FAILED) from exc
     with failing(), unit_of_work(factory) as session:
-        result = assets_service.apply(
-            session, yaml_text=text, source=str(path), actor="cli",
-            policy_path=settings.risk_policy,
-        )  # fmt: skip
+        rescore = risk_service.context_rescorer(actor="cli", policy_path=settings.risk_policy)
+        result = assets_service.apply(session, yaml_text=text, source=str(path), rescore=rescore)
     if as_json:
         sys.stdout.write(result.model_dump_json() + "\n")
         return

@@ -18,6 +18,7 @@ from aspm.cli import app
 from aspm.db.session import unit_of_work
 from aspm.errors import InvalidInput
 from aspm.findings.models import Finding
+from aspm.risk.service import context_rescorer
 from aspm.settings import get_settings
 from tests.factories import ingest_bytes
 from tests.risk.helpers import ASSETS_YAML, sarif
@@ -27,7 +28,9 @@ runner = CliRunner()
 
 def _apply(sessions: sessionmaker[Session], text: str = ASSETS_YAML) -> ApplyResult:
     with unit_of_work(sessions) as session:
-        return service.apply(session, yaml_text=text, source="assets.yaml", actor="test")
+        return service.apply(
+            session, yaml_text=text, source="assets.yaml", rescore=context_rescorer(actor="test")
+        )
 
 
 def test_apply_creates_then_changes_nothing_the_second_time(

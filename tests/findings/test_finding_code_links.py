@@ -14,6 +14,7 @@ from aspm.cli import app
 from aspm.db.session import unit_of_work
 from aspm.findings.models import Detection
 from aspm.ingest.models import IngestRun
+from aspm.risk.service import context_rescorer
 from tests.factories import ingest_bytes
 
 SHA = "4f2c1e9a0b7d3c5e8f1a2b3c4d5e6f708192a3b4"
@@ -115,10 +116,14 @@ def test_assets_yaml_declares_them(sessions: sessionmaker[Session]) -> None:
         "    default_branch: develop\n"
     )
     with unit_of_work(sessions) as session:
-        result = assets_service.apply(session, yaml_text=text, source="assets.yaml", actor="t")
+        result = assets_service.apply(
+            session, yaml_text=text, source="assets.yaml", rescore=context_rescorer(actor="t")
+        )
         assert result.created == ["acme/pay"]
         read = assets_service.get_read(session, name="acme/pay")
-        again = assets_service.apply(session, yaml_text=text, source="assets.yaml", actor="t")
+        again = assets_service.apply(
+            session, yaml_text=text, source="assets.yaml", rescore=context_rescorer(actor="t")
+        )
     assert (read.repository_url, read.default_branch) == (
         "https://bitbucket.org/acme/pay",
         "develop",

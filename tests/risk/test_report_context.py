@@ -16,7 +16,7 @@ from aspm.risk.context import decode, encode, facts_from_pairs, pairs_text
 from aspm.risk.policy import DEFAULT_POLICY_PATH, load_file
 from aspm.risk.repository import Signature
 from aspm.risk.scoring import Explanation, multiply_back, score
-from aspm.risk.service import _inputs
+from aspm.risk.service import _inputs, context_rescorer
 from tests.factories import ingest_bytes
 from tests.risk.helpers import curved, explanation
 
@@ -107,7 +107,12 @@ assets:
       accounts: ["{ACCOUNT}"]
 """
     with unit_of_work(sessions) as session:
-        assets_service.apply(session, yaml_text=assets_yaml, source="assets.yaml", actor="t")
+        assets_service.apply(
+            session,
+            yaml_text=assets_yaml,
+            source="assets.yaml",
+            rescore=context_rescorer(actor="t"),
+        )
     report = _report(_asff("bucket", tags={"environment": "prod"}, Criticality=90))
     assert ingest_bytes(sessions, report, filename="sh.json", asset=None).status == "ok"
     finding = _by_resource(sessions)["bucket"]

@@ -20,6 +20,7 @@ from aspm.findings.models import Finding, RiskExplanation
 from aspm.risk import service as risk_service
 from aspm.risk.policy import DEFAULT_POLICY_PATH, load_file
 from aspm.risk.scoring import Explanation, multiply_back
+from aspm.risk.service import context_rescorer
 from aspm.settings import get_settings
 from tests.factories import gitleaks_leak, gitleaks_report, ingest_bytes
 from tests.risk.helpers import ASSETS_YAML, explanation, sarif, trufflehog
@@ -40,7 +41,12 @@ def _findings(sessions: sessionmaker[Session]) -> list[tuple[Finding, str]]:
 
 def _declare_and_import(sessions: sessionmaker[Session]) -> None:
     with unit_of_work(sessions) as session:
-        assets_service.apply(session, yaml_text=ASSETS_YAML, source="assets.yaml", actor="t")
+        assets_service.apply(
+            session,
+            yaml_text=ASSETS_YAML,
+            source="assets.yaml",
+            rescore=context_rescorer(actor="t"),
+        )
     report = sarif(
         [
             ("CKV_AWS_19", "envs/dev/s3.tf", "bucket not encrypted"),
@@ -101,7 +107,7 @@ def test_verified_secret_in_a_dev_repo_is_at_least_p2(sessions: sessionmaker[Ses
             session,
             yaml_text="assets:\n  - name: acme/toy\n    environment: dev\n    exposure: isolated\n",
             source="a.yaml",
-            actor="t",
+            rescore=context_rescorer(actor="t"),
         )
     verified = trufflehog("AWS", AWS_KEY, verified=True)
     assert ingest_bytes(sessions, verified, filename="th.jsonl", asset="acme/toy").status == "ok"
@@ -125,7 +131,9 @@ def test_context_change_rescores_audits_and_leaves_triage_alone(
         "exposure: internal", "exposure: internet"
     )
     with unit_of_work(sessions) as session:
-        result = assets_service.apply(session, yaml_text=promoted, source="a.yaml", actor="lead")
+        result = assets_service.apply(
+            session, yaml_text=promoted, source="a.yaml", rescore=context_rescorer(actor="lead")
+        )
     assert result.updated == ["acme/sandbox-dev"]
     assert result.rescored == 1
     after = next(f for f, _ in _findings(sessions) if f.id == dev.id)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Path
 from aspm.api.deps import LeadAccess, PrincipalDep, ReadAccess, SessionDep, SettingsDep
 from aspm.assets import service
 from aspm.assets.schemas import ApplyResult, AssetRead, AssetWrite
+from aspm.risk.service import context_rescorer
 
 router = APIRouter(prefix="/assets", tags=["assets"])
 
@@ -28,8 +29,8 @@ def apply_assets(
 ) -> ApplyResult:
     """Apply an assets.yaml document (idempotent); errors name the line. Findings of assets
     whose context changed are re-scored."""
-    return service.apply(session, yaml_text=document, source="assets.yaml", actor=principal.actor,
-                         policy_path=settings.risk_policy)  # fmt: skip
+    rescore = context_rescorer(actor=principal.actor, policy_path=settings.risk_policy)
+    return service.apply(session, yaml_text=document, source="assets.yaml", rescore=rescore)
 
 
 @router.get("/{name:path}", name="get", response_model=AssetRead, dependencies=[ReadAccess])
@@ -47,5 +48,5 @@ def put_asset(
 ) -> AssetRead:
     """Create or replace one asset's context and match rules; a context change re-scores its
     findings and is audited."""
-    return service.put(session, name=name, spec=body, actor=principal.actor,
-                       policy_path=settings.risk_policy)  # fmt: skip
+    rescore = context_rescorer(actor=principal.actor, policy_path=settings.risk_policy)
+    return service.put(session, name=name, spec=body, rescore=rescore)

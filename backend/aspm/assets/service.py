@@ -4,7 +4,6 @@ match rules that attach incoming detections to assets."""
 import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +35,14 @@ _NAME_RULE = "1-200 letters, digits and . _ - @ : / + (and inner spaces), no '.'
 MAX_KEY = 500  # assets.external_key
 # what risk scores depend on: a change re-scores the asset's findings
 CONTEXT_FIELDS = ("environment", "exposure", "data_sensitivity", "data_tags", "criticality")
+
+ContextChange = tuple[uuid.UUID, dict[str, object], dict[str, object]]
+"""An asset whose context changed: its id, its context before and after."""
+
+Rescore = Callable[[Session, list[ContextChange]], int]
+"""Re-scores the findings of assets whose context changed and returns how many changed. The
+caller passes it in (aspm.risk.service.context_rescorer): risk and metrics build on assets, so
+assets cannot call them."""
 
 
 def kind_for_key(key: str) -> AssetKind:
@@ -273,39 +280,15 @@ def _put(
     return asset, "updated" if changed else "unchanged", before, _context_of(asset)
 
 
-def _rescore(
-    session: Session,
-    changes: list[tuple[uuid.UUID, dict[str, object], dict[str, object]]],
-    *,
-    actor: str,
-    policy_path: Path | None,
-) -> int:
-    if not changes:
-        return 0
-    # risk depends on assets, not the other way round: imported here, where it is needed
-    from aspm.risk import service as risk_service
-
-    updated = risk_service.rescore_assets(
-        session, changes=changes, actor=actor, policy_path=policy_path
-    ).updated
-    # the posture of these assets (team, environment, priorities) moves with their context;
-    # metrics read assets, so they are imported here too
-    from aspm.metrics import service as metrics_service
-
-    metrics_service.refresh_after_change(session, asset_ids=[c[0] for c in changes])
-    return updated
-
-
-def apply(
-    session: Session, *, yaml_text: str, source: str, actor: str, policy_path: Path | None = None
-) -> ApplyResult:
+def apply(session: Session, *, yaml_text: str, source: str, rescore: Rescore) -> ApplyResult:
     """Declare the assets of an assets.yaml document (idempotent: applying it twice changes
     nothing the second time). Assets the file does not list are left alone. Errors name the
     file's line (InvalidInput); nothing is changed then.
 
     Match rules apply to detections imported from now on: the asset is part of a detection's
-    identity, so existing findings stay where they are. A context change re-scores the asset's
-    findings and is audited."""
+    identity, so existing findings stay where they are. The assets whose context changed go to
+    `rescore` in one call (aspm.risk.service.context_rescorer re-scores their findings, audits
+    the change and refreshes their metrics)."""
     doc = yamlfile.load(yaml_text, AssetFile, source=source)
     seen: dict[str, int] = {}
     for index, spec in enumerate(doc.assets):
@@ -323,13 +306,13 @@ def apply(
         if spec.key:
             keys[spec.key] = index
     result = ApplyResult(created=[], updated=[], unchanged=[], rescored=0)
-    changes = []
+    changes: list[ContextChange] = []
     for spec in doc.assets:
         asset, outcome, before, after = _put(session, spec.name, spec)
         getattr(result, outcome).append(spec.name)
         if before is not None and before != after:
             changes.append((asset.id, before, after))
-    result.rescored = _rescore(session, changes, actor=actor, policy_path=policy_path)
+    result.rescored = rescore(session, changes) if changes else 0
     return result
 
 
@@ -338,12 +321,12 @@ def put(
     *,
     name: str,
     spec: AssetWrite,
-    actor: str,
-    policy_path: Path | None = None,
+    rescore: Rescore,
 ) -> AssetRead:
+    """Create or update one asset; a context change goes to `rescore` (as in `apply`)."""
     asset, _, before, after = _put(session, name, spec)
     if before is not None and before != after:
-        _rescore(session, [(asset.id, before, after)], actor=actor, policy_path=policy_path)
+        rescore(session, [(asset.id, before, after)])
     return to_read(asset, findings_service.open_counts(session, [asset.id]).get(asset.id, 0))
 
 

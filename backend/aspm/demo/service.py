@@ -21,6 +21,7 @@ from aspm.findings import service as findings_service
 from aspm.findings.models import DetectorState
 from aspm.findings.schemas import FindingFilter
 from aspm.ingest import service as ingest_service
+from aspm.risk.service import context_rescorer
 
 ACTOR = "demo"
 
@@ -76,7 +77,8 @@ def run_demo(
             f"cannot write the demo reports to {out_dir or 'a temp dir'}: {exc}"
         ) from exc
     with unit_of_work(factory) as session:  # context first: imports are scored with it
-        assets_service.apply(session, yaml_text=assets_yaml(), source="assets.yaml", actor=ACTOR)
+        assets_service.apply(session, yaml_text=assets_yaml(), source="assets.yaml",
+                             rescore=context_rescorer(actor=ACTOR))  # fmt: skip
     results = []
     rescans = snapshots = 0
     if history_days > 0:

@@ -47,6 +47,7 @@ from aspm.audit import service as audit_service
 from aspm.common.clock import utcnow
 from aspm.errors import NotFound
 from aspm.findings import service as findings_service
+from aspm.metrics import service as metrics_service
 from aspm.resources import exposure as resource_exposure
 from aspm.risk import policy as risk_policy
 from aspm.risk import repository
@@ -552,7 +553,7 @@ def rescore_all(session: Session, *, policy_path: Path | None = None) -> Rescore
 def rescore_assets(
     session: Session,
     *,
-    changes: Sequence[tuple[uuid.UUID, dict[str, object], dict[str, object]]],
+    changes: Sequence[assets_service.ContextChange],
     actor: str,
     policy_path: Path | None = None,
 ) -> RescoreResult:
@@ -581,6 +582,22 @@ def rescore_assets(
             at=now,
         )  # fmt: skip
     return result
+
+
+def context_rescorer(*, actor: str, policy_path: Path | None = None) -> assets_service.Rescore:
+    """What assets_service.apply and put call with the assets whose context changed: re-scores
+    their findings (audited as `actor`, as rescore_assets) and refreshes those assets' metrics.
+    Returns how many findings were re-scored."""
+
+    def rescore(session: Session, changes: list[assets_service.ContextChange]) -> int:
+        updated = rescore_assets(
+            session, changes=changes, actor=actor, policy_path=policy_path
+        ).updated
+        # the posture of these assets (team, environment, priorities) moves with their context
+        metrics_service.refresh_after_change(session, asset_ids=[c[0] for c in changes])
+        return updated
+
+    return rescore
 
 
 def _short(context: dict[str, object]) -> str:
