@@ -6,7 +6,7 @@ httpx is imported when a server is used, so local commands do not load it.
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import httpx
 
 API = "/api/v1"
-POLL_FIRST_SECONDS = 0.2  # a queued import is polled at growing intervals up to POLL_MAX_SECONDS
+POLL_FIRST_SECONDS = 0.2  # a queued job is polled at growing intervals up to POLL_MAX_SECONDS
 POLL_MAX_SECONDS = 5.0
 
 
@@ -26,10 +26,20 @@ class ServerError(AspmError):
     """The server refused or failed a request; the message is the server's own."""
 
 
+class WaitTimeoutError(ServerError):
+    """A queued job did not end within the time the client would wait."""
+
+
 class ServerClient:
-    def __init__(self, http: "httpx.Client", sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        http: "httpx.Client",
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.http = http
         self.sleep = sleep
+        self.clock = clock
 
     def _check(self, resp: "httpx.Response") -> Any:
         try:
@@ -82,26 +92,44 @@ class ServerClient:
             return result
         return self.wait_for_import(result)
 
-    def wait_for_import(self, queued: IngestResult) -> IngestResult:
-        """Poll GET /imports/{id} until the import is ok or error; its result, as inline."""
+    def poll(
+        self, path: str, *, until: Collection[str], timeout: float | None = None
+    ) -> dict[str, Any]:
+        """GET `path` (a queued job's row: an import, a gate evaluation) at growing intervals
+        until its `status` is one of `until`; that body. Past `timeout` seconds, WaitTimeoutError
+        naming the status it was left in."""
+        deadline = None if timeout is None else self.clock() + timeout
         pause = POLL_FIRST_SECONDS
         while True:
-            run = IngestRunRead.model_validate(
-                self._check(self.http.get(f"{API}/imports/{queued.import_id}"))
-            )
-            if run.status in ("ok", "error"):
-                return IngestResult.model_validate(
-                    {
-                        **run.counts,
-                        "import_id": run.id, "file": queued.file, "format": run.format,
-                        "tool": run.tool, "tool_version": run.tool_version,
-                        "asset": queued.asset, "status": run.status, "partial": run.partial,
-                        "sha256": run.sha256, "duration_ms": run.duration_ms,
-                        "warnings": run.warnings, "error": run.error,
-                    }
-                )  # fmt: skip
+            body = self._check(self.http.get(path))
+            status = body.get("status") if isinstance(body, dict) else None
+            if status in until:
+                return dict(body)
+            if deadline is not None:
+                left = deadline - self.clock()
+                if left <= 0:
+                    raise WaitTimeoutError(
+                        f"still {status} after {timeout:g} s; follow it at {path}"
+                    )
+                pause = min(pause, left)
             self.sleep(pause)
             pause = min(pause * 1.5, POLL_MAX_SECONDS)
+
+    def wait_for_import(self, queued: IngestResult) -> IngestResult:
+        """Poll GET /imports/{id} until the import is ok or error; its result, as inline."""
+        run = IngestRunRead.model_validate(
+            self.poll(f"{API}/imports/{queued.import_id}", until=("ok", "error"))
+        )
+        return IngestResult.model_validate(
+            {
+                **run.counts,
+                "import_id": run.id, "file": queued.file, "format": run.format,
+                "tool": run.tool, "tool_version": run.tool_version,
+                "asset": queued.asset, "status": run.status, "partial": run.partial,
+                "sha256": run.sha256, "duration_ms": run.duration_ms,
+                "warnings": run.warnings, "error": run.error,
+            }
+        )  # fmt: skip
 
     def list_findings(self, query: FindingListQuery) -> FindingPage:
         """GET /findings with the query's filter, sort and page, as given."""

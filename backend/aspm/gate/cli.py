@@ -17,12 +17,13 @@ from aspm import cli_database
 
 if TYPE_CHECKING:
     from aspm.client import ServerClient
-    from aspm.gate.schemas import GateResult
+    from aspm.gate.schemas import GateEvaluationDetail, GateResult
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_ERROR = 2
+EVALUATIONS = "/api/v1/gate/evaluations"
 
 
 def _fail(message: str) -> typer.Exit:
@@ -61,10 +62,22 @@ def gate(
     input_format: Annotated[
         str | None, typer.Option(help="report format, instead of detecting it")
     ] = None,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            help="with --server: wait for a queued evaluation's verdict (--no-wait prints the "
+            "queued evaluation's id and exits 0)"
+        ),
+    ] = True,
+    timeout: Annotated[
+        float,
+        typer.Option(min=1, help="with --server: wait at most this many seconds (then exit 2)"),
+    ] = 1800.0,
 ) -> None:
     """Import this build's reports and pass or fail it by policy-as-code (see README, "CI policy
     gate"). Exit 0 pass, 1 policy failure, 2 usage or input error. With `aspm --server URL
-    --token T gate ...` (or ASPM_SERVER/ASPM_TOKEN) the server evaluates (token scope ingest)."""
+    --token T gate ...` (or ASPM_SERVER/ASPM_TOKEN) the server evaluates (token scope ingest);
+    a server on PostgreSQL queues the evaluation and the command waits for its verdict."""
     from aspm import client as server
 
     if output not in {"text", "json", "sarif"}:
@@ -77,11 +90,22 @@ def gate(
     with_sarif = output == "sarif" or sarif_file is not None
     remote = server.current()
     if remote is not None:
-        result = _remote(
+        if not wait and with_sarif:
+            raise _fail("--no-wait prints only the evaluation's id: leave out SARIF output")
+        from aspm.gate.schemas import GateResult
+
+        answer = _remote(
             remote, reports, policy, asset=asset, branch=branch, commit=commit,
             baseline=baseline, new_only=new_only, dry_run=dry_run, record=record,
             with_sarif=with_sarif, input_format=input_format,
         )  # fmt: skip
+        if isinstance(answer, GateResult):  # evaluated in the request (a SQLite server)
+            result = answer
+        elif wait:
+            result = _wait(remote, answer, timeout=timeout)
+        else:
+            _print_queued(remote, answer, as_json=output == "json")
+            raise typer.Exit(0)
     else:
         result = _local(
             reports, policy, asset=asset, branch=branch, commit=commit, baseline=baseline,
@@ -153,12 +177,13 @@ def _remote(
     record: bool,
     with_sarif: bool,
     input_format: str | None,
-) -> "GateResult":
+) -> "GateResult | GateEvaluationDetail":
     """POST the reports (and policy) to the server's gate endpoint with the CLI's server client
-    (aspm.client: `aspm --server URL --token T`)."""
+    (aspm.client: `aspm --server URL --token T`): the verdict (200), or the queued evaluation
+    (202, a server on PostgreSQL)."""
     import httpx
 
-    from aspm.gate.schemas import GateResult
+    from aspm.gate.schemas import GateEvaluationDetail, GateResult
 
     params: dict[str, str] = {
         k: v
@@ -171,7 +196,7 @@ def _remote(
     for name, flag in (("new_only", new_only), ("dry_run", dry_run), ("record", record),
                        ("sarif", with_sarif)):  # fmt: skip
         params[name] = "true" if flag else "false"
-    url = "/api/v1/gate/evaluations"
+    url = EVALUATIONS
     try:
         with ExitStack() as files:
             parts: list[tuple[str, tuple[str, object, str]]] = [
@@ -188,6 +213,8 @@ def _remote(
         raise _fail(f"{exc.filename}: {exc.strerror}") from exc
     except httpx.HTTPError as exc:
         raise _fail(f"the server at {remote.http.base_url}: {exc}") from exc
+    if response.status_code == 202:
+        return GateEvaluationDetail.model_validate_json(response.content)
     if response.status_code != 200:
         try:
             detail = response.json().get("detail")
@@ -195,6 +222,40 @@ def _remote(
             detail = response.text[:500]
         raise _fail(f"the server answered {response.status_code}: {detail}")
     return GateResult.model_validate_json(response.content)
+
+
+def _wait(
+    remote: "ServerClient", queued: "GateEvaluationDetail", *, timeout: float
+) -> "GateResult":
+    """Poll the queued evaluation (the client's backoff, as `aspm ingest` waits for an import)
+    until done (its verdict) or error (exit 2, with the server's reason)."""
+    import httpx
+
+    from aspm.client import ServerError, WaitTimeoutError
+    from aspm.gate.schemas import GateEvaluationDetail
+
+    try:
+        body = remote.poll(f"{EVALUATIONS}/{queued.id}", until=("done", "error"), timeout=timeout)
+    except WaitTimeoutError as exc:
+        raise _fail(f"gate evaluation {queued.id}: {exc} (wait longer: --timeout)") from exc
+    except ServerError as exc:
+        raise _fail(str(exc)) from exc
+    except httpx.HTTPError as exc:
+        raise _fail(f"the server at {remote.http.base_url}: {exc}") from exc
+    evaluation = GateEvaluationDetail.model_validate(body)
+    if evaluation.status == "error" or evaluation.result is None:
+        raise _fail(f"the server could not evaluate the reports: {evaluation.error}")
+    return evaluation.result
+
+
+def _print_queued(remote: "ServerClient", queued: "GateEvaluationDetail", *, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(queued.model_dump_json() + "\n")
+        return
+    out.print(
+        f"queued: gate evaluation {queued.id}; follow it at "
+        f"{str(remote.http.base_url).rstrip('/')}{EVALUATIONS}/{queued.id}"
+    )
 
 
 def print_text(result: "GateResult") -> None:

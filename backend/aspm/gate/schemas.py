@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from aspm.gate.models import EvaluationStatus
 from aspm.ingest.schemas import IngestResult
 
 EXIT_PASS = 0
@@ -78,13 +79,19 @@ class GateResult(BaseModel):
 
 class GateEvaluationRead(BaseModel):
     id: uuid.UUID
-    evaluated_at: datetime
+    status: EvaluationStatus = Field(
+        description="queued or running (a worker evaluates it: PostgreSQL server), done (the "
+        "verdict is in) or error (`error` says why; nothing of it was stored)"
+    )
+    error: str | None
+    attempts: int = Field(description="worker runs so far (more than 1: a dead worker's retried)")
+    evaluated_at: datetime = Field(description="when queued, until done or error: when it ended")
     actor: str
     asset_id: uuid.UUID | None
     asset_name: str | None
     branch: str | None
     commit: str | None
-    passed: bool
+    passed: bool | None = Field(description="null until done")
     failed_count: int
     evaluated_count: int
     ignored_count: int
@@ -92,9 +99,18 @@ class GateEvaluationRead(BaseModel):
     failed_rules: list[str]
     policy_name: str
     policy_digest: str
-    scope: str
+    scope: str | None = Field(description="new or all; null until done")
     baseline: str | None
     dry_run: bool
     import_ids: list[str]
 
     model_config = {"from_attributes": True}
+
+
+class GateEvaluationDetail(GateEvaluationRead):
+    """One evaluation; once done, with the whole answer the gate gave (as POST answers inline)."""
+
+    result: GateResult | None = Field(
+        description="the gate's answer once done (null before, on error, and for evaluations "
+        "recorded before results were kept)"
+    )

@@ -40,12 +40,13 @@ from aspm.exports.sarif import SarifFinding, build_log
 from aspm.findings import service as findings_service
 from aspm.gate import policy as gate_policy
 from aspm.gate import queries, repository
-from aspm.gate.models import GateEvaluation
+from aspm.gate.models import EvaluationStatus, GateEvaluation
 from aspm.gate.policy import Candidate, Decision, GateScope, LoadedPolicy
 from aspm.gate.schemas import (
     EXIT_FAIL,
     EXIT_PASS,
     FailingFinding,
+    GateEvaluationDetail,
     GateEvaluationRead,
     GateResult,
     IgnoredFinding,
@@ -86,6 +87,29 @@ def authorize(principal: Principal) -> None:
         raise PermissionDenied("this token lacks the `ingest` scope needed to run the gate")
     if principal.kind == "user" and principal.role is Role.VIEWER:
         raise PermissionDenied("viewers may not run the gate (it imports reports)")
+
+
+def check_request(principal: Principal, options: GateOptions, *, reports: int) -> None:
+    """What the gate refuses before reading a report (a queued evaluation: before queuing)."""
+    authorize(principal)
+    if not reports:
+        raise InvalidInput("give at least one report to gate")
+    if options.new_only and options.baseline:
+        raise InvalidInput("--new-only and --baseline exclude each other: give one")
+
+
+@dataclass(slots=True)
+class _Verdict:
+    """A done evaluation as the `gate.failed` webhook event reads it (its `passed` is known)."""
+
+    id: uuid.UUID
+    passed: bool
+    asset_name: str | None
+    branch: str | None
+    commit: str | None
+    policy_name: str
+    failed_count: int
+    failed_rules: list[str]
 
 
 @dataclass(slots=True)
@@ -264,15 +288,13 @@ def evaluate(
     batch_size: int = 5000,
     principal: Principal = SYSTEM,
     actor: str | None = None,
+    evaluation_id: uuid.UUID | None = None,
 ) -> GateResult:
     """Run the gate inside the caller's transaction (see the module docstring). Raises
     IngestError for an unreadable report and InvalidInput for bad options; then nothing of the
-    evaluation is kept (the caller rolls back)."""
-    authorize(principal)
-    if not reports:
-        raise InvalidInput("give at least one report to gate")
-    if options.new_only and options.baseline:
-        raise InvalidInput("--new-only and --baseline exclude each other: give one")
+    evaluation is kept (the caller rolls back). `evaluation_id`: the row of a queued evaluation
+    (aspm.gate.queued), which receives the verdict instead of a new row."""
+    check_request(principal, options, reports=len(reports))
     who = actor or principal.actor
     now = utcnow()
     reports = [_rewindable(r) for r in reports]
@@ -293,7 +315,10 @@ def evaluate(
     finally:
         if savepoint.is_active:
             savepoint.rollback()
-    return _result(session, out, loaded=loaded, options=options, actor=who, now=now)
+    return _result(
+        session, out, loaded=loaded, options=options, actor=who, now=now,
+        evaluation_id=evaluation_id,
+    )  # fmt: skip
 
 
 def _shown_id(key: str, out: _Outcome, options: GateOptions) -> str | None:
@@ -308,6 +333,7 @@ def _result(
     options: GateOptions,
     actor: str,
     now: Any,
+    evaluation_id: uuid.UUID | None = None,
 ) -> GateResult:
     decision = out.decision
     failing = decision.failing_keys
@@ -359,27 +385,31 @@ def _result(
         and not assets_service.get_many(session, [asset_id])
     ):
         asset_id = None  # created by the dry run, so rolled back
-    evaluation_id = None
+    row: GateEvaluation | None = None
     if options.record:
-        row = repository.add(
-            session,
-            GateEvaluation(
-                id=uuid.uuid4(), evaluated_at=now, actor=actor[:200], asset_id=asset_id,
-                asset_name=(asset_name or (f"{len(out.assets)} assets" if out.assets else None)),
-                branch=options.branch, commit=options.commit, passed=decision.passed,
-                failed_count=len(failing), evaluated_count=len(decision.gated),
-                ignored_count=len(decision.ignored),
-                finding_ids=[k for k in failing if _shown_id(k, out, options) is not None],
-                failed_rules=sorted({o.rule.id for o in decision.outcomes if o.failed}),
-                policy_name=loaded.policy.name, policy_digest=loaded.digest,
-                scope=out.scope.value, baseline=out.baseline, dry_run=options.dry_run,
-                import_ids=[] if options.dry_run else [str(i.import_id) for i in out.imports],
-            ),
-        )  # fmt: skip
-        evaluation_id = row.id
-        integrations_service.gate_evaluated(session, row)  # webhooks: gate.failed
-    return GateResult(
-        evaluation_id=evaluation_id,
+        values = {
+            "evaluated_at": now, "actor": actor[:200], "asset_id": asset_id,
+            "asset_name": asset_name or (f"{len(out.assets)} assets" if out.assets else None),
+            "branch": options.branch, "commit": options.commit, "passed": decision.passed,
+            "failed_count": len(failing), "evaluated_count": len(decision.gated),
+            "ignored_count": len(decision.ignored),
+            "finding_ids": [k for k in failing if _shown_id(k, out, options) is not None],
+            "failed_rules": sorted({o.rule.id for o in decision.outcomes if o.failed}),
+            "policy_name": loaded.policy.name, "policy_digest": loaded.digest,
+            "scope": out.scope, "baseline": out.baseline, "dry_run": options.dry_run,
+            "import_ids": [] if options.dry_run else [str(i.import_id) for i in out.imports],
+            "status": EvaluationStatus.DONE, "error": None,
+        }  # fmt: skip
+        if evaluation_id is None:
+            row = repository.add(session, GateEvaluation(id=uuid.uuid4(), **values))
+        else:
+            row = repository.get(session, evaluation_id)
+            if row is None:
+                raise NotFound(f"no gate evaluation with id {evaluation_id}")
+            for name, value in values.items():
+                setattr(row, name, value)
+    result = GateResult(
+        evaluation_id=None if row is None else row.id,
         passed=decision.passed,
         exit_code=EXIT_PASS if decision.passed else EXIT_FAIL,
         evaluated_at=now,
@@ -400,6 +430,18 @@ def _result(
         ignored=ignored,
         sarif=out.sarif,
     )
+    if row is not None:
+        row.result = result.model_dump(mode="json")  # GET /gate/evaluations/{id} answers it
+        repository.add(session, row)
+        integrations_service.gate_evaluated(  # webhooks: gate.failed
+            session,
+            _Verdict(
+                id=row.id, passed=decision.passed, asset_name=row.asset_name, branch=row.branch,
+                commit=row.commit, policy_name=row.policy_name, failed_count=row.failed_count,
+                failed_rules=list(row.failed_rules),
+            ),
+        )  # fmt: skip
+    return result
 
 
 def evaluate_files(
@@ -413,11 +455,31 @@ def evaluate_files(
     actor: str,
 ) -> GateResult:
     """`evaluate` on report files, in its own transaction (the CLI, the demo's history)."""
-    with ExitStack() as files, unit_of_work(factory) as session:
+    with ExitStack() as files:
         reports = [Report(str(p), files.enter_context(p.open("rb"))) for p in paths]
+        return evaluate_reports(
+            factory, reports, loaded=loaded, options=options, hmac_key=hmac_key,
+            batch_size=batch_size, actor=actor,
+        )  # fmt: skip
+
+
+def evaluate_reports(
+    factory: sessionmaker[Session],
+    reports: Sequence[Report],
+    *,
+    loaded: LoadedPolicy,
+    options: GateOptions,
+    hmac_key: bytes,
+    batch_size: int,
+    principal: Principal = SYSTEM,
+    actor: str | None = None,
+    evaluation_id: uuid.UUID | None = None,
+) -> GateResult:
+    """`evaluate` in its own transaction: committed with its verdict, or rolled back whole."""
+    with unit_of_work(factory) as session:
         return evaluate(
             session, reports=reports, loaded=loaded, options=options, hmac_key=hmac_key,
-            batch_size=batch_size, actor=actor,
+            batch_size=batch_size, principal=principal, actor=actor, evaluation_id=evaluation_id,
         )  # fmt: skip
 
 
@@ -446,8 +508,8 @@ def list_evaluations(
     )
 
 
-def get_evaluation(session: Session, evaluation_id: uuid.UUID) -> GateEvaluationRead:
+def get_evaluation(session: Session, evaluation_id: uuid.UUID) -> GateEvaluationDetail:
     row = repository.get(session, evaluation_id)
     if row is None:
         raise NotFound(f"no gate evaluation with id {evaluation_id}")
-    return GateEvaluationRead.model_validate(row)
+    return GateEvaluationDetail.model_validate(row)

@@ -7,6 +7,7 @@ no broker to run. Its schema is applied by our Alembic migrations (import_jobs).
 
 Tasks (aspm.jobs.tasks), all on one queue:
 - `aspm.import_report`: one queued upload (no automatic retry: a report that fails stays failed);
+- `aspm.evaluate_gate`: one queued gate evaluation (the same: run again only after a dead worker);
 - `aspm.retry_stalled`: jobs of workers silent for ASPM_JOB_LEASE_SECONDS run again;
 - `aspm.expire_triage` (hourly), `aspm.metrics_snapshot` (daily), `aspm.sweep_spool` (hourly);
 - `aspm.deliver_webhooks` (every 5 s), `aspm.webhooks_hourly` (aspm.integrations.jobs);
@@ -26,6 +27,7 @@ from aspm.jobs import tasks
 from aspm.settings import Settings
 
 IMPORT_TASK = "aspm.import_report"
+GATE_TASK = "aspm.evaluate_gate"
 HOURLY = "7 * * * *"
 DAILY = "15 0 * * *"  # after midnight UTC: yesterday is complete, today's row starts
 PERIODIC_PRIORITY = 10  # before waiting imports, when a worker frees up
@@ -57,6 +59,7 @@ def make_app(settings: Settings, *, pool_size: int = 4) -> procrastinate.App:
     )
     app = procrastinate.App(connector=connector)
     app.task(name=IMPORT_TASK, pass_context=True)(tasks.import_report)
+    app.task(name=GATE_TASK, pass_context=True)(tasks.evaluate_gate)
 
     def periodic(name: str, cron: str, func: Callable[..., Any]) -> None:
         task: procrastinate.tasks.Task[Any, Any, Any] = app.task(

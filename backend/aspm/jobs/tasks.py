@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.auth.principal import Principal, Role, Scope
 from aspm.db.session import unit_of_work
+from aspm.gate import queued as gate_queued
+from aspm.gate import service as gate_service
 from aspm.ingest import queued
 from aspm.ingest import service as ingest_service
 from aspm.jobs import spool
@@ -41,29 +43,21 @@ def _env(context: JobContext) -> Env:
 # --- the job's arguments: JSON ------------------------------------------------------------------
 
 
-def options_to_json(options: ingest_service.IngestOptions) -> dict[str, Any]:
-    p = options.principal
+def principal_to_json(p: Principal) -> dict[str, Any]:
+    """Who asked: the job acts with their rights (their assets, their scopes)."""
     return {
-        "asset": options.asset,
-        "scope": options.scope,
-        "partial": options.partial,
-        "format": options.format,
-        "actor": options.actor,
-        "principal": {
-            "kind": p.kind,
-            "id": None if p.id is None else str(p.id),
-            "name": p.name,
-            "role": p.role.value,
-            "team_names": sorted(p.team_names),
-            "scopes": sorted(s.value for s in p.scopes),
-            "asset_ids": None if p.asset_ids is None else sorted(str(a) for a in p.asset_ids),
-        },
+        "kind": p.kind,
+        "id": None if p.id is None else str(p.id),
+        "name": p.name,
+        "role": p.role.value,
+        "team_names": sorted(p.team_names),
+        "scopes": sorted(s.value for s in p.scopes),
+        "asset_ids": None if p.asset_ids is None else sorted(str(a) for a in p.asset_ids),
     }
 
 
-def options_from_json(data: dict[str, Any], settings: Settings) -> ingest_service.IngestOptions:
-    p = data["principal"]
-    principal = Principal(
+def principal_from_json(p: dict[str, Any]) -> Principal:
+    return Principal(
         kind=p["kind"],
         id=None if p["id"] is None else uuid.UUID(p["id"]),
         name=p["name"],
@@ -72,11 +66,52 @@ def options_from_json(data: dict[str, Any], settings: Settings) -> ingest_servic
         scopes=frozenset(Scope(s) for s in p["scopes"]),
         asset_ids=None if p["asset_ids"] is None else frozenset(map(uuid.UUID, p["asset_ids"])),
     )
+
+
+def options_to_json(options: ingest_service.IngestOptions) -> dict[str, Any]:
+    return {
+        "asset": options.asset,
+        "scope": options.scope,
+        "partial": options.partial,
+        "format": options.format,
+        "actor": options.actor,
+        "principal": principal_to_json(options.principal),
+    }
+
+
+def options_from_json(data: dict[str, Any], settings: Settings) -> ingest_service.IngestOptions:
     return ingest_service.IngestOptions(
         asset=data["asset"], scope=data["scope"], partial=data["partial"],
         format=data["format"], actor=data["actor"], risk_policy=settings.risk_policy,
-        principal=principal,
+        principal=principal_from_json(data["principal"]),
     )  # fmt: skip
+
+
+def gate_options_to_json(options: gate_service.GateOptions, principal: Principal) -> dict[str, Any]:
+    return {
+        "asset": options.asset,
+        "branch": options.branch,
+        "commit": options.commit,
+        "baseline": options.baseline,
+        "new_only": options.new_only,
+        "dry_run": options.dry_run,
+        "record": options.record,
+        "format": options.format,
+        "with_sarif": options.with_sarif,
+        "principal": principal_to_json(principal),
+    }
+
+
+def gate_options_from_json(
+    data: dict[str, Any], settings: Settings
+) -> tuple[gate_service.GateOptions, Principal]:
+    options = gate_service.GateOptions(
+        asset=data["asset"], branch=data["branch"], commit=data["commit"],
+        baseline=data["baseline"], new_only=data["new_only"], dry_run=data["dry_run"],
+        record=data["record"], format=data["format"], with_sarif=data["with_sarif"],
+        risk_policy=settings.risk_policy,
+    )  # fmt: skip
+    return options, principal_from_json(data["principal"])
 
 
 # --- imports ------------------------------------------------------------------------------------
@@ -146,6 +181,46 @@ def import_report(
     return result.status
 
 
+# --- gate evaluations ---------------------------------------------------------------------------
+
+
+def evaluate_gate(
+    context: JobContext, *, evaluation_id: str, reports: list[dict[str, str]],
+    policy: dict[str, str] | None, options: dict[str, Any],
+) -> str:  # fmt: skip
+    """One queued gate evaluation (aspm.gate.queued): claim the row, import and evaluate in one
+    transaction (as inline), delete the spooled reports and policy. A worker killed mid-way
+    leaves the row running and the files in place; the job runs again (`retry_stalled`) and
+    starts over, as nothing of the first run was committed."""
+    env = _env(context)
+    run_id = uuid.UUID(evaluation_id)
+    folder = env.settings.spool_dir
+    files = [gate_queued.Spooled(r["filename"], spool.path_of(folder, r["spool"])) for r in reports]
+    policy_file = (
+        None if policy is None
+        else gate_queued.Spooled(policy["source"], spool.path_of(folder, policy["spool"]))
+    )  # fmt: skip
+    spooled = [f.path for f in files] + ([] if policy_file is None else [policy_file.path])
+    with unit_of_work(env.factory) as session:
+        claimed = gate_queued.claim(session, evaluation_id=run_id)
+    if claimed is None:  # an earlier run of this job finished it
+        for path in spooled:
+            spool.remove(path)
+        return "already finished"
+    log.info("gate evaluation %s: attempt %d of job %s", run_id, claimed.attempt, context.job.id)
+    try:
+        gate_options, principal = gate_options_from_json(options, env.settings)
+        status = gate_queued.run(
+            env.factory, evaluation_id=run_id, reports=files, policy=policy_file,
+            options=gate_options, principal=principal, hmac_key=env.settings.secret_hmac_key,
+            batch_size=env.settings.ingest_batch_size,
+        )  # fmt: skip
+        return status.value
+    finally:
+        for path in spooled:  # the job ended: the reports (and any secret in them) go
+            spool.remove(path)
+
+
 # --- periodic -----------------------------------------------------------------------------------
 
 
@@ -180,12 +255,13 @@ def metrics_snapshot(context: JobContext, timestamp: int) -> str:  # noqa: ARG00
 
 
 def sweep_spool(context: JobContext, timestamp: int) -> int:  # noqa: ARG001
-    """Hourly: uploads that no pending import will read are deleted."""
+    """Hourly: uploads that no pending import or gate evaluation will read are deleted."""
     env = _env(context)
     folder: Path = env.settings.spool_dir
     checked = set(spool.spooled_ids(folder))
     with unit_of_work(env.factory) as session:
         pending = queued.pending_ids(session, sorted(checked))
+        pending |= gate_queued.pending_ids(session, sorted(checked))
     removed = spool.sweep(folder, checked=checked, pending=pending)
     if removed:
         log.info("spool: %d abandoned uploads deleted", removed)

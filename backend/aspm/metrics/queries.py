@@ -671,7 +671,8 @@ def gate_by_day(
             func.sum(case((failed, g.failed_count), else_=0)).label("failing_findings"),
         )
         .select_from(gate_evaluations.outerjoin(Asset, Asset.id == g.asset_id))
-        .where(g.evaluated_at >= start, g.evaluated_at < end)
+        # a verdict only: a queued, running or failed (error) evaluation has passed NULL
+        .where(g.evaluated_at >= start, g.evaluated_at < end, g.passed.is_not(None))
         .group_by(day, *(dims[dim] for _ in group if dim))
     )
     return _on_assets(stmt, filters)
