@@ -467,14 +467,16 @@ export interface paths {
         };
         /**
          * List
-         * @description Recorded gate evaluations, newest first.
+         * @description Recorded gate evaluations, newest first (with the job queue: queued, running and failed
+         *     ones too; `passed` is null until done).
          */
         get: operations["gate-list"];
         put?: never;
         /**
          * Evaluate
          * @description Import the reports (or, with dry_run, only evaluate them) and pass or fail the build by
-         *     policy. 200 with `passed` false is a policy failure (the CLI exits 1 on it).
+         *     policy. 200 with `passed` false is a policy failure (the CLI exits 1 on it). On a server
+         *     with the job queue a recorded evaluation is 202 (queued) instead: see the module docstring.
          */
         post: operations["gate-evaluate"];
         delete?: never;
@@ -490,7 +492,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get */
+        /**
+         * Get
+         * @description One evaluation: queued, running, done (with the gate's whole answer in `result`) or
+         *     error (with why).
+         */
         get: operations["gate-get"];
         put?: never;
         post?: never;
@@ -1970,6 +1976,11 @@ export interface components {
             error: string;
         };
         /**
+         * EvaluationStatus
+         * @enum {string}
+         */
+        EvaluationStatus: "queued" | "running" | "done" | "error";
+        /**
          * EventType
          * @enum {string}
          */
@@ -2442,14 +2453,22 @@ export interface components {
             /** Title */
             title: string;
         };
-        /** GateEvaluationRead */
-        GateEvaluationRead: {
+        /**
+         * GateEvaluationDetail
+         * @description One evaluation; once done, with the whole answer the gate gave (as POST answers inline).
+         */
+        GateEvaluationDetail: {
             /** Actor */
             actor: string;
             /** Asset Id */
             asset_id: string | null;
             /** Asset Name */
             asset_name: string | null;
+            /**
+             * Attempts
+             * @description worker runs so far (more than 1: a dead worker's retried)
+             */
+            attempts: number;
             /** Baseline */
             baseline: string | null;
             /** Branch */
@@ -2458,9 +2477,12 @@ export interface components {
             commit: string | null;
             /** Dry Run */
             dry_run: boolean;
+            /** Error */
+            error: string | null;
             /**
              * Evaluated At
              * Format: date-time
+             * @description when queued, until done or error: when it ended
              */
             evaluated_at: string;
             /** Evaluated Count */
@@ -2480,14 +2502,87 @@ export interface components {
             ignored_count: number;
             /** Import Ids */
             import_ids: string[];
-            /** Passed */
-            passed: boolean;
+            /**
+             * Passed
+             * @description null until done
+             */
+            passed: boolean | null;
             /** Policy Digest */
             policy_digest: string;
             /** Policy Name */
             policy_name: string;
-            /** Scope */
-            scope: string;
+            /** @description the gate's answer once done (null before, on error, and for evaluations recorded before results were kept) */
+            result: components["schemas"]["GateResult"] | null;
+            /**
+             * Scope
+             * @description new or all; null until done
+             */
+            scope: string | null;
+            /** @description queued or running (a worker evaluates it: PostgreSQL server), done (the verdict is in) or error (`error` says why; nothing of it was stored) */
+            status: components["schemas"]["EvaluationStatus"];
+        };
+        /** GateEvaluationRead */
+        GateEvaluationRead: {
+            /** Actor */
+            actor: string;
+            /** Asset Id */
+            asset_id: string | null;
+            /** Asset Name */
+            asset_name: string | null;
+            /**
+             * Attempts
+             * @description worker runs so far (more than 1: a dead worker's retried)
+             */
+            attempts: number;
+            /** Baseline */
+            baseline: string | null;
+            /** Branch */
+            branch: string | null;
+            /** Commit */
+            commit: string | null;
+            /** Dry Run */
+            dry_run: boolean;
+            /** Error */
+            error: string | null;
+            /**
+             * Evaluated At
+             * Format: date-time
+             * @description when queued, until done or error: when it ended
+             */
+            evaluated_at: string;
+            /** Evaluated Count */
+            evaluated_count: number;
+            /** Failed Count */
+            failed_count: number;
+            /** Failed Rules */
+            failed_rules: string[];
+            /** Finding Ids */
+            finding_ids: string[];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Ignored Count */
+            ignored_count: number;
+            /** Import Ids */
+            import_ids: string[];
+            /**
+             * Passed
+             * @description null until done
+             */
+            passed: boolean | null;
+            /** Policy Digest */
+            policy_digest: string;
+            /** Policy Name */
+            policy_name: string;
+            /**
+             * Scope
+             * @description new or all; null until done
+             */
+            scope: string | null;
+            /** @description queued or running (a worker evaluates it: PostgreSQL server), done (the verdict is in) or error (`error` says why; nothing of it was stored) */
+            status: components["schemas"]["EvaluationStatus"];
         };
         /** GateFailedData */
         GateFailedData: {
@@ -4437,6 +4532,7 @@ export type SchemaDriftDetectedEvent = components['schemas']['DriftDetectedEvent
 export type SchemaEnvironment = components['schemas']['Environment'];
 export type SchemaErrorEnvelope = components['schemas']['ErrorEnvelope'];
 export type SchemaErrorRead = components['schemas']['ErrorRead'];
+export type SchemaEvaluationStatus = components['schemas']['EvaluationStatus'];
 export type SchemaEventType = components['schemas']['EventType'];
 export type SchemaEventTypeInfo = components['schemas']['EventTypeInfo'];
 export type SchemaExpiryResult = components['schemas']['ExpiryResult'];
@@ -4453,6 +4549,7 @@ export type SchemaFindingRef = components['schemas']['FindingRef'];
 export type SchemaFindingSort = components['schemas']['FindingSort'];
 export type SchemaFindingsData = components['schemas']['FindingsData'];
 export type SchemaFormatRead = components['schemas']['FormatRead'];
+export type SchemaGateEvaluationDetail = components['schemas']['GateEvaluationDetail'];
 export type SchemaGateEvaluationRead = components['schemas']['GateEvaluationRead'];
 export type SchemaGateFailedData = components['schemas']['GateFailedData'];
 export type SchemaGateFailedEvent = components['schemas']['GateFailedEvent'];
@@ -5861,6 +5958,15 @@ export interface operations {
                     "application/json": components["schemas"]["GateResult"];
                 };
             };
+            /** @description queued (PostgreSQL server, a recorded evaluation): a worker imports and evaluates the reports; follow it at GET /gate/evaluations/{evaluation_id} (Location) until done (with `result`) or error */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateEvaluationDetail"];
+                };
+            };
             /** @description not signed in, or an unknown token */
             401: {
                 headers: {
@@ -5888,6 +5994,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description the job queue is unavailable; nothing was stored */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     "gate-get": {
@@ -5907,7 +6022,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GateEvaluationRead"];
+                    "application/json": components["schemas"]["GateEvaluationDetail"];
                 };
             };
             /** @description not signed in, or an unknown token */
@@ -8692,6 +8807,7 @@ export const deliveryStatusValues: ReadonlyArray<FlattenedDeepRequired<component
 export const detectorStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DetectorState"]> = ["active", "fixed"];
 export const driftDetectedEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DriftDetectedEvent"]["type"]> = ["drift.detected"];
 export const environmentValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Environment"]> = ["prod", "staging", "dev", "test", "unknown"];
+export const evaluationStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EvaluationStatus"]> = ["queued", "running", "done", "error"];
 export const eventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EventType"]> = ["findings.new_p1", "findings.sla_breached", "gate.failed", "import.failed", "drift.detected", "webhook.test"];
 export const exportFormatValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportFormat"]> = ["csv", "xlsx", "sarif"];
 export const exposureValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Exposure"]> = ["internet", "internal", "isolated", "not_deployed", "unknown"];
