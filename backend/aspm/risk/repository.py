@@ -255,15 +255,10 @@ def _glob(pattern: str) -> re.Pattern[str]:
     return globs.compile_one(pattern)  # the one dialect, case ignored (README "Patterns")
 
 
-def _like(pattern: str) -> str:
-    """A shell-style pattern as a LIKE pattern (escape character backslash)."""
-    escaped = pattern.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped.replace("*", "%").replace("?", "_")
-
-
 @dataclass(frozen=True, slots=True)
 class PublicControls:
-    """Control patterns (shell-style) that show a resource public, and exceptions to them."""
+    """Control patterns (the one glob dialect, aspm.common.globs) that show a resource public,
+    and exceptions to them."""
 
     include: Sequence[str]
     exclude: Sequence[str] = ()
@@ -276,13 +271,21 @@ def _public_condition(
     `active_only` False fixed ones too."""
     if not controls.include:
         return false()
-    control = func.lower(f.control_id)
+
+    def any_of(patterns: Sequence[str]) -> ColumnElement[bool]:
+        # the one glob dialect, as the Python side matches these patterns (_public_control_ids,
+        # aspm.resources.exposure): case ignored, `*` within one `/`-separated segment. One
+        # alternation (as globs.compile_any), so SQLite calls its Python REGEXP once a row.
+        pattern = "(?i)" + "|".join(globs.regex(p) for p in patterns)
+        matches: ColumnElement[bool] = f.control_id.regexp_match(pattern)
+        return matches
+
     return and_(
         f.resource.is_not(None),
         f.detector_state == DetectorState.ACTIVE.value if active_only else true(),
         f.triage_state != TriageState.FALSE_POSITIVE.value,
-        or_(*(control.like(_like(p), escape="\\") for p in controls.include)),
-        *(control.not_like(_like(p), escape="\\") for p in controls.exclude),
+        any_of(controls.include),
+        *([~any_of(controls.exclude)] if controls.exclude else []),
     )
 
 
