@@ -175,6 +175,32 @@ def select_ids(
     return repository.select_ids(session, flt, cap=cap)
 
 
+def select_many(
+    session: Session,
+    *,
+    ids: Sequence[uuid.UUID] | None,
+    query: FindingQuery | None,
+    principal: Principal,
+    cap: int,
+) -> list[uuid.UUID]:
+    """The findings a bulk request names (bulk triage, tickets): its explicit `ids` (duplicates
+    dropped, in order) or what its `query` selects for the principal (as GET /findings reads
+    it), at most `cap`: a filter that selects more is refused, never cut short. Exactly one of
+    the two is given."""
+    if (ids is None) == (query is None):
+        raise InvalidInput("give either ids or filter (not both)")
+    if ids is not None:
+        return list(dict.fromkeys(ids))
+    assert query is not None  # noqa: S101
+    found = select_ids(session, query_filter(principal, query, limit=500), cap=cap + 1)
+    if len(found) > cap:
+        raise InvalidInput(
+            f"the filter selects more than {cap} findings; narrow it (a bulk request is all "
+            "or nothing)"
+        )
+    return found
+
+
 def resolve_id(session: Session, ref: str) -> uuid.UUID:
     """A full finding id, or a unique prefix or suffix of at least 6 hex digits. Finding ids are
     time-ordered (one import's share their first characters), so the CLI prints their ends."""

@@ -39,7 +39,7 @@ from aspm.common.paging import Page
 from aspm.db.session import unit_of_work
 from aspm.errors import AspmError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from aspm.findings import service as findings_service
-from aspm.findings.schemas import FindingDetail, FindingFilter
+from aspm.findings.schemas import FindingDetail
 from aspm.integrations import crypto, tickets_clients, tickets_config, tickets_http
 from aspm.integrations import tickets_repository as repository
 from aspm.integrations.service import backoff_seconds
@@ -249,23 +249,6 @@ def _open(row: TicketTracker | None, name: str, field: str, instance_key: bytes)
 # --- asking for tickets -------------------------------------------------------------------------
 
 
-def _select(session: Session, spec: TicketCreate, principal: Principal) -> list[uuid.UUID]:
-    if (spec.ids is None) == (spec.filter is None):
-        raise InvalidInput("give either ids or filter (not both)")
-    if spec.ids is not None:
-        return list(dict.fromkeys(spec.ids))
-    assert spec.filter is not None  # noqa: S101
-    fields = spec.filter.model_dump(exclude={"assignee", "team"})
-    who, teams = findings_service.people(
-        principal, assignee=spec.filter.assignee, team=spec.filter.team
-    )
-    flt = FindingFilter(**fields, assignee=who, teams=teams, limit=500)
-    ids = findings_service.select_ids(session, flt, principal=principal, cap=MAX_BULK + 1)
-    if len(ids) > MAX_BULK:
-        raise InvalidInput(f"the filter selects more than {MAX_BULK} findings; narrow it")
-    return ids
-
-
 @dataclass
 class _Group:
     target: tickets_config.Target
@@ -328,7 +311,9 @@ def create_tickets(
     """Tickets for the selected findings (all or nothing): the rows and their `create`
     operations, sent after the commit. Findings with a pending or open ticket are left out."""
     config = tickets_config.require(path)
-    ids = _select(session, spec, principal)
+    ids = findings_service.select_many(
+        session, ids=spec.ids, query=spec.filter, principal=principal, cap=MAX_BULK
+    )
     if not ids:
         raise InvalidInput("the selection is empty")
     rows = {f.id: (f, team) for f, team in triage_repository.get_findings(session, ids)}

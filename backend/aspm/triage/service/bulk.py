@@ -9,7 +9,6 @@ from aspm.auth.principal import Principal
 from aspm.common.clock import utcnow
 from aspm.errors import InvalidInput, NotFound
 from aspm.findings import service as findings_service
-from aspm.findings.schemas import FindingFilter
 from aspm.metrics import service as metrics_service
 from aspm.triage import repository
 from aspm.triage.schemas import MAX_BULK, BulkAction, BulkRequest, BulkResult
@@ -24,23 +23,9 @@ def bulk(
     """One action with one justification on an id list or a filtered selection: all or nothing
     (any refused finding refuses the whole request), one audit event per finding."""
     expire_due(session)
-    if (request.ids is None) == (request.filter is None):
-        raise InvalidInput("give either ids or filter (not both)")
-    if request.ids is not None:
-        ids = list(dict.fromkeys(request.ids))
-    else:
-        assert request.filter is not None  # noqa: S101
-        fields = request.filter.model_dump(exclude={"assignee", "team"})
-        who, teams = findings_service.people(
-            principal, assignee=request.filter.assignee, team=request.filter.team
-        )
-        flt = FindingFilter(**fields, assignee=who, teams=teams, limit=500)
-        ids = findings_service.select_ids(session, flt, principal=principal, cap=MAX_BULK + 1)
-        if len(ids) > MAX_BULK:
-            raise InvalidInput(
-                f"the filter selects more than {MAX_BULK} findings; narrow it (bulk actions are "
-                "all or nothing in one transaction)"
-            )
+    ids = findings_service.select_many(
+        session, ids=request.ids, query=request.filter, principal=principal, cap=MAX_BULK
+    )
     if not ids:
         raise InvalidInput("the selection is empty")
     rows = {f.id: (f, team) for f, team in repository.get_findings(session, ids)}
