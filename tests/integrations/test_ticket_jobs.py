@@ -11,8 +11,7 @@ from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.common.clock import utcnow
-from aspm.integrations import tickets_jobs
-from aspm.integrations import tickets_repository as repository
+from aspm.integrations import tickets_jobs, tickets_service
 from aspm.integrations.tickets_models import Ticket, TicketOperation
 from aspm.jobs import queue
 from aspm.jobs.tasks import Env
@@ -80,8 +79,8 @@ def test_two_senders_never_take_the_same_operation(engine: Engine) -> None:
         with factory() as first, first.begin(), factory() as second, second.begin():
             lease = now.replace(year=now.year + 1)
             second.execute(text("SET LOCAL lock_timeout = '2s'"))  # waiting would be a failure
-            a = repository.claim_due(first, now=now, lease_until=lease, limit=5)
-            b = repository.claim_due(second, now=now, lease_until=lease, limit=10)
+            a = tickets_service.OPERATIONS.claim_due(first, now=now, lease_until=lease, limit=5)
+            b = tickets_service.OPERATIONS.claim_due(second, now=now, lease_until=lease, limit=10)
             assert len(a) == 5
             assert len(b) == 5  # the first sender's rows are locked: skipped, not waited for
             assert not set(a) & set(b)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.db.session import unit_of_work
 from aspm.findings.models import Finding
-from aspm.integrations import service, signing
+from aspm.integrations import outbox, service, signing
 from aspm.integrations.models import WebhookDelivery, WebhookEvent
 from aspm.integrations.schemas import EventType, WebhookEnvelope
 from tests.conftest import TEST_SECRET
@@ -86,7 +86,7 @@ def test_a_5xx_then_a_timeout_is_retried_with_exponential_backoff_until_it_succe
     assert (first["status"], first["response_code"], first["error"]) == (
         "retrying", 503, "answered HTTP 503",
     )  # fmt: skip
-    assert _seconds_until_next(first) == service.backoff_seconds(1) == 30
+    assert _seconds_until_next(first) == outbox.backoff_seconds(1) == 30
     assert send_due(sessions) == 0  # not due yet
     clock.advance(30)
     assert send_due(sessions, timeout=0.5) == 1
@@ -95,7 +95,7 @@ def test_a_5xx_then_a_timeout_is_retried_with_exponential_backoff_until_it_succe
         "retrying", 2, None,
     )  # fmt: skip
     assert second["error"] == "no answer within 0.5 s"
-    assert _seconds_until_next(second) == service.backoff_seconds(2) == 60
+    assert _seconds_until_next(second) == outbox.backoff_seconds(2) == 60
     clock.advance(59)
     assert send_due(sessions) == 0
     clock.advance(1)
@@ -130,7 +130,7 @@ def test_after_every_attempt_failed_the_delivery_is_failed(
     hook.answer(*[Answer(status=500)] * service.MAX_ATTEMPTS)
     client.post(f"{URL}/{webhook['id']}/test")
     for _ in range(service.MAX_ATTEMPTS - 1):
-        clock.advance(service.RETRY_MAX_SECONDS)
+        clock.advance(outbox.RETRY_MAX_SECONDS)
         assert send_due(sessions) == 1
     with unit_of_work(sessions) as session:  # the API session has expired: hours went by
         page = service.list_deliveries(
@@ -140,15 +140,9 @@ def test_after_every_attempt_failed_the_delivery_is_failed(
     assert (last["status"], last["attempts"], last["next_attempt_at"]) == (
         "failed", service.MAX_ATTEMPTS, None,
     )  # fmt: skip
-    clock.advance(service.RETRY_MAX_SECONDS)
+    clock.advance(outbox.RETRY_MAX_SECONDS)
     assert send_due(sessions) == 0
     assert len(hook.received) == service.MAX_ATTEMPTS
-
-
-def test_backoff_doubles_and_is_capped() -> None:
-    waits = [service.backoff_seconds(n) for n in range(1, 10)]
-    assert waits == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
-    assert service.backoff_seconds(1, retry_after=10**6) == service.RETRY_MAX_SECONDS
 
 
 def test_a_redirect_is_a_failed_attempt_not_followed(client: TestClient, hook: Receiver) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from aspm.assets.models import Asset
@@ -139,33 +139,7 @@ def sla_breached_between(
     return _finding_rows(session, where, limit=limit)
 
 
-# --- the sender ---------------------------------------------------------------------------------
-
-
-def claim_due(
-    session: Session, *, now: datetime, lease_until: datetime, limit: int
-) -> list[uuid.UUID]:
-    """Due deliveries, taken for this sender until `lease_until` (a sender that dies leaves
-    them due again then). SKIP LOCKED on PostgreSQL: two senders never take the same one."""
-    stmt = (
-        select(WebhookDelivery.id)
-        .where(
-            WebhookDelivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)),
-            WebhookDelivery.next_attempt_at <= now,
-        )
-        .order_by(WebhookDelivery.next_attempt_at)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    ids = list(session.scalars(stmt))
-    if ids:
-        session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id.in_(ids))
-            .values(next_attempt_at=lease_until)
-        )
-    return ids
+# --- the sender (taking due deliveries: aspm.integrations.outbox) ------------------------------
 
 
 def load_delivery(
@@ -201,17 +175,6 @@ def list_deliveries(
         .offset(offset)
     )
     return list(rows), total
-
-
-def pending_count(session: Session) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(WebhookDelivery)
-            .where(WebhookDelivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.RETRYING)))
-        )
-        or 0
-    )
 
 
 def next_due(session: Session) -> datetime | None:

@@ -6,8 +6,8 @@ commits; nothing is sent from inside it. Senders take due deliveries after the c
 - PostgreSQL (imports on the job queue): the workers' periodic task `aspm.deliver_webhooks`;
 - SQLite (one process): a thread of the server (aspm.integrations.dispatch), woken on commit.
 A failed attempt (connection error, timeout, non-2xx) is tried again after an exponential
-backoff (RETRY_BASE_SECONDS doubling, at most RETRY_MAX_SECONDS, longer when a 429/503 asks with
-Retry-After), MAX_ATTEMPTS times in all; then the delivery is failed. Each event has one id on
+backoff (aspm.integrations.outbox: 30 s doubling, at most an hour, longer when a 429/503 asks
+with Retry-After), MAX_ATTEMPTS times in all; then the delivery is failed. Each event has one id on
 every attempt, so receivers can deduplicate.
 """
 
@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.audit import service as audit_service
@@ -27,6 +26,7 @@ from aspm.db.session import unit_of_work
 from aspm.errors import Conflict, InvalidInput, NotFound
 from aspm.integrations import crypto, formats, repository, sender, wakeup
 from aspm.integrations.models import Webhook, WebhookDelivery, WebhookEvent
+from aspm.integrations.outbox import Attempt, Outbox
 from aspm.integrations.schemas import (
     ENVELOPE_VERSION,
     DeliveryDetail,
@@ -49,14 +49,22 @@ from aspm.integrations.schemas import (
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-RETRY_BASE_SECONDS = 30
-RETRY_MAX_SECONDS = 3600
 LEASE_SECONDS = 120  # a taken delivery is due again after this if its sender vanished
 MAX_FINDINGS_PER_EVENT = 100
 KEEP_EVENTS_DAYS = 30
 SLA_MARK = "sla_breached"
 P1 = "P1"
 DRIFT = "drift"
+DELIVERIES = Outbox(
+    WebhookDelivery,
+    waiting=(DeliveryStatus.PENDING, DeliveryStatus.RETRYING),
+    done=DeliveryStatus.DELIVERED,
+    retrying=DeliveryStatus.RETRYING,
+    failed=DeliveryStatus.FAILED,
+    done_at="delivered_at",
+    keep=MAX_ATTEMPTS,
+    max_attempts=MAX_ATTEMPTS,
+)
 
 # --- endpoints ----------------------------------------------------------------------------------
 
@@ -210,24 +218,6 @@ def envelope(event: WebhookEvent) -> dict[str, Any]:
     }
 
 
-def _wake_after_commit(session: Session) -> None:
-    """Wake this process's sender once the session commits (a rollback wakes nobody)."""
-    session.info["aspm_webhooks_pending"] = True
-    if not session.info.get("aspm_webhooks_listening"):
-        session.info["aspm_webhooks_listening"] = True
-        sa_event.listen(session, "after_commit", _after_commit)
-        sa_event.listen(session, "after_rollback", _after_rollback)
-
-
-def _after_commit(session: Session) -> None:
-    if session.info.pop("aspm_webhooks_pending", False):
-        wakeup.notify()
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop("aspm_webhooks_pending", None)
-
-
 def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> WebhookEvent | None:
     """Queue one event for every active webhook subscribed to it (none: nothing is written)."""
     webhook_ids = repository.subscribers(session, event_type.value)
@@ -236,7 +226,7 @@ def emit(session: Session, event_type: EventType, data: dict[str, Any]) -> Webho
     event, _ = repository.add_event(
         session, event_type=event_type.value, data=data, webhook_ids=webhook_ids, now=utcnow()
     )
-    _wake_after_commit(session)
+    wakeup.WEBHOOKS.after_commit(session)
     log.info("webhook event %s (%s) for %d webhooks", event.id, event_type, len(webhook_ids))
     return event
 
@@ -376,15 +366,6 @@ def event_types() -> list[EventTypeInfo]:
 # --- delivery: after the commit, outside any transaction of the caller --------------------------
 
 
-def backoff_seconds(attempts: int, retry_after: int | None = None) -> int:
-    """Wait before the next attempt, after `attempts` failed ones: 30 s, 1 min, 2 min, ... at
-    most an hour; at least what a Retry-After asked for (capped at an hour too)."""
-    wait: int = min(RETRY_BASE_SECONDS << max(0, attempts - 1), RETRY_MAX_SECONDS)
-    if retry_after is not None:
-        wait = max(wait, min(retry_after, RETRY_MAX_SECONDS))
-    return wait
-
-
 def send_test(
     factory: sessionmaker[Session],
     *,
@@ -422,7 +403,7 @@ def deliver_due(
     """Send the deliveries due now (at most `limit`); returns how many were attempted."""
     now = utcnow()
     with unit_of_work(factory) as session:
-        ids = repository.claim_due(
+        ids = DELIVERIES.claim_due(
             session, now=now, lease_until=now + timedelta(seconds=LEASE_SECONDS), limit=limit
         )
     for delivery_id in ids:
@@ -487,32 +468,15 @@ def deliver(
 
 
 def _finish(delivery: WebhookDelivery, outcome: sender.Outcome, *, final: bool) -> None:
-    now = utcnow()
-    delivery.attempts += 1
-    delivery.last_attempt_at = now
-    delivery.response_code = outcome.response_code
     delivery.duration_ms = outcome.duration_ms
-    delivery.error = None if outcome.error is None else outcome.error[:300]
-    delivery.attempt_log = [
-        *delivery.attempt_log[-(MAX_ATTEMPTS - 1) :],
-        {"at": now.isoformat(), "response_code": outcome.response_code,
-         "duration_ms": outcome.duration_ms, "error": delivery.error},
-    ]  # fmt: skip
-    if outcome.ok:
-        delivery.status = DeliveryStatus.DELIVERED
-        delivery.delivered_at = now
-        delivery.next_attempt_at = None
-    elif final or delivery.attempts >= MAX_ATTEMPTS:
-        delivery.status = DeliveryStatus.FAILED
-        delivery.next_attempt_at = None
-    else:
-        delivery.status = DeliveryStatus.RETRYING
-        delivery.next_attempt_at = now + timedelta(
-            seconds=backoff_seconds(delivery.attempts, outcome.retry_after)
-        )
+    attempt = Attempt(
+        ok=outcome.ok, response_code=outcome.response_code, duration_ms=outcome.duration_ms,
+        error=outcome.error, retry_after=outcome.retry_after, final=final,
+    )  # fmt: skip
+    DELIVERIES.record(delivery, attempt, now=utcnow())
 
 
 def pending(factory: sessionmaker[Session]) -> tuple[int, datetime | None]:
     """How many deliveries wait, and when the first is due."""
     with unit_of_work(factory) as session:
-        return repository.pending_count(session), repository.next_due(session)
+        return DELIVERIES.waiting_count(session), repository.next_due(session)

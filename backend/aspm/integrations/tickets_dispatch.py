@@ -2,21 +2,17 @@
 
 - imports on the job queue (PostgreSQL): the workers, through the periodic tasks
   `aspm.send_tickets` (every 5 s) and `aspm.poll_tickets` (every minute) (aspm.jobs.queue);
-- imports inside the server (SQLite, one process): a daemon thread of the server, woken when a
-  transaction that asked for tickets commits, polling for retries and for the tickets' state.
+- imports inside the server (SQLite, one process): a daemon thread of the server (the same
+  `ServerSender` as the webhooks'), woken when a transaction that asked for tickets commits,
+  polling for retries and for the tickets' state.
 """
 
 import logging
-import threading
-import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from aspm.integrations import tickets_service
+from aspm.integrations import tickets_service, wakeup
+from aspm.integrations.dispatch import ServerSender, server_lifespan
 from aspm.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -25,57 +21,25 @@ WAKE_SECONDS = 5.0
 POLL_SECONDS = 60.0
 
 
-class ServerTicketSender:
-    def __init__(self, factory: sessionmaker[Session], settings: Settings) -> None:
-        self.factory = factory
-        self.settings = settings
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="aspm-tickets", daemon=True)
-        self.polled_at = 0.0
+def ticket_sender(factory: sessionmaker[Session], settings: Settings) -> ServerSender | None:
+    """The sender thread, when a tickets file is configured (none: there is nothing to send)."""
+    key, path = settings.secret_hmac_key, settings.tickets_file
+    if path is None:
+        return None
 
-    def start(self) -> None:
-        self.thread.start()
+    def poll() -> None:
+        result = tickets_service.poll(factory, path=path, instance_key=key)
+        if any(result.values()):
+            log.info("tickets poll: %s", result)
 
-    def stop(self) -> None:
-        self.stopping.set()
-        tickets_service.notify()
-        self.thread.join(timeout=20)
-
-    def _run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                self.pass_once()
-            except Exception:  # the thread outlives a bad pass: the next one tries again
-                log.exception("ticket sender pass failed")
-            tickets_service.wait(WAKE_SECONDS)
-
-    def pass_once(self) -> None:
-        key, path = self.settings.secret_hmac_key, self.settings.tickets_file
-        while not self.stopping.is_set() and tickets_service.send_due(
-            self.factory, path=path, instance_key=key
-        ):
-            pass
-        if time.monotonic() - self.polled_at >= POLL_SECONDS or not self.polled_at:
-            self.polled_at = time.monotonic()
-            result = tickets_service.poll(self.factory, path=path, instance_key=key)
-            if any(result.values()):
-                log.info("tickets poll: %s", result)
+    return ServerSender(
+        name="aspm-tickets",
+        alarm=wakeup.TICKETS,
+        send_due=lambda: tickets_service.send_due(factory, path=path, instance_key=key),
+        periodic=poll,
+        wake_seconds=WAKE_SECONDS,
+        period_seconds=POLL_SECONDS,
+    )
 
 
-def _own_engine(factory: sessionmaker[Session]) -> bool:
-    return isinstance(factory.kw.get("bind"), Engine)
-
-
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings: Settings = app.state.settings
-    factory: sessionmaker[Session] = app.state.sessionmaker
-    sender: ServerTicketSender | None = None
-    if not settings.queue_imports and settings.tickets_file is not None and _own_engine(factory):
-        sender = ServerTicketSender(factory, settings)
-        sender.start()
-    try:
-        yield
-    finally:
-        if sender is not None:
-            sender.stop()
+lifespan = server_lifespan(ticket_sender)

@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, select, update
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from aspm.findings.models import DetectorState, Finding
@@ -121,29 +121,7 @@ def list_tickets(
     return list(rows), total
 
 
-# --- the outbox ----------------------------------------------------------------------------------
-
-
-def claim_due(
-    session: Session, *, now: datetime, lease_until: datetime, limit: int
-) -> list[uuid.UUID]:
-    """Due operations, taken until `lease_until` (SKIP LOCKED on PostgreSQL)."""
-    stmt = (
-        select(TicketOperation.id)
-        .where(TicketOperation.status.in_(WAITING), TicketOperation.next_attempt_at <= now)
-        .order_by(TicketOperation.next_attempt_at)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    ids = list(session.scalars(stmt))
-    if ids:
-        session.execute(
-            update(TicketOperation)
-            .where(TicketOperation.id.in_(ids))
-            .values(next_attempt_at=lease_until)
-        )
-    return ids
+# --- the outbox (taking due operations: aspm.integrations.outbox) -----------------------------
 
 
 def get_operation(session: Session, operation_id: uuid.UUID) -> TicketOperation | None:
@@ -206,15 +184,4 @@ def due_for_poll(session: Session, *, before: datetime, limit: int) -> list[uuid
             .order_by(Ticket.synced_at.asc().nulls_first())
             .limit(limit)
         )
-    )
-
-
-def pending_count(session: Session) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(TicketOperation)
-            .where(TicketOperation.status.in_(WAITING))
-        )
-        or 0
     )

@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import json
 import logging
-import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +28,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.audit import service as audit_service
@@ -40,9 +38,9 @@ from aspm.db.session import unit_of_work
 from aspm.errors import AspmError, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from aspm.findings import service as findings_service
 from aspm.findings.schemas import FindingDetail
-from aspm.integrations import crypto, tickets_clients, tickets_config, tickets_http
+from aspm.integrations import crypto, tickets_clients, tickets_config, tickets_http, wakeup
 from aspm.integrations import tickets_repository as repository
-from aspm.integrations.service import backoff_seconds
+from aspm.integrations.outbox import Attempt, Outbox
 from aspm.integrations.tickets_clients import Request
 from aspm.integrations.tickets_config import Grouping, TicketsConfig, TrackerConfig, TrackerKind
 from aspm.integrations.tickets_models import Ticket, TicketOperation, TicketTracker
@@ -73,43 +71,20 @@ CLOSE_BATCH = 500
 POLL_BATCH = 50
 GITHUB_SIGNATURE = "X-Hub-Signature-256"
 JIRA_SIGNATURE = "X-Hub-Signature"
+OPERATIONS = Outbox(
+    TicketOperation,
+    waiting=repository.WAITING,
+    done=OperationStatus.DONE,
+    retrying=OperationStatus.RETRYING,
+    failed=OperationStatus.FAILED,
+    done_at="done_at",
+    keep=MAX_LOG,
+)
 WEBHOOK_PATHS = {
     TrackerKind.GITHUB: "/api/v1/tickets/hooks/github/{name}",
     TrackerKind.JIRA_CLOUD: "/api/v1/tickets/hooks/jira/{name}",
     TrackerKind.JIRA_SERVER: "/api/v1/tickets/hooks/jira/{name}",
 }
-
-# --- wake-up of this process's sender thread (SQLite) -------------------------------------------
-
-_wake = threading.Event()
-
-
-def wait(timeout: float) -> bool:
-    woken = _wake.wait(timeout)
-    _wake.clear()
-    return woken
-
-
-def notify() -> None:
-    _wake.set()
-
-
-def _wake_after_commit(session: Session) -> None:
-    session.info["aspm_tickets_pending"] = True
-    if not session.info.get("aspm_tickets_listening"):
-        session.info["aspm_tickets_listening"] = True
-        sa_event.listen(session, "after_commit", _after_commit)
-        sa_event.listen(session, "after_rollback", _after_rollback)
-
-
-def _after_commit(session: Session) -> None:
-    if session.info.pop("aspm_tickets_pending", False):
-        notify()
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop("aspm_tickets_pending", None)
-
 
 # --- reading ------------------------------------------------------------------------------------
 
@@ -235,7 +210,7 @@ def set_credentials(
             uuid.uuid5(uuid.NAMESPACE_URL, name), to_value=name,
             details={"changed": changed},  # which fields: never their values
         )  # fmt: skip
-        _wake_after_commit(session)  # operations waiting for a token can go now
+        wakeup.TICKETS.after_commit(session)  # operations waiting for a token can go now
     return tickets_settings(session, path=path)
 
 
@@ -368,7 +343,7 @@ def create_tickets(
         )  # fmt: skip
         created.append(ticket)
     if created:
-        _wake_after_commit(session)
+        wakeup.TICKETS.after_commit(session)
     log.info("tickets: %d asked for by %s (%d findings already linked)",
              len(created), principal.actor, len(linked))  # fmt: skip
     return TicketsCreated(tickets=_reads(session, created), already_linked=sorted(linked))
@@ -404,7 +379,7 @@ def retry(session: Session, *, ticket_id: uuid.UUID, actor: Principal) -> Ticket
     session.flush()
     audit_service.record(session, actor, "ticket_retried", "ticket", ticket.id,
                          to_value=ticket.title)  # fmt: skip
-    _wake_after_commit(session)
+    wakeup.TICKETS.after_commit(session)
     return _reads(session, [ticket])[0]
 
 
@@ -429,7 +404,7 @@ def request_closes(session: Session) -> int:
             "Closed by ASPM.",
         )  # fmt: skip
     session.flush()
-    _wake_after_commit(session)
+    wakeup.TICKETS.after_commit(session)
     log.info("tickets: %d to close, their findings fixed", len(ids))
     return len(ids)
 
@@ -482,7 +457,7 @@ def send_due(
         return 0
     now = utcnow()
     with unit_of_work(factory) as session:
-        ids = repository.claim_due(
+        ids = OPERATIONS.claim_due(
             session, now=now, lease_until=now + timedelta(seconds=LEASE_SECONDS), limit=limit
         )
     for operation_id in ids:
@@ -582,7 +557,7 @@ def _do_create(factory: sessionmaker[Session], job: _Job, timeout: float) -> Non
             _record(session, operation, reply, None, final=False)
             log.info("ticket %s created as %s", ticket.id, created.key)
             if ticket.close_requested_at is not None:
-                _wake_after_commit(session)  # its close waited for this
+                wakeup.TICKETS.after_commit(session)  # its close waited for this
         else:
             final = not reply.transient
             _record(session, operation, reply, None, final=final)
@@ -648,31 +623,16 @@ def _record(
     *,
     final: bool,
 ) -> None:
-    now = utcnow()
-    operation.attempts += 1
-    operation.last_attempt_at = now
-    operation.response_code = None if reply is None else reply.status
     error = str(refusal) if refusal is not None else (None if reply is None else reply.error)
-    operation.error = None if error is None else error[:300]
-    operation.attempt_log = [
-        *operation.attempt_log[-(MAX_LOG - 1):],
-        {"at": now.isoformat(), "response_code": operation.response_code,
-         "duration_ms": None if reply is None else reply.duration_ms, "error": operation.error},
-    ]  # fmt: skip
-    if refusal is None and reply is not None and reply.ok:
-        operation.status = OperationStatus.DONE
-        operation.done_at = now
-        operation.next_attempt_at = None
-    elif final:
-        operation.status = OperationStatus.FAILED
-        operation.next_attempt_at = None
-    else:
-        operation.status = OperationStatus.RETRYING
-        operation.next_attempt_at = now + timedelta(
-            seconds=backoff_seconds(
-                operation.attempts, None if reply is None else reply.retry_after
-            )
-        )
+    attempt = Attempt(
+        ok=refusal is None and reply is not None and reply.ok,
+        response_code=None if reply is None else reply.status,
+        duration_ms=None if reply is None else reply.duration_ms,
+        error=error,
+        retry_after=None if reply is None else reply.retry_after,
+        final=final,
+    )
+    OPERATIONS.record(operation, attempt, now=utcnow())
     session.flush()
     log.info("ticket operation %s (%s) attempt %d: %s", operation.id, operation.action,
              operation.attempts, operation.status)  # fmt: skip
@@ -815,4 +775,4 @@ def receive_hook(
 
 def pending(factory: sessionmaker[Session]) -> int:
     with unit_of_work(factory) as session:
-        return repository.pending_count(session)
+        return OPERATIONS.waiting_count(session)
