@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from aspm.assets import service as assets_service
@@ -210,17 +209,13 @@ def _load(session: Session, stmt: Any) -> "pd.DataFrame":
 
 
 def _gate_findings(
-    session: Session, dialect: str, period: Period, q: MetricQuery, *, recorded: bool
+    session: Session, dialect: str, period: Period, q: MetricQuery
 ) -> "pd.DataFrame":
     """The findings that failed gates most often in the period (top 100)."""
     import pandas as pd
 
     from aspm.metrics import posture
 
-    if not recorded:
-        return posture.gate_findings(
-            pd.DataFrame(columns=["finding_id", "blocked"]), pd.DataFrame(), top=100
-        )
     stmt = queries.gate_blocking_findings(dialect, asset_filter=q.asset is not None)
     params: dict[str, object] = {"start": period.start, "end": period.end}
     if q.asset is not None:
@@ -400,19 +395,12 @@ def _violations_blocked(a: Ask) -> "pd.DataFrame":
     group = a.group
     if group == "finding" and a.q.interval is not None:
         raise InvalidInput("group_by=finding lists findings: leave out interval")
-    recorded = inspect(a.session.connection()).has_table("gate_evaluations")
     if group == "finding":
-        df = _gate_findings(a.session, a.dialect, a.period, a.q, recorded=recorded)
+        df = _gate_findings(a.session, a.dialect, a.period, a.q)
         empty = df.empty
     else:
-        evals = a.load(queries.gate_by_day(a.dialect, **a.span, dim=group)) if recorded else None
-        empty = evals is None or evals.empty
-        if evals is None:
-            import pandas as pd
-
-            evals = pd.DataFrame(
-                columns=["day", *a.dims, "evaluations", "failed", "failing_findings"]
-            )
+        evals = a.load(queries.gate_by_day(a.dialect, **a.span, dim=group))
+        empty = evals.empty
         df = posture.gate(evals, group=group, interval=a.interval)
     if empty:
         a.notes.append("no gate evaluations recorded in the period (run `aspm gate` in CI)")
