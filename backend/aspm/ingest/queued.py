@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from aspm.common.clock import utcnow
 from aspm.db.bulk import is_postgres
 from aspm.ingest.models import FINAL_STATUSES, IngestRun, IngestStatus
-from aspm.ingest.service import IngestOptions, check_request
+from aspm.ingest.service import IngestOptions, check_request, record_failure
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +71,9 @@ def record_progress(session: Session, *, import_id: uuid.UUID, read_bytes: int) 
 
 
 def fail(session: Session, *, import_id: uuid.UUID, error: str) -> None:
-    """An import that did not run to its end (e.g. its upload vanished): error, with why."""
-    now = utcnow()
-    session.execute(
-        update(IngestRun)
-        .where(IngestRun.id == import_id, IngestRun.status.not_in(list(FINAL_STATUSES)))
-        .values(status=IngestStatus.ERROR, error=error, finished_at=now, progress_bytes=None)
-    )
+    """An import that did not run to its end (e.g. its upload vanished): error, with why, as
+    any failed import is recorded (`service.record_failure`)."""
+    record_failure(session, error=error, run_id=import_id)
 
 
 def pending_ids(session: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:

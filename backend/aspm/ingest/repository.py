@@ -611,8 +611,8 @@ def asset_name(session: Session, asset_id: uuid.UUID | None) -> str | None:
     return name
 
 
-def get_run(session: Session, run_id: uuid.UUID) -> IngestRun | None:
-    return session.get(IngestRun, run_id)
+def get_run(session: Session, run_id: uuid.UUID, *, for_update: bool = False) -> IngestRun | None:
+    return session.get(IngestRun, run_id, with_for_update=for_update)
 
 
 def set_detection_commits(

@@ -50,7 +50,7 @@ from aspm.findings.fingerprint import (
 from aspm.findings.models import DetectorState, TriageState
 from aspm.ingest import repository
 from aspm.ingest.contract import Category, ParseContext, RawFinding
-from aspm.ingest.models import IngestRun, IngestScope, IngestStatus
+from aspm.ingest.models import FINAL_STATUSES, IngestRun, IngestScope, IngestStatus
 from aspm.ingest.reading import open_report, parse_all
 from aspm.ingest.repository import Batch, DetectionRow, DetectionUpdate, FindingRow, Shown
 from aspm.ingest.schemas import IngestResult, IngestRunRead
@@ -1161,32 +1161,59 @@ def run_import(
             "log); nothing was stored"
         )
     with unit_of_work(factory) as session:
-        now = utcnow()
-        failed = IngestRun(
-            id=run_id or uuid.uuid4(),
-            filename=filename[:500],
-            format=options.format,
-            scope_target=options.scope,
-            partial=options.partial,
-            uploaded_by=options.actor,
-            status=IngestStatus.ERROR,
-            error=error,
-            started_at=now,
-            finished_at=now,
+        run = record_failure(
+            session, error=error, run_id=run_id, filename=filename, options=options,
             duration_ms=int((time.perf_counter() - started) * 1000),
-            progress_bytes=None,
-        )
-        run = repository.add_run(session, failed) if run_id is None else session.merge(failed)
-        integrations_service.import_failed(session, import_id=run.id, file=filename,
-                                           format=options.format, error=error)  # fmt: skip
+        )  # fmt: skip
     return IngestResult(
-        import_id=run.id,
+        import_id=run.id if run is not None else run_id,
         file=filename,
         format=options.format,
         status=IngestStatus.ERROR,
         error=error,
         partial=options.partial,
     )
+
+
+def record_failure(
+    session: Session,
+    *,
+    error: str,
+    run_id: uuid.UUID | None = None,
+    filename: str = "",
+    options: IngestOptions | None = None,
+    duration_ms: int | None = None,
+) -> IngestRun | None:
+    """The record of an import that failed (the one place it is written): its row in state
+    error saying why, finished now, and the `import.failed` webhook event. The row is the queued
+    import's (`run_id`; None when it is gone or finished already: nothing to record) or, for an
+    inline import, a new one described by `filename` and `options`."""
+    now = utcnow()
+    run = None if run_id is None else repository.get_run(session, run_id, for_update=True)
+    if run is None:
+        if options is None:
+            return None
+        run = repository.add_run(
+            session,
+            IngestRun(
+                id=run_id or uuid.uuid4(), filename=filename[:500], format=options.format,
+                scope_target=options.scope, partial=options.partial, uploaded_by=options.actor,
+                status=IngestStatus.ERROR, started_at=now,
+            ),
+        )  # fmt: skip
+    elif run.status in FINAL_STATUSES:
+        return None
+    run.status = IngestStatus.ERROR
+    run.error = error
+    run.finished_at = now
+    run.progress_bytes = None
+    if duration_ms is not None:
+        run.duration_ms = duration_ms
+    session.flush()
+    integrations_service.import_failed(
+        session, import_id=run.id, file=run.filename, format=run.format, error=error
+    )
+    return run
 
 
 def list_runs(
