@@ -10,7 +10,8 @@ Authorization: every route declares what it needs with one of the `*Access` depe
 OpenAPI document against an explicit table.
 """
 
-from collections.abc import Callable, Collection, Iterator
+import uuid
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, params
@@ -20,11 +21,14 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
+from aspm.assets import service as assets_service
 from aspm.auth import credentials
 from aspm.auth import service as auth_service
 from aspm.auth.principal import Principal, Role, Scope
 from aspm.db.session import unit_of_work
 from aspm.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from aspm.findings import service as findings_service
+from aspm.resources import service as resources_service
 from aspm.settings import Settings
 
 SESSION_COOKIE = "aspm_session"
@@ -157,10 +161,35 @@ def require(
     return dependency
 
 
+def _finding_in_assets(session: Session, finding_ref: str, asset_ids: Iterable[uuid.UUID]) -> bool:
+    """True when the finding exists and belongs to one of the assets (a bound token's check;
+    an unknown finding answers False, so that the token learns nothing of other assets)."""
+    try:
+        finding_id = uuid.UUID(finding_ref)
+    except ValueError:
+        return False
+    finding = findings_service.get_risk_fields(session, finding_id)
+    return finding is not None and finding.asset_id in set(asset_ids)
+
+
+def _resource_in_assets(
+    session: Session, resource_ref: str, asset_ids: Iterable[uuid.UUID]
+) -> bool:
+    """True when the inventory resource exists and belongs to one of the assets (as
+    `_finding_in_assets`: an unknown one answers False)."""
+    asset_id = resources_service.asset_of(session, resource_ref)
+    return asset_id is not None and asset_id in set(asset_ids)
+
+
+def _bound_asset_names(session: Session, asset_ids: Iterable[uuid.UUID]) -> set[str]:
+    """Names of the assets a token is bound to (a token names ids; requests name assets)."""
+    return {a.name for a in assets_service.get_many(session, asset_ids)}
+
+
 # path parameters naming one object of an asset, and the check that it is of the given assets
 _BOUND_OBJECTS: tuple[tuple[str, str, Callable[[Session, str, Collection[Any]], bool]], ...] = (
-    ("finding_id", "finding", auth_service.finding_in_assets),
-    ("resource_id", "resource", auth_service.resource_in_assets),
+    ("finding_id", "finding", _finding_in_assets),
+    ("resource_id", "resource", _resource_in_assets),
 )
 
 
@@ -179,7 +208,7 @@ def _check_bound_asset(request: Request, principal: Principal, asset_param: str 
     if not name:
         raise PermissionDenied(f"this token is bound to assets: name one with ?{asset_param}=")
     with unit_of_work(request.app.state.sessionmaker) as session:
-        names = auth_service.bound_asset_names(session, principal.asset_ids or ())
+        names = _bound_asset_names(session, principal.asset_ids or ())
     if name not in names:
         raise PermissionDenied(f"this token is not allowed to act on asset {name!r}")
 

@@ -3,21 +3,28 @@
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from aspm.audit import repository
 from aspm.audit.models import AuditEvent
 from aspm.audit.schemas import AuditEventRead, AuditFilter
-from aspm.auth.principal import Principal
 from aspm.common.clock import utcnow
 from aspm.common.paging import Page
 
 
+class Actor(Protocol):
+    """Who acts, as the trail names them: an aspm.auth.principal.Principal is one (the audit
+    trail sits below auth, so it names the shape rather than the class)."""
+
+    @property
+    def actor(self) -> str: ...
+
+
 def record(
     session: Session,
-    actor: Principal | str,
+    actor: Actor | str,
     action: str,
     object_type: str,
     object_id: uuid.UUID,
@@ -31,7 +38,7 @@ def record(
     """Append one event in the caller's transaction (it commits or rolls back with the change)."""
     event = AuditEvent(
         at=at or utcnow(),
-        actor=(actor.actor if isinstance(actor, Principal) else actor)[:200],
+        actor=(actor if isinstance(actor, str) else actor.actor)[:200],
         action=action[:50],
         object_type=object_type[:50],
         object_id=object_id,

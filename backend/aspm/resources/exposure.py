@@ -39,7 +39,7 @@ policies, keys, queues...) give None: the asset's declared exposure applies.
 
 DATA SENSITIVITY (restricted | confidential | internal | public, or None)
 From the resource's tags whose key is one of `sensitivity_tags` (compared case-insensitively,
-ignoring "-", "_" and spaces), the value read with aspm.risk.context's vocabulary; a data tag value
+ignoring "-", "_" and spaces), the value read by aspm.common.classification; a data tag value
 (pii, pci, phi) takes the level `data_tags` gives it (the policy's, default pci/phi -> restricted,
 pii -> confidential). The highest level wins. A resource without such a tag takes the highest
 level of the data stores (`DATA_STORES`) it names directly by a relation (a bucket's policy, ACL or
@@ -95,9 +95,9 @@ from sqlalchemy import Text, Uuid, cast, column, exists, select, table
 from sqlalchemy.orm import Session
 
 from aspm.common import globs
+from aspm.common.classification import classification, loose
 from aspm.findings.models import Finding
 from aspm.resources.models import Resource, ResourceLink
-from aspm.risk.context import classification
 
 # ------------------------------------------------------------------ public interface
 
@@ -706,21 +706,17 @@ def _kinds(
     return kinds
 
 
-def _norm(key: str) -> str:
-    return key.lower().replace("-", "").replace("_", "").replace(" ", "")
-
-
 def _tagged(
     nodes: list[_Node], sensitivity_tags: Sequence[str], data_tags: Mapping[str, str]
 ) -> dict[uuid.UUID, ResourceFact]:
-    keys = {_norm(k) for k in sensitivity_tags}
+    keys = {loose(k) for k in sensitivity_tags}
     out: dict[uuid.UUID, ResourceFact] = {}
     if not keys:
         return out
     for n in nodes:
         best: ResourceFact | None = None
         for key, value in n.tags.items():
-            if _norm(key) not in keys or not isinstance(value, str):
+            if loose(key) not in keys or not isinstance(value, str):
                 continue
             found = classification(value)
             level = data_tags.get(found, found) if found else None
@@ -728,7 +724,7 @@ def _tagged(
                 continue
             if best is None or _LEVELS.index(level) > _LEVELS.index(best.value):
                 shown = f"tag {key}={value} on {n.label}"
-                if level != _norm(value):
+                if level != loose(value):
                     shown += f": {level}"
                 best = ResourceFact(level, shown)
         if best is not None:

@@ -13,7 +13,9 @@ is in the policy. Asset context declared in assets.yaml always wins over the rep
 import json
 from dataclasses import dataclass
 
-# tag keys, compared lower-case with "-", "_" and spaces removed
+from aspm.common.classification import CLASS_VALUES, DATA_TAGS, loose
+
+# tag keys, compared after aspm.common.classification.loose
 _ENV_KEYS = frozenset({"environment", "env", "envtype", "stage", "deploymentenvironment"})
 _ENV_VALUES = {
     "prod": "prod", "production": "prod", "prd": "prod", "live": "prod",
@@ -25,29 +27,10 @@ _ENV_VALUES = {
 _CLASS_KEYS = frozenset(
     {"dataclassification", "classification", "datasensitivity", "sensitivity", "confidentiality"}
 )
-_CLASS_VALUES = {
-    "restricted": "restricted", "secret": "restricted", "topsecret": "restricted",
-    "highlyconfidential": "restricted", "confidential": "confidential",
-    "sensitive": "confidential", "internal": "internal", "private": "internal",
-    "public": "public", "notconfidential": "public",
-}  # fmt: skip
-_DATA_TAGS = ("pii", "pci", "phi")
 _TRUE = frozenset({"true", "yes", "1", "y"})
 _SENSITIVITY_ORDER = ("public", "internal", "confidential", "restricted")
 # OCSF data_classification.category -> data tag (the policy's data_tags say what each implies)
 _OCSF_CATEGORIES = {"personal": "pii", "financial": "financial", "governmental": "governmental"}
-
-
-def _norm(value: str) -> str:
-    return value.lower().replace("-", "").replace("_", "").replace(" ", "")
-
-
-def classification(value: str) -> str | None:
-    """A data-classification value as a sensitivity level (restricted / confidential / internal /
-    public; "Highly-Confidential" -> restricted), or the data tag it names (pii / pci / phi), or
-    None. The same vocabulary as report tags, for resource tags (aspm.resources.exposure)."""
-    v = _norm(value)
-    return _CLASS_VALUES.get(v) or (v if v in _DATA_TAGS else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,23 +68,23 @@ def facts_from_pairs(pairs: list[tuple[str, str]]) -> ReportFacts:
     tags: list[Fact] = []
     best_epss = -1.0
     for key, value in pairs:
-        k, v = _norm(key), _norm(value)
+        k, v = loose(key), loose(value)
         shown = f"{key}={value}"[:80]
         if k in _ENV_KEYS and v in _ENV_VALUES and env is None:
             env = Fact(_ENV_VALUES[v], f"report tag {shown}")
         elif k in _CLASS_KEYS or k == "ocsf:confidentiality":
             origin = "OCSF data classification" if k.startswith("ocsf:") else "report tag"
-            level = _CLASS_VALUES.get(v)
+            level = CLASS_VALUES.get(v)
             if level is not None and (
                 sens is None
                 or _SENSITIVITY_ORDER.index(level) > _SENSITIVITY_ORDER.index(sens.value)
             ):
                 sens = Fact(level, f"{origin} {shown}")
-            elif v in _DATA_TAGS:
+            elif v in DATA_TAGS:
                 tags.append(Fact(v, f"{origin} {shown}"))
         elif k == "ocsf:datacategory" and v in _OCSF_CATEGORIES:
             tags.append(Fact(_OCSF_CATEGORIES[v], f"OCSF data classification {shown}"))
-        elif k in _DATA_TAGS and v in _TRUE:
+        elif k in DATA_TAGS and v in _TRUE:
             tags.append(Fact(k, f"report tag {shown}"))
         elif k == "asff:criticality" and crit is None:
             try:

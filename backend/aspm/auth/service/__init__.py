@@ -22,14 +22,7 @@ from aspm.auth.service.sessions import (
     open_session,
 )
 from aspm.auth.service.teams import add_member, create_team, list_teams, remove_member
-from aspm.auth.service.tokens import (
-    bound_asset_names,
-    create_token,
-    finding_in_assets,
-    list_tokens,
-    resource_in_assets,
-    revoke_token,
-)
+from aspm.auth.service.tokens import create_token, list_tokens, revoke_token
 from aspm.auth.service.users import (
     change_own_password,
     check_assignable,
@@ -52,14 +45,12 @@ __all__ = [
     "authenticate_session",
     "authenticate_token",
     "bootstrap",
-    "bound_asset_names",
     "change_own_password",
     "check_assignable",
     "create_team",
     "create_token",
     "create_user",
     "directory",
-    "finding_in_assets",
     "get_user",
     "hash_params",
     "list_teams",
@@ -71,7 +62,6 @@ __all__ = [
     "open_session",
     "remove_member",
     "reset_password",
-    "resource_in_assets",
     "revoke_token",
     "set_password",
     "update_user",

@@ -1,8 +1,7 @@
 """API tokens: created for a user (scopes capped by the user's role, optionally bound to assets),
-listed, revoked; and the checks a token bound to assets needs."""
+listed, revoked (aspm.api.deps checks what a token bound to assets may reach)."""
 
 import uuid
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -16,8 +15,6 @@ from aspm.auth.schemas import TokenCreate, TokenCreated, TokenRead
 from aspm.auth.service.common import ROLE_SCOPES, actor_name, user_by_name_or_raise, user_or_raise
 from aspm.common.clock import utcnow
 from aspm.errors import InvalidInput, NotFound
-from aspm.findings import service as findings_service
-from aspm.resources import service as resources_service
 
 
 def _token_read(token: ApiToken, username: str, now: datetime) -> TokenRead:
@@ -96,26 +93,3 @@ def revoke_token(session: Session, *, token_id: uuid.UUID, actor: Principal | st
         audit.record(session, actor, "token_revoked", "token", token.id,
                      details={"name": token.name, "user": user.username})  # fmt: skip
     return _token_read(token, user.username, utcnow())
-
-
-def finding_in_assets(session: Session, finding_ref: str, asset_ids: Iterable[uuid.UUID]) -> bool:
-    """True when the finding exists and belongs to one of the assets (a bound token's check;
-    an unknown finding answers False, so that the token learns nothing of other assets)."""
-    try:
-        finding_id = uuid.UUID(finding_ref)
-    except ValueError:
-        return False
-    finding = findings_service.get_risk_fields(session, finding_id)
-    return finding is not None and finding.asset_id in set(asset_ids)
-
-
-def resource_in_assets(session: Session, resource_ref: str, asset_ids: Iterable[uuid.UUID]) -> bool:
-    """True when the inventory resource exists and belongs to one of the assets (as
-    `finding_in_assets`: an unknown one answers False)."""
-    asset_id = resources_service.asset_of(session, resource_ref)
-    return asset_id is not None and asset_id in set(asset_ids)
-
-
-def bound_asset_names(session: Session, asset_ids: Iterable[uuid.UUID]) -> set[str]:
-    """Names of the assets a token is bound to (a token names ids; requests name assets)."""
-    return {a.name for a in assets_service.get_many(session, asset_ids)}
