@@ -1,19 +1,24 @@
 """The findings filter is defined once (FindingQuery): the list route, the exports route, the
 bulk action's filter and the CLI take exactly its names, so a filter added in one place and
-forgotten in another fails here."""
+forgotten in another fails here (`aspm export findings` included)."""
 
 import types
 import uuid
 from enum import Enum
+from pathlib import Path
 from typing import Any, Union, cast, get_args, get_origin
 
 import httpx
+import pytest
 import typer
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from aspm.cli import app as cli_app
 from aspm.client import ServerClient
+from aspm.exports import tabular
 from aspm.findings.schemas import FindingListQuery, FindingQuery
+from aspm.settings import get_settings
 
 FILTER = set(FindingQuery.model_fields)
 SORT = {"sort", "descending"}
@@ -101,3 +106,47 @@ def test_findings_list_on_the_command_line_has_an_option_for_every_filter() -> N
     findings_list = command.get_command(ctx, "findings").get_command(ctx, "list")  # type: ignore[attr-defined]
     options = {p.name for p in findings_list.params}
     assert {CLI_SPELLING.get(name, name) for name in FILTER} <= options
+
+
+def _export_command() -> Any:
+    command = typer.main.get_command(cli_app)
+    ctx = typer.Context(command)
+    return command.get_command(ctx, "export").get_command(ctx, "findings")  # type: ignore[attr-defined]
+
+
+def test_export_findings_on_the_command_line_has_an_option_for_every_filter_and_sort() -> None:
+    options = {p.name for p in _export_command().params}
+    assert options >= FILTER | SORT
+
+
+def _cli_args(filters: dict[str, Any]) -> list[str]:
+    """`aspm export findings` arguments for these filter values (what Typer names them)."""
+    flags = {p.name: p for p in _export_command().params}
+    args: list[str] = []
+    for name, value in filters.items():
+        option = flags[name]
+        if isinstance(value, bool):  # an on/off pair: --open/--closed, --toxic/--not-toxic
+            args.append(option.opts[0] if value else option.secondary_opts[0])
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            args += [option.opts[0], str(item.value if isinstance(item, Enum) else item)]
+    return args
+
+
+def test_export_findings_on_the_command_line_takes_every_filter_and_refuses_a_bad_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASPM_DATABASE_URL", f"sqlite:///{tmp_path / 'filters.db'}")
+    monkeypatch.setenv("ASPM_SECRET_KEY", "one-filter-cli-test-key")
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        assert runner.invoke(cli_app, ["db", "upgrade"]).exit_code == 0
+        every = _cli_args(_every_filter())
+        result = runner.invoke(cli_app, ["export", "findings", "--format", "csv", *every])
+        assert result.exit_code == 0, result.output
+        assert result.stdout.strip() == ",".join(tabular.HEADER)  # valid, and selects nothing
+        bad = runner.invoke(cli_app, ["export", "findings", "--import-id", "not-an-id"])
+        assert bad.exit_code == 2
+    finally:
+        get_settings.cache_clear()
