@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from aspm.cli import app
 from aspm.findings import service
-from aspm.findings.models import Finding
+from aspm.findings.models import DetectorState, Finding
 from tests.resources import reports
 from tests.resources.reports import ADDRESS, ARN, CLOUD_ASSET, CODE_ASSET, REGION
 
@@ -97,7 +97,7 @@ def test_fixed_drift_is_not_listed(
     fid = _cloud_finding(session)
     session.expire_all()
     for f in session.scalars(select(Finding).where(Finding.category == "drift")):
-        f.detector_state = "fixed"
+        f.detector_state = DetectorState.FIXED
     session.flush()
     assert client.get(f"/api/v1/findings/{fid}").json()["code_to_cloud"]["drift"] == []
 

@@ -20,6 +20,7 @@ from aspm.auth.principal import SYSTEM, Principal, Role, Scope
 from aspm.cli import app
 from aspm.common.clock import reset_clock, set_clock
 from aspm.errors import InvalidInput, NotFound, PermissionDenied
+from aspm.findings.models import TriageState
 from aspm.metrics import service
 from aspm.metrics.models import MetricSnapshot
 from aspm.metrics.schemas import MetricQuery, MetricResult
@@ -157,7 +158,7 @@ def test_snapshot_of_today_is_replaced_and_past_days_are_kept(session: Session) 
     service.take_snapshot(session)
     again = service.take_snapshot(session)
     assert again.rows == 2
-    first.triage_state = "false_positive"
+    first.triage_state = TriageState.FALSE_POSITIVE
     session.flush()
     service.take_snapshot(session)
 

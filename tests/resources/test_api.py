@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.auth.principal import Role
-from aspm.findings.models import Finding
+from aspm.findings.models import DetectorState, Finding
 from tests.conftest import ClientAs
 from tests.factories import ingest_bytes
 from tests.resources import reports
@@ -119,7 +119,7 @@ def test_drifted_lists_resources_with_drift_still_reported(
     # drift the detector no longer reports does not count
     session.expire_all()
     for f in session.scalars(select(Finding).where(Finding.category == "drift")):
-        f.detector_state = "fixed"
+        f.detector_state = DetectorState.FIXED
     session.flush()
     assert _list(client, drifted=True)["total"] == 0
     assert _list(client, drifted=False)["total"] == 2

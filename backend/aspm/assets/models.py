@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aspm.db.base import Base, JSONType, UTCDateTime
+from aspm.db.base import Base, JSONType, StrEnumType, UTCDateTime
 
 
 class AssetKind(StrEnum):
@@ -51,12 +51,18 @@ class Asset(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(20), default=AssetKind.REPOSITORY)
+    kind: Mapped[AssetKind] = mapped_column(
+        StrEnumType(AssetKind, 20), default=AssetKind.REPOSITORY
+    )
     # the key reports use for it: repository URL, "aws:<account>", image ref; unique when set
     external_key: Mapped[str | None] = mapped_column(String(500), unique=True)
-    environment: Mapped[str] = mapped_column(String(20), default=Environment.UNKNOWN)
-    exposure: Mapped[str] = mapped_column(String(20), default=Exposure.UNKNOWN)
-    data_sensitivity: Mapped[str] = mapped_column(String(20), default=DataSensitivity.UNKNOWN)
+    environment: Mapped[Environment] = mapped_column(
+        StrEnumType(Environment, 20), default=Environment.UNKNOWN
+    )
+    exposure: Mapped[Exposure] = mapped_column(StrEnumType(Exposure, 20), default=Exposure.UNKNOWN)
+    data_sensitivity: Mapped[DataSensitivity] = mapped_column(
+        StrEnumType(DataSensitivity, 20), default=DataSensitivity.UNKNOWN
+    )
     data_tags: Mapped[list[str]] = mapped_column(JSONType, default=list)
     criticality: Mapped[int | None] = mapped_column(Integer)  # tier 1 (most critical) .. 3
     owner_team: Mapped[str | None] = mapped_column(String(200))

@@ -1,5 +1,6 @@
 """Declarative base, naming convention and portable column types."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -52,19 +53,83 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class _Members(dict[Any, Any]):
+    """A value -> member (or value -> stored string) map whose miss is a ValueError, as calling
+    the enum would raise: a plain dict subscript stays a C call on the hit path."""
+
+    __slots__ = ("enum",)
+
+    def __init__(self, enum: type[StrEnum], pairs: dict[Any, Any]) -> None:
+        super().__init__(pairs)
+        self.enum = enum
+
+    def __missing__(self, key: Any) -> Any:
+        raise ValueError(f"{key!r} is not a valid {self.enum.__name__}")
+
+
+class _AsGiven(_Members):
+    """The same map, but a value outside the enum passes through unchanged."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: Any) -> Any:
+        return key
+
+
 class StrEnumType(TypeDecorator[E]):
     """A StrEnum in a VARCHAR column: the enum's value is stored, an enum member comes back (so a
-    column of an enum is typed `Mapped[TheEnum]`). A value outside the enum fails either way."""
+    column of an enum is typed `Mapped[TheEnum]`). A value outside the enum is neither written
+    nor read; compared with the column (a filter), it matches nothing, as in a plain VARCHAR.
+
+    Bind and result processing are one dict subscript per value (`dict.__getitem__`, no Python
+    frame): exports read a million rows of these columns. Calling the enum per value instead cost
+    10-15 times as much (timeit, same machine: 0.13-0.21 us a value against 1.9-2.6 us)."""
 
     impl = String
     cache_ok = True
 
-    def __init__(self, enum: type[E], length: int) -> None:
+    def __init__(self, enum: type[E], length: int, *, compared: bool = False) -> None:
         super().__init__(length)
         self.enum = enum
+        self.compared = compared  # the type of values compared with the column
+        # a member and its value are equal and hash alike, so either finds its entry
+        to_db = {m: m.value for m in enum} | {None: None}
+        self._to_db = _AsGiven(enum, to_db) if compared else _Members(enum, to_db)
+        self._from_db = _Members(enum, {m.value: m for m in enum} | {None: None})
+        self._compared: StrEnumType[E] | None = None
+
+    def coerce_compared_value(self, op: Any, value: Any) -> Any:  # noqa: ARG002
+        if self.compared:
+            return self
+        if self._compared is None:
+            self._compared = type(self)(self.enum, self.length, compared=True)
+        return self._compared
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:  # noqa: ARG002
-        return None if value is None else self.enum(value).value
+        result: str | None = self._to_db[value]
+        return result
 
     def process_result_value(self, value: Any, dialect: Dialect) -> E | None:  # noqa: ARG002
-        return None if value is None else self.enum(value)
+        result: E | None = self._from_db[value]
+        return result
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        return _chain(self._to_db.__getitem__, None, self.impl_instance.bind_processor(dialect))
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any] | None:
+        impl = self.impl_instance.result_processor(dialect, coltype)
+        return _chain(self._from_db.__getitem__, impl, None)
+
+
+def _chain(
+    own: Callable[[Any], Any],
+    before: Callable[[Any], Any] | None,
+    after: Callable[[Any], Any] | None,
+) -> Callable[[Any], Any]:
+    """`own`, alone when the impl type has no processor of its own (String has none on SQLite
+    and psycopg), else composed with it: the impl's result processing first, its bind last."""
+    if before is not None:
+        return lambda value: own(before(value))
+    if after is not None:
+        return lambda value: after(own(value))
+    return own

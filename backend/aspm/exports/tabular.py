@@ -82,8 +82,14 @@ def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, Enum):
-        return _cell(value.value)
+        # enum columns come back as members (db.base.StrEnumType): look their type up next time
+        _BY_TYPE[kind] = _enum_cell
+        return _enum_cell(value)
     return _cell(str(value))
+
+
+def _enum_cell(value: Enum) -> Any:
+    return _cell(value.value)
 
 
 def row_values(item: dict[str, Any]) -> list[Any]:

@@ -20,11 +20,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aspm.db.base import Base, JSONType, UTCDateTime
+from aspm.common.severity import Severity
+from aspm.db.base import Base, JSONType, StrEnumType, UTCDateTime
 
 # stored here, defined (pure) in aspm.findings.lifecycle; imported from here as before
 from aspm.findings.lifecycle import DetectorState as DetectorState
 from aspm.findings.lifecycle import TriageState as TriageState
+from aspm.ingest.contract import Category
 
 # Bulk tables (findings, detections) carry no foreign-key constraints: their parent ids come from
 # the same transaction's own rows (set-based INSERT ... SELECT ... JOIN), nothing deletes parents,
@@ -90,8 +92,8 @@ class Finding(Base):
     key_version: Mapped[int] = mapped_column(Integer, default=1)
     control_id: Mapped[str] = mapped_column(String(200))  # canonical or tool:rule
     title: Mapped[str] = mapped_column(Text)
-    category: Mapped[str] = mapped_column(String(20))
-    severity: Mapped[str] = mapped_column(String(10))
+    category: Mapped[Category] = mapped_column(StrEnumType(Category, 20))
+    severity: Mapped[Severity] = mapped_column(StrEnumType(Severity, 10))
     severity_rank: Mapped[int] = mapped_column(Integer)  # 4 critical .. 0 info, for sorting
     resource: Mapped[str | None] = mapped_column(Text)  # IaC address / ARN shown to people
     path: Mapped[str | None] = mapped_column(Text)
@@ -103,8 +105,12 @@ class Finding(Base):
     references: Mapped[list[str]] = mapped_column(JSONType, default=list)
     cwe_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
     compliance: Mapped[list[list[str]]] = mapped_column(JSONType, default=list)
-    detector_state: Mapped[str] = mapped_column(String(10), default=DetectorState.ACTIVE)
-    triage_state: Mapped[str] = mapped_column(String(20), default=TriageState.NEW)
+    detector_state: Mapped[DetectorState] = mapped_column(
+        StrEnumType(DetectorState, 10), default=DetectorState.ACTIVE
+    )
+    triage_state: Mapped[TriageState] = mapped_column(
+        StrEnumType(TriageState, 20), default=TriageState.NEW
+    )
     suppressed: Mapped[bool] = mapped_column(Boolean, default=False)  # by the tool itself
     # the suppression rule (aspm.triage) hiding it; distinct from the tool's own flag above
     suppression_rule_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
@@ -210,9 +216,9 @@ class Detection(Base):
     tool: Mapped[str] = mapped_column(String(100))
     rule_id: Mapped[str] = mapped_column(String(300))
     title: Mapped[str] = mapped_column(Text)
-    severity: Mapped[str] = mapped_column(String(10))
+    severity: Mapped[Severity] = mapped_column(StrEnumType(Severity, 10))
     raw_severity: Mapped[str | None] = mapped_column(String(50))
-    category: Mapped[str] = mapped_column(String(20))
+    category: Mapped[Category] = mapped_column(StrEnumType(Category, 20))
     path: Mapped[str | None] = mapped_column(Text)
     start_line: Mapped[int | None] = mapped_column(Integer)
     end_line: Mapped[int | None] = mapped_column(Integer)
@@ -253,7 +259,7 @@ class Rule(Base):
     help_uri: Mapped[str | None] = mapped_column(Text)
     references: Mapped[list[str]] = mapped_column(JSONType, default=list)
     cwe_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
-    default_severity: Mapped[str | None] = mapped_column(String(10))
+    default_severity: Mapped[Severity | None] = mapped_column(StrEnumType(Severity, 10))
     control_id: Mapped[str | None] = mapped_column(String(200))
     compliance: Mapped[list[list[str]]] = mapped_column(JSONType, default=list)
 

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from aspm.auth.principal import Principal
 from aspm.common.clock import utcnow
-from aspm.common.severity import Severity
 from aspm.errors import InvalidInput, NotFound
 from aspm.findings import code_links, control_service, repository
 from aspm.findings.models import Detection, DetectorState, Finding, TriageState
@@ -75,13 +74,13 @@ def _read(
     return {
         "id": finding.id,
         "title": finding.title,
-        "severity": Severity(finding.severity),
+        "severity": finding.severity,
         "category": finding.category,
         "control_id": finding.control_id,
         "asset": asset_name,
         "asset_id": finding.asset_id,
-        "status": DetectorState(finding.detector_state),
-        "triage_state": TriageState(finding.triage_state),
+        "status": finding.detector_state,
+        "triage_state": finding.triage_state,
         "resource": finding.resource,
         "path": finding.path,
         "cloud_provider": finding.cloud_provider,
@@ -145,7 +144,7 @@ def list_findings(session: Session, flt: FindingFilter) -> FindingPage:
     )
 
 
-def _reads(session: Session, rows: Sequence[Any]) -> list[FindingRead]:
+def _reads(session: Session, rows: Sequence[tuple[Finding, str]]) -> list[FindingRead]:
     summaries = repository.detection_summary(session, [f.id for f, _ in rows])
     now = utcnow()
     return [FindingRead(**_read(f, name, summaries.get(f.id), now)) for f, name in rows]
@@ -156,7 +155,7 @@ def iter_findings(
 ) -> Iterator[FindingRead]:
     """Every finding the filter selects, in its order, as the list shows them (exports): keyset
     batches, never offsets, so memory stays flat and each batch costs the same however deep."""
-    rows: list[Any] = []
+    rows: list[tuple[Finding, str]] = []  # (finding, asset name)
     for row in repository.iter_rows(session, flt, batch=batch):
         rows.append(row)
         if len(rows) == batch:
@@ -267,7 +266,7 @@ def code_to_cloud(
         else CloudLocationRead(cloud_id=r.cloud_id, account_id=r.account_id, region=r.region),
         drift=[
             DriftBriefRead(
-                id=d.id, title=d.title, severity=Severity(d.severity), first_seen_at=d.first_seen_at
+                id=d.id, title=d.title, severity=d.severity, first_seen_at=d.first_seen_at
             )
             for d in c2c.drift
         ],

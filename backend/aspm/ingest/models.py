@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aspm.db.base import Base, JSONType, UTCDateTime
+from aspm.db.base import Base, JSONType, StrEnumType, UTCDateTime
 
 
 class IngestStatus(StrEnum):
@@ -63,7 +63,7 @@ class IngestRun(Base):
     scope_target: Mapped[str] = mapped_column(String(300), default="")
     partial: Mapped[bool] = mapped_column(Boolean, default=False)
     uploaded_by: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[IngestStatus] = mapped_column(StrEnumType(IngestStatus, 20))
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

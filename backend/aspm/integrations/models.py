@@ -11,7 +11,10 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aspm.db.base import Base, JSONType, UTCDateTime
+from aspm.db.base import Base, JSONType, StrEnumType, UTCDateTime
+
+# the enums live with the API schemas, a module of plain Pydantic models that imports no model
+from aspm.integrations.schemas import DeliveryStatus, EventType, WebhookKind
 
 
 class Webhook(Base):
@@ -19,7 +22,7 @@ class Webhook(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    kind: Mapped[str] = mapped_column(String(20))  # generic, slack, teams (WebhookKind)
+    kind: Mapped[WebhookKind] = mapped_column(StrEnumType(WebhookKind, 20))
     url_sealed: Mapped[str] = mapped_column(Text)
     url_hint: Mapped[str] = mapped_column(String(300))
     secret_sealed: Mapped[str | None] = mapped_column(Text)
@@ -37,7 +40,7 @@ class WebhookEvent(Base):
     __tablename__ = "webhook_events"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    type: Mapped[str] = mapped_column(String(50))
+    type: Mapped[EventType] = mapped_column(StrEnumType(EventType, 50))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSONType)
 
@@ -57,8 +60,8 @@ class WebhookDelivery(Base):
     event_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("webhook_events.id", ondelete="CASCADE"), index=True
     )
-    event_type: Mapped[str] = mapped_column(String(50))
-    status: Mapped[str] = mapped_column(String(20))  # DeliveryStatus
+    event_type: Mapped[EventType] = mapped_column(StrEnumType(EventType, 50))
+    status: Mapped[DeliveryStatus] = mapped_column(StrEnumType(DeliveryStatus, 20))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # when the sender takes it next; pushed forward by a lease while a sender holds it

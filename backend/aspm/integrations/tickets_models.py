@@ -13,7 +13,11 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aspm.db.base import Base, JSONType, UTCDateTime
+from aspm.db.base import Base, JSONType, StrEnumType, UTCDateTime
+
+# the enums live with the tracker configuration and the API schemas (neither imports a model)
+from aspm.integrations.tickets_config import TrackerKind
+from aspm.integrations.tickets_schemas import OperationAction, OperationStatus, TicketStatus
 
 
 class TicketTracker(Base):
@@ -39,7 +43,7 @@ class Ticket(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     tracker: Mapped[str] = mapped_column(String(50))
-    kind: Mapped[str] = mapped_column(String(20))  # TrackerKind
+    kind: Mapped[TrackerKind] = mapped_column(StrEnumType(TrackerKind, 20))
     project: Mapped[str] = mapped_column(String(200))  # Jira project key or owner/repo
     group_key: Mapped[str | None] = mapped_column(String(500))  # control|asset when grouped
     title: Mapped[str] = mapped_column(String(255))
@@ -47,7 +51,7 @@ class Ticket(Base):
     due_date: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD (Jira duedate)
     # what is sent on creation, built when the ticket was asked for (an outage loses nothing)
     content: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    status: Mapped[str] = mapped_column(String(20))  # TicketStatus
+    status: Mapped[TicketStatus] = mapped_column(StrEnumType(TicketStatus, 20))
     external_id: Mapped[str | None] = mapped_column(String(100))  # Jira id / GitHub number
     key: Mapped[str | None] = mapped_column(String(300))  # SEC-12 / owner/repo#12
     url: Mapped[str | None] = mapped_column(String(1000))  # where a person opens it
@@ -81,8 +85,8 @@ class TicketOperation(Base):
     ticket_id: Mapped[uuid.UUID] = mapped_column(
         Uuid, ForeignKey("tickets.id", ondelete="CASCADE"), index=True
     )
-    action: Mapped[str] = mapped_column(String(20))  # OperationAction
-    status: Mapped[str] = mapped_column(String(20))  # OperationStatus
+    action: Mapped[OperationAction] = mapped_column(StrEnumType(OperationAction, 20))
+    status: Mapped[OperationStatus] = mapped_column(StrEnumType(OperationStatus, 20))
     comment: Mapped[str | None] = mapped_column(Text)  # what a close says on the ticket
     # how far a close got ("commented"), so a retry does not comment twice
     step: Mapped[str | None] = mapped_column(String(20))

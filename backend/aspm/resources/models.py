@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aspm.db.base import Base, JSONType, UTCDateTime
+from aspm.db.base import Base, JSONType, StrEnumType, UTCDateTime
+from aspm.ingest.contract import Category
 
 
 class Resource(Base):
@@ -85,7 +86,7 @@ class FindingAlias(Base):
     finding_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     merged_finding_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     control_id: Mapped[str] = mapped_column(String(200))
-    category: Mapped[str] = mapped_column(String(20))
+    category: Mapped[Category] = mapped_column(StrEnumType(Category, 20))
     resource: Mapped[str | None] = mapped_column(Text)
     path: Mapped[str | None] = mapped_column(Text)
     merged_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,16 +1,15 @@
 """HTTP: the caller's saved views of the triage queue (people only; each sees their own)."""
 
 import uuid
-from typing import Any
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Response, params, status
 
 from aspm.api.deps import PrincipalDep, SessionDep, require
 from aspm.views import service
 from aspm.views.schemas import SavedViewCreate, SavedViewRead, SavedViewUpdate
 
 # every role, but not API tokens: a view belongs to a person
-PersonAccess: Any = Depends(require(None, people_only=True))
+PersonAccess: params.Depends = Depends(require(None, people_only=True))
 
 router = APIRouter(prefix="/views", tags=["views"], dependencies=[PersonAccess])
 

@@ -36,7 +36,7 @@ def apply_triage(
     now: datetime,
     bulk_id: uuid.UUID | None = None,
 ) -> None:
-    current = TriageState(finding.triage_state)
+    current = finding.triage_state
     transitions.check(
         current,
         transitions.Move(state, reason, expires_at is not None, approver),
@@ -109,7 +109,7 @@ def _result(session: Session, finding: Finding) -> TriageResult:
     repository.refresh(session, finding)
     return TriageResult(
         id=finding.id,
-        triage_state=TriageState(finding.triage_state),
+        triage_state=finding.triage_state,
         assignee=finding.assignee,
         team=finding.team,
         version=finding.version,

@@ -12,9 +12,8 @@ from aspm.audit import service as audit_service
 from aspm.auth.principal import Principal
 from aspm.common.clock import utcnow
 from aspm.common.paging import Page
-from aspm.common.severity import Severity
 from aspm.errors import Conflict, InvalidInput, NotFound
-from aspm.findings.models import DetectorState, Finding, TriageState
+from aspm.findings.models import Finding
 from aspm.metrics import service as metrics_service
 from aspm.triage import repository
 from aspm.triage.models import OwnershipRule, SuppressionRule
@@ -68,9 +67,9 @@ def _criteria(session: Session, request: SuppressionCriteria) -> _Criteria:
 def _brief(row: repository.FindingBrief) -> SuppressedFindingRead:
     f = row.finding
     return SuppressedFindingRead(
-        id=f.id, title=f.title, severity=Severity(f.severity), priority=f.priority,
+        id=f.id, title=f.title, severity=f.severity, priority=f.priority,
         risk_score=f.risk_score, asset=row.asset, path=f.path, resource=f.resource,
-        detector_state=DetectorState(f.detector_state), triage_state=TriageState(f.triage_state),
+        detector_state=f.detector_state, triage_state=f.triage_state,
         open=row.open,
     )  # fmt: skip
 
