@@ -35,6 +35,7 @@ Terraform tree), so this documented exception to streaming is acceptable here.
 import dataclasses
 import re
 from collections.abc import Iterator, Sequence
+from enum import IntEnum
 from typing import Any, BinaryIO, ClassVar
 
 from aspm.common.paths import normalize_path
@@ -57,8 +58,14 @@ _SEVERITY: dict[str, Severity] = {
 }
 _DEFAULT_SEVERITY = Severity.MEDIUM
 
-_STATUS_PASSED = 1
-_STATUS_IGNORED = 2
+
+class _Status(IntEnum):
+    """A result's `status` in tfsec's JSON (its scan.Status)."""
+
+    FAILED = 0
+    PASSED = 1
+    IGNORED = 2
+
 
 _PROVIDERS = {"aws": "aws", "azure": "azure", "google": "gcp", "kubernetes": "kubernetes"}
 _LEGACY_RESOURCE = re.compile(r"^(?:Resource|Block) '([^']+)'")
@@ -202,7 +209,7 @@ class TfsecIngestor:
             ctx.skip(f"result {n}: no rule_id; skipped")
             return None
         status = record.get("status")
-        if record.get("passed") is True or status == _STATUS_PASSED:
+        if record.get("passed") is True or status == _Status.PASSED:
             ctx.passed += 1
             return None
         label = record.get("severity")
@@ -243,5 +250,5 @@ class TfsecIngestor:
             remediation=_text(record.get("resolution")),
             help_uri=references[0] if references else None,
             references=references,
-            suppressed=status == _STATUS_IGNORED,
+            suppressed=status == _Status.IGNORED,
         )
