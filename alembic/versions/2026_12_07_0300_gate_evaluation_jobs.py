@@ -3,9 +3,9 @@
 On PostgreSQL the server's gate evaluations are queued (aspm.jobs) like imports: the row exists
 from the request on (queued, running, then done or error), so `passed` and `scope` are NULL
 until the verdict. `result` keeps the whole answer (GateResult JSON) for GET
-/gate/evaluations/{id}. Rows written before this revision were all evaluated inline: done.
-The defaults are the table's only while it is altered (the app always writes these columns);
-on PostgreSQL a constant default makes ADD COLUMN instant, however many rows there are.
+/gate/evaluations/{id}. Rows written before this revision were all evaluated inline: done;
+the defaults (status done, attempts 0) also keep a writer of the old shape working. On
+PostgreSQL a constant default makes ADD COLUMN instant, however many rows there are.
 
 Revision ID: a2dc28bba7ea
 Revises: 5b8e3c1d7a42
@@ -38,9 +38,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("result", JSON, nullable=True))
         batch_op.alter_column("passed", existing_type=sa.Boolean(), nullable=True)
         batch_op.alter_column("scope", existing_type=sa.String(length=10), nullable=True)
-    with op.batch_alter_table("gate_evaluations", schema=None) as batch_op:
-        batch_op.alter_column("status", existing_type=sa.String(length=10), server_default=None)
-        batch_op.alter_column("attempts", existing_type=sa.Integer(), server_default=None)
 
 
 def downgrade() -> None:

@@ -27,7 +27,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Index, Integer, String, Text, Uuid
+from sqlalchemy import Boolean, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aspm.db.base import Base, JSONType, StrEnumType, UTCDateTime
@@ -68,8 +68,8 @@ class GateEvaluation(Base):
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     import_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
     status: Mapped[EvaluationStatus] = mapped_column(
-        StrEnumType(EvaluationStatus, 10), default=EvaluationStatus.DONE
+        StrEnumType(EvaluationStatus, 10), default=EvaluationStatus.DONE, server_default="done"
     )
     error: Mapped[str | None] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
