@@ -4,7 +4,7 @@ in the database the migrations built, and the positional pieces the service spli
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from aspm.ingest.repository import DetectionRow, DetectionUpdate, FindingRow, Shown
+from aspm.ingest.repository import SHOWN_COLUMNS, DetectionRow, DetectionUpdate, FindingRow
 
 
 def _columns(session: Session, table: str) -> dict[str, bool]:
@@ -36,7 +36,9 @@ def test_staged_updates_name_detections_columns(session: Session) -> None:
 
 
 def test_what_a_detection_shows_is_spliced_at_the_same_place_in_both_rows() -> None:
-    # the service builds one tuple of Shown's fields and splices it into both rows (`*shown`)
-    n = len(Shown._fields)
-    assert DetectionRow._fields[7 : 7 + n] == Shown._fields
-    assert DetectionUpdate._fields[4:] == Shown._fields
+    # the service builds one tuple of SHOWN_COLUMNS and splices it into both rows (`*shown`)
+    n = len(SHOWN_COLUMNS)
+    assert SHOWN_COLUMNS[0] == "tool"
+    assert SHOWN_COLUMNS[-1] == "cvss"
+    assert DetectionRow._fields[7 : 7 + n] == SHOWN_COLUMNS
+    assert DetectionUpdate._fields[4:] == SHOWN_COLUMNS

@@ -57,32 +57,6 @@ GONE = "aspm_gone"
 AFFECTED = "aspm_affected"
 
 
-class Shown(NamedTuple):
-    """What a detection shows: the columns a re-import rewrites when its content hash changed."""
-
-    tool: str
-    rule_id: str
-    title: str
-    severity: str
-    raw_severity: str | None
-    category: str
-    path: str | None
-    start_line: int | None
-    end_line: int | None
-    resource: str | None
-    resource_type: str | None
-    cloud_provider: str | None
-    account_id: str | None
-    region: str | None
-    snippet: str | None
-    secret_preview: str | None
-    secret_hash: str | None
-    secret_verified: bool | None
-    tool_fingerprint: str | None
-    suppressed: bool
-    cvss: float | None
-
-
 # Rows are written without SQLAlchemy's types (COPY, executemany), so their values are in the form
 # the driver stores: ids and datetimes as aspm.db.bulk's uuid_value / datetime_value give them,
 # JSON as text (`to_json`). Each field is the column of the same name (tests/ingest/test_rows.py).
@@ -202,6 +176,10 @@ class DetectionUpdate(NamedTuple):
 FINDING_COLUMNS = FindingRow._fields
 DETECTION_COLUMNS = DetectionRow._fields
 STAGE_COLUMNS = DetectionUpdate._fields
+# What a detection shows: the columns a re-import rewrites when its content hash changed. The
+# service builds them once per record, as one tuple it splices into either row (`*shown`), so
+# both rows hold them in this order (tests/ingest/test_rows.py).
+SHOWN_COLUMNS = STAGE_COLUMNS[STAGE_COLUMNS.index("tool") :]
 
 _findings = cast(Table, Finding.__table__)
 _detections = cast(Table, Detection.__table__)
@@ -393,7 +371,7 @@ def merge_batch(
         .where(_same_detection(_stage))
         .values(
             {
-                **{c: _stage.c[c] for c in ("content_hash", *Shown._fields)},
+                **{c: _stage.c[c] for c in ("content_hash", *SHOWN_COLUMNS)},
                 "active": True,
                 "last_seen_at": now,
                 "last_import_id": run_id,
