@@ -679,3 +679,15 @@ def rule_help_uris(
         )
     )
     return {(r[0], r[1]): r[2] for r in rows if (r[0], r[1]) in rules and r[2] is not None}
+
+
+def ordered_select(
+    session: Session, flt: FindingFilter, columns: Sequence[SQLColumnExpression[Any]]
+) -> Select[Any]:
+    """One statement of `columns` (over findings joined to their asset) for every finding the
+    filter selects, in its order (its limit, offset and cursor ignored): what iter_batches
+    reads in batches, for a caller that streams the whole of it at once (the CSV export's COPY
+    on PostgreSQL, aspm.exports.pg_csv)."""
+    owned = _team_assets(session, flt)
+    stmt = _filtered(flt, asset_name=True, team_assets=owned).with_only_columns(*columns)
+    return stmt.order_by(*_order(flt))
