@@ -10,7 +10,7 @@ import io
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -82,9 +82,11 @@ def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, Enum):
-        # enum columns come back as members (db.base.StrEnumType): look their type up next time
-        _BY_TYPE[kind] = _enum_cell
-        return _enum_cell(value)
+        # enum columns come back as members (db.base.StrEnumType): look their type up next time.
+        # A StrEnum's cell is its value, a name of the code's (never a formula): `str` gives it
+        # at C speed; `.value` and a second _cell cost 1.5 s (cProfile) per 100k rows of 4 columns
+        _BY_TYPE[kind] = str if isinstance(value, StrEnum) else _enum_cell
+        return _BY_TYPE[kind](value)
     return _cell(str(value))
 
 
