@@ -56,6 +56,7 @@ from aspm.gate.schemas import (
 from aspm.ingest import service as ingest_service
 from aspm.ingest.schemas import IngestResult
 from aspm.integrations import service as integrations_service
+from aspm.integrations.schemas import GateFailedData
 
 SPOOL_BYTES = 32 * 1024 * 1024
 MAX_LISTED = 1000  # failing/ignored findings listed in a result (counts are always complete)
@@ -96,20 +97,6 @@ def check_request(principal: Principal, options: GateOptions, *, reports: int) -
         raise InvalidInput("give at least one report to gate")
     if options.new_only and options.baseline:
         raise InvalidInput("--new-only and --baseline exclude each other: give one")
-
-
-@dataclass(slots=True)
-class _Verdict:
-    """A done evaluation as the `gate.failed` webhook event reads it (its `passed` is known)."""
-
-    id: uuid.UUID
-    passed: bool
-    asset_name: str | None
-    branch: str | None
-    commit: str | None
-    policy_name: str
-    failed_count: int
-    failed_rules: list[str]
 
 
 @dataclass(slots=True)
@@ -433,14 +420,15 @@ def _result(
     if row is not None:
         row.result = result.model_dump(mode="json")  # GET /gate/evaluations/{id} answers it
         repository.add(session, row)
-        integrations_service.gate_evaluated(  # webhooks: gate.failed
-            session,
-            _Verdict(
-                id=row.id, passed=decision.passed, asset_name=row.asset_name, branch=row.branch,
-                commit=row.commit, policy_name=row.policy_name, failed_count=row.failed_count,
-                failed_rules=list(row.failed_rules),
-            ),
-        )  # fmt: skip
+        if not decision.passed:  # webhooks: gate.failed
+            integrations_service.gate_failed(
+                session,
+                GateFailedData(
+                    evaluation_id=row.id, asset=row.asset_name, branch=row.branch,
+                    commit=row.commit, policy=row.policy_name, failed=row.failed_count,
+                    failed_rules=list(row.failed_rules),
+                ),
+            )  # fmt: skip
     return result
 
 

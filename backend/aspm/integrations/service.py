@@ -15,7 +15,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -270,26 +270,8 @@ def import_failed(
     emit(session, EventType.IMPORT_FAILED, data.model_dump(mode="json"))
 
 
-class GateEvaluationLike(Protocol):
-    id: uuid.UUID
-    passed: bool
-    asset_name: str | None
-    branch: str | None
-    commit: str | None
-    policy_name: str
-    failed_count: int
-    failed_rules: list[str]
-
-
-def gate_evaluated(session: Session, evaluation: GateEvaluationLike) -> None:
-    """A recorded gate evaluation: an event when it failed."""
-    if evaluation.passed:
-        return
-    data = GateFailedData(
-        evaluation_id=evaluation.id, asset=evaluation.asset_name, branch=evaluation.branch,
-        commit=evaluation.commit, policy=evaluation.policy_name, failed=evaluation.failed_count,
-        failed_rules=list(evaluation.failed_rules),
-    )  # fmt: skip
+def gate_failed(session: Session, data: GateFailedData) -> None:
+    """A recorded gate evaluation that failed: the `gate.failed` event."""
     emit(session, EventType.GATE_FAILED, data.model_dump(mode="json"))
 
 
