@@ -8,6 +8,7 @@ import io
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from aspm.assets.models import Asset
+from aspm.db.migrate import upgrade
+from aspm.db.session import make_engine
 from aspm.exports import pg_csv, queries, service, tabular
 from aspm.exports.schemas import ExportFormat
 from aspm.findings.models import Detection, Finding
@@ -94,6 +97,10 @@ def _scope(session: Session, asset: Asset, tool: str, full: datetime | None) -> 
 
 @pytest.fixture
 def varied(session: Session) -> None:
+    fill_varied(session)
+
+
+def fill_varied(session: Session) -> None:
     """Findings with every kind of cell: formula prefixes, delimiters, quotes and newlines in
     text, NULLs and empty strings, times with and without a fraction, both booleans, several
     detections and tools a finding (a tool twice), none, suppressed ones, teams, SLA states."""
@@ -254,20 +261,26 @@ def test_api_and_cli_export_take_the_copy_on_postgresql(
     assert len(calls) == 2
 
 
-def test_sqlite_keeps_the_python_path(
-    varied: None, session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if session.get_bind().dialect.name != "sqlite":
-        pytest.skip("the SQLite path")
+def test_sqlite_keeps_the_python_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On SQLite (its own database here, whatever ASPM_TEST_DATABASE_URL says, so that CI runs
+    it too) the export is the Python path's and COPY is never tried."""
+    url = f"sqlite:///{tmp_path / 'export.db'}"
+    upgrade(url)
+    engine = make_engine(url)
 
     def refuse(*_: Any, **__: Any) -> Iterator[bytes]:
         raise AssertionError("COPY on SQLite")
 
     monkeypatch.setattr(pg_csv, "csv_chunks", refuse)
     monkeypatch.setattr(service, "utcnow", lambda: NOW)
-    got = b"".join(service.csv_chunks(session, FindingFilter()))
-    assert got == python_csv(session, FindingFilter())
-    assert got.count(b"\r\n") > len(TITLES)
+    try:
+        with Session(engine) as session, session.begin():
+            fill_varied(session)
+            got = b"".join(service.csv_chunks(session, FindingFilter()))
+            assert got == python_csv(session, FindingFilter())
+            assert got.count(b"\r\n") > len(TITLES)
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize("cut", range(1, 40))
