@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +20,7 @@ from aspm.auth.principal import Role, Scope
 from aspm.auth.schemas import TokenCreate, UserCreate
 from aspm.db.migrate import upgrade
 from aspm.db.session import make_engine, unit_of_work
+from aspm.findings import sort_keys
 from aspm.main import create_app
 from aspm.settings import Settings
 
@@ -68,7 +70,22 @@ def connection(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn:
         outer = conn.begin()
         yield conn
+        _check_sort_keys(conn)
         outer.rollback()
+
+
+def _check_sort_keys(conn: Connection) -> None:
+    """On PostgreSQL, after every test: finding_sort_keys equals findings, whatever the test
+    wrote (aspm.findings.sort_keys; its triggers and the re-score's sync must keep it so)."""
+    if conn.dialect.name != "postgresql":
+        return
+    raw = conn.connection.dbapi_connection
+    if raw is None or raw.info.transaction_status == TransactionStatus.INERROR:
+        return  # the test ended inside a failed transaction: nothing can be read
+    if conn.execute(text("SELECT to_regclass('finding_sort_keys')")).scalar() is None:
+        return  # a migration test left the schema below the table's revision
+    with Session(bind=conn) as session:
+        assert sort_keys.count_mismatches(session) == 0, "finding_sort_keys differs from findings"
 
 
 @pytest.fixture

@@ -62,6 +62,7 @@ from aspm.audit.models import AuditEvent
 from aspm.common import globs
 from aspm.db.base import JSONType
 from aspm.db.bulk import as_uuid, db_uuid, is_postgres, load_rows
+from aspm.findings import sort_keys
 from aspm.findings.models import Detection, DetectorState, Finding, RiskExplanation, TriageState
 from aspm.resources.models import Resource, ResourceLink
 from aspm.risk.context import encode as encode_context
@@ -591,6 +592,8 @@ def write_scores(
     _store_explanations_from(session, _sig)
     f, i, s = _findings.c, _inputs.c, _sig.c
     due = _due(session, s.days)
+    if pg:
+        sort_keys.defer(session)
     result = session.execute(
         update(_findings)
         .where(
@@ -614,7 +617,10 @@ def write_scores(
             risk_key=s.risk_key,
         )
     )
-    return max(int(result.rowcount), 0)  # type: ignore[attr-defined]
+    updated = max(int(result.rowcount), 0)  # type: ignore[attr-defined]
+    if pg:
+        sort_keys.after_bulk_write(session, updated, select(i.finding_id))
+    return updated
 
 
 # --- explanations: one per (asset, key), shared by the findings holding that key ----------
@@ -724,6 +730,8 @@ def write_keyed(session: Session, scored: Sequence[ScoredSignature], *, policy_v
         _KEYED_INDEX.create(session.connection())
     _store_explanations_from(session, _keyed)
     f, k = _findings.c, _keyed.c
+    if pg:
+        sort_keys.defer(session)
     result = session.execute(
         update(_findings)
         .where(f.asset_id == k.asset_id, f.risk_key == k.risk_key, f.risk_score.is_not(None))
@@ -734,9 +742,12 @@ def write_keyed(session: Session, scored: Sequence[ScoredSignature], *, policy_v
             sla_due_at=_due(session, k.days),
         )
     )
+    updated = max(int(result.rowcount), 0)  # type: ignore[attr-defined]
     if pg:
         session.execute(_PG_NESTLOOP)
-    return max(int(result.rowcount), 0)  # type: ignore[attr-defined]
+        rewritten = select(f.id).where(f.asset_id == k.asset_id, f.risk_key == k.risk_key)
+        sort_keys.after_bulk_write(session, updated, rewritten)
+    return updated
 
 
 def _via_text(session: Session, value: uuid.UUID) -> str:

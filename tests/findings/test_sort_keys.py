@@ -1,0 +1,172 @@
+"""finding_sort_keys (PostgreSQL): the triggers keep it equal to findings through every kind of
+write, a re-score syncs or rebuilds it, and a page walked down its index is the page the sort
+gives (the same rows, cursors that continue either way)."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from aspm.assets.models import Asset
+from aspm.db.session import unit_of_work
+from aspm.findings import repository, sort_keys
+from aspm.findings.models import Detection, Finding
+from aspm.findings.schemas import FindingFilter, FindingSort, PriorityFilter, SuppressedFilter
+from aspm.risk import service as risk_service
+from aspm.risk.policy import DEFAULT_POLICY_PATH
+from tests.risk.test_risk_e2e import _declare_and_import
+
+pytestmark = pytest.mark.postgres
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+_OID = text("SELECT 'finding_sort_keys'::regclass::oid")
+
+
+def _row(asset_id: uuid.UUID, n: int) -> dict[str, Any]:
+    """Many ties and NULLs in the keys: few risk values, NULL risk, priority and due dates."""
+    return {
+        "id": uuid.uuid4(),
+        "asset_id": asset_id,
+        "finding_key": f"k{n}-{uuid.uuid4().hex[:8]}",
+        "control_id": f"tool:R{n % 4}",
+        "title": f"Finding {n % 6}",
+        "category": "iac",
+        "severity": ["critical", "high", "medium", "low", "info"][n % 5],
+        "severity_rank": 4 - n % 5,
+        "resource": f"aws_s3_bucket.b{n}",
+        "path": "main.tf",
+        "detector_state": "fixed" if n % 9 == 0 else "active",
+        "triage_state": "false_positive" if n % 11 == 0 else "new",
+        "suppression_rule_id": uuid.uuid4() if n % 13 == 0 else None,
+        "assignee": "lead" if n % 3 == 0 else None,
+        "team": "red" if n % 7 == 0 else None,
+        "risk_score": None if n % 8 == 0 else (n * 37) % 5 * 10,
+        "priority": ["P1", "P2", None, "P3", "P4"][n % 5],
+        "sla_due_at": None if n % 4 == 0 else T0 + timedelta(days=(n * 7) % 3),
+        "first_seen_at": T0 + timedelta(hours=n // 10),
+        "last_seen_at": T0 + timedelta(hours=n // 10),
+    }
+
+
+def _seed(session: Session, n: int) -> list[uuid.UUID]:
+    assets = []
+    for name, team in (("sk/prod", "red"), ("sk/dev", "blue")):
+        asset = Asset(name=name, environment="prod", owner_team=team, created_at=T0, updated_at=T0)
+        session.add(asset)
+        session.flush()
+        assets.append(asset.id)
+    rows = [_row(assets[i % 2], i) for i in range(n)]
+    session.execute(insert(Finding), rows)
+    return [r["id"] for r in rows]
+
+
+def _pages(session: Session, flt: FindingFilter, **walk: int) -> list[uuid.UUID]:
+    """Every page's ids, from the filter's cursor (`after`) on."""
+    ids: list[uuid.UUID] = []
+    after = flt.after
+    while True:
+        page = repository.list_page(session, flt.model_copy(update={"after": after}), **walk)
+        ids += [f.id for f, _ in page.rows]
+        if page.next_cursor is None:
+            return ids
+        after = page.next_cursor
+
+
+FILTERS: list[dict[str, Any]] = [
+    {},
+    {"open": True},
+    {"priority": [PriorityFilter.P1, PriorityFilter.P2]},
+    {"priority": [PriorityFilter.NONE]},
+    {"teams": ["red"]},
+    {"assignee": "lead"},
+    {"q": "b1"},
+    {"severity": ["critical", "high"], "open": True},
+    {"suppressed": SuppressedFilter.INCLUDE},
+    {"suppressed": SuppressedFilter.ONLY},
+]
+
+
+@pytest.mark.parametrize("sort", [FindingSort.RISK, FindingSort.PRIORITY])
+def test_walked_pages_are_the_sorted_pages(session: Session, sort: FindingSort) -> None:
+    _seed(session, 150)
+    for kw in FILTERS:
+        for descending in (True, False):
+            flt = FindingFilter(sort=sort, descending=descending, limit=7, **kw)
+            if kw.get("teams"):  # as the API resolves `mine`
+                flt.teams = ["red"]
+            expected = _pages(session, flt, walk_from=10**9)  # read and sorted
+            assert expected, kw
+            assert _pages(session, flt, walk_from=0) == expected, (kw, descending)
+            # a walk that gives up after 5 entries falls back to the sort: still the same
+            assert _pages(session, flt, walk_from=0, walk_limit=5) == expected, kw
+            # an offset page, and a cursor of a sorted page continued by a walk
+            at = repository.list_page(session, flt.model_copy(update={"offset": 7}), walk_from=0)
+            assert [f.id for f, _ in at.rows] == expected[7:14]
+            first = repository.list_page(session, flt, walk_from=10**9)
+            rest = _pages(session, flt.model_copy(update={"after": first.next_cursor}), walk_from=0)
+            assert [f.id for f, _ in first.rows] + rest == expected
+
+
+def test_a_page_of_many_matches_is_walked_down_the_index(session: Session) -> None:
+    _seed(session, 60)
+    flt = FindingFilter(sort=FindingSort.PRIORITY, limit=5)
+    walked = repository._walk(session, flt, None, 20_000)
+    assert walked is not None
+    assert len(walked) == 6
+    assert [r[-1] for r in walked[:5]] == _pages(session, flt, walk_from=10**9)[:5]
+
+
+def _mismatches(sessions: sessionmaker[Session]) -> int:
+    with unit_of_work(sessions) as session:
+        return sort_keys.count_mismatches(session)
+
+
+def test_every_kind_of_write_keeps_the_table_equal_to_findings(
+    sessions: sessionmaker[Session],
+) -> None:
+    _declare_and_import(sessions)  # inserts (an import), then its scoring
+    assert _mismatches(sessions) == 0
+    with unit_of_work(sessions) as session:  # more inserts, a bulk update, an ORM update
+        ids = _seed(session, 40)
+        session.execute(update(Finding).where(Finding.id.in_(ids[:10])).values(risk_score=77))
+        one = session.get(Finding, ids[20])
+        assert one is not None
+        one.priority, one.sla_due_at, one.severity_rank = "P1", T0, 4
+    assert _mismatches(sessions) == 0
+    # a policy change re-scores every finding: the table is rebuilt (a new table)
+    with unit_of_work(sessions) as session:
+        before = session.execute(_OID).scalar_one()
+        text_ = DEFAULT_POLICY_PATH.read_text()
+        changed = text_.replace("critical: 9.5", "critical: 9.0").replace("ranked-2026.12", "x-1")
+        assert changed != text_
+        result = risk_service.set_policy(session, yaml_text=changed, actor="t")
+        assert result.updated > 0
+        assert session.execute(_OID).scalar_one() != before
+    assert _mismatches(sessions) == 0
+    with unit_of_work(sessions) as session:  # deletes
+        session.execute(delete(Detection).where(Detection.finding_id.in_(ids[:5])))
+        session.execute(delete(Finding).where(Finding.id.in_(ids[:5])))
+    assert _mismatches(sessions) == 0
+
+
+def test_a_small_bulk_rewrite_syncs_rows_and_a_large_one_rebuilds(session: Session) -> None:
+    ids = _seed(session, 100)
+    session.execute(text("ANALYZE findings"))
+    before = session.execute(_OID).scalar_one()
+    sort_keys.defer(session)  # as a re-score writes: the row trigger is off
+    session.execute(update(Finding).where(Finding.id.in_(ids[:3])).values(risk_score=99))
+    assert sort_keys.count_mismatches(session) == 3  # the check can fail
+    sort_keys.after_bulk_write(session, 3, select(Finding.id).where(Finding.id.in_(ids[:3])))
+    assert sort_keys.count_mismatches(session) == 0
+    assert session.execute(_OID).scalar_one() == before  # synced in place
+    sort_keys.defer(session)
+    session.execute(update(Finding).values(priority="P2"))
+    sort_keys.after_bulk_write(session, 100, select(Finding.id))
+    assert sort_keys.count_mismatches(session) == 0
+    assert session.execute(_OID).scalar_one() != before  # rebuilt
+    # the row trigger is on again after either
+    session.execute(update(Finding).where(Finding.id == ids[50]).values(risk_score=5))
+    assert sort_keys.count_mismatches(session) == 0
