@@ -361,7 +361,9 @@ def list_page(
             session, [flt, only], owned
         )
     keys = _keys(flt.sort)
-    walk = total_capped or total > walk_from
+    # a team's findings, all sorting low, made the walk give up after 20,000 entries and sort
+    # anyway (368 against 236 ms at 1M findings): teams take their own way (_team_merge)
+    walk = (total_capped or total > walk_from) and not (owned is not None and flt.teams)
     found_keys = _walk(session, flt, owned, walk_limit) if walk else None
     if found_keys is None:
         found_keys = _sorted_keys(session, flt, owned, keys, total_capped=total_capped)
