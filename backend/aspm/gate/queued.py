@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aspm.auth.principal import Principal
 from aspm.common.clock import utcnow
 from aspm.db.session import unit_of_work
-from aspm.errors import AspmError, PermissionDenied
+from aspm.errors import AspmError, PermissionDenied, internal_error
 from aspm.gate import policy as gate_policy
 from aspm.gate import repository, service
 from aspm.gate.models import FINAL_STATUSES, EvaluationStatus, GateEvaluation
@@ -126,12 +126,9 @@ def run(
     except AspmError as exc:  # an unreadable report, an invalid asset name...: nothing stored
         error = str(exc) if "nothing was stored" in str(exc) else f"{exc}; nothing was stored"
     except Exception:  # a bug, not the user's reports: an id to find it in the worker's log
-        error_id = uuid.uuid4().hex[:12]
-        log.exception("gate evaluation %s failed: internal error %s", evaluation_id, error_id)
-        error = (
-            f"internal error while evaluating (error id {error_id}, in the worker's log); "
-            "nothing was stored"
-        )
+        what = f"gate evaluation {evaluation_id}"
+        error = internal_error(log, what, doing="evaluating", log_name="worker's")
+        error += "; nothing was stored"
     with unit_of_work(factory) as session:
         fail(session, evaluation_id=evaluation_id, error=error)
     return EvaluationStatus.ERROR

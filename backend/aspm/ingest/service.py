@@ -35,7 +35,7 @@ from aspm.common.paging import Page
 from aspm.common.paths import normalize_path
 from aspm.db.bulk import datetime_value, is_postgres, uuid_value
 from aspm.db.session import is_transaction_conflict, unit_of_work
-from aspm.errors import IngestError, InvalidInput, NotFound, PermissionDenied
+from aspm.errors import IngestError, InvalidInput, NotFound, PermissionDenied, internal_error
 from aspm.findings.code_links import is_commit
 from aspm.findings.controls import Control, load_control_map
 from aspm.findings.fingerprint import (
@@ -1163,12 +1163,8 @@ def run_import(
     except (IngestError, InvalidInput) as exc:  # e.g. an invalid asset name the report gives
         error = str(exc)
     except Exception:  # a bug (a reader's included), not the user's file: an id to find it
-        error_id = uuid.uuid4().hex[:12]
-        log.exception("import of %s failed: internal error %s", filename, error_id)
-        error = (
-            f"{filename}: internal error while importing (error id {error_id}, in the server "
-            "log); nothing was stored"
-        )
+        bug = internal_error(log, f"import of {filename}", doing="importing", log_name="server")
+        error = f"{filename}: {bug}; nothing was stored"
     with unit_of_work(factory) as session:
         run = record_failure(
             session, error=error, run_id=run_id, filename=filename, options=options,
