@@ -467,6 +467,83 @@ def test_api_lists_the_catalogue_and_serves_json_csv_and_xlsx(client: TestClient
     assert "about" in book.sheetnames
 
 
+def test_rows_hold_python_values_and_none_where_a_value_is_missing() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from aspm.metrics import posture
+
+    frame = pd.DataFrame(
+        {
+            "team": ["a", None, np.nan],
+            "count": [1, 2, 3],
+            "share": [0.5, np.nan, 1.0],
+            "mixed": pd.Series([np.int64(4), "x", None], dtype=object),
+            "assets": pd.array([1, None, 3], dtype="Int64"),
+            "flag": [True, False, True],
+        }
+    )
+    columns, rows = posture.to_rows(frame)
+    assert columns == ["team", "count", "share", "mixed", "assets", "flag"]
+    assert rows == [
+        {"team": "a", "count": 1, "share": 0.5, "mixed": 4, "assets": 1, "flag": True},
+        {"team": None, "count": 2, "share": None, "mixed": "x", "assets": None, "flag": False},
+        {"team": None, "count": 3, "share": 1.0, "mixed": None, "assets": 3, "flag": True},
+    ]
+    assert [type(v) for v in rows[0].values()] == [str, int, float, int, int, bool]
+    assert posture.to_rows(frame.iloc[0:0]) == (columns, [])
+
+
+def test_xlsx_cells_are_numbers_text_or_blank_and_never_formulas_or_links() -> None:
+    """The XLSX export writes each cell by its type: numbers as numbers, text as text (never a
+    formula, a hyperlink or a number), None and empty text as blank cells, infinities as text."""
+    from datetime import UTC, datetime
+
+    from aspm.metrics.catalogue import MetricName
+    from aspm.metrics.schemas import Period
+
+    result = MetricResult(
+        metric=MetricName.COVERAGE,
+        title="Coverage",
+        definition="share of assets",
+        period=Period(
+            start=datetime(2026, 1, 1, tzinfo=UTC), end=datetime(2026, 1, 31, tzinfo=UTC), days=30
+        ),
+        group_by="team",
+        interval=None,
+        filters={"team": "@ops"},
+        columns=["team", "required", "coverage", "missing"],
+        rows=[
+            {"team": "http://evil.example/x", "required": 4, "coverage": 0.25, "missing": "a, b"},
+            {"team": "=1+1", "required": 0, "coverage": None, "missing": ""},
+            {"team": "007", "required": 2, "coverage": float("inf"), "missing": "c"},
+            {"team": "ops", "required": 1},  # a column left out is blank
+        ],
+        notes=["one note"],
+    )
+    book = openpyxl.load_workbook(io.BytesIO(service.to_xlsx(result)))
+    assert book.sheetnames == ["coverage", "about"]
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+    assert not any(c.data_type == "f" or c.hyperlink is not None for c in cells)
+    assert [[c.value for c in row] for row in book["coverage"].iter_rows()] == [
+        ["team", "required", "coverage", "missing"],
+        ["http://evil.example/x", 4, 0.25, "a, b"],
+        ["'=1+1", 0, None, None],
+        ["007", 2, "inf", "c"],
+        ["ops", 1, None, None],
+    ]
+    assert [[c.value for c in row] for row in book["about"].iter_rows()] == [
+        ["field", "value"],
+        ["metric", "coverage"],
+        ["definition", "share of assets"],
+        ["period", "2026-01-01T00:00:00+00:00 .. 2026-01-31T00:00:00+00:00"],
+        ["group_by", "team"],
+        ["interval", None],
+        ["filter team", "'@ops"],
+        ["note", "one note"],
+    ]
+
+
 def test_api_errors_use_the_envelope(client: TestClient) -> None:
     assert client.get("/api/v1/metrics/velocity").status_code == 422  # not in the enum
     bad = client.get("/api/v1/metrics/mttr", params={"group_by": "colour"})

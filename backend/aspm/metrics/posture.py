@@ -127,6 +127,10 @@ def net_resolve_rate(
     return out[cols].sort_values(keys) if keys else out[cols]
 
 
+POSTURE_COUNTS = ("open_count", "open_risk", "overdue_count", "accepted_count")
+"""The snapshot counts posture shows when it neither groups nor filters by severity."""
+
+
 def posture(
     snapshots: pd.DataFrame, *, group: str | None, interval: str | None, severity: str | None
 ) -> pd.DataFrame:
@@ -134,7 +138,7 @@ def posture(
     open_<severity>, risk_<severity>. group "severity" splits the severity columns into rows;
     a severity filter reads that severity's columns."""
     df = snapshots
-    values = ["open_count", "open_risk", "overdue_count", "accepted_count"]
+    values = list(POSTURE_COUNTS)
     if group == "severity":
         parts = [
             df[["day"]].assign(severity=s, open_count=df[f"open_{s}"], open_risk=df[f"risk_{s}"])
@@ -305,10 +309,22 @@ def iac_coverage(counts: pd.DataFrame, *, group: str | None) -> pd.DataFrame:
 
 
 def to_rows(df: pd.DataFrame) -> tuple[list[str], list[dict[str, object]]]:
-    """Columns and JSON-safe rows (numpy scalars to Python, NaN to None)."""
-    clean = df.astype(object).where(pd.notna(df), None)
-    rows = [
-        {k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()}
-        for r in clean.to_dict(orient="records")
-    ]
-    return [str(c) for c in df.columns], rows
+    """Columns and JSON-safe rows (numpy scalars to Python, NaN and NA to None).
+
+    Column by column: `tolist()` gives Python scalars at C speed; only object columns are looked
+    at value by value. Through `astype(object)` and `to_dict("records")` a 2,250-row posture by
+    team took 9 ms of its 60 (cProfile, 1M findings); this takes about 1 ms."""
+    names = [str(c) for c in df.columns]
+    columns: list[list[object]] = []
+    for n in range(df.shape[1]):
+        series = df.iloc[:, n]
+        values: list[object] = series.tolist()
+        missing = series.isna()
+        if missing.any():
+            values = [None if m else v for v, m in zip(values, missing.tolist(), strict=True)]
+        if series.dtype == object:
+            values = [v.item() if isinstance(v, np.generic) else v for v in values]
+        columns.append(values)
+    if not columns:
+        return names, [{} for _ in range(len(df))]
+    return names, [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]

@@ -28,6 +28,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    cast,
     column,
     false,
     func,
@@ -510,9 +511,21 @@ def _snapshot_filters(f: Filters) -> list[ColumnElement[bool]]:
 SNAPSHOT_DIMENSIONS = ("priority", "team", "asset", "environment")
 
 
-def snapshot_series(*, first: date, last: date, filters: Filters, dim: str | None) -> Rows:
-    """Per snapshot day in [first, last] (and per dimension): the summed snapshot counts. Reads
-    the per-day totals unless the query groups or filters by asset."""
+def snapshot_series(
+    *,
+    first: date,
+    last: date,
+    filters: Filters,
+    dim: str | None,
+    values: tuple[str, ...] = SNAPSHOT_COUNTS,
+) -> Rows:
+    """Per snapshot day in [first, last] (and per dimension): the summed snapshot counts named in
+    `values` (default all). Reads the per-day totals unless the query groups or filters by asset.
+    Summing only the 4 counts posture shows halves loading posture by team over 90 days (2,225
+    rows): 11 ms instead of 22 (median of 100, 1M findings)."""
+    unknown = set(values) - set(SNAPSHOT_COUNTS)
+    if unknown:
+        raise ValueError(f"not snapshot counts: {sorted(unknown)}")
     if dim != "asset" and filters.asset is None:
         t = MetricSnapshotTotal
         tdims = {"priority": t.priority, "team": t.team, "environment": t.environment}
@@ -528,7 +541,7 @@ def snapshot_series(*, first: date, last: date, filters: Filters, dim: str | Non
             select(
                 t.day.label("day"),
                 *tgroup,
-                *(func.sum(getattr(t, c)).label(c) for c in SNAPSHOT_COUNTS),
+                *(func.sum(getattr(t, c)).label(c) for c in values),
             )
             .where(*where)
             .group_by(t.day, *(tdims[dim] for _ in tgroup if dim))
@@ -544,7 +557,7 @@ def snapshot_series(*, first: date, last: date, filters: Filters, dim: str | Non
         select(
             MetricSnapshot.day.label("day"),
             *group,
-            *(func.sum(getattr(MetricSnapshot, c)).label(c) for c in SNAPSHOT_COUNTS),
+            *(func.sum(getattr(MetricSnapshot, c)).label(c) for c in values),
         )
         .select_from(MetricSnapshot)
         .join(Asset, Asset.id == MetricSnapshot.asset_id)
@@ -572,8 +585,12 @@ def _on_assets(stmt: Rows, filters: Filters) -> Rows:
 
 
 def assets_for_coverage(filters: Filters) -> Rows:
+    """The assets coverage counts, each id as text (the key recent_scopes gives): pandas joins
+    text keys in C, UUID objects through Python's hash. With UUIDs, and the scopes' unused
+    latest import times (each converted to UTC in Python), loading both frames took 26 ms at
+    1,000 assets; 13.5 ms so (medians of 30, load 2.9)."""
     stmt = select(
-        Asset.id.label("asset_id"),
+        cast(Asset.id, String).label("asset_id"),
         Asset.name.label("asset"),
         Asset.kind.label("kind"),
         Asset.environment.label("environment"),
@@ -616,15 +633,15 @@ def iac_coverage(filters: Filters, *, by_asset: bool) -> Rows:
 
 
 def recent_scopes(*, start: datetime, end: datetime) -> Rows:
-    """(asset, tool) pairs with an import in [start, end)."""
+    """(asset, tool) pairs with an import in [start, end), the asset's id as text (as
+    assets_for_coverage gives it)."""
     return (
         select(
-            IngestScope.asset_id.label("asset_id"),
+            cast(IngestScope.asset_id, String).label("asset_id"),
             IngestScope.tool.label("tool"),
-            func.max(IngestScope.last_import_at).label("last_import_at"),
         )
         .where(IngestScope.last_import_at >= start, IngestScope.last_import_at < end)
-        .group_by(IngestScope.asset_id, IngestScope.tool)
+        .distinct()
     )
 
 

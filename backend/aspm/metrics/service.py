@@ -7,8 +7,9 @@ is on the ingest path, and importing pandas costs ~0.5 s of start-up.
 
 import dataclasses
 import io
+import math
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -326,6 +327,10 @@ def _posture(a: Ask) -> "pd.DataFrame":
             last=a.last,
             filters=a.filters,
             dim=None if a.group == "severity" else a.group,
+            # by severity (or filtered by one): the per-severity columns too
+            values=queries.SNAPSHOT_COUNTS
+            if a.group == "severity" or a.q.severity is not None
+            else posture.POSTURE_COUNTS,
         )
     )
     df = posture.posture(snaps, group=a.group, interval=a.interval, severity=a.q.severity)
@@ -354,6 +359,7 @@ def _sla(a: Ask) -> "pd.DataFrame":
             last=a.last,
             filters=a.filters,
             dim=a.group if a.group in queries.SNAPSHOT_DIMENSIONS else None,
+            values=("overdue_count",),
         )
     )
     if a.group == "severity":
@@ -523,24 +529,61 @@ def to_csv(result: MetricResult) -> bytes:
 
 
 def to_xlsx(result: MetricResult) -> bytes:
-    """One sheet with the table, one with what it means (definition, period, filters, notes)."""
-    import pandas as pd
+    """One sheet with the table, one with what it means (definition, period, filters, notes).
 
-    frame = pd.DataFrame(_sheet_rows(result), columns=result.columns)
-    about = pd.DataFrame(
-        [
-            ("metric", result.metric.value),
-            ("definition", result.definition),
-            ("period", f"{result.period.start.isoformat()} .. {result.period.end.isoformat()}"),
-            ("group_by", result.group_by or ""),
-            ("interval", result.interval.value if result.interval else ""),
-            *((f"filter {k}", text_cell(v)) for k, v in result.filters.items()),
-            *(("note", n) for n in result.notes),
-        ],
-        columns=["field", "value"],
-    )
+    Cells are written straight with XlsxWriter (the library the findings exports use), as pandas'
+    ExcelWriter wrote them (no styles; empty text and None as blank cells, numbers as numbers), but
+    text always as text: never a formula, a hyperlink or a number. Through pandas (a cell object
+    per value, and a workbook assembled in temporary files) posture by priority over 90 days
+    (356 rows) took 35-40 ms to write; this takes 16-18 ms, the same cells read back."""
+    import xlsxwriter  # type: ignore[import-untyped]
+
+    about: list[tuple[str, Any]] = [
+        ("metric", result.metric.value),
+        ("definition", result.definition),
+        ("period", f"{result.period.start.isoformat()} .. {result.period.end.isoformat()}"),
+        ("group_by", result.group_by or ""),
+        ("interval", result.interval.value if result.interval else ""),
+        *((f"filter {k}", text_cell(v)) for k, v in result.filters.items()),
+        *(("note", n) for n in result.notes),
+    ]
+    columns = result.columns
+    table = ([row.get(c) for c in columns] for row in _sheet_rows(result))
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as writer:  # the library exports use too
-        frame.to_excel(writer, sheet_name=result.metric.value[:31], index=False)
-        about.to_excel(writer, sheet_name="about", index=False)
+    book = xlsxwriter.Workbook(
+        buf,
+        {
+            "in_memory": True,  # no temporary files
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    _write_sheet(book.add_worksheet(result.metric.value[:31]), columns, table)
+    _write_sheet(book.add_worksheet("about"), ["field", "value"], about)
+    book.close()
     return buf.getvalue()
+
+
+def _write_sheet(sheet: Any, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    for n, label in enumerate(header):
+        _write_cell(sheet, 0, n, label)
+    for r, values in enumerate(rows, start=1):
+        for n, value in enumerate(values):
+            _write_cell(sheet, r, n, value)
+
+
+def _write_cell(sheet: Any, row: int, col: int, value: Any) -> None:
+    """A metric cell (str, int, float or None): None, NaN and "" stay blank; infinities are
+    "inf" and "-inf" as pandas wrote them."""
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, int | float):
+        if math.isfinite(value):
+            sheet.write_number(row, col, value)
+        elif not math.isnan(value):
+            sheet.write_string(row, col, "inf" if value > 0 else "-inf")
+    else:
+        sheet.write_string(row, col, str(value))
