@@ -78,7 +78,7 @@ def main(
         typer.Option(
             "--server",
             envvar="ASPM_SERVER",
-            help="ingest and findings talk to this ASPM server instead of the local database",
+            help="ingest, findings, gate and export use this ASPM server, not the local database",
         ),
     ] = None,
     token: Annotated[

@@ -1,17 +1,18 @@
-"""The CLI's server mode: `aspm --server URL --token T ingest|findings ...` (or ASPM_SERVER and
-ASPM_TOKEN) talks to a running ASPM over HTTP with an API token instead of opening the database.
+"""The CLI's server mode: `aspm --server URL --token T ingest|findings|gate|export ...` (or
+ASPM_SERVER and ASPM_TOKEN) talks to a running ASPM over HTTP with an API token instead of
+opening the database.
 
 httpx is imported when a server is used, so local commands do not load it.
 """
 
 import time
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aspm.errors import AspmError
-from aspm.findings.schemas import FindingDetail, FindingListQuery, FindingPage
+from aspm.findings.schemas import FindingDetail, FindingListQuery, FindingOrderQuery, FindingPage
 from aspm.ingest.schemas import IngestResult, IngestRunRead
 
 if TYPE_CHECKING:
@@ -136,6 +137,17 @@ class ServerClient:
         return FindingPage.model_validate(
             self._check(self.http.get(f"{API}/findings", params=query.params()))
         )
+
+    def export_findings(self, query: FindingOrderQuery, *, fmt: str) -> Iterator[bytes]:
+        """GET /exports/findings with the query's filter and sort: the file's bytes as they
+        arrive (the server streams CSV), never the whole file in memory. A refusal raises
+        ServerError before the first chunk."""
+        params = (*query.params(), ("format", fmt))
+        with self.http.stream("GET", f"{API}/exports/findings", params=params) as resp:
+            if resp.status_code >= 400:
+                resp.read()
+                self._check(resp)
+            yield from resp.iter_bytes()
 
     def get_finding(self, finding_id: str) -> FindingDetail:
         try:
