@@ -7,7 +7,9 @@ under test commits to SAVEPOINTs.
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import cast
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -15,6 +17,7 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from aspm import client as server_client
 from aspm.auth import service as auth_service
 from aspm.auth.principal import Role, Scope
 from aspm.auth.schemas import TokenCreate, UserCreate
@@ -162,6 +165,19 @@ def client_as(
 def client(client_as: ClientAs) -> TestClient:
     """Signed in as an admin (`admin-test`)."""
     return client_as(Role.ADMIN, username="admin-test")
+
+
+@pytest.fixture
+def served(api_app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`aspm --server URL` reaches the test application (in process) instead of the network."""
+
+    def connect(url: str, token: str) -> server_client.ServerClient:
+        http = TestClient(api_app, base_url=url)
+        http.headers["Authorization"] = f"Bearer {token}"
+        # the TestClient speaks httpx's Client API (it is httpx2's Client)
+        return server_client.ServerClient(cast(httpx.Client, http))
+
+    monkeypatch.setattr(server_client, "connect", connect)
 
 
 @pytest.fixture

@@ -16,20 +16,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aspm import cli_database
 from aspm import client as server
-from aspm.assets.models import Environment
 from aspm.auth import cli as auth_cli
 from aspm.cli_errors import EXIT_FAILED, failing
 from aspm.cli_tables import Col, fit_table
-from aspm.common.severity import Severity
 from aspm.db.session import unit_of_work
 from aspm.exports import cli as export_cli
+from aspm.findings import cli as filter_options
 from aspm.findings import service as findings_service
-from aspm.findings.models import DetectorState, TriageState
 from aspm.findings.schemas import (
     FindingListQuery,
     FindingSort,
-    PriorityFilter,
-    SlaStatus,
     SuppressedFilter,
 )
 from aspm.gate import cli as gate_cli
@@ -364,23 +360,15 @@ _FINDING_COLUMNS = (
 
 @findings_app.command("list")
 def findings_list(
-    asset: Annotated[str | None, typer.Option()] = None,
-    severity: Annotated[list[Severity] | None, typer.Option(help="repeatable")] = None,
-    priority: Annotated[
-        list[PriorityFilter] | None, typer.Option(help="P1-P4 or none; repeatable")
-    ] = None,
-    status: Annotated[list[DetectorState] | None, typer.Option(help="active or fixed")] = None,
-    triage: Annotated[list[TriageState] | None, typer.Option(help="repeatable")] = None,
-    sla_status: Annotated[list[SlaStatus] | None, typer.Option(help="repeatable")] = None,
-    environment: Annotated[
-        list[Environment] | None, typer.Option(help="the asset's; repeatable")
-    ] = None,
-    suppressed: Annotated[
-        SuppressedFilter, typer.Option(help="findings hidden by suppression rules")
-    ] = SuppressedFilter.EXCLUDE,
-    import_id: Annotated[
-        str | None, typer.Option(help="what one import created, resolved or reopened")
-    ] = None,
+    asset: filter_options.AssetOption = None,
+    severity: filter_options.SeverityOption = None,
+    priority: filter_options.PriorityOption = None,
+    status: filter_options.StatusOption = None,
+    triage: filter_options.TriageOption = None,
+    sla_status: filter_options.SlaStatusOption = None,
+    environment: filter_options.EnvironmentOption = None,
+    suppressed: filter_options.SuppressedOption = SuppressedFilter.EXCLUDE,
+    import_id: filter_options.ImportIdOption = None,
     view: Annotated[
         FindingView,
         typer.Option(help="open: active and not closed by triage (the dashboard's default)"),
@@ -392,9 +380,9 @@ def findings_list(
     team: Annotated[str | None, typer.Option(help="a team name (of the finding or its asset)")] = (
         None
     ),
-    tool: Annotated[str | None, typer.Option()] = None,
-    category: Annotated[str | None, typer.Option()] = None,
-    q: Annotated[str | None, typer.Option(help="text in title, rule, control, path...")] = None,
+    tool: filter_options.ToolOption = None,
+    category: filter_options.CategoryOption = None,
+    q: filter_options.TextOption = None,
     sort: Annotated[
         FindingSort | None, typer.Option(help="default: risk (--mine: priority)")
     ] = None,

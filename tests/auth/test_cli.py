@@ -3,16 +3,11 @@
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import cast
 
-import httpx
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from aspm import client as server_client
 from aspm.auth.models import ApiToken, User
 from aspm.cli import app
 from aspm.common.hashing import sha256_hex
@@ -137,19 +132,6 @@ def test_bootstrap_with_demo_on_an_empty_database_creates_one_user_per_role(cli_
         ("viewer", "viewer"),
     ]  # fmt: skip
     assert "demo-engineer-password" in result.stdout
-
-
-@pytest.fixture
-def served(api_app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`aspm --server URL` reaches the test application (in process) instead of the network."""
-
-    def connect(url: str, token: str) -> server_client.ServerClient:
-        http = TestClient(api_app, base_url=url)
-        http.headers["Authorization"] = f"Bearer {token}"
-        # the TestClient speaks httpx's Client API (it is httpx2's Client)
-        return server_client.ServerClient(cast(httpx.Client, http))
-
-    monkeypatch.setattr(server_client, "connect", connect)
 
 
 def test_server_mode_ingests_and_lists_findings_over_http_with_a_token(

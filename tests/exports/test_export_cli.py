@@ -5,16 +5,11 @@ the same bytes either way, and a failed export leaves no half-written file."""
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
-from typing import cast
 
-import httpx
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from aspm import client as server_client
 from aspm.auth.principal import Principal, Role
 from aspm.cli import app
 from aspm.common.severity import Severity
@@ -60,18 +55,6 @@ def test_a_failed_export_leaves_no_half_file_and_keeps_the_old_one(tmp_path: Pat
     assert write_export(iter([b"a,b\r\n", b"1,2\r\n"]), out) == 10
     assert out.read_bytes() == b"a,b\r\n1,2\r\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["findings.csv"]
-
-
-@pytest.fixture
-def served(api_app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`aspm --server URL` reaches the test application (in process) instead of the network."""
-
-    def connect(url: str, token: str) -> server_client.ServerClient:
-        http = TestClient(api_app, base_url=url)
-        http.headers["Authorization"] = f"Bearer {token}"
-        return server_client.ServerClient(cast(httpx.Client, http))
-
-    monkeypatch.setattr(server_client, "connect", connect)
 
 
 def test_server_mode_exports_what_the_server_serves_and_the_local_export_writes(

@@ -3,15 +3,10 @@
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import cast
 
-import httpx
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from aspm import client as server_client
 from aspm.cli import app
 from aspm.settings import get_settings
 from tests.conftest import ClientAs
@@ -157,18 +152,6 @@ def test_server_mode_without_token_is_a_usage_error(workdir: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 2
     assert "--token" in result.output
-
-
-@pytest.fixture
-def served(api_app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`aspm --server URL` reaches the test application (in process) instead of the network."""
-
-    def connect(url: str, token: str) -> server_client.ServerClient:
-        http = TestClient(api_app, base_url=url)
-        http.headers["Authorization"] = f"Bearer {token}"
-        return server_client.ServerClient(cast(httpx.Client, http))
-
-    monkeypatch.setattr(server_client, "connect", connect)
 
 
 @pytest.mark.usefixtures("crown_jewels")

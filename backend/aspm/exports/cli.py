@@ -14,11 +14,9 @@ from rich.console import Console
 
 from aspm import cli_database
 from aspm import client as server
-from aspm.assets.models import Environment
 from aspm.cli_errors import failing
-from aspm.common.severity import Severity
-from aspm.findings.models import DetectorState, TriageState
-from aspm.findings.schemas import FindingSort, PriorityFilter, SlaStatus, SuppressedFilter
+from aspm.findings import cli as filter_options
+from aspm.findings.schemas import FindingSort, SuppressedFilter
 from aspm.triage import cli as triage_cli
 
 export_app = typer.Typer(help="Export findings as CSV, XLSX or SARIF 2.1.0.")
@@ -31,23 +29,15 @@ def export_findings(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="file to write (default: stdout)")
     ] = None,
-    asset: Annotated[str | None, typer.Option()] = None,
-    severity: Annotated[list[Severity] | None, typer.Option(help="repeatable")] = None,
-    priority: Annotated[
-        list[PriorityFilter] | None, typer.Option(help="P1-P4 or none; repeatable")
-    ] = None,
-    status: Annotated[list[DetectorState] | None, typer.Option(help="active or fixed")] = None,
-    triage: Annotated[list[TriageState] | None, typer.Option(help="repeatable")] = None,
-    sla_status: Annotated[list[SlaStatus] | None, typer.Option(help="repeatable")] = None,
-    environment: Annotated[
-        list[Environment] | None, typer.Option(help="the asset's; repeatable")
-    ] = None,
-    suppressed: Annotated[
-        SuppressedFilter, typer.Option(help="findings hidden by suppression rules")
-    ] = SuppressedFilter.EXCLUDE,
-    import_id: Annotated[
-        str | None, typer.Option(help="what one import created, resolved or reopened")
-    ] = None,
+    asset: filter_options.AssetOption = None,
+    severity: filter_options.SeverityOption = None,
+    priority: filter_options.PriorityOption = None,
+    status: filter_options.StatusOption = None,
+    triage: filter_options.TriageOption = None,
+    sla_status: filter_options.SlaStatusOption = None,
+    environment: filter_options.EnvironmentOption = None,
+    suppressed: filter_options.SuppressedOption = SuppressedFilter.EXCLUDE,
+    import_id: filter_options.ImportIdOption = None,
     open: Annotated[
         bool | None,
         typer.Option(
@@ -62,9 +52,9 @@ def export_findings(
     team: Annotated[
         str | None, typer.Option(help="a team name (of the finding or its asset), or mine")
     ] = None,
-    tool: Annotated[str | None, typer.Option()] = None,
-    category: Annotated[str | None, typer.Option()] = None,
-    q: Annotated[str | None, typer.Option(help="text in title, rule, control, path...")] = None,
+    tool: filter_options.ToolOption = None,
+    category: filter_options.CategoryOption = None,
+    q: filter_options.TextOption = None,
     sort: Annotated[
         FindingSort | None,
         typer.Option(help="default: priority with --assignee/--team, else severity"),
