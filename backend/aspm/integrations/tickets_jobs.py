@@ -5,7 +5,7 @@ import logging
 from procrastinate import JobContext
 
 from aspm.integrations import tickets_service
-from aspm.jobs.tasks import Env
+from aspm.jobs.tasks import env_of
 
 log = logging.getLogger(__name__)
 
@@ -14,15 +14,9 @@ POLL_CRON = "* * * * *"  # every minute; each ticket at most every poll_minutes
 SEND_BATCHES = 10
 
 
-def _env(context: JobContext) -> Env:
-    env = context.additional_context["aspm"]
-    assert isinstance(env, Env)  # noqa: S101 - set by aspm.jobs.worker, never by a client
-    return env
-
-
 def send_tickets(context: JobContext, timestamp: int) -> int:  # noqa: ARG001
     """Due ticket operations: creations and closes, first attempts and retries."""
-    env = _env(context)
+    env = env_of(context)
     sent = 0
     for _ in range(SEND_BATCHES):
         n = tickets_service.send_due(
@@ -38,7 +32,7 @@ def send_tickets(context: JobContext, timestamp: int) -> int:  # noqa: ARG001
 
 def poll_tickets(context: JobContext, timestamp: int) -> str:  # noqa: ARG001
     """Closes for fixed findings, and the open tickets' state read back from the trackers."""
-    env = _env(context)
+    env = env_of(context)
     result = tickets_service.poll(
         env.factory, path=env.settings.tickets_file, instance_key=env.settings.secret_hmac_key
     )

@@ -34,7 +34,9 @@ class Env:
     factory: sessionmaker[Session]
 
 
-def _env(context: JobContext) -> Env:
+def env_of(context: JobContext) -> Env:
+    """The worker's Env, which every task (the integrations' too) reads its settings and
+    sessions from."""
     env = context.additional_context["aspm"]
     assert isinstance(env, Env)  # noqa: S101 - set by aspm.jobs.worker, never by a client
     return env
@@ -146,7 +148,7 @@ def import_report(
     """One queued upload: claim the row, import in one transaction (as inline), delete the
     upload. A worker killed mid-way leaves the row running and the upload in place; the job
     runs again (`retry_stalled`) and starts over, as nothing of the first run was committed."""
-    env = _env(context)
+    env = env_of(context)
     run_id = uuid.UUID(import_id)
     path = spool.path_of(env.settings.spool_dir, spool_name)
     with unit_of_work(env.factory) as session:
@@ -192,7 +194,7 @@ def evaluate_gate(
     transaction (as inline), delete the spooled reports and policy. A worker killed mid-way
     leaves the row running and the files in place; the job runs again (`retry_stalled`) and
     starts over, as nothing of the first run was committed."""
-    env = _env(context)
+    env = env_of(context)
     run_id = uuid.UUID(evaluation_id)
     folder = env.settings.spool_dir
     files = [gate_queued.Spooled(r["filename"], spool.path_of(folder, r["spool"])) for r in reports]
@@ -226,7 +228,7 @@ def evaluate_gate(
 
 async def retry_stalled(context: JobContext, timestamp: int) -> int:  # noqa: ARG001
     """Jobs of workers that sent no heartbeat for a lease run again on a live worker."""
-    env = _env(context)
+    env = env_of(context)
     manager = context.app.job_manager
     stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=env.settings.job_lease_seconds)
     for job in stalled:
@@ -242,21 +244,21 @@ def _in_transaction(env: Env, work: Callable[[Session], object]) -> object:
 
 def expire_triage(context: JobContext, timestamp: int) -> str:  # noqa: ARG001
     """Hourly: risk acceptances and suppression rules past their expiry end (audited)."""
-    result = _in_transaction(_env(context), triage_service.expire_due)
+    result = _in_transaction(env_of(context), triage_service.expire_due)
     log.info("expiry: %s", result)
     return str(result)
 
 
 def metrics_snapshot(context: JobContext, timestamp: int) -> str:  # noqa: ARG001
     """Daily: the posture snapshot of today, every asset recomputed."""
-    result = _in_transaction(_env(context), metrics_service.take_snapshot)
+    result = _in_transaction(env_of(context), metrics_service.take_snapshot)
     log.info("metrics snapshot: %s", result)
     return str(result)
 
 
 def sweep_spool(context: JobContext, timestamp: int) -> int:  # noqa: ARG001
     """Hourly: uploads that no pending import or gate evaluation will read are deleted."""
-    env = _env(context)
+    env = env_of(context)
     folder: Path = env.settings.spool_dir
     checked = set(spool.spooled_ids(folder))
     with unit_of_work(env.factory) as session:
