@@ -227,21 +227,21 @@ def coverage(
             columns=["kind", "family"],
         )
         required = assets.merge(by_kind, on="kind")
-    covered = (
-        scopes.assign(family=tool_family(scopes["tool"]))[["asset_id", "family"]]
-        .drop_duplicates()
-        .assign(covered=True)
+    # an (asset, family) pair is covered when a scope of the period has it: one text key per
+    # pair and isin, rather than a de-duplicated frame merged in (a third of coverage's pandas)
+    covered = _pair_key(scopes["asset_id"], tool_family(scopes["tool"]))
+    req = required.assign(
+        covered=_pair_key(required["asset_id"], required["family"]).isin(covered).astype(bool)
     )
-    req = required.merge(covered, on=["asset_id", "family"], how="left")
-    req["covered"] = req["covered"].astype("boolean").fillna(False).astype(bool)
     keys = ["family"] if group == "family" else [group, "family"]
     if req.empty:
         return pd.DataFrame(
             columns=[*keys, "required_assets", "covered_assets", "coverage", "missing"]
         )
-    out = req.groupby(keys, as_index=False).agg(
-        required_assets=("asset_id", "size"), covered_assets=("covered", "sum")
-    )
+    counted = req.groupby(keys)["covered"]
+    out = pd.DataFrame(
+        {"required_assets": counted.size(), "covered_assets": counted.sum()}
+    ).reset_index()
     out["coverage"] = _ratio(out["covered_assets"], out["required_assets"])
     missing = (
         req[~req["covered"]]
@@ -253,6 +253,10 @@ def coverage(
     )
     out = out.merge(missing, on=keys, how="left").fillna({"missing": ""})
     return out.sort_values(keys)
+
+
+def _pair_key(asset_ids: pd.Series, families: pd.Series) -> pd.Series:
+    return asset_ids.astype(str) + "\x1f" + families.astype(str)
 
 
 def framework_family(frameworks: pd.Series) -> pd.Series:
