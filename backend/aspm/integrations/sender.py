@@ -1,20 +1,15 @@
-"""One HTTP attempt of one delivery.
-
-Sent through httpx's transport directly, not an `httpx.Client`: no redirects are followed (a 3xx
-is a failed attempt: the configured URL is the only destination), and nothing logs the URL, whose
-path or query is the credential of a Slack or Teams webhook (httpx.Client logs every request URL
-at INFO). What is kept of an attempt is its status code, duration and an error in our own words;
-never an exception's text, which can quote the URL.
+"""One HTTP attempt of one delivery, sent by aspm.integrations.outbound: no redirects are
+followed (a 3xx is a failed attempt: the configured URL is the only destination), and nothing
+logs the URL, whose path or query is the credential of a Slack or Teams webhook. What is kept of
+an attempt is its status code, duration and an error in our own words; never an exception's
+text, which can quote the URL.
 """
 
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
-from aspm.integrations import signing
+from aspm.integrations import outbound, signing
 
 TIMEOUT_SECONDS = 10.0
 USER_AGENT = "aspm-webhooks/1"
@@ -56,50 +51,15 @@ def post(
     }
     if secret:
         headers[signing.SIGNATURE_HEADER] = signing.header(secret, timestamp, data)
-    started = time.perf_counter()
-    try:
-        request = httpx.Request(
-            "POST", url, content=data, headers=headers, extensions={"timeout": _timeouts(timeout)}
-        )
-        with httpx.HTTPTransport(retries=0) as transport:
-            response = transport.handle_request(request)
-            try:
-                _read_some(response)
-            finally:
-                response.close()
-    except httpx.TimeoutException:
-        return Outcome(False, None, _ms(started), f"no answer within {timeout:g} s")
-    except httpx.ConnectError:
-        return Outcome(False, None, _ms(started), "could not connect")
-    except (httpx.HTTPError, ValueError):
-        return Outcome(False, None, _ms(started), "the request failed")
-    code = response.status_code
-    if 200 <= code < 300:
-        return Outcome(True, code, _ms(started), None)
-    return Outcome(
-        False, code, _ms(started), f"answered HTTP {code}",
-        retry_after=_retry_after(response.headers.get("retry-after")),
+    answer = outbound.send(
+        "POST", url, content=data, headers=headers, timeout=timeout,
+        max_bytes=MAX_RESPONSE_BYTES,
     )  # fmt: skip
-
-
-def _timeouts(total: float) -> dict[str, float]:
-    return {"connect": total, "read": total, "write": total, "pool": total}
-
-
-def _read_some(response: httpx.Response) -> None:
-    """Drain a bounded part of the answer (it is not kept)."""
-    read = 0
-    for chunk in response.iter_raw():
-        read += len(chunk)
-        if read >= MAX_RESPONSE_BYTES:
-            break
-
-
-def _retry_after(value: str | None) -> int | None:
-    if value is None or not value.strip().isdigit():
-        return None
-    return int(value.strip())
-
-
-def _ms(started: float) -> int:
-    return int((time.perf_counter() - started) * 1000)
+    code = answer.status
+    if code is None:
+        return Outcome(False, None, answer.duration_ms, answer.error)
+    if 200 <= code < 300:
+        return Outcome(True, code, answer.duration_ms, None)
+    return Outcome(
+        False, code, answer.duration_ms, f"answered HTTP {code}", retry_after=answer.retry_after
+    )

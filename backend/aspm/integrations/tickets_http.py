@@ -1,13 +1,12 @@
-"""One HTTP call to a tracker, sent through httpx's transport directly (as the webhook sender
-does): no redirects followed, nothing logged by httpx (its client logs every URL), and errors in
-our own words, never an exception's text or the request's headers (the credential)."""
+"""One HTTP call to a tracker, sent by aspm.integrations.outbound (as webhook deliveries are): no
+redirects followed, nothing logged by httpx (its client logs every URL), and errors in our own
+words, never an exception's text or the request's headers (the credential)."""
 
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+from aspm.integrations import outbound
 
 TIMEOUT_SECONDS = 15.0
 USER_AGENT = "aspm-tickets/1"
@@ -44,39 +43,21 @@ def call(
     all_headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **headers}
     if content is not None:
         all_headers["Content-Type"] = "application/json"
-    started = time.perf_counter()
-    timeouts = {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
-    try:
-        request = httpx.Request(
-            method, url, content=content, headers=all_headers, extensions={"timeout": timeouts}
-        )
-        with httpx.HTTPTransport(retries=0) as transport:
-            response = transport.handle_request(request)
-            try:
-                raw = _read(response)
-            finally:
-                response.close()
-    except httpx.TimeoutException:
-        return Reply(None, None, _ms(started), f"no answer within {timeout:g} s")
-    except httpx.ConnectError:
-        return Reply(None, None, _ms(started), "could not connect")
-    except (httpx.HTTPError, ValueError):
-        return Reply(None, None, _ms(started), "the request failed")
+    answer = outbound.send(
+        method, url, content=content, headers=all_headers, timeout=timeout,
+        max_bytes=MAX_RESPONSE_BYTES,
+    )  # fmt: skip
+    code = answer.status
+    if code is None:
+        return Reply(None, None, answer.duration_ms, answer.error)
     parsed: Any = None
-    if raw:
+    if answer.body:
         try:
-            parsed = json.loads(raw)
+            parsed = json.loads(answer.body)
         except ValueError:
             parsed = None
-    code = response.status_code
     error = None if 200 <= code < 300 else f"answered HTTP {code}{_reason(parsed)}"
-    return Reply(
-        code,
-        parsed,
-        _ms(started),
-        error,
-        retry_after=_retry_after(response.headers.get("retry-after")),
-    )
+    return Reply(code, parsed, answer.duration_ms, error, retry_after=answer.retry_after)
 
 
 def _reason(parsed: Any) -> str:
@@ -93,24 +74,3 @@ def _reason(parsed: Any) -> str:
         parts.append(parsed["message"])
     text = "; ".join(parts)[:200]
     return f": {text}" if text else ""
-
-
-def _read(response: httpx.Response) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_raw():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size >= MAX_RESPONSE_BYTES:
-            break
-    return b"".join(chunks)
-
-
-def _retry_after(value: str | None) -> int | None:
-    if value is None or not value.strip().isdigit():
-        return None
-    return int(value.strip())
-
-
-def _ms(started: float) -> int:
-    return int((time.perf_counter() - started) * 1000)
