@@ -56,12 +56,16 @@ from aspm.findings.models import Detection, Finding
 from aspm.findings.schemas import FindingFilter
 
 CHUNK_BYTES = 1 << 16  # bytes per chunk handed on (one response write each)
-# Settings for the statement only (set_config(..., true), put back after it). work_mem: at 1M
-# findings the detection summary's hash table takes ~70 MB and the sort of the formatted rows into
-# the list's order ~370 MB (a hash join keeps no order); at 256 MB that sort went to disk (314 MB
-# written and read back) and the export took 126 s at load 9, in memory 32 s at load 3. jit:
-# compiling the 26 cell expressions (56 functions, inlined and optimised) costs more than it saves.
-_SETTINGS = {"work_mem": "512MB", "jit": "off"}
+# Settings for the statement only (set_config(..., true), put back after it). work_mem: 64 MB,
+# measured at 1M findings (benchmarks/triage_queue.py --parts export, 2 cores, 64 MB and 512 MB
+# run in turn five times, load 1.9-3.0): median 12.4 s at 64 MB, 18.5 s at 512 MB (the best
+# runs 12.4 s and 13.9 s). At 512 MB the sort of the formatted rows into the list's order
+# (a hash join keeps no order) and the detection summary's grouping run in memory, 367 MB + 111 MB
+# of the server's memory per export; at 64 MB they go to disk (314 + 122 MB of temporary files,
+# read back at no measured cost) and only the summary's hash table stays in memory (~70 MB, under
+# work_mem x hash_mem_multiplier). jit: compiling the 26 cell expressions (56 functions, inlined
+# and optimised) costs more than it saves.
+_SETTINGS = {"work_mem": "64MB", "jit": "off"}
 _SEPARATOR = ", "  # between tools, as exports.tabular._cell joins a list
 
 
