@@ -3,7 +3,6 @@ write, a re-score syncs or rebuilds it, and a page walked down its index is the 
 gives (the same rows, cursors that continue either way)."""
 
 import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,48 +16,22 @@ from aspm.findings.models import Detection, Finding
 from aspm.findings.schemas import FindingFilter, FindingSort, PriorityFilter, SuppressedFilter
 from aspm.risk import service as risk_service
 from aspm.risk.policy import DEFAULT_POLICY_PATH
+from tests.findings.test_queue_paging import T0, _finding
 from tests.risk.test_risk_e2e import _declare_and_import
 
 pytestmark = pytest.mark.postgres
 
-T0 = datetime(2026, 11, 1, tzinfo=UTC)
 _OID = text("SELECT 'finding_sort_keys'::regclass::oid")
 
 
-def _row(asset_id: uuid.UUID, n: int) -> dict[str, Any]:
-    """Many ties and NULLs in the keys: few risk values, NULL risk, priority and due dates."""
-    return {
-        "id": uuid.uuid4(),
-        "asset_id": asset_id,
-        "finding_key": f"k{n}-{uuid.uuid4().hex[:8]}",
-        "control_id": f"tool:R{n % 4}",
-        "title": f"Finding {n % 6}",
-        "category": "iac",
-        "severity": ["critical", "high", "medium", "low", "info"][n % 5],
-        "severity_rank": 4 - n % 5,
-        "resource": f"aws_s3_bucket.b{n}",
-        "path": "main.tf",
-        "detector_state": "fixed" if n % 9 == 0 else "active",
-        "triage_state": "false_positive" if n % 11 == 0 else "new",
-        "suppression_rule_id": uuid.uuid4() if n % 13 == 0 else None,
-        "assignee": "lead" if n % 3 == 0 else None,
-        "team": "red" if n % 7 == 0 else None,
-        "risk_score": None if n % 8 == 0 else (n * 37) % 5 * 10,
-        "priority": ["P1", "P2", None, "P3", "P4"][n % 5],
-        "sla_due_at": None if n % 4 == 0 else T0 + timedelta(days=(n * 7) % 3),
-        "first_seen_at": T0 + timedelta(hours=n // 10),
-        "last_seen_at": T0 + timedelta(hours=n // 10),
-    }
-
-
-def _seed(session: Session, n: int) -> list[uuid.UUID]:
+def _seed(session: Session, n: int, **over: Any) -> list[uuid.UUID]:
     assets = []
     for name, team in (("sk/prod", "red"), ("sk/dev", "blue")):
         asset = Asset(name=name, environment="prod", owner_team=team, created_at=T0, updated_at=T0)
         session.add(asset)
         session.flush()
         assets.append(asset.id)
-    rows = [_row(assets[i % 2], i) for i in range(n)]
+    rows = [_finding(assets[i % 2], i, **over) for i in range(n)]
     session.execute(insert(Finding), rows)
     return [r["id"] for r in rows]
 
@@ -130,7 +103,7 @@ def test_every_kind_of_write_keeps_the_table_equal_to_findings(
     _declare_and_import(sessions)  # inserts (an import), then its scoring
     assert _mismatches(sessions) == 0
     with unit_of_work(sessions) as session:  # more inserts, a bulk update, an ORM update
-        ids = _seed(session, 40)
+        ids = _seed(session, 40, risk_key=None)  # unscored: a policy change scores them in full
         session.execute(update(Finding).where(Finding.id.in_(ids[:10])).values(risk_score=77))
         one = session.get(Finding, ids[20])
         assert one is not None

@@ -36,6 +36,7 @@ from aspm.assets.models import Asset
 from aspm.audit.models import AuditEvent
 from aspm.common.clock import utcnow
 from aspm.db.base import UTCDateTime
+from aspm.db.bulk import is_postgres
 from aspm.errors import InvalidInput
 from aspm.findings import sort_keys
 from aspm.findings.models import (
@@ -463,7 +464,7 @@ def _walk(
     100 at 1%); one that does (P4 by risk: its rows all sort low) would walk most of the index,
     so the walk gives up and the page is sorted as without the table."""
     table_keys = _walked_keys(flt.sort, sort_keys.sort_keys)
-    if table_keys is None or not sort_keys.used(session):
+    if table_keys is None or not is_postgres(session):
         return None
     walk = select(sort_keys.sort_keys).order_by(*_order(flt, table_keys))
     if flt.after is not None:

@@ -88,11 +88,6 @@ _REBUILD = (
 )
 
 
-def used(session: Session) -> bool:
-    """Whether the database keeps the table (PostgreSQL)."""
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def defer(session: Session) -> None:
     """Switch the per-row update trigger off until `resume`, in this transaction only: the caller
     rewrites findings' keys in bulk and then calls `sync` or `rebuild`."""
