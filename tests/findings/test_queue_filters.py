@@ -211,6 +211,22 @@ def test_search_matches_a_substring_of_each_field_and_only_within_one_field(
     assert found("login_form cwe") == set()
     assert found("login_form\ncwe") == set()
     assert found("b5\nmain") == set()
+    # what suppression rules hide, searched row by row (the few hidden findings), counts and
+    # lists what the matches' set (`suppressed=include`) holds: hide the matches of each field
+    with unit_of_work(sessions) as s:
+        hidden = [rows[i]["id"] for i in (0, 1, 2, 3, 5, 9)]
+        s.query(Finding).filter(Finding.id.in_(hidden)).update(
+            {"suppression_rule_id": uuid.uuid4()}
+        )
+    for q in ("login", "cve-2024-3094", "PAYROLL", "aws_s3_bucket.b5", "tool:r1", "cwe-89%"):
+        matches = _get(client, q=q, limit=500, suppressed="include")["items"]
+        expected = {f["id"] for f in matches if f["id"] in {str(h) for h in hidden}}
+        assert expected, q
+        body = _get(client, q=q, limit=500)
+        assert body["suppressed_total"] == len(expected), q
+        assert {f["id"] for f in body["items"]} == {f["id"] for f in matches} - expected, q
+        only = _get(client, q=q, limit=500, suppressed="only")["items"]
+        assert {f["id"] for f in only} == expected, q
 
 
 @pytest.mark.postgres
