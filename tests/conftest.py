@@ -23,7 +23,7 @@ from aspm.auth.principal import Role, Scope
 from aspm.auth.schemas import TokenCreate, UserCreate
 from aspm.db.migrate import upgrade
 from aspm.db.session import make_engine, unit_of_work
-from aspm.findings import sort_keys
+from aspm.findings import search_index, sort_keys
 from aspm.main import create_app
 from aspm.settings import Settings
 
@@ -79,7 +79,8 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 def _check_sort_keys(conn: Connection) -> None:
     """On PostgreSQL, after every test: finding_sort_keys equals findings, whatever the test
-    wrote (aspm.findings.sort_keys; its triggers and the re-score's sync must keep it so)."""
+    wrote (aspm.findings.sort_keys; its triggers and the re-score's sync must keep it so), and
+    finding_search is right for every asset its triggers did not mark."""
     if conn.dialect.name != "postgresql":
         return
     raw = conn.connection.dbapi_connection
@@ -89,6 +90,10 @@ def _check_sort_keys(conn: Connection) -> None:
         return  # a migration test left the schema below the table's revision
     with Session(bind=conn) as session:
         assert sort_keys.count_mismatches(session) == 0, "finding_sort_keys differs from findings"
+        # the rows of assets that no trigger marked must still be right (a writer that changed
+        # a searched column without marking the asset would leave search answering stale text)
+        if conn.execute(text("SELECT to_regclass('finding_search')")).scalar() is not None:
+            assert search_index.count_stale(session) == 0, "finding_search is stale, unmarked"
 
 
 @pytest.fixture

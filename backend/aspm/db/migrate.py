@@ -12,8 +12,7 @@ from alembic.config import Config
 from sqlalchemy import Connection
 
 import aspm
-from aspm.findings import sort_keys
-from aspm.findings.models import SEARCH_INDEXES
+from aspm.findings import search_index, sort_keys
 
 PACKAGE_DIR = Path(aspm.__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parents[1]
@@ -40,11 +39,9 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:  # noqa: ARG001
     """What Alembic compares with the models: everything but the job queue's tables, which come
     from procrastinate's own schema (the import_jobs migration), not from our models, and the
-    PostgreSQL-only trigram indexes of text search (aspm.findings.models.SEARCH_INDEXES) and
-    sort keys table (aspm.findings.sort_keys), which the migrations own."""
-    if type_ == "index" and name in SEARCH_INDEXES:
-        return False
-    if type_ == "table" and name == sort_keys.TABLE:
+    PostgreSQL-only tables of text search (aspm.findings.search_index) and sort keys
+    (aspm.findings.sort_keys), which the migrations own."""
+    if type_ == "table" and (name == sort_keys.TABLE or name in search_index.TABLES):
         return False
     return not (type_ == "table" and (name or "").startswith("procrastinate_"))
 

@@ -170,23 +170,6 @@ Index(
 )
 
 
-# Text search (aspm.findings.repository._text_search) matches each table's searched fields as one
-# lower-cased expression, which a trigram GIN index answers on PostgreSQL. The indexes live in
-# the migration only (findings_search_trigrams; pg_trgm, PostgreSQL only) and must be built on
-# exactly these expressions: columns joined by a space, NULL as ''.
-_SPACE: ColumnElement[str] = literal_column("' '")
-_EMPTY: ColumnElement[str] = literal_column("''")
-SEARCH_INDEXES = ("ix_findings_search_trgm", "ix_detections_search_trgm")
-
-
-def finding_text(f: Any = None) -> ColumnElement[str]:
-    """lower(title || ' ' || control_id || ' ' || coalesce(resource, '') || ' ' || coalesce(path,
-    '')) of `f` (Finding or an alias of it)."""
-    f = Finding if f is None else f
-    joined = f.title + _SPACE + f.control_id + _SPACE + func.coalesce(f.resource, _EMPTY)
-    return func.lower(joined + _SPACE + func.coalesce(f.path, _EMPTY))
-
-
 class RiskExplanation(Base):
     """The explanation of a risk result: the (factor, value, multiplier, source) list that
     produced the score of every finding of `asset_id` whose scoring input is `risk_key`
@@ -262,10 +245,3 @@ class Rule(Base):
     default_severity: Mapped[Severity | None] = mapped_column(StrEnumType(Severity, 10))
     control_id: Mapped[str | None] = mapped_column(String(200))
     compliance: Mapped[list[list[str]]] = mapped_column(JSONType, default=list)
-
-
-def detection_text() -> ColumnElement[str]:
-    """lower(rule_id || ' ' || coalesce(resource, '') || ' ' || coalesce(path, ''))."""
-    d = Detection
-    joined = d.rule_id + _SPACE + func.coalesce(d.resource, _EMPTY) + _SPACE
-    return func.lower(joined + func.coalesce(d.path, _EMPTY))
