@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aspm.risk.policy import Priority, load_file
+from aspm.common.priority import Priority
+from aspm.risk.policy import load_file
 from aspm.risk.scoring import Inputs, multiply_back, score
 
 POLICY = load_file()

@@ -19,19 +19,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aspm.common import yamlfile
+from aspm.common.priority import PRIORITY_ORDER, Priority
 from aspm.errors import InvalidInput
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.yaml")
 
-
-class Priority(StrEnum):
-    P1 = "P1"
-    P2 = "P2"
-    P3 = "P3"
-    P4 = "P4"
-
-
-PRIORITY_ORDER = (Priority.P1, Priority.P2, Priority.P3, Priority.P4)  # most urgent first
 
 Multiplier = Field(gt=0, le=10)
 

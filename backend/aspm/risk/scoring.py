@@ -14,7 +14,8 @@ and the rule that fired. `multiply_back` reproduces the score from them exactly.
 import math
 from dataclasses import dataclass
 
-from aspm.risk.policy import Priority, RiskPolicy
+from aspm.common.priority import Priority
+from aspm.risk.policy import RiskPolicy
 
 UNKNOWN = "unknown"
 # explanation entries that are not multipliers of r
