@@ -166,6 +166,7 @@ def test_periodic_jobs_are_scheduled_and_run_on_the_queue(
     assert crons["aspm.expire_triage"] == queue.HOURLY
     assert crons["aspm.metrics_snapshot"] == queue.DAILY
     assert crons["aspm.sweep_spool"] == queue.HOURLY
+    assert crons["aspm.refresh_search"] == queue.SEARCH_CRON
     assert "aspm.retry_stalled" in crons
 
     # an accepted risk past its expiry, a spool file nobody will read, no snapshot of today
@@ -192,7 +193,8 @@ def test_periodic_jobs_are_scheduled_and_run_on_the_queue(
 
     async def defer_all() -> None:
         async with app.open_async():
-            for name in ("aspm.expire_triage", "aspm.metrics_snapshot", "aspm.sweep_spool"):
+            for name in ("aspm.expire_triage", "aspm.metrics_snapshot", "aspm.sweep_spool",
+                         "aspm.refresh_search"):  # fmt: skip
                 await app.configure_task(name).defer_async(timestamp=0)
 
     asyncio.run(defer_all())
@@ -202,6 +204,10 @@ def test_periodic_jobs_are_scheduled_and_run_on_the_queue(
     assert after["triage_state"] == "confirmed"
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM metric_snapshots")) > 0
+        # the import marked its asset for search; the refresh wrote its row and unmarked it
+        assert conn.scalar(text("SELECT count(*) FROM finding_search_pending")) == 0
+        searched = text("SELECT text FROM finding_search WHERE finding_id = :f")
+        assert conn.scalar(searched, {"f": finding["id"]})
         failed = conn.scalar(text("SELECT count(*) FROM procrastinate_jobs "
                                   "WHERE status <> 'succeeded'"))  # fmt: skip
     engine.dispose()

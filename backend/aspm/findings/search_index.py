@@ -86,7 +86,8 @@ def _texts() -> Any:
 
 
 def _write(asset_id: uuid.UUID) -> Any:
-    """The asset's rows that differ from TEXTS, written (inserted or updated)."""
+    """The asset's rows that differ from TEXTS, written (inserted or updated); selects how
+    many."""
     t, s = _texts(), finding_search.c
     old = finding_search.alias("old")
     changed = (
@@ -97,10 +98,11 @@ def _write(asset_id: uuid.UUID) -> Any:
         )
     )
     insert = pg_insert(finding_search).from_select([s.finding_id, s.asset_id, s.text], changed)
-    return insert.on_conflict_do_update(
+    written = insert.on_conflict_do_update(
         index_elements=[s.finding_id],
         set_={"text": insert.excluded.text, "asset_id": insert.excluded.asset_id},
-    )
+    )  # counted through RETURNING: the driver's rowcount of this statement is -1
+    return select(func.count()).select_from(written.returning(s.finding_id).cte("written"))
 
 
 def _drop_gone(asset_id: uuid.UUID) -> Any:
@@ -169,7 +171,7 @@ def refresh_asset(session: Session, asset_id: uuid.UUID, version: int) -> tuple[
     its mark is still `version` (read before) and no transaction holds it (an import that is
     still writing marks it again when it commits). Returns (rows written, unmarked)."""
     params = {"asset": asset_id}
-    written = session.execute(_write(asset_id), params).rowcount  # type: ignore[attr-defined]
+    written = session.execute(_write(asset_id), params).scalar_one()
     gone = session.execute(_drop_gone(asset_id)).rowcount  # type: ignore[attr-defined]
     current = session.execute(
         select(pending.c.version)

@@ -30,6 +30,7 @@ IMPORT_TASK = "aspm.import_report"
 GATE_TASK = "aspm.evaluate_gate"
 HOURLY = "7 * * * *"
 DAILY = "15 0 * * *"  # after midnight UTC: yesterday is complete, today's row starts
+SEARCH_CRON = "* * * * * */5"  # every 5 seconds: how long a search may read an asset's tables
 PERIODIC_PRIORITY = 10  # before waiting imports, when a worker frees up
 
 
@@ -72,6 +73,7 @@ def make_app(settings: Settings, *, pool_size: int = 4) -> procrastinate.App:
     periodic("aspm.expire_triage", HOURLY, tasks.expire_triage)
     periodic("aspm.metrics_snapshot", DAILY, tasks.metrics_snapshot)
     periodic("aspm.sweep_spool", HOURLY, tasks.sweep_spool)
+    periodic("aspm.refresh_search", SEARCH_CRON, tasks.refresh_search)
     periodic("aspm.deliver_webhooks", webhook_jobs.DELIVER_CRON, webhook_jobs.deliver_webhooks)
     periodic("aspm.webhooks_hourly", HOURLY, webhook_jobs.webhooks_hourly)
     periodic("aspm.send_tickets", tickets_jobs.SEND_CRON, tickets_jobs.send_tickets)

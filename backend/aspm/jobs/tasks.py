@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.auth.principal import Principal, Role, Scope
 from aspm.db.session import unit_of_work
+from aspm.findings import search_index
 from aspm.gate import queued as gate_queued
 from aspm.gate import service as gate_service
 from aspm.ingest import queued
@@ -254,6 +255,12 @@ def metrics_snapshot(context: JobContext, timestamp: int) -> str:  # noqa: ARG00
     result = _in_transaction(env_of(context), metrics_service.take_snapshot)
     log.info("metrics snapshot: %s", result)
     return str(result)
+
+
+def refresh_search(context: JobContext, timestamp: int) -> int:  # noqa: ARG001
+    """Every few seconds: the text search rows of assets that imports (or any writer) changed
+    are rewritten (aspm.findings.search_index); until then a search reads their tables."""
+    return search_index.refresh(env_of(context).factory).assets
 
 
 def sweep_spool(context: JobContext, timestamp: int) -> int:  # noqa: ARG001
