@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.assets.models import Asset
+from aspm.common.priority import Priority
 from aspm.db.session import unit_of_work
 from aspm.findings import repository, sort_keys
 from aspm.findings.models import Detection, Finding
@@ -107,7 +108,7 @@ def test_every_kind_of_write_keeps_the_table_equal_to_findings(
         session.execute(update(Finding).where(Finding.id.in_(ids[:10])).values(risk_score=77))
         one = session.get(Finding, ids[20])
         assert one is not None
-        one.priority, one.sla_due_at, one.severity_rank = "P1", T0, 4
+        one.priority, one.sla_due_at, one.severity_rank = Priority.P1, T0, 4
     assert _mismatches(sessions) == 0
     # a policy change re-scores every finding: the table is rebuilt (a new table)
     with unit_of_work(sessions) as session:

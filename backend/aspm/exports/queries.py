@@ -101,7 +101,7 @@ def _export_columns(now: datetime) -> dict[str, ColumnElement[Any] | QueryableAt
     detection summary, which also moves `last_seen_at` on (NULL here)."""
     return {
         "id": Finding.id,
-        "priority": Finding.priority,
+        "priority": _plain(Finding.priority),
         "risk_score": Finding.risk_score,
         "severity": _plain(Finding.severity),
         "status": _plain(Finding.detector_state),

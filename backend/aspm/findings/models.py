@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from aspm.common.priority import Priority
 from aspm.common.severity import Severity
 from aspm.db.base import Base, JSONType, StrEnumType, UTCDateTime
 
@@ -117,7 +118,7 @@ class Finding(Base):
     assignee: Mapped[str | None] = mapped_column(String(200))
     team: Mapped[str | None] = mapped_column(String(200))
     risk_score: Mapped[int | None] = mapped_column(Integer)
-    priority: Mapped[str | None] = mapped_column(String(4))
+    priority: Mapped[Priority | None] = mapped_column(StrEnumType(Priority, 4))
     risk_policy_version: Mapped[str | None] = mapped_column(String(50))
     sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # the scoring input the stored score came from (aspm.risk.repository.Signature.key)
@@ -151,7 +152,8 @@ def risk_key() -> ColumnElement[int]:
 
 
 def priority_key() -> ColumnElement[str]:
-    return func.coalesce(Finding.priority, NO_PRIORITY)
+    # text, not a Priority: NO_PRIORITY is no member of it
+    return func.coalesce(Finding.priority, NO_PRIORITY, type_=String(4))
 
 
 def due_key() -> ColumnElement[datetime]:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aspm.assets.models import Asset
+from aspm.common.priority import Priority
 from aspm.findings.models import Detection, Finding
 from aspm.ingest.models import IngestScope
 
@@ -25,7 +26,7 @@ class Reported:
     asset_id: uuid.UUID
     asset: str
     severity: str
-    priority: str | None
+    priority: Priority | None
     risk_score: int | None
     category: str
     secret_verified: bool | None

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from aspm.assets.models import Asset
+from aspm.common.priority import Priority
 from aspm.findings.models import Finding
 from aspm.findings.states import open_clause
 from aspm.integrations.models import IntegrationMark, Webhook, WebhookDelivery, WebhookEvent
@@ -87,7 +88,7 @@ class FindingRow:
     id: uuid.UUID
     title: str
     severity: str
-    priority: str | None
+    priority: Priority | None
     risk_score: int | None
     category: str
     asset: str | None
@@ -118,7 +119,7 @@ def created_by_import(
     session: Session,
     *,
     import_id: uuid.UUID,
-    priority: str | None = None,
+    priority: Priority | None = None,
     category: str | None = None,
     limit: int,
 ) -> tuple[int, list[FindingRow]]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aspm.audit import service as audit_service
 from aspm.common.clock import utcnow
 from aspm.common.paging import Page
+from aspm.common.priority import Priority
 from aspm.db.session import unit_of_work
 from aspm.errors import Conflict, InvalidInput, NotFound
 from aspm.integrations import crypto, formats, repository, sender, wakeup
@@ -53,7 +54,6 @@ LEASE_SECONDS = 120  # a taken delivery is due again after this if its sender va
 MAX_FINDINGS_PER_EVENT = 100
 KEEP_EVENTS_DAYS = 30
 SLA_MARK = "sla_breached"
-P1 = "P1"
 DRIFT = "drift"
 DELIVERIES = Outbox(
     WebhookDelivery,
@@ -250,7 +250,7 @@ def _findings_data(
 def after_import(session: Session, *, import_id: uuid.UUID) -> None:
     """An import is about to commit: its new open P1 findings and its new drift findings."""
     for event_type, priority, category in (
-        (EventType.NEW_P1, P1, None),
+        (EventType.NEW_P1, Priority.P1, None),
         (EventType.DRIFT_DETECTED, None, DRIFT),
     ):
         if not repository.subscribers(session, event_type.value):
@@ -297,7 +297,7 @@ def event_types() -> list[EventTypeInfo]:
     """Each event type, what it means and an example envelope."""
     at = datetime(2026, 1, 1, 12, 0, tzinfo=utcnow().tzinfo)
     finding = FindingRef(
-        id=uuid.UUID(int=1), title="S3 bucket is public", severity="critical", priority=P1,
+        id=uuid.UUID(int=1), title="S3 bucket is public", severity="critical", priority=Priority.P1,
         risk_score=97, category="iac", asset="acme/payments", team="payments",
         sla_due_at=at + timedelta(days=7), path=f"/findings/{uuid.UUID(int=1)}",
     )  # fmt: skip

@@ -19,6 +19,9 @@ from aspm.findings.models import Finding
 
 NO_TEAM = ""  # team key of findings without a team (neither the finding's nor the asset owner's)
 NO_PRIORITY = "none"  # priority key of findings that have no priority (unscored or score 0)
+# The priority key is text, not an enum column as findings.priority (a Priority) is: it also
+# takes NO_PRIORITY, which is no priority, and like the other keys here (severity, environment)
+# it is written by INSERT ... SELECT and read into DataFrames only, so an enum would check nothing
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 

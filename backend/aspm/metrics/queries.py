@@ -88,7 +88,8 @@ def team_expr() -> ColumnElement[str]:
 
 
 def priority_expr() -> ColumnElement[str]:
-    return func.coalesce(Finding.priority, literal(NO_PRIORITY))
+    """A finding's priority key (metrics.models): its priority's text, or NO_PRIORITY."""
+    return func.coalesce(Finding.priority, literal(NO_PRIORITY), type_=String(4))
 
 
 def day_of(col: Any, dialect: str) -> ColumnElement[date]:
@@ -285,7 +286,7 @@ def snapshot_source(
         per_finding = per_finding.where(Finding.asset_id.in_(asset_ids))
     agg = per_finding.subquery("agg")
     team = func.coalesce(agg.c.team, Asset.owner_team, literal(NO_TEAM))
-    prio = func.coalesce(agg.c.priority, literal(NO_PRIORITY))
+    prio = func.coalesce(agg.c.priority, literal(NO_PRIORITY), type_=String(4))
     open_count = func.sum(agg.c.open_count)
     accepted = func.sum(agg.c.accepted_count)
     return (
