@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import sqlite3
 import statistics
@@ -124,6 +125,9 @@ class Sample:
     busy_s: float | None = None  # CPU seconds the whole machine spent during the run
     busy_before_pct: float | None = None  # machine CPU use in the second before the run
     started_at: str | None = None  # UTC, ISO 8601
+    # PostgreSQL: what the workers' search refresh then took for this import's changes, in the
+    # process (`aspm db refresh-search`); None where the code has no such step (before 44e9e80)
+    search_s: float | None = None
 
     @property
     def rate(self) -> float:
@@ -326,6 +330,23 @@ def ingest_once(
     return outcome, result
 
 
+_REFRESHED = re.compile(r"search refreshed: (\d+) assets, (\d+) rows, ([0-9.]+) s")
+
+
+def refresh_search(args: argparse.Namespace, url: str, where: str) -> float | None:
+    """Seconds `aspm db refresh-search` spent on the rows an import changed (the work a worker
+    does after the import, off its path), or None when the code has no such command."""
+    cmd = [*args.code.cli, "db", "refresh-search"]
+    done = subprocess.run(cmd, env=args.code.env(url), capture_output=True, text=True)
+    said = done.stdout + done.stderr
+    if done.returncode != 0 and "No such command" in said:
+        return None
+    found = _REFRESHED.search(said)
+    if done.returncode != 0 or found is None:
+        raise BenchError(f"{where}: `aspm db refresh-search` failed: {said[-2000:]}")
+    return float(found.group(3))
+
+
 def identity_warnings(result: dict[str, Any], size: int, phase: str) -> list[str]:
     """What should hold for N distinct results; a miss makes the figures mean something else."""
     expected = {"findings": size, "duplicates": 0}
@@ -361,6 +382,7 @@ def summarize(samples: list[Sample]) -> list[dict[str, Any]]:
             for s in group
             if s.user_s is not None and s.sys_s is not None and s.busy_s is not None
         ]
+        searches = [s.search_s for s in group if s.search_s is not None]
         wall = statistics.median(walls)
         row: dict[str, Any] = {
             "db": db,
@@ -380,6 +402,7 @@ def summarize(samples: list[Sample]) -> list[dict[str, Any]]:
             "app_s_median": statistics.median(apps) if apps else None,
             "cpu_s_median": statistics.median(cpus) if cpus else None,
             "other_cpu_s_median": statistics.median(rest) if rest else None,
+            "search_s_median": statistics.median(searches) if searches else None,
             "warnings": sorted({w for s in group for w in s.warnings}),
         }
         row["targets"] = check_targets(row)
@@ -422,7 +445,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     header = (
         f"{'db':<8} {'format':<7} {'size':>5} {'phase':<8} {'n':>2} "
         f"{'wall s (min-max)':>22} {'results/s (min-max)':>25} {'RSS MB (min-max)':>21} "
-        f"{'app s':>6} {'cpu s':>6} {'other':>6}  target"
+        f"{'app s':>6} {'cpu s':>6} {'other':>6} {'search':>6}  target"
     )
     print(header)
     print("-" * len(header))
@@ -435,6 +458,8 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         app = f"{r['app_s_median']:.2f}" if r["app_s_median"] is not None else "-"
         cpu = f"{r['cpu_s_median']:.2f}" if r["cpu_s_median"] is not None else "-"
         other = f"{r['other_cpu_s_median']:.2f}" if r["other_cpu_s_median"] is not None else "-"
+        found = r.get("search_s_median")  # absent from results files before 44e9e80
+        search = "-" if found is None else f"{found:.2f}"
         target = "; ".join(f"{t['what']}: {'PASS' if t['ok'] else 'FAIL'}" for t in r["targets"])
         if r["warnings"]:
             target = (
@@ -442,7 +467,8 @@ def print_table(rows: list[dict[str, Any]]) -> None:
             )
         print(
             f"{r['db']:<8} {r['format']:<7} {_fmt_size(r['size']):>5} {r['phase']:<8} "
-            f"{r['runs']:>2} {wall:>22} {rate:>25} {rss:>21} {app:>6} {cpu:>6} {other:>6}  {target}"
+            f"{r['runs']:>2} {wall:>22} {rate:>25} {rss:>21} {app:>6} {cpu:>6} {other:>6} "
+            f"{search:>6}  {target}"
         )
 
 
@@ -805,6 +831,9 @@ def main(argv: list[str] | None = None) -> int:
                                 args, url, reports[fmt, size], db, fmt, size, phase
                             )
                             duration = result.get("duration_ms")
+                            search = None
+                            if db == "postgres":
+                                search = refresh_search(args, url, f"{db}/{fmt}/{size}/{phase}")
                             sample = Sample(
                                 db=db, format=fmt, size=size, phase=phase, rep=rep,
                                 wall_s=outcome.wall_s, peak_rss_mb=outcome.peak_rss_mb,
@@ -815,6 +844,7 @@ def main(argv: list[str] | None = None) -> int:
                                 records=result["records"], findings=result.get("findings", -1),
                                 new=result.get("new", -1), unchanged=result.get("unchanged", -1),
                                 code=code, warnings=identity_warnings(result, size, phase),
+                                search_s=search,
                             )  # fmt: skip
                             samples.append(sample)
                             save()
@@ -825,7 +855,8 @@ def main(argv: list[str] | None = None) -> int:
                                 f"  {db:<8} {fmt:<7} {_fmt_size(size):>5} {phase:<8} "
                                 f"#{rep}: {sample.wall_s:7.2f} s {sample.rate:9,.0f} results/s "
                                 f"{sample.peak_rss_mb:7.0f} MB (machine {before:.0f}% busy "
-                                f"before){flag}",
+                                f"before){'' if search is None else f', search {search:.2f} s'}"
+                                f"{flag}",
                                 flush=True,
                             )
     except BenchError as exc:
