@@ -28,7 +28,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _sqlite_setup(engine)
         return engine
-    return create_engine(url, **kwargs)
+    # PostgreSQL compiles a query to machine code (JIT) when its cost estimate passes 100,000,
+    # which the queue's queries over 1M findings do while taking 10-100 ms: the compilation
+    # cost 14 ms of the 84 ms of a search's statement, more than it saved (73 against 99 ms a
+    # request without it). Per connection, so a server's own setting stays for other clients.
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    connect_args["options"] = f"{connect_args.get('options', '')} -c jit=off".strip()
+    return create_engine(url, connect_args=connect_args, **kwargs)
 
 
 def _sqlstate(exc: sa_exc.DBAPIError) -> str | None:
