@@ -167,6 +167,10 @@ def test_periodic_jobs_are_scheduled_and_run_on_the_queue(
     assert crons["aspm.metrics_snapshot"] == queue.DAILY
     assert crons["aspm.sweep_spool"] == queue.HOURLY
     assert crons["aspm.refresh_search"] == queue.SEARCH_CRON
+    # imports before the search refresh, periodic maintenance before imports
+    priority = {name: app.tasks[name].priority for name in crons}
+    assert priority["aspm.refresh_search"] < app.tasks[queue.IMPORT_TASK].priority
+    assert priority["aspm.expire_triage"] > app.tasks[queue.IMPORT_TASK].priority
     assert "aspm.retry_stalled" in crons
 
     # an accepted risk past its expiry, a spool file nobody will read, no snapshot of today

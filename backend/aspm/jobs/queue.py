@@ -32,6 +32,9 @@ HOURLY = "7 * * * *"
 DAILY = "15 0 * * *"  # after midnight UTC: yesterday is complete, today's row starts
 SEARCH_CRON = "* * * * * */5"  # every 5 seconds: how long a search may read an asset's tables
 PERIODIC_PRIORITY = 10  # before waiting imports, when a worker frees up
+# after waiting imports (0): pipelines wait on their imports, while a search is exact before the
+# refresh too (it reads a pending asset's tables); a burst of imports delays the refresh only
+SEARCH_PRIORITY = -10
 
 
 def conninfo(database_url: str) -> str:
@@ -62,9 +65,11 @@ def make_app(settings: Settings, *, pool_size: int = 4) -> procrastinate.App:
     app.task(name=IMPORT_TASK, pass_context=True)(tasks.import_report)
     app.task(name=GATE_TASK, pass_context=True)(tasks.evaluate_gate)
 
-    def periodic(name: str, cron: str, func: Callable[..., Any]) -> None:
+    def periodic(
+        name: str, cron: str, func: Callable[..., Any], priority: int = PERIODIC_PRIORITY
+    ) -> None:
         task: procrastinate.tasks.Task[Any, Any, Any] = app.task(
-            name=name, pass_context=True, queueing_lock=name, priority=PERIODIC_PRIORITY
+            name=name, pass_context=True, queueing_lock=name, priority=priority
         )(func)
         app.periodic(cron=cron, periodic_id=name)(task)
 
@@ -73,7 +78,7 @@ def make_app(settings: Settings, *, pool_size: int = 4) -> procrastinate.App:
     periodic("aspm.expire_triage", HOURLY, tasks.expire_triage)
     periodic("aspm.metrics_snapshot", DAILY, tasks.metrics_snapshot)
     periodic("aspm.sweep_spool", HOURLY, tasks.sweep_spool)
-    periodic("aspm.refresh_search", SEARCH_CRON, tasks.refresh_search)
+    periodic("aspm.refresh_search", SEARCH_CRON, tasks.refresh_search, SEARCH_PRIORITY)
     periodic("aspm.deliver_webhooks", webhook_jobs.DELIVER_CRON, webhook_jobs.deliver_webhooks)
     periodic("aspm.webhooks_hourly", HOURLY, webhook_jobs.webhooks_hourly)
     periodic("aspm.send_tickets", tickets_jobs.SEND_CRON, tickets_jobs.send_tickets)
