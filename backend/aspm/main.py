@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         generate_unique_id_function=_operation_id,
     )
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, jit=False)  # requests: no JIT (db.session)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)

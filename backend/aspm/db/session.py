@@ -20,7 +20,7 @@ _UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03"})
 _SQLITE_UNAVAILABLE = frozenset({5, 6, 10, 14})
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, jit: bool = True, **kwargs: Any) -> Engine:
     """An engine whose pool checks each connection before lending it (a connection the server
     dropped, e.g. across a restart, is replaced rather than failing the next request)."""
     kwargs.setdefault("pool_pre_ping", True)
@@ -28,10 +28,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _sqlite_setup(engine)
         return engine
-    # PostgreSQL compiles a query to machine code (JIT) when its cost estimate passes 100,000,
-    # which the queue's queries over 1M findings do while taking 10-100 ms: the compilation
-    # cost 14 ms of the 84 ms of a search's statement, more than it saved (73 against 99 ms a
-    # request without it). Per connection, so a server's own setting stays for other clients.
+    if jit:
+        return create_engine(url, **kwargs)
+    # `jit=False` (the API's engine): PostgreSQL compiles a query to machine code when its cost
+    # estimate passes jit_above_cost (100,000), which the queue's queries over 1M findings do
+    # while taking 10-100 ms: the compilation took 14 ms of a search's 84 ms statement, more
+    # than it saved (73 against 99 ms a request without it). Imports and re-scores (workers,
+    # CLI) keep it: their statements run for seconds, where it pays (the resource contexts of
+    # 100k findings: 1.89 s with, 1.98 s without). Per connection: other clients keep the
+    # server's setting.
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args["options"] = f"{connect_args.get('options', '')} -c jit=off".strip()
     return create_engine(url, connect_args=connect_args, **kwargs)
