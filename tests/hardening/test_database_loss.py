@@ -146,12 +146,18 @@ def test_postgres_connections_do_not_jit_compile(engine: Engine) -> None:
     """The API's engine does not JIT-compile: it cost more than it saved on the queue's 10-100
     ms queries (a search: 99 against 73 ms a request at 1M findings). Other engines (workers,
     CLI) keep the server's setting; the caller's own options are kept."""
-    url = engine.url.render_as_string(hide_password=False)
-    own = make_engine(url, jit=False, connect_args={"options": "-c statement_timeout=5s"})
+    url = engine.url.update_query_dict({"options": "-csearch_path=elsewhere,public"})
+    own = make_engine(
+        url.render_as_string(hide_password=False),
+        jit=False,
+        connect_args={"options": "-c statement_timeout=5s"},
+    )
     try:
         with own.connect() as conn:
             assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
             assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "5s"
+            # the URL's own options too (a schema chosen there: tests/hardening, deployments)
+            assert conn.exec_driver_sql("SHOW search_path").scalar() == "elsewhere,public"
     finally:
         own.dispose()
 

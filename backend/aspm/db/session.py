@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,8 +37,12 @@ def make_engine(url: str, *, jit: bool = True, **kwargs: Any) -> Engine:
     # CLI) keep it: their statements run for seconds, where it pays (the resource contexts of
     # 100k findings: 1.89 s with, 1.98 s without). Per connection: other clients keep the
     # server's setting.
+    # libpq options of the URL (?options=-csearch_path=...) and of the caller, kept: an
+    # `options` connect argument replaces the URL's
     connect_args = dict(kwargs.pop("connect_args", {}))
-    connect_args["options"] = f"{connect_args.get('options', '')} -c jit=off".strip()
+    given = make_url(url).query.get("options")
+    options = [*((given,) if isinstance(given, str) else given or ()), connect_args.get("options")]
+    connect_args["options"] = " ".join([*(o for o in options if o), "-c jit=off"])
     return create_engine(url, connect_args=connect_args, **kwargs)
 
 
