@@ -191,6 +191,8 @@ def bench_queue(url: str, args: argparse.Namespace) -> None:
             ("assignee=me", {"assignee": "me"}),
             ("team=mine (by priority: the default of `mine`)", {"team": "mine"}),
             ("team=mine, by severity", {"team": "mine", "sort": "severity"}),
+            ("team=mine, by risk", {"team": "mine", "sort": "risk"}),
+            ("team=mine, by priority, ascending", {"team": "mine", "descending": "false"}),
             ("team=mine, open", {"team": "mine", "open": "true"}),
             ("team=mine, open, by risk", {"team": "mine", "open": "true", "sort": "risk"}),
             ("q=CKV_AWS_42 (many matches)", {"q": "CKV_AWS_42"}),

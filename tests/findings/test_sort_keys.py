@@ -55,6 +55,9 @@ FILTERS: list[dict[str, Any]] = [
     {"priority": [PriorityFilter.P1, PriorityFilter.P2]},
     {"priority": [PriorityFilter.NONE]},
     {"teams": ["red"]},
+    {"teams": ["red"], "open": True},
+    {"teams": ["blue", "red"], "severity": ["critical", "high", "medium"]},
+    {"teams": ["blue"], "suppressed": SuppressedFilter.INCLUDE},
     {"assignee": "lead"},
     {"q": "b1"},
     {"severity": ["critical", "high"], "open": True},
@@ -63,14 +66,21 @@ FILTERS: list[dict[str, Any]] = [
 ]
 
 
+def _reassign(session: Session, ids: list[uuid.UUID]) -> None:
+    """Some findings of each asset get a team of their own (every 7th is red already): the
+    other asset's team, and a third one, which a filter of red or blue must leave out."""
+    session.execute(update(Finding).where(Finding.id.in_(ids[1::10])).values(team="blue"))
+    session.execute(update(Finding).where(Finding.id.in_(ids[4::10])).values(team="green"))
+
+
 @pytest.mark.parametrize("sort", [FindingSort.RISK, FindingSort.PRIORITY])
 def test_walked_pages_are_the_sorted_pages(session: Session, sort: FindingSort) -> None:
-    _seed(session, 150)
+    _reassign(session, _seed(session, 150))
     for kw in FILTERS:
         for descending in (True, False):
             flt = FindingFilter(sort=sort, descending=descending, limit=7, **kw)
             if kw.get("teams"):  # as the API resolves `mine`
-                flt.teams = ["red"]
+                flt.teams = kw["teams"]
             expected = _pages(session, flt, walk_from=10**9)  # read and sorted
             assert expected, kw
             assert _pages(session, flt, walk_from=0) == expected, (kw, descending)
@@ -93,6 +103,28 @@ def test_a_page_of_many_matches_is_walked_down_the_index(session: Session) -> No
     assert [r[-1] for r in walked[:5]] == _pages(session, flt, walk_from=10**9)[:5]
 
 
+@pytest.mark.parametrize("sort", [FindingSort.RISK, FindingSort.PRIORITY])
+@pytest.mark.parametrize("descending", [True, False])
+def test_a_team_page_of_many_matches_merges_ranges_of_the_table(
+    session: Session, sort: FindingSort, descending: bool
+) -> None:
+    _reassign(session, _seed(session, 90))
+    flt = FindingFilter(sort=sort, descending=descending, limit=5)
+    flt.teams = ["red"]
+    expected = _pages(session, flt, walk_from=10**9)  # each asset's findings read and sorted
+    owned = repository._team_assets(session, flt)
+    assert owned
+    merged = repository._team_merge(flt, owned, few=False, walk=True)
+    assert "finding_sort_keys" in str(merged)
+    keys = session.execute(merged.limit(6)).all()
+    assert [r[-1] for r in keys] == expected[:6]
+    # its cursor continues where the sorted page left off, and the other way round
+    first = repository.list_page(session, flt, walk_from=0)
+    assert [f.id for f, _ in first.rows] == expected[:5]
+    after = flt.model_copy(update={"after": first.next_cursor})
+    assert _pages(session, after, walk_from=10**9) == expected[5:]
+
+
 def _mismatches(sessions: sessionmaker[Session]) -> int:
     with unit_of_work(sessions) as session:
         return sort_keys.count_mismatches(session)
@@ -109,6 +141,15 @@ def test_every_kind_of_write_keeps_the_table_equal_to_findings(
         one = session.get(Finding, ids[20])
         assert one is not None
         one.priority, one.sla_due_at, one.severity_rank = Priority.P1, T0, 4
+        # a team of their own (triage, ownership rules), and back to the asset's
+        session.execute(update(Finding).where(Finding.id.in_(ids[10:20])).values(team="blue"))
+        session.execute(update(Finding).where(Finding.id.in_(ids[10:13])).values(team=None))
+        other = session.get(Finding, ids[21])
+        assert other is not None
+        other.team = "red"
+        moved = session.get(Finding, ids[22])
+        assert moved is not None
+        moved.asset_id = session.get_one(Finding, ids[23]).asset_id
     assert _mismatches(sessions) == 0
     # a policy change re-scores every finding: the table is rebuilt (a new table)
     with unit_of_work(sessions) as session:
@@ -126,7 +167,24 @@ def test_every_kind_of_write_keeps_the_table_equal_to_findings(
     assert _mismatches(sessions) == 0
 
 
+def _shape(session: Session) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """finding_sort_keys' columns (name, type, nullable) and index definitions."""
+    columns = session.execute(
+        text(
+            "SELECT column_name, data_type, character_maximum_length, is_nullable"
+            " FROM information_schema.columns WHERE table_name = 'finding_sort_keys'"
+            " ORDER BY ordinal_position"
+        )
+    )
+    indexes = session.execute(
+        text("SELECT indexdef FROM pg_indexes WHERE tablename = 'finding_sort_keys'")
+    )
+    return [tuple(c) for c in columns], sorted(indexes.scalars())
+
+
 def test_a_small_bulk_rewrite_syncs_rows_and_a_large_one_rebuilds(session: Session) -> None:
+    migrated = _shape(session)
+    assert len(migrated[1]) == len(sort_keys.INDEXES) + 1  # and the primary key
     ids = _seed(session, 100)
     session.execute(text("ANALYZE findings"))
     before = session.execute(_OID).scalar_one()
@@ -136,6 +194,11 @@ def test_a_small_bulk_rewrite_syncs_rows_and_a_large_one_rebuilds(session: Sessi
     sort_keys.after_bulk_write(session, 3, select(Finding.id).where(Finding.id.in_(ids[:3])))
     assert sort_keys.count_mismatches(session) == 0
     assert session.execute(_OID).scalar_one() == before  # synced in place
+    sort_keys.defer(session)  # a team is a key too
+    session.execute(update(Finding).where(Finding.id.in_(ids[3:5])).values(team="blue"))
+    assert sort_keys.count_mismatches(session) == 2
+    assert sort_keys.sync(session, select(Finding.id)) == 2
+    assert sort_keys.count_mismatches(session) == 0
     sort_keys.defer(session)
     session.execute(update(Finding).values(priority="P2"))
     sort_keys.after_bulk_write(session, 100, select(Finding.id))
@@ -143,4 +206,10 @@ def test_a_small_bulk_rewrite_syncs_rows_and_a_large_one_rebuilds(session: Sessi
     assert session.execute(_OID).scalar_one() != before  # rebuilt
     # the row trigger is on again after either
     session.execute(update(Finding).where(Finding.id == ids[50]).values(risk_score=5))
+    session.execute(update(Finding).where(Finding.id == ids[51]).values(team="green"))
     assert sort_keys.count_mismatches(session) == 0
+    # the rebuild builds the table the migrations built (its copy of the DDL)
+    assert _shape(session) == migrated
+    assert {i for i in migrated[1] if "WHERE" in i} == {
+        i for i in migrated[1] if "_asset_" in i or "_team_" in i
+    }

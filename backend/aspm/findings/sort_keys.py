@@ -1,24 +1,29 @@
 """The risk and priority orders of the queue on PostgreSQL: `finding_sort_keys`.
 
 One narrow row per finding (its id and its sort keys, NULLs replaced as the queue sorts them:
-models.risk_key, priority_key, due_key), with one index per order. No index of findings may
-hold the risk result, because a re-score rewrites it in place (HOT); so without this table the
-queue sorted every finding a filter selected (about 0.5 s a page at 1M findings), and with it a
-page is a walk down an index (findings.repository.list_page).
+models.risk_key, priority_key, due_key; and its asset and own team), with one index per order,
+and per order one for each asset's findings of no team of their own and one for each team's
+own findings (a team's queue merges a range of each, findings.repository._team_merge).
+No index of findings may hold the risk result, because a re-score rewrites it in place (HOT); so
+without this table the queue sorted every finding a filter selected (about 0.5 s a page at 1M
+findings), and with it a page is a walk down an index (findings.repository.list_page).
 
-The table and its triggers come from the migration finding_sort_keys (PostgreSQL only; SQLite
-has neither and sorts findings). The triggers keep it equal to findings for every writer:
-statement-level after INSERT and DELETE (transition tables), after TRUNCATE, and per row after
-an UPDATE that changes a key. A re-score rewrites up to every finding in one statement, where a
-trigger per row would cost more than the re-score itself (60-80 s for 909k rows at 1M): it
-`defer`s the row trigger, then `sync`s the rows it selected in one statement, or `rebuild`s the
-table when it rewrote a large share of the findings.
+The table and its triggers come from the migrations finding_sort_keys and
+finding_sort_keys_by_owner (PostgreSQL only; SQLite has neither and sorts findings). The
+triggers keep it equal to findings for every writer: statement-level after INSERT and DELETE
+(transition tables), after TRUNCATE, and per row after an UPDATE that changes a key (the asset
+and the team are keys: triage and ownership rules write `team`). A re-score rewrites up to
+every finding in one statement, where a trigger per row would cost more than the re-score
+itself (60-80 s for 909k rows at 1M): it `defer`s the row trigger, then `sync`s the rows it
+selected in one statement, or `rebuild`s the table when it rewrote a large share of the
+findings.
 """
 
 from typing import Any
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
     DateTime,
     Integer,
     MetaData,
@@ -46,6 +51,33 @@ sort_keys = Table(
     Column("severity_rank", Integer, nullable=False),
     Column("priority", String(4), nullable=False),
     Column("due", DateTime(timezone=True), nullable=False),
+    Column("asset_id", Uuid, nullable=False),
+    Column("team", String(200)),
+)
+
+# (name, definition) of each index, as the migrations build them (finding_sort_keys_by_owner):
+# the whole queue's orders, then per order each asset's unowned findings and each team's own.
+# Inserting 100k findings of one asset at 1M, the insert trigger took 1.0 s with the first two,
+# 1.25 s with the priority pair, 1.4 s with all (fresh copies, 3 runs each)
+INDEXES = (
+    ("ix_finding_sort_keys_risk", "(risk, severity_rank, finding_id)"),
+    ("ix_finding_sort_keys_priority", "(priority, due, (-risk), finding_id)"),
+    (
+        "ix_finding_sort_keys_asset_risk",
+        "(asset_id, risk, severity_rank, finding_id) WHERE team IS NULL",
+    ),
+    (
+        "ix_finding_sort_keys_asset_priority",
+        "(asset_id, priority, due, (-risk), finding_id) WHERE team IS NULL",
+    ),
+    (
+        "ix_finding_sort_keys_team_risk",
+        "(team, risk, severity_rank, finding_id) WHERE team IS NOT NULL",
+    ),
+    (
+        "ix_finding_sort_keys_team_priority",
+        "(team, priority, due, (-risk), finding_id) WHERE team IS NOT NULL",
+    ),
 )
 
 # the transaction setting that switches the per-row update trigger off (the migration's WHEN)
@@ -68,22 +100,20 @@ _REBUILD = (
     "LOCK TABLE finding_sort_keys IN EXCLUSIVE MODE",
     "DROP TABLE IF EXISTS finding_sort_keys_next",
     "CREATE TABLE finding_sort_keys_next (finding_id uuid NOT NULL, risk integer NOT NULL,"
-    " severity_rank integer NOT NULL, priority varchar(4) NOT NULL, due timestamptz NOT NULL)",
-    "INSERT INTO finding_sort_keys_next (finding_id, risk, severity_rank, priority, due)"
+    " severity_rank integer NOT NULL, priority varchar(4) NOT NULL, due timestamptz NOT NULL,"
+    " asset_id uuid NOT NULL, team varchar(200))",
+    "INSERT INTO finding_sort_keys_next"
+    " (finding_id, risk, severity_rank, priority, due, asset_id, team)"
     " SELECT id, coalesce(risk_score, -1), severity_rank, coalesce(priority, 'P9'),"
-    " coalesce(sla_due_at, 'infinity') FROM findings",
+    " coalesce(sla_due_at, 'infinity'), asset_id, team FROM findings",
     "ALTER TABLE finding_sort_keys_next"
     " ADD CONSTRAINT pk_finding_sort_keys_next PRIMARY KEY (finding_id)",
-    "CREATE INDEX ix_finding_sort_keys_risk_next"
-    " ON finding_sort_keys_next (risk, severity_rank, finding_id)",
-    "CREATE INDEX ix_finding_sort_keys_priority_next"
-    " ON finding_sort_keys_next (priority, due, (-risk), finding_id)",
+    *(f"CREATE INDEX {name}_next ON finding_sort_keys_next {how}" for name, how in INDEXES),
     "DROP TABLE finding_sort_keys",
     "ALTER TABLE finding_sort_keys_next RENAME TO finding_sort_keys",
     "ALTER TABLE finding_sort_keys RENAME CONSTRAINT pk_finding_sort_keys_next"
     " TO pk_finding_sort_keys",
-    "ALTER INDEX ix_finding_sort_keys_risk_next RENAME TO ix_finding_sort_keys_risk",
-    "ALTER INDEX ix_finding_sort_keys_priority_next RENAME TO ix_finding_sort_keys_priority",
+    *(f"ALTER INDEX {name}_next RENAME TO {name}" for name, _ in INDEXES),
     "ANALYZE finding_sort_keys",
 )
 
@@ -98,24 +128,44 @@ def resume(session: Session) -> None:
     session.execute(_RESUME)
 
 
-def _keys() -> tuple[Any, Any, Any, Any]:
-    """(risk, severity_rank, priority, due) of a findings row, as the table holds them."""
-    return risk_key(), Finding.severity_rank, priority_key(), due_key()
+def _keys() -> tuple[Any, Any, Any, Any, Any, Any]:
+    """(risk, severity_rank, priority, due, asset_id, team) of a findings row, as the table
+    holds them."""
+    return (
+        risk_key(),
+        Finding.severity_rank,
+        priority_key(),
+        due_key(),
+        Finding.asset_id,
+        Finding.team,
+    )
+
+
+def _differs() -> ColumnElement[bool]:
+    """A row of the table differs from its finding's (joined) keys; team may be NULL."""
+    k = sort_keys.c
+    risk, rank, priority, due, asset_id, team = _keys()
+    return or_(
+        k.risk != risk,
+        k.severity_rank != rank,
+        k.priority != priority,
+        k.due != due,
+        k.asset_id != asset_id,
+        k.team.is_distinct_from(team),
+    )
 
 
 def sync(session: Session, finding_ids: Any) -> int:
     """Bring the rows of these findings (a SELECT of finding ids) up to date with findings, in
     one statement; rows already equal are not rewritten. Returns how many changed."""
     k = sort_keys.c
-    risk, rank, priority, due = _keys()
+    risk, rank, priority, due, asset_id, team = _keys()
     result = session.execute(
         update(sort_keys)
-        .where(
-            k.finding_id == Finding.id,
-            Finding.id.in_(finding_ids.correlate(None)),
-            or_(k.risk != risk, k.severity_rank != rank, k.priority != priority, k.due != due),
+        .where(k.finding_id == Finding.id, Finding.id.in_(finding_ids.correlate(None)), _differs())
+        .values(
+            risk=risk, severity_rank=rank, priority=priority, due=due, asset_id=asset_id, team=team
         )
-        .values(risk=risk, severity_rank=rank, priority=priority, due=due)
     )
     return max(int(result.rowcount), 0)  # type: ignore[attr-defined]
 
@@ -143,20 +193,11 @@ def count_mismatches(session: Session) -> int:
     """How many findings' rows differ from (or are missing in) the table, and rows of no finding:
     0 when the triggers did their job (tests)."""
     k = sort_keys.c
-    risk, rank, priority, due = _keys()
     missing_or_stale = (
         select(func.count())
         .select_from(Finding)
         .outerjoin(sort_keys, k.finding_id == Finding.id)
-        .where(
-            or_(
-                k.finding_id.is_(None),
-                k.risk != risk,
-                k.severity_rank != rank,
-                k.priority != priority,
-                k.due != due,
-            )
-        )
+        .where(or_(k.finding_id.is_(None), _differs()))
     )
     orphans = (
         select(func.count())
