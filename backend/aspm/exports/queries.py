@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, case, label, literal, null, select, type_coerce
+from sqlalchemy import ColumnElement, case, label, literal, null, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from aspm.assets.models import Asset
+from aspm.db.base import as_text
 from aspm.findings import repository as findings_repository
 from aspm.findings.models import Detection, Finding
 from aspm.findings.schemas import FindingFilter, SlaStatus
@@ -89,27 +90,20 @@ def _sla_status(now: datetime) -> ColumnElement[Any]:
     )
 
 
-def _plain(column: QueryableAttribute[Any]) -> ColumnElement[Any]:
-    """An enum column (db.base.StrEnumType) read as its stored text: an export writes the value
-    as text anyway, and skipping the member lookup keeps 1M rows as cheap as before the columns
-    were typed."""
-    return type_coerce(column, String())
-
-
 def _export_columns(now: datetime) -> dict[str, ColumnElement[Any] | QueryableAttribute[Any]]:
     """A table export's columns (exports.tabular.COLUMNS) as SQL; `tools` is filled in from the
     detection summary, which also moves `last_seen_at` on (NULL here)."""
     return {
         "id": Finding.id,
-        "priority": _plain(Finding.priority),
+        "priority": as_text(Finding.priority),
         "risk_score": Finding.risk_score,
-        "severity": _plain(Finding.severity),
-        "status": _plain(Finding.detector_state),
-        "triage_state": _plain(Finding.triage_state),
+        "severity": as_text(Finding.severity),
+        "status": as_text(Finding.detector_state),
+        "triage_state": as_text(Finding.triage_state),
         "suppressed": Finding.suppressed,
         "suppression_rule_id": Finding.suppression_rule_id,
         "title": Finding.title,
-        "category": _plain(Finding.category),
+        "category": as_text(Finding.category),
         "asset": Asset.name,
         "tools": null(),
         "control_id": Finding.control_id,

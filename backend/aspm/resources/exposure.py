@@ -96,6 +96,7 @@ from sqlalchemy.orm import Session
 
 from aspm.common import globs
 from aspm.common.classification import classification, loose
+from aspm.db.base import as_text
 from aspm.findings.models import Finding
 from aspm.resources.models import Resource, ResourceLink
 
@@ -616,10 +617,11 @@ def finding_contexts(
             link.c.finding_id,
             link.c.resource_id,
             f.c.control_id,
-            f.c.category,
-            f.c.severity,
-            f.c.detector_state,
-            f.c.triage_state,
+            # as text: four enum lookups a row were 0.2 s of 2.3 s for 100k findings
+            as_text(f.c.category),
+            as_text(f.c.severity),
+            as_text(f.c.detector_state),
+            as_text(f.c.triage_state),
             (selected if selected is not None else f.c.id.is_not(None)).label("selected"),
         )
         .join(f, f.c.id == link.c.finding_id)
