@@ -63,7 +63,10 @@ def load_rows(
                 copy.write_row(row)
     else:
         marks = ", ".join("?" for _ in columns)
+        # plain tuples: sqlite3 binds a tuple subclass (ingest's NamedTuple rows) item by item
+        # through the sequence protocol, 0.37 against 0.25 s for 100k rows of 35 values
+        # (tuple() of a plain tuple is the tuple itself); psycopg's COPY takes either as fast
         dbapi.executemany(  # type: ignore[union-attr]
             f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
-            rows,
+            map(tuple, rows),
         )
