@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -33,6 +33,7 @@ from aspm.common.hashing import redact, secret_hmac, secret_preview
 from aspm.common.iac import block_address, common_suffix_segments
 from aspm.common.paging import Page
 from aspm.common.paths import normalize_path
+from aspm.common.severity import Severity
 from aspm.db.bulk import datetime_value, is_postgres, uuid_value
 from aspm.db.session import is_transaction_conflict, unit_of_work
 from aspm.errors import IngestError, InvalidInput, NotFound, PermissionDenied, internal_error
@@ -335,15 +336,20 @@ def _norm_path(path: str | None) -> str:
     return normalize_path(path)
 
 
+# A record's severity and category as plain str, per record: a dict lookup (no Python call),
+# where str() of the member cost 0.08 s per 100k records (profile) and `.value` is slower still.
+_TEXT: dict[StrEnum, str] = {m: m.value for e in (Severity, Category) for m in e}
+
+
 def _content_hash(raw: RawFinding, title: str, snippet: str | None, path: str) -> int:
     """Hash of what a detection shows (not its identity): a re-import skips rows it matches.
-    repr() of a tuple of str/int/float/bool/None is stable across processes. (str() of a
-    StrEnum member is its value as a plain str, 7x faster than `.value`, measured.)"""
+    repr() of a tuple of str/int/float/bool/None is stable across processes."""
     loc = raw.location
+    text = _TEXT
     shown = (
-        title, str(raw.severity), raw.raw_severity, loc.start_line, loc.end_line, snippet,
+        title, text[raw.severity], raw.raw_severity, loc.start_line, loc.end_line, snippet,
         raw.suppressed, loc.resource, loc.resource_type, loc.region, loc.account_id,
-        raw.secret_verified, raw.cvss, path, str(raw.category), loc.cloud_provider,
+        raw.secret_verified, raw.cvss, path, text[raw.category], loc.cloud_provider,
     )  # fmt: skip
     digest = hashlib.blake2b(repr(shown).encode("utf-8", "surrogatepass"), digest_size=8)
     return int.from_bytes(digest.digest(), "big")
@@ -715,7 +721,7 @@ class _Import:
                     return  # seen again, nothing to write
         fp = fp_key.hex()
         control = self.controls.control_for(raw.tool, raw.rule_id)
-        severity, category = str(raw.severity), str(raw.category)
+        severity, category = _TEXT[raw.severity], _TEXT[raw.category]
         control_id = control.id if control is not None else control_for(raw)
         # repository.SHOWN_COLUMNS, in order: spliced into a DetectionUpdate or a DetectionRow
         shown = (
