@@ -24,11 +24,12 @@ class ByDialect(ColumnElement[bool]):
         self.other = other
 
 
+# in parentheses: the element stands as one operand (`NOT (a AND b)`, never `NOT a AND b`)
 @compiles(ByDialect)
 def _other(element: ByDialect, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.other, **kw))
+    return f"({compiler.process(element.other, **kw)})"
 
 
 @compiles(ByDialect, "postgresql")
 def _postgresql(element: ByDialect, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.postgresql, **kw))
+    return f"({compiler.process(element.postgresql, **kw)})"

@@ -62,6 +62,7 @@ from aspm.audit.models import AuditEvent
 from aspm.common import globs
 from aspm.db.base import JSONType
 from aspm.db.bulk import as_uuid, db_uuid, is_postgres, load_rows
+from aspm.db.dialect import ByDialect
 from aspm.findings import sort_keys
 from aspm.findings.models import Detection, DetectorState, Finding, RiskExplanation, TriageState
 from aspm.resources.models import Resource, ResourceLink
@@ -279,7 +280,11 @@ def _public_condition(
         # alternation (as globs.compile_any), so SQLite calls its Python REGEXP once a row.
         pattern = "(?i)" + "|".join(globs.regex(p) for p in patterns)
         matches: ColumnElement[bool] = f.control_id.regexp_match(pattern)
-        return matches
+        # on PostgreSQL a LIKE that lets through a superset first, so the expression runs on
+        # the few candidates only (0.3 s of server CPU per 100k findings of an import)
+        control = func.lower(f.control_id)
+        likely = or_(*(control.like(globs.like_superset(p), escape="\\") for p in patterns))
+        return ByDialect(postgresql=and_(likely, matches), other=matches)
 
     return and_(
         f.resource.is_not(None),
