@@ -6,9 +6,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
 from aspm.cli import app
+from aspm.jobs import tasks
 from aspm.jobs import worker as jobs_worker
 from aspm.settings import Settings, get_settings
 from tests.jobs.test_lifecycle import leaks, state, upload
@@ -73,3 +75,56 @@ def test_on_sqlite_there_is_nothing_to_refresh(
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert "nothing to refresh" in result.output
+
+
+@pytest.mark.postgres
+def test_the_periodic_refresh_waits_for_imports_within_its_bound(
+    jobs_client: TestClient, jobs_settings: Settings
+) -> None:
+    """While an import waits or runs, the job leaves young marks alone (it would compete with
+    the import for the database); past SEARCH_MAX_LAG_SECONDS it refreshes anyway."""
+    asset = f"acme/w-{uuid.uuid4().hex[:6]}"
+    engine = create_engine(jobs_settings.database_url)
+    factory = sessionmaker(engine)
+    marked = text(
+        "SELECT count(*) FROM finding_search_pending p JOIN assets a ON a.id = p.asset_id"
+        " WHERE a.name = :a"
+    )
+    try:
+        first = upload(jobs_client, leaks(2, asset), asset)
+        jobs_worker.run(jobs_settings, wait=False)  # imported (and maybe refreshed already)
+        assert state(jobs_client, first["import_id"])["status"] == "ok"
+        with engine.begin() as conn:  # its findings changed since: marked, as a trigger does
+            conn.execute(
+                text(
+                    "UPDATE findings SET title = title || ' (changed)' WHERE asset_id ="
+                    " (SELECT id FROM assets WHERE name = :a)"
+                ),
+                {"a": asset},
+            )
+            assert conn.scalar(marked, {"a": asset}) == 1
+        upload(jobs_client, leaks(1, f"{asset}-next"), f"{asset}-next")  # waits for a worker
+        with factory() as session:
+            assert tasks.imports_in_flight(session)
+        assert tasks.refresh_search_when_idle(factory) == 0
+        with engine.connect() as conn:
+            assert conn.scalar(marked, {"a": asset}) == 1  # left for later
+        with engine.begin() as conn:  # the mark is older than the bound
+            conn.execute(
+                text(
+                    "UPDATE finding_search_pending SET marked_at = now() - make_interval("
+                    "secs => :s)"
+                ),
+                {"s": tasks.SEARCH_MAX_LAG_SECONDS + 1},
+            )
+        assert tasks.refresh_search_when_idle(factory) >= 1
+        with engine.connect() as conn:
+            assert conn.scalar(marked, {"a": asset}) == 0
+        jobs_worker.run(jobs_settings, wait=False)  # the waiting import; then nothing waits
+        with factory() as session:
+            assert not tasks.imports_in_flight(session)
+        assert tasks.refresh_search_when_idle(factory) >= 1  # the new asset's mark, without waiting
+        with engine.connect() as conn:
+            assert conn.scalar(marked, {"a": f"{asset}-next"}) == 0
+    finally:
+        engine.dispose()

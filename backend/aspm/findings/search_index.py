@@ -24,6 +24,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     ColumnElement,
+    DateTime,
     MetaData,
     SQLColumnExpression,
     Table,
@@ -64,6 +65,7 @@ pending = Table(
     _metadata,
     Column("asset_id", Uuid, primary_key=True),
     Column("version", BigInteger, nullable=False),
+    Column("marked_at", DateTime(timezone=True), nullable=False),  # the oldest unrefreshed mark
 )
 
 # The searched text of each finding of one asset (`:asset`): distinct lower-cased pieces, sorted,
@@ -211,6 +213,15 @@ def refresh(
             result.assets, result.again, result.rows, result.seconds,
         )  # fmt: skip
     return result
+
+
+def oldest_mark_age(session: Session) -> float | None:
+    """Seconds since the oldest pending mark was set (None when nothing is pending): how long
+    some search has been reading an asset's tables instead of the index."""
+    age = session.execute(
+        select(func.extract("epoch", func.now() - func.min(pending.c.marked_at)))
+    ).scalar()
+    return None if age is None else float(age)
 
 
 def count_stale(session: Session) -> int:

@@ -26,14 +26,15 @@ from aspm.integrations import tickets_jobs
 from aspm.jobs import tasks
 from aspm.settings import Settings
 
-IMPORT_TASK = "aspm.import_report"
+IMPORT_TASK = tasks.IMPORT_TASK
 GATE_TASK = "aspm.evaluate_gate"
 HOURLY = "7 * * * *"
 DAILY = "15 0 * * *"  # after midnight UTC: yesterday is complete, today's row starts
 SEARCH_CRON = "* * * * * */5"  # every 5 seconds: how long a search may read an asset's tables
 PERIODIC_PRIORITY = 10  # before waiting imports, when a worker frees up
 # after waiting imports (0): pipelines wait on their imports, while a search is exact before the
-# refresh too (it reads a pending asset's tables); a burst of imports delays the refresh only
+# refresh too (it reads a pending asset's tables); a burst of imports delays the refresh, up to
+# tasks.SEARCH_MAX_LAG_SECONDS, also while the last of them run
 SEARCH_PRIORITY = -10
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from procrastinate import JobContext
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.auth.principal import Principal, Role, Scope
@@ -27,6 +28,13 @@ from aspm.triage import service as triage_service
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 1.0
+IMPORT_TASK = "aspm.import_report"
+# how long the search refresh may wait for imports (refresh_search)
+SEARCH_MAX_LAG_SECONDS = 60.0
+IMPORTS_IN_FLIGHT = (
+    "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs"
+    " WHERE status IN ('todo', 'doing') AND task_name = :task)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,10 +265,32 @@ def metrics_snapshot(context: JobContext, timestamp: int) -> str:  # noqa: ARG00
     return str(result)
 
 
+def imports_in_flight(session: Session) -> bool:
+    """Whether any import job waits or runs (procrastinate's table, through its partial index
+    of waiting and running jobs)."""
+    return bool(session.execute(text(IMPORTS_IN_FLIGHT), {"task": IMPORT_TASK}).scalar())
+
+
 def refresh_search(context: JobContext, timestamp: int) -> int:  # noqa: ARG001
     """Every few seconds: the text search rows of assets that imports (or any writer) changed
     are rewritten (aspm.findings.search_index); until then a search reads their tables."""
-    return search_index.refresh(env_of(context).factory).assets
+    return refresh_search_when_idle(env_of(context).factory)
+
+
+def refresh_search_when_idle(factory: sessionmaker[Session]) -> int:
+    """The search refresh, unless imports wait or run and the oldest mark is younger than
+    SEARCH_MAX_LAG_SECONDS: it would compete with them for the database (on 2 cores it ran
+    beside the last imports of a burst and slowed them), while searches stay exact meanwhile,
+    only slower on the pending assets. Past the bound it runs anyway, so a steady stream of
+    imports cannot keep the index stale. Returns the assets refreshed."""
+    with factory() as session:
+        age = search_index.oldest_mark_age(session)
+        if age is None:
+            return 0
+        if age < SEARCH_MAX_LAG_SECONDS and imports_in_flight(session):
+            log.debug("search: the refresh waits for imports (oldest mark %.0f s)", age)
+            return 0
+    return search_index.refresh(factory).assets
 
 
 def sweep_spool(context: JobContext, timestamp: int) -> int:  # noqa: ARG001
