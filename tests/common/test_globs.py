@@ -111,6 +111,18 @@ def test_sql_and_python_agree_on_what_a_pattern_matches(
     assert (in_sql in (True, 1)) is globs.matches(pattern, value), (pattern, value)
 
 
+@pytest.mark.parametrize(
+    ("pattern", "value"),
+    [("**", "a\nb"), ("services/**", "services/a\nb"), ("a*b", "a\nb"), ("a?b", "a\nb")],
+)
+def test_sql_matches_a_newline_as_python_does(session: Session, pattern: str, value: str) -> None:
+    """`(?is)`: SQLite's REGEXP (Python's `re` without DOTALL under `(?i)` alone) did not match
+    `**`'s `.` to a newline, where Python and PostgreSQL do."""
+    assert globs.matches(pattern, value)
+    in_sql = session.scalar(select(literal(value).regexp_match(globs.sql_regex(pattern))))
+    assert in_sql in (True, 1)
+
+
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     pattern=st.text(PATTERN_CHARS, min_size=1, max_size=8), value=st.text(VALUE_CHARS, max_size=10)

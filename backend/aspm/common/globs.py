@@ -14,7 +14,7 @@ The README's "Patterns" section is the user's view. In short (CODEOWNERS, and ba
   top-level keys and `arn:aws:s3:::logs/**` all of them; `codeql:js/*` CodeQL's JavaScript rules.
 
 A pattern is translated here, once, into a regular expression of a small subset (literals escaped,
-`[^/]`, `.`, `(?:...)`, `*`, `?`, bracket classes, `\\A`, `\\Z`, a leading `(?i)`) that Python's
+`[^/]`, `.`, `(?:...)`, `*`, `?`, bracket classes, `\\A`, `\\Z`, a leading `(?is)`) that Python's
 `re` and PostgreSQL's regular expressions read alike. Python matches with it; SQL matches with the
 very same string (`~` on PostgreSQL, REGEXP, i.e. Python's `re`, on SQLite). Tests compare the
 SQL and Python matchers on random patterns and values on both databases, and this translation with
@@ -153,8 +153,11 @@ def like_superset(pattern: str) -> str:
 
 
 def sql_regex(pattern: str) -> str:
-    """The expression for SQL: PostgreSQL's `~` and SQLite's REGEXP, ignoring case."""
-    return "(?i)" + regex(pattern)
+    """The expression for SQL: PostgreSQL's `~` and SQLite's REGEXP, ignoring case, `.` matching a
+    newline too (as `_FLAGS` in Python): `(?is)` says both in each engine (`s`, PostgreSQL's
+    default, is "not newline-sensitive" there). With `(?i)` alone SQLite's REGEXP, Python's `re`
+    without DOTALL, did not match a value with a newline to `**`."""
+    return "(?is)" + regex(pattern)
 
 
 @lru_cache(maxsize=4096)
