@@ -107,6 +107,7 @@ def _seed_org(factory: sessionmaker[Session], n_findings: int, n_resources: int)
                     category, "medium", 2, where, "infra/s3.tf" if iac else None,
                     None if iac else "aws", None, None, "", "", "[]", "[]", "[]", "active", "new",
                     False, None, None, at, at, 0, run, 1, None, None, None, None, None, None,
+                    None,  # team
                 ))  # fmt: skip
                 detections.append((
                     db(uuid.uuid4()), db(asset), db(fid),

@@ -60,7 +60,7 @@ AFFECTED = "aspm_affected"
 # Rows are written without SQLAlchemy's types (COPY, executemany), so their values are in the form
 # the driver stores: ids and datetimes as aspm.db.bulk's uuid_value / datetime_value give them,
 # JSON as text (`to_json`). Each field is the column of the same name (tests/ingest/test_rows.py).
-# The service builds them positionally: keyword construction of a 35-field NamedTuple cost ~1.3 µs
+# The service builds them positionally: keyword construction of a 36-field NamedTuple cost ~1.3 µs
 # a row more (~6% of a 100k-finding import's client CPU), positional ~0.2 µs; mypy checks the
 # positional calls' count and types.
 
@@ -103,6 +103,7 @@ class FindingRow(NamedTuple):
     risk_policy_version: str | None
     risk_key: str | None
     context: str | None
+    team: str | None  # from the ownership rules (triage.service.NewFindingTeams)
 
 
 class DetectionRow(NamedTuple):

@@ -537,6 +537,8 @@ class _Import:
         )
         self._by_asset: dict[tuple[uuid.UUID, str], _Target] = {}
         self.merged = repository.MergeCounts()
+        # the ownership rules, once: a new finding is written with its team (None: no rules)
+        self.teams = triage_service.teams_for_new_findings(session)
         # from here on, the session only through the writer (see _Writer)
         self.db = _Writer(session, self._apply, threaded=self.postgres)
 
@@ -767,6 +769,11 @@ class _Import:
                     if control is not None
                     else raw.compliance
                 )
+                team = (
+                    None
+                    if self.teams is None
+                    else self.teams.team(target.asset.id, path, loc.resource)
+                )
                 # positional, in FindingRow's order (see repository: keywords cost 6% of CPU)
                 self.new_findings.append(
                     FindingRow(
@@ -779,7 +786,7 @@ class _Import:
                         DetectorState.ACTIVE, _initial_triage(raw.triage_hint),  # states
                         raw.suppressed, raw.secret_verified, raw.cvss,
                         self.now_db, self.now_db, 0, self.run_db, 1,  # seen at, reopen, import
-                        risk, priority, due, self.scorer.version, risk_key, context,
+                        risk, priority, due, self.scorer.version, risk_key, context, team,
                     )
                 )  # fmt: skip
             elif state is _Found.EXISTING:
@@ -1002,7 +1009,7 @@ def ingest(
         actor=f"system:ingest:{options.actor}",
     )
     ruled = triage_service.apply_rules_to_import(  # ownership + suppression rules
-        session, run.id, asset_ids=[t.asset.id for t in state.targets.values()]
+        session, run.id, asset_ids=[t.asset.id for t in state.targets.values()], teams=state.teams
     )
     # resources and links first: scoring reads what the inventory says about each resource
     inventory = _store_inventory(session, state, ctx, fallback_tool=opened.ingestor.name)

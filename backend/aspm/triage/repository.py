@@ -389,6 +389,24 @@ def finding_ids_where(session: Session, where: Sequence[ColumnElement[bool]]) ->
     return list(session.scalars(select(Finding.id).where(*where)).all())
 
 
+def _created_by(import_id: uuid.UUID, asset_ids: Sequence[uuid.UUID] | None) -> ColumnElement[bool]:
+    new = Finding.created_import_id == import_id
+    return new if asset_ids is None else and_(Finding.asset_id.in_(asset_ids), new)
+
+
+def clear_teams_at_import(
+    session: Session, import_id: uuid.UUID, *, asset_ids: Sequence[uuid.UUID] | None = None
+) -> None:
+    """Take back the teams the import's new findings were born with (the ownership rules changed
+    while the import ran: `apply_at_import` gives them their teams again)."""
+    session.execute(
+        update(Finding)
+        .where(_created_by(import_id, asset_ids), Finding.team.is_not(None))
+        .values(team=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def apply_at_import(
     session: Session,
     import_id: uuid.UUID,
@@ -397,12 +415,11 @@ def apply_at_import(
     teams: Sequence[tuple[Sequence[ColumnElement[bool]], str]],
     suppressions: Sequence[tuple[Sequence[ColumnElement[bool]], uuid.UUID]],
 ) -> dict[tuple[str, int], int]:
-    """Give the import's new findings the team of the first matching `teams` entry and the
-    suppression rule of the first matching `suppressions` entry, in one UPDATE; returns how many
-    findings each entry took, keyed ("ownership_rule" | "suppression_rule", index)."""
-    new = Finding.created_import_id == import_id
-    if asset_ids is not None:
-        new = and_(Finding.asset_id.in_(asset_ids), new)
+    """Give the import's new findings that have none the team of the first matching `teams`
+    entry and the suppression rule of the first matching `suppressions` entry, in one UPDATE of
+    the findings that get either (`team` is written only with `teams`); returns how many findings
+    each entry took, keyed ("ownership_rule" | "suppression_rule", index)."""
+    new = _created_by(import_id, asset_ids)
     unowned, shown = Finding.team.is_(None), Finding.suppression_rule_id.is_(None)
     own_idx = (
         case(*((and_(unowned, *c), i) for i, (c, _) in enumerate(teams)), else_=-1)
@@ -440,7 +457,9 @@ def apply_at_import(
             Finding.suppression_rule_id,
             case(*((and_(*c), literal(r, Uuid())) for c, r in suppressions), else_=None),
         )
-    any_match = or_(*(and_(*c) for c, _ in [*teams, *suppressions]))
+    any_match = or_(
+        *(and_(unowned, *c) for c, _ in teams), *(and_(shown, *c) for c, _ in suppressions)
+    )
     session.execute(
         update(Finding)
         .where(new, any_match)

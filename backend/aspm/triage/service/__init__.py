@@ -7,7 +7,11 @@ Callers import this package (`from aspm.triage import service`); the names below
 """
 
 from aspm.triage.service.access import acts_for_team, can_act
-from aspm.triage.service.at_import import apply_rules_to_import
+from aspm.triage.service.at_import import (
+    NewFindingTeams,
+    apply_rules_to_import,
+    teams_for_new_findings,
+)
 from aspm.triage.service.bulk import bulk
 from aspm.triage.service.comments import add_comment, history, list_comments
 from aspm.triage.service.decisions import assign, current_acceptance, triage
@@ -24,6 +28,7 @@ from aspm.triage.service.rules import (
 )
 
 __all__ = [
+    "NewFindingTeams",
     "acts_for_team",
     "add_comment",
     "apply_rules_to_import",
@@ -43,5 +48,6 @@ __all__ = [
     "remove_ownership_rule",
     "remove_suppression_rule",
     "suppressed_by_rule",
+    "teams_for_new_findings",
     "triage",
 ]
