@@ -4,7 +4,7 @@ wcmatch's globmatch, and that SQL (on the test database) and Python agree on eve
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, literal, select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 from wcmatch import glob as wcglob
 
@@ -121,25 +121,3 @@ def test_sql_matches_a_newline_as_python_does(session: Session, pattern: str, va
     assert globs.matches(pattern, value)
     in_sql = session.scalar(select(literal(value).regexp_match(globs.sql_regex(pattern))))
     assert in_sql in (True, 1)
-
-
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    pattern=st.text(PATTERN_CHARS, min_size=1, max_size=8), value=st.text(VALUE_CHARS, max_size=10)
-)
-def test_the_like_superset_lets_through_every_match(
-    session: Session, pattern: str, value: str
-) -> None:
-    """What the pattern matches, its LIKE superset (over the lower-cased value) matches too: the
-    cheap test PostgreSQL runs before the expression (aspm.risk.repository)."""
-    if not globs.matches(pattern, value):
-        return
-    like = func.lower(literal(value)).like(globs.like_superset(pattern), escape="\\")
-    assert session.scalar(select(like)) in (True, 1), (pattern, value, globs.like_superset(pattern))
-
-
-def test_the_like_superset_keeps_literals_and_escapes_like_characters() -> None:
-    assert globs.like_superset("AWS/S3_Public_*") == "aws/s3\\_public\\_%"
-    assert globs.like_superset("a/**/b") == "a/%b"
-    assert globs.like_superset("**/x?[ab]") == "%x%%"
-    assert globs.like_superset("100\\%") == "100\\%"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from aspm.common import globs
 from aspm.findings.models import Finding
-from aspm.risk.repository import PublicControls, _public_condition
+from aspm.risk.repository import PublicControls, _public_controls
 from tests.metrics.helpers import make_asset, make_finding
 
 CONTROLS = [
@@ -24,7 +24,7 @@ CONTROLS = [
 
 def _public(session: Session, controls: PublicControls) -> set[str]:
     f: Any = cast(Table, Finding.__table__).c
-    rows = session.scalars(select(f.control_id).where(_public_condition(controls, f)))
+    rows = session.scalars(select(f.control_id).where(_public_controls(controls, f.control_id)))
     return set(rows)
 
 

@@ -109,55 +109,18 @@ def regex(pattern: str) -> str:
     return "\\A(?:" + "".join(out) + ")\\Z"
 
 
-def like_superset(pattern: str) -> str:
-    """A LIKE pattern (escape character backslash, over the lower-cased value) that every value
-    the pattern matches also matches: a cheap test before the regular expression in SQL. Each
-    `*` or `**` becomes `%` (a `**` segment also swallows the `/` after it, which it may match
-    as zero segments), so do `?` and a class, and a literal stays (lower-cased, LIKE's own
-    characters escaped), a non-ASCII one becomes `%`. For PostgreSQL, whose case-insensitive
-    expressions fold a letter to its upper and lower case only, as lower() then LIKE do; not
-    for SQLite, where REGEXP is Python's `re`, which folds a few more (the Kelvin sign is `k`).
-    The public controls of a policy took 0.3 s more server CPU per 100k findings as a regular
-    expression alone than as LIKE."""
-    out: list[str] = []
-    segments = pattern.split("/")
-    for n, segment in enumerate(segments):
-        last = n == len(segments) - 1
-        if segment == "**":
-            out.append("%")
-            continue
-        i = 0
-        while i < len(segment):
-            ch = segment[i]
-            if ch == "*":
-                out.append("%")
-            elif ch == "?":
-                out.append("%")  # not `_`: lower() may make one character two (ICU)
-            elif ch == "[" and (cls := _class(segment, i)) is not None:
-                out.append("%")
-                i = cls[1]
-                continue
-            else:
-                if ch == "\\" and i + 1 < len(segment):
-                    i += 1
-                    ch = segment[i]
-                if not ch.isascii():
-                    out.append("%")  # lower() of some letters is not one character
-                else:
-                    ch = ch.lower()
-                    out.append("\\" + ch if ch in "%_\\" else ch)
-            i += 1
-        if not last:
-            out.append("/")
-    return "".join(out)
-
-
 def sql_regex(pattern: str) -> str:
     """The expression for SQL: PostgreSQL's `~` and SQLite's REGEXP, ignoring case, `.` matching a
     newline too (as `_FLAGS` in Python): `(?is)` says both in each engine (`s`, PostgreSQL's
     default, is "not newline-sensitive" there). With `(?i)` alone SQLite's REGEXP, Python's `re`
     without DOTALL, did not match a value with a newline to `**`."""
-    return "(?is)" + regex(pattern)
+    return sql_regex_any([pattern])
+
+
+def sql_regex_any(patterns: Iterable[str]) -> str:
+    """One expression for SQL (as `sql_regex`) that matches what any of `patterns` matches: an
+    alternation, as `compile_any`, so SQLite calls its Python REGEXP once a value."""
+    return "(?is)" + "|".join(regex(p) for p in dict.fromkeys(patterns))
 
 
 @lru_cache(maxsize=4096)

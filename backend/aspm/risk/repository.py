@@ -62,7 +62,6 @@ from aspm.audit.models import AuditEvent
 from aspm.common import globs
 from aspm.db.base import JSONType
 from aspm.db.bulk import as_uuid, db_uuid, is_postgres, load_rows
-from aspm.db.dialect import ByDialect
 from aspm.findings import sort_keys
 from aspm.findings.models import Detection, DetectorState, Finding, RiskExplanation, TriageState
 from aspm.resources.models import Resource, ResourceLink
@@ -266,32 +265,21 @@ class PublicControls:
     exclude: Sequence[str] = ()
 
 
-def _public_condition(
-    controls: PublicControls, f: Any, *, active_only: bool = True
-) -> ColumnElement[bool]:
-    """Findings (columns `f`) whose control says their resource is public: open ones, or with
-    `active_only` False fixed ones too."""
-    if not controls.include:
-        return false()
+def _public_controls(controls: PublicControls, control_id: Any) -> ColumnElement[bool]:
+    """Control ids (the column `control_id`) that say their resource is public: the one glob
+    dialect, as the Python side matches these patterns (_public_control_ids,
+    aspm.resources.exposure): case ignored, `*` within one `/`-separated segment. One
+    alternation per list (globs.sql_regex_any). Meant for distinct control ids: an expression
+    of a dozen patterns costs ~8 µs a row on PostgreSQL, a Python call on SQLite."""
 
     def any_of(patterns: Sequence[str]) -> ColumnElement[bool]:
-        # the one glob dialect, as the Python side matches these patterns (_public_control_ids,
-        # aspm.resources.exposure): case ignored, `*` within one `/`-separated segment. One
-        # alternation (as globs.compile_any), so SQLite calls its Python REGEXP once a row.
-        pattern = "(?i)" + "|".join(globs.regex(p) for p in patterns)
-        matches: ColumnElement[bool] = f.control_id.regexp_match(pattern)
-        # on PostgreSQL a LIKE that lets through a superset first, so the expression runs on
-        # the few candidates only (0.3 s of server CPU per 100k findings of an import)
-        control = func.lower(f.control_id)
-        likely = or_(*(control.like(globs.like_superset(p), escape="\\") for p in patterns))
-        return ByDialect(postgresql=and_(likely, matches), other=matches)
+        matches: ColumnElement[bool] = control_id.regexp_match(globs.sql_regex_any(patterns))
+        return matches
 
+    if not controls.include:
+        return false()
     return and_(
-        f.resource.is_not(None),
-        f.detector_state == DetectorState.ACTIVE.value if active_only else true(),
-        f.triage_state != TriageState.FALSE_POSITIVE.value,
-        any_of(controls.include),
-        *([~any_of(controls.exclude)] if controls.exclude else []),
+        any_of(controls.include), *([~any_of(controls.exclude)] if controls.exclude else [])
     )
 
 
@@ -320,15 +308,31 @@ def select_import(
     if not affected and not session.scalar(select(select(f.id).where(created).exists())):
         return 0  # an identical re-import created and touched nothing
     if public_controls.include:
+        # the resources that a finding of the import shows public (fixed ones too): the
+        # patterns run once per distinct control id of the import, not once per finding
+        # (0.8 s -> 0.14 s on PostgreSQL for a 100k-finding Checkov import)
+        involved = (
+            select(f.asset_id, f.resource, f.control_id)
+            .where(
+                or_(f.id.in_(select(_sel.c.finding_id)), created),
+                f.resource.is_not(None),
+                f.triage_state != TriageState.FALSE_POSITIVE.value,
+            )
+            .cte("involved")
+            .prefix_with("MATERIALIZED")
+        )
+        controls = (  # materialized, so the patterns are not pushed into the scan of `involved`
+            select(involved.c.control_id).distinct().cte("controls").prefix_with("MATERIALIZED")
+        )
+        public = select(controls.c.control_id).where(
+            _public_controls(public_controls, controls.c.control_id)
+        )
         session.execute(
             insert(_pub).from_select(
                 ["asset_id", "resource", "min_id", "max_id"],
-                select(f.asset_id, f.resource, literal(""), literal(""))
+                select(involved.c.asset_id, involved.c.resource, literal(""), literal(""))
                 .distinct()
-                .where(
-                    or_(f.id.in_(select(_sel.c.finding_id)), created),
-                    _public_condition(public_controls, f, active_only=False),  # fixed ones too
-                ),
+                .where(involved.c.control_id.in_(public)),
             )
         )
         on_public = select(_pub).where(_pub.c.asset_id == f.asset_id, _pub.c.resource == f.resource)
