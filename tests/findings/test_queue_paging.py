@@ -246,6 +246,9 @@ def test_counts_are_exact_up_to_10000_then_capped(
     assert (body["total"], body["total_capped"]) == (COUNT_CAP, True)
     narrow = _get(client, limit=1, q="b1000")  # b1000 and b10001 (b10000 is hidden)
     assert (narrow["total"], narrow["total_capped"]) == (2, False)
+    assert (narrow["suppressed_total"], narrow["suppressed_total_capped"]) == (1, False)
+    narrow = _get(client, limit=1, q="b1000", suppressed="include")  # counted in one statement
+    assert (narrow["total"], narrow["suppressed_total"]) == (3, 1)
 
 
 def test_the_csv_export_reads_every_finding_in_the_list_order(

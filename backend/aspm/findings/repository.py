@@ -375,11 +375,8 @@ def list_page(
     ):
         counted = _counted_page(session, flt, keys)
     if counted is not None:
-        found_keys, total = counted
-        total_capped = False
-        only = flt.model_copy(update={"suppressed": SuppressedFilter.ONLY})
-        [(hidden, hidden_capped)] = _capped_counts(session, [only], owned)
-        return _page(session, flt, found_keys, (total, total_capped, hidden, hidden_capped))
+        found_keys, total, hidden = counted
+        return _page(session, flt, found_keys, (total, False, hidden, False))
     if flt.suppressed is SuppressedFilter.ONLY:
         [(hidden, hidden_capped)] = _capped_counts(session, [flt], owned)
         total, total_capped = hidden, hidden_capped
@@ -426,23 +423,41 @@ def _page(
 
 def _counted_page(
     session: Session, flt: FindingFilter, keys: list[_Key]
-) -> tuple[Sequence[Any], int] | None:
-    """The page's keys and the exact total in one statement, or None when more than COUNT_CAP
-    findings match (or the page is empty: nothing carries the count). For a search, whose match
-    set costs most of the request (the index lookups, then reading each match): the counts and
-    the page each computed it (three times a request); here once, into a MATERIALIZED CTE of at
-    most COUNT_CAP + 1 rows that both the count and the sorted page read."""
+) -> tuple[Sequence[Any], int, int] | None:
+    """The page's keys, the exact total and how many of the same filters' findings suppression
+    rules hide, in one statement; None when more than COUNT_CAP findings match with those hidden
+    (or the page is empty: nothing carries the counts). For a search, whose match set costs most
+    of the request (the index lookups, then reading each match): the counts and the page each
+    computed it; here once, into a MATERIALIZED CTE of at most COUNT_CAP + 1 rows, suppressed
+    ones included and marked, that the counts and the sorted page read. The filter with
+    `suppressed=exclude` (or `only`) selects what it selects with `include` and no rule (or a
+    rule), so one match set gives both counts."""
+    every = flt.model_copy(update={"suppressed": SuppressedFilter.INCLUDE})
     cols: list[Any] = [k.selected.label(f"s{i}") for i, k in enumerate(keys)]
     cols += [k.order.label(f"o{i}") for i, k in enumerate(keys)]
+    cols.append(Finding.suppression_rule_id.is_not(None).label("hidden"))
     matching = (
-        _filtered(flt).with_only_columns(*cols).limit(COUNT_CAP + 1).cte("matching")
+        _filtered(every).with_only_columns(*cols).limit(COUNT_CAP + 1).cte("matching")
     ).prefix_with("MATERIALIZED")
     over = [
         _Key(matching.c[f"s{i}"], matching.c[f"o{i}"], k.kind, k.if_null)
         for i, k in enumerate(keys)
     ]
-    total = select(func.count()).select_from(matching).scalar_subquery()
-    page = select(*(k.selected for k in over), total.label("total")).order_by(*_order(flt, over))
+    shown = ~matching.c.hidden if flt.suppressed is SuppressedFilter.EXCLUDE else true()
+
+    def counted(*where: ColumnElement[bool]) -> Any:
+        return select(func.count()).select_from(matching).where(*where).scalar_subquery()
+
+    page = (
+        select(
+            *(k.selected for k in over),
+            counted(shown).label("total"),
+            counted(matching.c.hidden).label("hidden"),
+            counted().label("matched"),
+        )
+        .where(shown)
+        .order_by(*_order(flt, over))
+    )
     if flt.after is not None:
         page = page.where(_after(flt, flt.after, over))
     elif flt.offset:
@@ -450,7 +465,7 @@ def _counted_page(
     rows = session.execute(page.limit(flt.limit + 1)).all()
     if not rows or rows[0][-1] > COUNT_CAP:
         return None
-    return [tuple(row[:-1]) for row in rows], int(rows[0][-1])
+    return [tuple(row[:-3]) for row in rows], int(rows[0][-3]), int(rows[0][-2])
 
 
 def _walk(
