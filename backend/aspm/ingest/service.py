@@ -1022,6 +1022,7 @@ def ingest(
         actor=f"system:ingest:{options.actor}",
         created_scored=True,
         inventory=inventory,
+        asset_ids=[t.asset.id for t in state.targets.values()],
     )
     repository.upsert_rules(session, state.rules.values())
     targets = list({id(t): t for t in state.targets.values()}.values())

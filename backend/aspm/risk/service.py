@@ -433,7 +433,9 @@ def _rescore(
     inventory: str | None = None,
 ) -> RescoreResult:
     """`inventory` (an import's pass): "resources" when the import brought resources, "links"
-    when it may have linked its findings to resources: their findings' context is gathered anew."""
+    when it may have linked its findings to resources: their findings' context is gathered anew.
+    `asset_ids`: the assets to score, or with `run_id` the import's assets (what it created is
+    read through their index)."""
     started = time.perf_counter()
     session.flush()
     repository.create_temp_tables(session)
@@ -462,6 +464,7 @@ def _rescore(
                 affected=affected,
                 public_controls=_public(pol),
                 created_scored=created_scored,
+                asset_ids=asset_ids or None,
             )
             if inventory is not None:
                 to_score = repository.select_inventory(
@@ -506,11 +509,15 @@ def score_import(
     actor: str = "system:ingest",
     created_scored: bool = False,
     inventory: str | None = None,
+    asset_ids: Sequence[uuid.UUID] = (),
 ) -> RescoreResult:
     """Score what one import created or touched (called by the pipeline before it commits).
     `created_scored`: its new findings were scored as they were written (aspm.risk.inline).
     `inventory`: "resources" (the import stored resources: every linked finding's resource
-    context may have changed) or "links" (it linked its findings to resources), else None."""
+    context may have changed) or "links" (it linked its findings to resources), else None.
+    `asset_ids`: the import's assets, when the caller knows them: what it created is then read
+    through the findings' asset index, not by scanning every finding (0.35 s of a 10k-result
+    import at 1M findings)."""
     pol, applied = current_policy(session, path=policy_path, actor=actor)
     if applied:  # everything, this import's findings included, was just scored
         return RescoreResult(policy_version=pol.version, selected=0, distinct_inputs=0,
@@ -522,6 +529,7 @@ def score_import(
         affected=affected,
         created_scored=created_scored,
         inventory=inventory,
+        asset_ids=asset_ids,
     )
 
 
