@@ -48,7 +48,7 @@ from sqlalchemy import (
     text,
     true,
     tuple_,
-    union,
+    union_all,
     update,
 )
 from sqlalchemy import cast as sql_cast
@@ -317,10 +317,12 @@ def select_import(
         # the resources that a finding of the import shows public (fixed ones too): the
         # patterns run once per distinct control id of the import, not once per finding
         # (0.8 s -> 0.14 s on PostgreSQL for a 100k-finding Checkov import)
-        # a UNION, not an OR: each side reads an index (the selected ids, the assets' range)
+        # a UNION ALL, not an OR: each side reads an index (the selected ids, the assets'
+        # range); a finding on both sides is harmless (the selections below are DISTINCT), where
+        # UNION's own DISTINCT sorted every row (0.2 s for 100k)
         shown = (f.resource.is_not(None), f.triage_state != TriageState.FALSE_POSITIVE.value)
         involved = (
-            union(
+            union_all(
                 select(f.asset_id, f.resource, f.control_id).where(
                     f.id.in_(select(_sel.c.finding_id)), *shown
                 ),
