@@ -49,6 +49,8 @@ METRIC_TABLES = {
     "overdue_count, accepted_count",
     "metric_flows": "day, kind, team, environment, priority, severity, count, with_sla, "
     "within_sla, round(seconds::numeric, 3)",
+    "metric_flows_by_asset": "day, asset_id, kind, team, environment, priority, severity, "
+    "count, with_sla, within_sla, round(seconds::numeric, 3)",
     "metric_compliance": "asset_id, framework, control, open_count, fixed_count",
 }
 

@@ -84,8 +84,9 @@ class MetricFlow(Base):
     created (first seen) that day, resolved that day (with the seconds from first seen and the
     SLA outcome) and drift findings created. MTTR, SLA compliance, net resolve rate and drift read
     these instead of scanning findings. `aspm metrics snapshot` rebuilds every day from the
-    findings (a reopening or a false-positive decision changes past days); each import rebuilds
-    today's rows."""
+    findings (a reopening or a false-positive decision changes past days); today's rows are the
+    sum of today's per-asset rows (MetricFlowByAsset), which each import and triage change
+    rewrites for its own assets only."""
 
     __tablename__ = "metric_flows"
 
@@ -99,6 +100,29 @@ class MetricFlow(Base):
     seconds: Mapped[float] = mapped_column(Float)  # resolved: sum of first seen -> resolved
     with_sla: Mapped[int] = mapped_column(Integer)  # resolved: how many had an SLA due date
     within_sla: Mapped[int] = mapped_column(Integer)  # resolved: ... and met it
+
+
+class MetricFlowByAsset(Base):
+    """Today's flows per asset: MetricFlow's rows of the current UTC day, split by asset (rows
+    of earlier days are deleted when a new day's rows are first written). An import rewrites
+    its assets' rows here, then today's MetricFlow rows as their sum, as the snapshot totals
+    are kept. Recomputing today's flows from every finding first seen or resolved today, all
+    assets, took 0.25-1.3 s per 10k-result import at 1M findings, growing through the day,
+    under the metrics lock that concurrent imports take in turn."""
+
+    __tablename__ = "metric_flows_by_asset"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    asset_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    team: Mapped[str] = mapped_column(String(200), primary_key=True)
+    environment: Mapped[str] = mapped_column(String(20), primary_key=True)
+    priority: Mapped[str] = mapped_column(String(4), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(10), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    with_sla: Mapped[int] = mapped_column(Integer)
+    within_sla: Mapped[int] = mapped_column(Integer)
 
 
 class ComplianceStatus(Base):

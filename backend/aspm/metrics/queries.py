@@ -52,6 +52,7 @@ from aspm.metrics.models import (
     SEVERITIES,
     ComplianceStatus,
     MetricFlow,
+    MetricFlowByAsset,
     MetricSnapshot,
     MetricSnapshotTotal,
 )
@@ -374,32 +375,51 @@ FLOW_COLUMNS = (
     "day", "kind", "team", "environment", "priority", "severity", "count", "seconds",
     "with_sla", "within_sla",
 )  # fmt: skip
+ASSET_FLOW_COLUMNS = ("day", "asset_id", *FLOW_COLUMNS[1:])  # metric_flows_by_asset
 FLOW_DIMENSIONS = ("severity", "priority", "team", "environment")
 
 
-def flows_source(dialect: str, *, since: datetime | None) -> Rows:
-    """metric_flows rows from the findings (all days, or those from `since` on): per UTC day,
+def flows_source(
+    dialect: str,
+    *,
+    since: datetime | None,
+    until: datetime | None = None,
+    asset_ids: list[uuid.UUID] | None = None,
+    by_asset: bool = False,
+) -> Rows:
+    """metric_flows rows from the findings (all days, or those in [since, until)): per UTC day,
     findings created (first seen), resolved (false positives excluded), drift created and
-    cloud findings reopened (`regressed`)."""
+    cloud findings reopened (`regressed`). `by_asset`: per asset too (metric_flows_by_asset's
+    columns, ASSET_FLOW_COLUMNS); `asset_ids`: only these assets' findings, so that an import
+    reads its own assets' findings of the day, not every asset's."""
     team = team_expr()
     prio = priority_expr()
     has_sla = Finding.sla_due_at.is_not(None)
     not_fp = Finding.triage_state != TriageState.FALSE_POSITIVE
+    asset = [Finding.asset_id] if by_asset else []
+
+    def within(when: Any) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        if since is not None:
+            where.append(when >= since)
+        if until is not None:
+            where.append(when < until)
+        if asset_ids is not None:
+            where.append(Finding.asset_id.in_(asset_ids))
+        return where
 
     def flow(kind: str, when: Any, *extra: ColumnElement[bool], resolved: bool = False) -> Rows:
         day = day_of(when, dialect)
-        where = [not_fp, *extra]
-        if since is not None:
-            where.append(when >= since)
         seconds = (
             func.sum(_seconds_between(Finding.first_seen_at, Finding.resolved_at, dialect))
             if resolved
             else literal(0.0)
         )
-        within = and_(has_sla, Finding.resolved_at <= Finding.sla_due_at)
+        met = and_(has_sla, Finding.resolved_at <= Finding.sla_due_at)
         return (
             select(
                 day.label("day"),
+                *asset,
                 literal(kind).label("kind"),
                 team.label("team"),
                 Asset.environment,
@@ -410,14 +430,12 @@ def flows_source(dialect: str, *, since: datetime | None) -> Rows:
                 (func.sum(case((has_sla, 1), else_=0)) if resolved else literal(0)).label(
                     "with_sla"
                 ),
-                (func.sum(case((within, 1), else_=0)) if resolved else literal(0)).label(
-                    "within_sla"
-                ),
+                (func.sum(case((met, 1), else_=0)) if resolved else literal(0)).label("within_sla"),
             )
             .select_from(Finding)
             .join(Asset, Asset.id == Finding.asset_id)
-            .where(*where)
-            .group_by(day, team, Asset.environment, prio, Finding.severity)
+            .where(not_fp, *extra, *within(when))
+            .group_by(day, *asset, team, Asset.environment, prio, Finding.severity)
         )
 
     created = flow("created", Finding.first_seen_at)
@@ -429,30 +447,27 @@ def flows_source(dialect: str, *, since: datetime | None) -> Rows:
         resolved=True,
     )
     drift = flow("drift", Finding.first_seen_at, Finding.category == "drift")
-    return union_all(created, resolved, drift, _regressed(dialect, since=since))  # type: ignore[return-value]
+    regressed = _regressed(dialect, where=within(AuditEvent.at), by_asset=by_asset)
+    return union_all(created, resolved, drift, regressed)  # type: ignore[return-value]
 
 
 REGRESSION_CATEGORIES = ("cspm",)  # a reopened finding of these is a cloud regression (drift)
 
 
-def _regressed(dialect: str, *, since: datetime | None) -> Rows:
-    """Flows of kind `regressed`: per day, cloud findings the detector reopened (audit events
-    `reopened`; reopened_by_day's count, once per finding and day). Drift reads these: joining
-    its 10,000 reopened events of 90 days to their findings at every request took 0.27-0.41 s at
-    1M findings (a random heap read per event); here it is paid once per import (today's
-    events) and per `aspm metrics snapshot`."""
+def _regressed(dialect: str, *, where: list[ColumnElement[bool]], by_asset: bool) -> Rows:
+    """Flows of kind `regressed` (of the events and findings `where` selects): per day, cloud
+    findings the detector reopened (audit events `reopened`; reopened_by_day's count, once per
+    finding and day). Drift reads these: joining its 10,000 reopened events of 90 days to their
+    findings at every request took 0.27-0.41 s at 1M findings (a random heap read per event);
+    here it is paid once per import (today's events of its assets) and per `aspm metrics
+    snapshot`. A finding belongs to one asset, so per-asset counts sum to the overall one."""
     day = day_of(AuditEvent.at, dialect)
     team, prio = team_expr(), priority_expr()
-    where = [
-        AuditEvent.action == "reopened",
-        AuditEvent.object_type == "finding",
-        Finding.category.in_(REGRESSION_CATEGORIES),
-    ]
-    if since is not None:
-        where.append(AuditEvent.at >= since)
+    asset = [Finding.asset_id] if by_asset else []
     return (
         select(
             day.label("day"),
+            *asset,
             literal("regressed").label("kind"),
             team.label("team"),
             Asset.environment,
@@ -466,8 +481,31 @@ def _regressed(dialect: str, *, since: datetime | None) -> Rows:
         .select_from(AuditEvent)
         .join(Finding, Finding.id == AuditEvent.object_id)
         .join(Asset, Asset.id == Finding.asset_id)
-        .where(*where)
-        .group_by(day, team, Asset.environment, prio, Finding.severity)
+        .where(
+            AuditEvent.action == "reopened",
+            AuditEvent.object_type == "finding",
+            Finding.category.in_(REGRESSION_CATEGORIES),
+            *where,
+        )
+        .group_by(day, *asset, team, Asset.environment, prio, Finding.severity)
+    )
+
+
+def flow_totals_source(*, day: date) -> Rows:
+    """The day's per-asset flows summed over assets: metric_flows' rows of that day (as
+    totals_source is to the snapshot)."""
+    a = MetricFlowByAsset
+    keys = (a.day, a.kind, a.team, a.environment, a.priority, a.severity)
+    return (
+        select(
+            *keys,
+            func.sum(a.count).label("count"),
+            func.sum(a.seconds).label("seconds"),
+            func.sum(a.with_sla).label("with_sla"),
+            func.sum(a.within_sla).label("within_sla"),
+        )
+        .where(a.day == day)
+        .group_by(*keys)
     )
 
 

@@ -7,7 +7,7 @@ recomputes from what the previous one committed. No pandas here: ingestion calls
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import cast
 
@@ -31,7 +31,13 @@ from sqlalchemy.orm import Session
 from aspm.db import locks
 from aspm.db.base import Base, UTCDateTime
 from aspm.metrics import queries
-from aspm.metrics.models import ComplianceStatus, MetricFlow, MetricSnapshot, MetricSnapshotTotal
+from aspm.metrics.models import (
+    ComplianceStatus,
+    MetricFlow,
+    MetricFlowByAsset,
+    MetricSnapshot,
+    MetricSnapshotTotal,
+)
 
 _SNAPSHOT_COLUMNS = [
     "day", "asset_id", "team", "priority", "environment", *queries.SNAPSHOT_COUNTS, "taken_at",
@@ -192,14 +198,73 @@ def snapshot_days(session: Session) -> int:
     return int(session.scalar(select(func.count(func.distinct(MetricSnapshot.day)))) or 0)
 
 
-def replace_flows(session: Session, *, since: datetime | None) -> None:
-    """Recompute the daily flows: every day (since None), or the days from `since` on."""
-    source = queries.flows_source(_dialect(session), since=since)
+def _flows_by_asset_exist(session: Session, *, day: date) -> bool:
+    return bool(session.scalar(select(exists().where(MetricFlowByAsset.day == day))))
+
+
+def _replace_flows_by_asset(
+    session: Session, *, day: date, asset_ids: list[uuid.UUID] | None
+) -> None:
+    """Make the day's per-asset flows (of these assets, or all) what their findings say. For
+    all assets, the rows of other days go too: the table holds one day."""
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    source = queries.flows_source(
+        _dialect(session),
+        since=start,
+        until=start + timedelta(days=1),
+        asset_ids=asset_ids,
+        by_asset=True,
+    )
+    a = MetricFlowByAsset
+    scope = [] if asset_ids is None else [a.day == day, a.asset_id.in_(asset_ids)]
+    _sync(
+        session,
+        MetricFlowByAsset,
+        fill=lambda staging: session.execute(
+            insert(staging).from_select(list(queries.ASSET_FLOW_COLUMNS), source)
+        ),
+        scope=scope,
+    )
+
+
+def _replace_flow_totals(session: Session, *, day: date) -> None:
+    source = queries.flow_totals_source(day=day)
     _sync(
         session,
         MetricFlow,
         fill=lambda staging: session.execute(
             insert(staging).from_select(list(queries.FLOW_COLUMNS), source)
         ),
-        scope=[] if since is None else [MetricFlow.day >= since.date()],
+        scope=[MetricFlow.day == day],
     )
+
+
+def replace_flows(session: Session, *, today: date, every_day: bool) -> None:
+    """Recompute the flows from every finding: today's per asset, then today's metric_flows
+    rows as their sum; with `every_day`, first every day's metric_flows rows (a reopening or a
+    false-positive decision changes past days)."""
+    if every_day:
+        source = queries.flows_source(_dialect(session), since=None)
+        _sync(
+            session,
+            MetricFlow,
+            fill=lambda staging: session.execute(
+                insert(staging).from_select(list(queries.FLOW_COLUMNS), source)
+            ),
+            scope=[],
+        )
+    _replace_flows_by_asset(session, day=today, asset_ids=None)
+    _replace_flow_totals(session, day=today)
+
+
+def update_flows(session: Session, *, today: date, asset_ids: list[uuid.UUID]) -> None:
+    """Today's flows after a change to these assets' findings: their per-asset rows, then
+    today's metric_flows rows as the sum over every asset's, reading only these assets'
+    findings (see MetricFlowByAsset for what reading every finding of the day cost). The day's
+    first write (none of today's rows yet, as after midnight) recomputes every asset's."""
+    if not _flows_by_asset_exist(session, day=today):
+        replace_flows(session, today=today, every_day=False)
+        return
+    if asset_ids:
+        _replace_flows_by_asset(session, day=today, asset_ids=asset_ids)
+    _replace_flow_totals(session, day=today)

@@ -50,7 +50,7 @@ def take_snapshot(session: Session, *, day: date | None = None) -> SnapshotResul
     as_of = now if day == today else datetime.combine(day, time.max, tzinfo=UTC)
     rows = repository.replace_snapshot(session, day=day, as_of=as_of, taken_at=now)
     compliance_rows = repository.replace_compliance(session, taken_at=now) if day == today else 0
-    repository.replace_flows(session, since=None)
+    repository.replace_flows(session, today=today, every_day=True)
     return SnapshotResult(day=day, rows=rows, compliance_rows=compliance_rows)
 
 
@@ -63,6 +63,10 @@ def snapshot_after_import(
     latest snapshot (keeping its taken_at) until `aspm metrics snapshot` recomputes them all.
     The very first snapshot of a database covers every asset. An import that `changed` no
     finding or detection (an identical re-upload) leaves an existing snapshot of today alone.
+
+    Today's flows are kept the same way: the imported assets' per-asset rows are recomputed,
+    and today's flows are their sum over every asset (on the day's first write, every asset's
+    rows are computed).
 
     Concurrent imports: today's flows and snapshot totals sum over every asset, so their writers
     take turns (`lock_metrics`, held to the end of the transaction: the last step of an import)
@@ -82,10 +86,10 @@ def snapshot_after_import(
         if previous is None:
             repository.replace_snapshot(session, day=today, as_of=now, taken_at=now)
             repository.replace_compliance(session, taken_at=now)
-            repository.replace_flows(session, since=None)
+            repository.replace_flows(session, today=today, every_day=True)
             return
         repository.carry_forward(session, day=today, source_day=previous, exclude=ids)
-    repository.replace_flows(session, since=datetime.combine(today, time.min, tzinfo=UTC))
+    repository.update_flows(session, today=today, asset_ids=ids)
     if ids:
         repository.replace_snapshot(session, day=today, as_of=now, taken_at=now, asset_ids=ids)
         repository.replace_compliance(session, taken_at=now, asset_ids=ids)
@@ -101,7 +105,7 @@ def refresh_after_change(session: Session, *, asset_ids: Iterable[uuid.UUID] | N
         now = utcnow()
         repository.replace_snapshot(session, day=now.date(), as_of=now, taken_at=now)
         repository.replace_compliance(session, taken_at=now)
-        repository.replace_flows(session, since=datetime.combine(now.date(), time.min, tzinfo=UTC))
+        repository.replace_flows(session, today=now.date(), every_day=False)
         return
     ids = sorted(set(asset_ids))
     if ids:
