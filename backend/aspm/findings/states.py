@@ -6,6 +6,9 @@ tool (in its report) nor a suppression rule hides it, and its triage state is ne
 in_progress: accepted risks, false positives and won't-fix are decided, so not open.
 """
 
+import uuid
+from collections.abc import Sequence
+
 from sqlalchemy import ColumnElement, and_, false, not_
 
 from aspm.findings.models import DetectorState, Finding, TriageState
@@ -31,3 +34,14 @@ def open_clause() -> ColumnElement[bool]:
 def closed_clause() -> ColumnElement[bool]:
     """Every finding that is not open: fixed, decided, or hidden."""
     return not_(open_clause())
+
+
+def created_by_import(
+    import_id: uuid.UUID, asset_ids: Sequence[uuid.UUID] | None = None
+) -> ColumnElement[bool]:
+    """The findings an import created. With the import's `asset_ids`, the condition names them
+    too, so that the database reads those assets' index range: created_import_id has no index
+    (it would cost every import an index insert per finding), and without the assets each
+    statement read every finding (risk scoring and ownership rules at import)."""
+    created = Finding.created_import_id == import_id
+    return created if asset_ids is None else and_(Finding.asset_id.in_(asset_ids), created)

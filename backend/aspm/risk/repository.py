@@ -18,7 +18,6 @@ Statements are SQLAlchemy Core over the mapped tables and the temporary tables b
 for what Core cannot say (session settings, ANALYZE, PRAGMA), as named constants.
 """
 
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -65,6 +64,7 @@ from aspm.db.base import JSONType
 from aspm.db.bulk import as_uuid, db_uuid, is_postgres, load_rows
 from aspm.findings import sort_keys
 from aspm.findings.models import Detection, DetectorState, Finding, RiskExplanation, TriageState
+from aspm.findings.states import created_by_import
 from aspm.resources.models import Resource, ResourceLink
 from aspm.risk.context import encode as encode_context
 from aspm.risk.models import RiskPolicyRecord
@@ -155,12 +155,6 @@ _ANALYZE_KEYED = text("ANALYZE aspm_risk_keyed")
 # since the last ANALYZE) and would loop over findings once per key
 _PG_NO_NESTLOOP = text("SET LOCAL enable_nestloop = off")
 _PG_NESTLOOP = text("SET LOCAL enable_nestloop = on")
-# _public_control_ids' condition for "the assets of the selected findings" (plain SQL: that
-# function is the glob matching's, SQL text)
-_IN_SELECTED_ASSETS = (
-    " AND f.asset_id IN (SELECT DISTINCT asset_id FROM findings "
-    "WHERE id IN (SELECT finding_id FROM aspm_risk_sel))"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,10 +247,6 @@ def drop_temp_tables(session: Session) -> None:
         session.execute(_SQLITE_DEFAULT_CACHE)
 
 
-def _glob(pattern: str) -> re.Pattern[str]:
-    return globs.compile_one(pattern)  # the one dialect, case ignored (README "Patterns")
-
-
 @dataclass(frozen=True, slots=True)
 class PublicControls:
     """Control patterns (the one glob dialect, aspm.common.globs) that show a resource public,
@@ -268,10 +258,10 @@ class PublicControls:
 
 def _public_controls(controls: PublicControls, control_id: Any) -> ColumnElement[bool]:
     """Control ids (the column `control_id`) that say their resource is public: the one glob
-    dialect, as the Python side matches these patterns (_public_control_ids,
-    aspm.resources.exposure): case ignored, `*` within one `/`-separated segment. One
-    alternation per list (globs.sql_regex_any). Meant for distinct control ids: an expression
-    of a dozen patterns costs ~8 µs a row on PostgreSQL, a Python call on SQLite."""
+    dialect, as the Python side matches these patterns (aspm.resources.exposure): case
+    ignored, `*` within one `/`-separated segment. One alternation per list
+    (globs.sql_regex_any). Meant for distinct control ids: an expression of a dozen patterns
+    costs ~8 µs a row on PostgreSQL, a Python call on SQLite."""
 
     def any_of(patterns: Sequence[str]) -> ColumnElement[bool]:
         matches: ColumnElement[bool] = control_id.regexp_match(globs.sql_regex_any(patterns))
@@ -298,13 +288,10 @@ def select_import(
 
     `created_scored`: the import scored the findings it created as it wrote them (aspm.risk.inline),
     so they are selected only when a public resource involves them. `asset_ids`: the import's
-    assets, so that what it created is an index range of theirs (created_import_id has no
-    index: each statement read every finding)."""
+    assets (see created_by_import)."""
     load_rows(session, SEL, ("finding_id",), [(db_uuid(session, f),) for f in set(affected)])
     f = _findings.c
-    created = f.created_import_id == run_id
-    if asset_ids is not None:
-        created = and_(f.asset_id.in_(asset_ids), created)
+    created = created_by_import(run_id, asset_ids)
     if not created_scored:
         session.execute(
             _insert(session)(_sel)
@@ -369,23 +356,31 @@ def select_assets(session: Session, *, asset_ids: Sequence[uuid.UUID]) -> int:
     return _count(session, _sel)
 
 
-def _public_control_ids(session: Session, controls: PublicControls, where: str) -> int:
-    """Load the control ids (of the findings in scope) that match the public patterns."""
+def _public_control_ids(
+    session: Session,
+    controls: PublicControls,
+    f: Any,
+    in_scope: Sequence[ColumnElement[bool]],
+) -> int:
+    """Load the distinct control ids of the findings in scope (`f`, an alias of findings) that
+    show their resource public: the patterns run once per distinct id (_public_controls), as
+    select_import runs them."""
     if not controls.include:
         return 0
-    ids = session.scalars(
-        text(f"SELECT f.control_id FROM findings f WHERE f.resource IS NOT NULL{where} "  # noqa: S608
-             "GROUP BY f.control_id")
-    ).all()  # fmt: skip
-    include = [_glob(p) for p in controls.include]
-    exclude = [_glob(p) for p in controls.exclude]
-    public = [
-        (c,)
-        for c in ids
-        if any(p.match(c.lower()) for p in include) and not any(p.match(c.lower()) for p in exclude)
-    ]
-    load_rows(session, CTL, ("control_id",), public)
-    return len(public)
+    ids = (  # materialized, so the patterns are not pushed into the scan of findings
+        select(f.c.control_id)
+        .where(f.c.resource.is_not(None), *in_scope)
+        .distinct()
+        .cte("ids")
+        .prefix_with("MATERIALIZED")
+    )
+    session.execute(
+        insert(_ctl).from_select(
+            ["control_id"],
+            select(ids.c.control_id).where(_public_controls(controls, ids.c.control_id)),
+        )
+    )
+    return _count(session, _ctl)
 
 
 def gather_inputs(session: Session, *, everything: bool, public_controls: PublicControls) -> None:
@@ -400,7 +395,7 @@ def gather_inputs(session: Session, *, everything: bool, public_controls: Public
                 select(_findings.c.asset_id).distinct().where(_findings.c.id.in_(selected))
             )
         )
-    if _public_control_ids(session, public_controls, "" if everything else _IN_SELECTED_ASSETS):
+    if _public_control_ids(session, public_controls, f, in_scope):
         session.execute(
             insert(_pub).from_select(
                 ["asset_id", "resource", "min_id", "max_id"],

@@ -30,7 +30,7 @@ from aspm.audit.models import AuditEvent
 from aspm.common import globs
 from aspm.db.base import JSONType, UTCDateTime
 from aspm.findings.models import Detection, Finding, TriageState, risk_key
-from aspm.findings.states import open_clause
+from aspm.findings.states import created_by_import, open_clause
 from aspm.triage.models import FindingComment, OwnershipRule, RiskAcceptance, SuppressionRule
 
 # ---- findings ---------------------------------------------------------------------------------
@@ -389,11 +389,6 @@ def finding_ids_where(session: Session, where: Sequence[ColumnElement[bool]]) ->
     return list(session.scalars(select(Finding.id).where(*where)).all())
 
 
-def _created_by(import_id: uuid.UUID, asset_ids: Sequence[uuid.UUID] | None) -> ColumnElement[bool]:
-    new = Finding.created_import_id == import_id
-    return new if asset_ids is None else and_(Finding.asset_id.in_(asset_ids), new)
-
-
 def clear_teams_at_import(
     session: Session, import_id: uuid.UUID, *, asset_ids: Sequence[uuid.UUID] | None = None
 ) -> None:
@@ -401,7 +396,7 @@ def clear_teams_at_import(
     while the import ran: `apply_at_import` gives them their teams again)."""
     session.execute(
         update(Finding)
-        .where(_created_by(import_id, asset_ids), Finding.team.is_not(None))
+        .where(created_by_import(import_id, asset_ids), Finding.team.is_not(None))
         .values(team=None)
         .execution_options(synchronize_session=False)
     )
@@ -419,7 +414,7 @@ def apply_at_import(
     entry and the suppression rule of the first matching `suppressions` entry, in one UPDATE of
     the findings that get either (`team` is written only with `teams`); returns how many findings
     each entry took, keyed ("ownership_rule" | "suppression_rule", index)."""
-    new = _created_by(import_id, asset_ids)
+    new = created_by_import(import_id, asset_ids)
     unowned, shown = Finding.team.is_(None), Finding.suppression_rule_id.is_(None)
     own_idx = (
         case(*((and_(unowned, *c), i) for i, (c, _) in enumerate(teams)), else_=-1)
