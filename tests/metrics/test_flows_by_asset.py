@@ -4,8 +4,7 @@ what a recompute from every finding gives."""
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -18,15 +17,23 @@ from aspm.common.clock import reset_clock, set_clock
 from aspm.findings.models import Finding, TriageState
 from aspm.metrics import queries, service
 from aspm.metrics.models import MetricFlow, MetricFlowByAsset
+from aspm.risk import service as risk_service
+from aspm.risk.policy import DEFAULT_POLICY_PATH
 from aspm.triage import service as triage_service
 from aspm.triage.schemas import BulkAction, BulkRequest, SuppressionRuleCreate, TriageRequest
 from tests.factories import gitleaks_leak, gitleaks_report, ingest_bytes
-from tests.metrics.helpers import NOW, days_ago, make_asset, make_finding
-
-TODAY = NOW.date()
-MIDNIGHT = datetime.combine(TODAY, time.min, tzinfo=UTC)
-
-Flows = dict[tuple[Any, ...], tuple[Any, ...]]
+from tests.metrics.helpers import (
+    MIDNIGHT,
+    NOW,
+    TODAY,
+    assert_flows_exact,
+    days_ago,
+    flow_kinds,
+    make_asset,
+    make_finding,
+    recomputed_flows_by_asset,
+    rows_keyed,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -34,51 +41,6 @@ def fixed_clock() -> Iterator[None]:
     set_clock(lambda: NOW)
     yield
     reset_clock()
-
-
-def _keyed(rows: Any, keys: int) -> Flows:
-    """Rows as {keys: (count, seconds, with_sla, within_sla)}; seconds rounded (summed per
-    asset, then over assets, a float may differ in its last bits)."""
-    out: Flows = {}
-    for row in rows:
-        day = date.fromisoformat(str(row[0]))  # SQLite's date() is text
-        count, seconds, with_sla, within_sla = row[keys:]
-        out[(day, *row[1:keys])] = (int(count), round(float(seconds), 3), int(with_sla),
-                                    int(within_sla))  # fmt: skip
-    return out
-
-
-def todays_flows(session: Session) -> Flows:
-    t = MetricFlow.__table__.c
-    stmt = select(*(t[c] for c in queries.FLOW_COLUMNS)).where(t.day == TODAY)
-    return _keyed(session.execute(stmt), 6)
-
-
-def recomputed_flows(session: Session) -> Flows:
-    """What today's metric_flows rows would be if computed from every finding at once."""
-    dialect = session.get_bind().dialect.name
-    rows = _keyed(session.execute(queries.flows_source(dialect, since=MIDNIGHT)), 6)
-    return {k: v for k, v in rows.items() if k[0] == TODAY}
-
-
-def todays_flows_by_asset(session: Session) -> Flows:
-    t = MetricFlowByAsset.__table__.c
-    stmt = select(*(t[c] for c in queries.ASSET_FLOW_COLUMNS))
-    return _keyed(session.execute(stmt), 7)
-
-
-def recomputed_flows_by_asset(session: Session) -> Flows:
-    dialect = session.get_bind().dialect.name
-    stmt = queries.flows_source(dialect, since=MIDNIGHT, by_asset=True)
-    return {k: v for k, v in _keyed(session.execute(stmt), 7).items() if k[0] == TODAY}
-
-
-def assert_exact(session: Session) -> Flows:
-    session.expire_all()
-    flows = todays_flows(session)
-    assert flows == recomputed_flows(session)
-    assert todays_flows_by_asset(session) == recomputed_flows_by_asset(session)
-    return flows
 
 
 def asset_id(session: Session, name: str) -> uuid.UUID:
@@ -90,13 +52,6 @@ def asset_id(session: Session, name: str) -> uuid.UUID:
 def finding_ids(session: Session, asset: uuid.UUID) -> list[uuid.UUID]:
     stmt = select(Finding.id).where(Finding.asset_id == asset).order_by(Finding.path)
     return list(session.scalars(stmt))
-
-
-def kinds(flows: Flows) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for key, (count, *_) in flows.items():
-        out[key[1]] = out.get(key[1], 0) + count
-    return out
 
 
 def leaks(*files: str) -> bytes:
@@ -141,20 +96,22 @@ def test_todays_flows_equal_a_full_recompute_after_imports_triage_and_rules(
     sessions: sessionmaker[Session], session: Session
 ) -> None:
     assert ingest_bytes(sessions, leaks("a.env", "b.env", "c.env"), asset="acme/one").new == 3
-    assert kinds(assert_exact(session)) == {"created": 3}  # the first snapshot: every asset
+    assert flow_kinds(assert_flows_exact(session)) == {
+        "created": 3
+    }  # the first snapshot: every asset
     assert ingest_bytes(sessions, leaks("a.env", "b.env"), asset="acme/two").new == 2
-    assert kinds(assert_exact(session)) == {"created": 5}  # acme/one's rows are kept
+    assert flow_kinds(assert_flows_exact(session)) == {"created": 5}  # acme/one's rows are kept
 
     cloud = cloud_asset_with_todays_flows(session, "aws:1111")
     service.refresh_after_change(session, asset_ids=[cloud.id])
-    flows = assert_exact(session)
-    assert kinds(flows) == {"created": 7, "drift": 1, "resolved": 1, "regressed": 1}
+    flows = assert_flows_exact(session)
+    assert flow_kinds(flows) == {"created": 7, "drift": 1, "resolved": 1, "regressed": 1}
 
     # later today, acme/one again without two of its leaks: they are resolved
     set_clock(lambda: NOW + timedelta(hours=2))
     assert ingest_bytes(sessions, leaks("a.env"), asset="acme/one").resolved == 2
-    flows = assert_exact(session)
-    assert kinds(flows)["resolved"] == 3
+    flows = assert_flows_exact(session)
+    assert flow_kinds(flows)["resolved"] == 3
     resolved_seconds = sum(v[1] for k, v in flows.items() if k[1] == "resolved")
     assert resolved_seconds == pytest.approx(2 * 7200 + 3 * 86400 - 3600)
 
@@ -162,7 +119,7 @@ def test_todays_flows_equal_a_full_recompute_after_imports_triage_and_rules(
     two = asset_id(session, "acme/two")
     first, second = finding_ids(session, two)
     triage_to(session, first, TriageState.FALSE_POSITIVE)
-    assert kinds(assert_exact(session))["created"] == 6
+    assert flow_kinds(assert_flows_exact(session))["created"] == 6
 
     # one bulk decision over two assets
     one_left = finding_ids(session, asset_id(session, "acme/one"))[0]
@@ -172,7 +129,7 @@ def test_todays_flows_equal_a_full_recompute_after_imports_triage_and_rules(
                             state=TriageState.FALSE_POSITIVE, reason="test keys"),
         principal=SYSTEM,
     )  # fmt: skip
-    assert kinds(assert_exact(session))["created"] == 4
+    assert flow_kinds(assert_flows_exact(session))["created"] == 4
 
     # a rule change recomputes every asset: a finding of today written without a metrics
     # refresh is counted then, and kept by the imports of other assets after it
@@ -183,10 +140,10 @@ def test_todays_flows_equal_a_full_recompute_after_imports_triage_and_rules(
         request=SuppressionRuleCreate(path_glob="a.env", justification="test data"),
         principal=SYSTEM,
     )
-    assert kinds(assert_exact(session))["created"] == 5
+    assert flow_kinds(assert_flows_exact(session))["created"] == 5
     assert ingest_bytes(sessions, leaks("x.env"), asset="acme/three").new == 1
-    flows = assert_exact(session)
-    assert kinds(flows)["created"] == 6
+    flows = assert_flows_exact(session)
+    assert flow_kinds(flows)["created"] == 6
     assert ("web", "low") in {(k[2], k[5]) for k in flows}  # acme/quiet's row
 
 
@@ -207,13 +164,29 @@ def test_a_days_first_write_recomputes_every_asset_and_drops_earlier_days(
     set_clock(lambda: NOW)
     cloud_asset_with_todays_flows(session, "aws:2222")
     assert ingest_bytes(sessions, leaks("a.env", "z.env"), asset="acme/two").new == 1
-    flows = assert_exact(session)
-    assert kinds(flows) == {"created": 3, "drift": 1, "resolved": 1, "regressed": 1}
+    flows = assert_flows_exact(session)
+    assert flow_kinds(flows) == {"created": 3, "drift": 1, "resolved": 1, "regressed": 1}
     assert list(session.scalars(by_asset_days)) == [TODAY]  # yesterday's rows are gone
     assert session.scalar(yesterdays) == 3  # metric_flows keeps its past days
     service.take_snapshot(session)
-    assert assert_exact(session) == flows
+    assert assert_flows_exact(session) == flows
     assert list(session.scalars(by_asset_days)) == [TODAY]
+
+
+def test_a_risk_policy_change_recomputes_every_assets_flows_of_today(
+    sessions: sessionmaker[Session], session: Session
+) -> None:
+    assert ingest_bytes(sessions, leaks("a.env", "b.env"), asset="acme/one").new == 2
+    assert ingest_bytes(sessions, leaks("a.env"), asset="acme/two").new == 1
+    before = {k[4] for k in assert_flows_exact(session)}  # the flows' priorities
+    # the same policy, but critical or high findings are P2 rather than P3
+    text = DEFAULT_POLICY_PATH.read_text()
+    p3 = "    when: {severity: [critical, high]}\n    priority: P3\n"
+    assert p3 in text
+    text = text.replace(p3, p3.replace("P3", "P2")).replace("version: ", "version: p2-", 1)
+    assert risk_service.set_policy(session, yaml_text=text, actor="tester").updated == 3
+    after = {k[4] for k in assert_flows_exact(session)}
+    assert (before, after) == ({"P3"}, {"P2"})
 
 
 def test_the_asset_filtered_source_reads_only_those_assets_findings(session: Session) -> None:
@@ -224,7 +197,7 @@ def test_the_asset_filtered_source_reads_only_those_assets_findings(session: Ses
     # each of the four flows (created, resolved, drift, regressed) filters by asset
     sql = str(stmt.compile(dialect=session.get_bind().dialect))
     assert sql.count("findings.asset_id IN") == 4
-    rows = _keyed(session.execute(stmt), 7)
+    rows = rows_keyed(session.execute(stmt), 7)
     everyone = recomputed_flows_by_asset(session)
     assert rows == {k: v for k, v in everyone.items() if k[1] == one.id}
     assert {k[1] for k in everyone} == {one.id, two.id}

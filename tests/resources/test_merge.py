@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aspm.assets.models import Asset
 from aspm.audit.models import AuditEvent
 from aspm.auth.principal import SYSTEM
+from aspm.common.clock import reset_clock, set_clock
 from aspm.findings import service as findings_service
 from aspm.findings.models import Detection, Finding, TriageState
 from aspm.ingest.models import IngestRun
@@ -20,6 +21,7 @@ from aspm.resources.models import FindingAlias, ResourceLink
 from aspm.triage import service as triage_service
 from aspm.triage.schemas import CommentCreate, TriageRequest
 from tests.factories import ingest_bytes
+from tests.metrics.helpers import NOW, assert_flows_exact, flow_kinds
 from tests.resources.conftest import FORMAT, bucket, report
 
 ARN = "arn:aws:s3:::acme-logs"
@@ -206,6 +208,23 @@ def test_findings_that_both_carry_decisions_stay_apart(
     details = session.get_one(IngestRun, state.import_id).details["resources"]
     assert (details["merged"], details["kept_apart"]) == (0, 1)
     assert session.scalar(select(func.count()).select_from(FindingAlias)) == 0
+
+
+def test_a_merge_keeps_today_s_flows_of_both_assets_exact(
+    sessions: sessionmaker[Session], session: Session
+) -> None:
+    """The state's import merges the cloud asset's finding into the repository's: neither is
+    an asset of that import, and both assets' flows of today change."""
+    set_clock(lambda: NOW)
+    try:
+        _import(sessions, _iac(), REPO)
+        _import(sessions, _cloud(), CLOUD)
+        assert flow_kinds(assert_flows_exact(session)) == {"created": 2}
+        _import(sessions, _state(), STATE)
+        _one(session)
+        assert flow_kinds(assert_flows_exact(session)) == {"created": 1}
+    finally:
+        reset_clock()
 
 
 def test_a_later_new_detection_of_the_merged_key_lands_on_the_survivor(

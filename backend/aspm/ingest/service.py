@@ -537,6 +537,9 @@ class _Import:
         )
         self._by_asset: dict[tuple[uuid.UUID, str], _Target] = {}
         self.merged = repository.MergeCounts()
+        # it changed findings of assets it did not import into (see _store_inventory): today's
+        # metrics are then recomputed for every asset
+        self.beyond_assets = False
         # the ownership rules, once: a new finding is written with its team (None: no rules)
         self.teams = triage_service.teams_for_new_findings(session)
         # from here on, the session only through the writer (see _Writer)
@@ -559,6 +562,11 @@ class _Import:
         elif not triage_service.acts_for_team(principal, asset.owner_team):
             raise PermissionDenied(_refusal(principal, asset))
         self._allowed.add(asset.id)
+
+    def asset_ids(self) -> list[uuid.UUID]:
+        """The assets the import has written to so far, each once, sorted (the inventory's
+        fallback target may add one after the findings)."""
+        return sorted({t.asset.id for t in self.targets.values()})
 
     def _apply(self, session: Session, batch: Batch) -> None:
         repository.merge_batch(
@@ -905,7 +913,7 @@ def _store_inventory(
             now=now,
             warn=state.warn,
         )
-    asset_ids = sorted({t.asset.id for t in state.targets.values()})
+    asset_ids = state.asset_ids()
     linked = resources_service.link_findings(
         session, now=now, run_id=None if ctx.resources else run.id, asset_ids=asset_ids
     )
@@ -927,6 +935,9 @@ def _store_inventory(
             risk_service.rescore_findings(
                 session, merge.survivors, policy_path=state.options.risk_policy, actor=actor
             )
+    # stored resources re-score the linked findings of every asset; a pair's other finding
+    # may lie in another asset (merged away, or re-scored as the survivor)
+    state.beyond_assets = counts is not None or merged > 0
     if counts is not None or linked or kept_apart:
         run.details = {
             **(run.details or {}),
@@ -1009,7 +1020,7 @@ def ingest(
         actor=f"system:ingest:{options.actor}",
     )
     ruled = triage_service.apply_rules_to_import(  # ownership + suppression rules
-        session, run.id, asset_ids=[t.asset.id for t in state.targets.values()], teams=state.teams
+        session, run.id, asset_ids=state.asset_ids(), teams=state.teams
     )
     # resources and links first: scoring reads what the inventory says about each resource
     inventory = _store_inventory(session, state, ctx, fallback_tool=opened.ingestor.name)
@@ -1022,7 +1033,7 @@ def ingest(
         actor=f"system:ingest:{options.actor}",
         created_scored=True,
         inventory=inventory,
-        asset_ids=[t.asset.id for t in state.targets.values()],
+        asset_ids=state.asset_ids(),
     )
     repository.upsert_rules(session, state.rules.values())
     targets = list({id(t): t for t in state.targets.values()}.values())
@@ -1039,7 +1050,9 @@ def ingest(
         or ruled.owned or ruled.suppressed
     )  # fmt: skip
     # today's posture, SQL only; an import that changed nothing leaves it as it is
-    metrics_service.snapshot_after_import(session, asset_ids=assets, changed=changed)
+    metrics_service.snapshot_after_import(
+        session, asset_ids=assets, changed=changed, everywhere=state.beyond_assets
+    )
     tools = sorted({t.scope.tool for t in targets})
     result = IngestResult(
         import_id=run.id,

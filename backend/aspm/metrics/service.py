@@ -55,7 +55,11 @@ def take_snapshot(session: Session, *, day: date | None = None) -> SnapshotResul
 
 
 def snapshot_after_import(
-    session: Session, *, asset_ids: Iterable[uuid.UUID], changed: bool = True
+    session: Session,
+    *,
+    asset_ids: Iterable[uuid.UUID],
+    changed: bool = True,
+    everywhere: bool = False,
 ) -> None:
     """Keep today's snapshot current after an import, in the import's transaction, in time
     proportional to the imported assets' findings (not to the whole database): their rows are
@@ -66,13 +70,17 @@ def snapshot_after_import(
 
     Today's flows are kept the same way: the imported assets' per-asset rows are recomputed,
     and today's flows are their sum over every asset (on the day's first write, every asset's
-    rows are computed).
+    rows are computed). `everywhere`: the change reached other assets' findings too (an
+    inventory re-scores the linked findings of every asset, a code-and-cloud merge deletes or
+    re-scores the other asset's finding of a pair, a risk policy re-scores everything), so
+    every asset's rows are recomputed.
 
     Concurrent imports: today's flows and snapshot totals sum over every asset, so their writers
     take turns (`lock_metrics`, held to the end of the transaction: the last step of an import)
     and each recomputes from what the previous one committed. Figures are then the same as
     after the same imports one by one, and no import fails because another runs."""
     ids = sorted(set(asset_ids))
+    changed = changed or everywhere
     if not changed and repository.snapshot_exists(session, day=utcnow().date()):
         return  # nothing to write, so no need to wait for the lock
     repository.lock_metrics(session)
@@ -88,7 +96,13 @@ def snapshot_after_import(
             repository.replace_compliance(session, taken_at=now)
             repository.replace_flows(session, today=today, every_day=True)
             return
-        repository.carry_forward(session, day=today, source_day=previous, exclude=ids)
+        if not everywhere:
+            repository.carry_forward(session, day=today, source_day=previous, exclude=ids)
+    if everywhere:
+        repository.replace_snapshot(session, day=today, as_of=now, taken_at=now)
+        repository.replace_compliance(session, taken_at=now)
+        repository.replace_flows(session, today=today, every_day=False)
+        return
     repository.update_flows(session, today=today, asset_ids=ids)
     if ids:
         repository.replace_snapshot(session, day=today, as_of=now, taken_at=now, asset_ids=ids)
@@ -101,11 +115,7 @@ def refresh_after_change(session: Session, *, asset_ids: Iterable[uuid.UUID] | N
     posture tiles then move at once instead of at the next import or `aspm metrics snapshot`.
     `asset_ids` None: every asset (a rule may touch any of them)."""
     if asset_ids is None:
-        repository.lock_metrics(session)
-        now = utcnow()
-        repository.replace_snapshot(session, day=now.date(), as_of=now, taken_at=now)
-        repository.replace_compliance(session, taken_at=now)
-        repository.replace_flows(session, today=now.date(), every_day=False)
+        snapshot_after_import(session, asset_ids=(), everywhere=True)
         return
     ids = sorted(set(asset_ids))
     if ids:

@@ -106,8 +106,11 @@ def _apply(
     actor: str,
     previous: RiskPolicyRecord | None,
     reason: str,
+    first_use: bool = False,
 ) -> RescoreResult:
-    """Record `pol` as the policy in force, re-score every finding, audit it."""
+    """Record `pol` as the policy in force, re-score every finding, audit it, and recompute
+    today's metrics when a result changed. On `first_use` (inside the scoring that needs a
+    policy, e.g. an import, which recomputes its own metrics after) the metrics are left."""
     record = _record(session, pol, source=source, actor=actor)
     # every finding holds what the previous policy gave: only changed results are written
     before = None
@@ -131,6 +134,8 @@ def _apply(
     )  # fmt: skip
     log.info("risk policy %s applied from %s: %d findings re-scored in %d ms",
              pol.version, source, result.updated, result.duration_ms)  # fmt: skip
+    if result.updated and not first_use:  # priorities changed: today's posture and flows
+        metrics_service.refresh_after_change(session, asset_ids=None)
     return result
 
 
@@ -163,6 +168,7 @@ def current_policy(
         actor=actor,
         previous=latest,
         reason="first use of the risk policy" if latest is None else "recorded policy outdated",
+        first_use=True,
     )
     return wanted, True
 
