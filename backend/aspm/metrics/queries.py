@@ -492,8 +492,8 @@ def _regressed(dialect: str, *, where: list[ColumnElement[bool]], by_asset: bool
 
 
 def flow_totals_source(*, day: date) -> Rows:
-    """The day's per-asset flows summed over assets: metric_flows' rows of that day (as
-    totals_source is to the snapshot)."""
+    """The per-asset flows of the day (and later days, see metrics.repository) summed over
+    assets: metric_flows' rows of those days (as totals_source is to the snapshot)."""
     a = MetricFlowByAsset
     keys = (a.day, a.kind, a.team, a.environment, a.priority, a.severity)
     return (
@@ -504,7 +504,7 @@ def flow_totals_source(*, day: date) -> Rows:
             func.sum(a.with_sla).label("with_sla"),
             func.sum(a.within_sla).label("within_sla"),
         )
-        .where(a.day == day)
+        .where(a.day >= day)
         .group_by(*keys)
     )
 

@@ -7,7 +7,7 @@ recomputes from what the previous one committed. No pandas here: ingestion calls
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import cast
 
@@ -205,18 +205,19 @@ def _flows_by_asset_exist(session: Session, *, day: date) -> bool:
 def _replace_flows_by_asset(
     session: Session, *, day: date, asset_ids: list[uuid.UUID] | None
 ) -> None:
-    """Make the day's per-asset flows (of these assets, or all) what their findings say. For
-    all assets, the rows of other days go too: the table holds one day."""
-    start = datetime.combine(day, time.min, tzinfo=UTC)
+    """Make the per-asset flows of the day and after (of these assets, or all) what their
+    findings say. For all assets, the rows of earlier days go too: the table holds today (and
+    whatever a clock ahead of this one dated later). No upper bound on the day: with one, the
+    planner's estimate for an import's just-written findings fell to a row, and it sorted
+    100k rows on disk (272 against 148 ms for a 100k first import)."""
     source = queries.flows_source(
         _dialect(session),
-        since=start,
-        until=start + timedelta(days=1),
+        since=datetime.combine(day, time.min, tzinfo=UTC),
         asset_ids=asset_ids,
         by_asset=True,
     )
     a = MetricFlowByAsset
-    scope = [] if asset_ids is None else [a.day == day, a.asset_id.in_(asset_ids)]
+    scope = [] if asset_ids is None else [a.day >= day, a.asset_id.in_(asset_ids)]
     _sync(
         session,
         MetricFlowByAsset,
@@ -235,7 +236,7 @@ def _replace_flow_totals(session: Session, *, day: date) -> None:
         fill=lambda staging: session.execute(
             insert(staging).from_select(list(queries.FLOW_COLUMNS), source)
         ),
-        scope=[MetricFlow.day == day],
+        scope=[MetricFlow.day >= day],
     )
 
 
@@ -243,15 +244,17 @@ def replace_flows(session: Session, *, today: date, every_day: bool) -> None:
     """Recompute the flows from every finding: today's per asset, then today's metric_flows
     rows as their sum; with `every_day`, first every day's metric_flows rows (a reopening or a
     false-positive decision changes past days)."""
-    if every_day:
-        source = queries.flows_source(_dialect(session), since=None)
+    if every_day:  # the days before today; today's come from the per-asset rows below
+        source = queries.flows_source(
+            _dialect(session), since=None, until=datetime.combine(today, time.min, tzinfo=UTC)
+        )
         _sync(
             session,
             MetricFlow,
             fill=lambda staging: session.execute(
                 insert(staging).from_select(list(queries.FLOW_COLUMNS), source)
             ),
-            scope=[],
+            scope=[MetricFlow.day < today],
         )
     _replace_flows_by_asset(session, day=today, asset_ids=None)
     _replace_flow_totals(session, day=today)
