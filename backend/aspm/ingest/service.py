@@ -704,10 +704,12 @@ class _Import:
         )
         chash = _content_hash(raw, title, snippet, path)
         known = target.known.get(fp_key)
-        # a record seen in this import keeps its line where the content hash was
+        # a record seen in this import keeps its line where the content hash was. The known-map
+        # entries are spelled out here, not through _known / _known_value: per record, the calls
+        # cost 0.3-0.5 us (50 ms of a 100k SARIF re-import's 2.7 s)
         line = loc.start_line if loc.start_line is not None and loc.start_line > 0 else 0
         if (
-            known is not None and known & _SEEN and _known_value(known) != line
+            known is not None and known & _SEEN and known >> _FLAG_BITS != line
             and where[0] != "secret"
         ):  # fmt: skip
             where, fp_key = self._occurrence(target, raw, where, fp_key, line, path, secret_hash)
@@ -716,18 +718,18 @@ class _Import:
         if loc.commit is not None and not (known and known & _SEEN) and is_commit(loc.commit):
             self.commits.append((target.asset.id, raw.tool, fp_key.hex(), loc.commit.lower()))
         if known is None:
-            target.known[fp_key] = _known(line, _SEEN | _ACTIVE)
+            target.known[fp_key] = (line << _FLAG_BITS) | _SEEN | _ACTIVE
             self.new += 1
         elif known & _SEEN:
             self.duplicates += 1
             return
         else:
-            target.known[fp_key] = _known(line, (known & _FLAGS) | _SEEN)
+            target.known[fp_key] = (line << _FLAG_BITS) | (known & _FLAGS) | _SEEN
             if not known & _ACTIVE:
                 self.reopened += 1
             else:
                 self.unchanged += 1
-                if _known_value(known) == chash and not self.options.partial:
+                if known >> _FLAG_BITS == chash and not self.options.partial:
                     return  # seen again, nothing to write
         fp = fp_key.hex()
         control = self.controls.control_for(raw.tool, raw.rule_id)
