@@ -1,10 +1,22 @@
 """The rows an import writes without the ORM (COPY, executemany) name the columns they land in,
 in the database the migrations built, and the positional pieces the service splices agree."""
 
+from collections.abc import Callable
+from typing import Any
+
+import pytest
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from aspm.ingest.repository import SHOWN_COLUMNS, DetectionRow, DetectionUpdate, FindingRow
+from aspm.ingest.repository import (
+    SHOWN_COLUMNS,
+    DetectionRow,
+    DetectionUpdate,
+    FindingRow,
+    new_detection_row,
+    new_detection_update,
+    new_finding_row,
+)
 
 
 def _columns(session: Session, table: str) -> dict[str, bool]:
@@ -42,3 +54,22 @@ def test_what_a_detection_shows_is_spliced_at_the_same_place_in_both_rows() -> N
     assert SHOWN_COLUMNS[-1] == "cvss"
     assert DetectionRow._fields[7 : 7 + n] == SHOWN_COLUMNS
     assert DetectionUpdate._fields[4:] == SHOWN_COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("construct", "row_type"),
+    [
+        (new_finding_row, FindingRow),
+        (new_detection_row, DetectionRow),
+        (new_detection_update, DetectionUpdate),
+    ],
+)
+def test_the_fast_constructors_make_the_named_rows(
+    construct: Callable[..., Any], row_type: Any
+) -> None:
+    # the service builds rows through these: the same instances the class makes, fields by name
+    values = [f"v{i}" for i in range(len(row_type._fields))]
+    row = construct(*values)
+    assert type(row) is row_type
+    assert row == row_type(*values)
+    assert row._asdict() == dict(zip(row_type._fields, values, strict=True))
