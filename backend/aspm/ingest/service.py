@@ -801,7 +801,7 @@ class _Import:
                     if self.teams is None
                     else self.teams.team(target.asset.id, path, loc.resource)
                 )
-                # positional, in FindingRow's order (see repository: keywords cost 6% of CPU)
+                # positional, in FindingRow's order (see repository.new_finding_row)
                 self.new_findings.append(
                     new_finding_row(
                         fid_db, target.asset_db_id, key, FINDING_KEY_VERSION, control_id,
