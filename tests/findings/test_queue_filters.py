@@ -256,5 +256,5 @@ def test_postgres_answers_search_and_team_queues_from_their_indexes(
         rows = connection.exec_driver_sql("EXPLAIN " + statement, params).scalars()
         return "\n".join(rows)
 
-    assert "ix_finding_search_trgm" in plan("searched")
+    assert "ix_finding_search_folded" in plan("searched")
     assert "ix_findings_asset_queue" in plan("owned_assets")

@@ -186,3 +186,42 @@ def test_the_check_finds_rows_no_trigger_marked(
     with unit_of_work(sessions) as s:  # what the teardown check needs: mark it, refresh it
         s.execute(insert(search_index.pending).values(asset_id=assets[0], version=1))
     search_index.refresh(sessions)
+
+
+def test_the_folded_index_finds_identifiers_exactly(sessions: sessionmaker[Session]) -> None:
+    """The index answers the folded term; a text that only folds like the term (`ckvqaws_42`
+    against `ckv_aws_42`), or holds a LIKE wildcard's letter, is not a match."""
+    assets = _seed(sessions, n=6)
+    titles = ["CKV_AWS_42 open", "ckvqaws_42 folded twin", "100% public", "100q public",
+              "a\\b path", "aqb path"]  # fmt: skip
+    with unit_of_work(sessions) as s:
+        ids = s.scalars(select(Finding.id).order_by(Finding.title)).all()
+        for fid, title in zip(ids, titles, strict=True):
+            s.execute(update(Finding).where(Finding.id == fid).values(title=title))
+    search_index.refresh(sessions)
+    with sessions() as s:
+        assert _pending(s) == set()
+        folded = s.execute(
+            select(search_index.finding_search.c.text, search_index.finding_search.c.folded)
+        ).all()
+        assert all(f == search_index.fold(t) for t, f in folded)  # the column and Python agree
+        for q in ("ckv_aws_42", "CKV_AWS", "100%", "% pub", "a\\b", "s_4", "q"):
+            assert _found(s, q) == _expected(s, q), q
+        assert len(_found(s, "ckv_aws_42")) == 1
+        assert len(_found(s, "100%")) == 1
+    assert assets
+
+
+def test_the_migration_folds_as_the_search_does() -> None:
+    """The migration's generated column is a frozen copy of FOLD_FROM / FOLD_TO."""
+    import importlib.util
+    from pathlib import Path
+
+    versions = Path(__file__).resolve().parents[2] / "alembic" / "versions"
+    path = next(versions.glob("*_finding_search_folded.py"))
+    spec = importlib.util.spec_from_file_location("folded_migration", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (module.FOLD_FROM, module.FOLD_TO) == (search_index.FOLD_FROM, search_index.FOLD_TO)

@@ -187,7 +187,9 @@ def _text_search(q: str, *, per_row: bool = False) -> ColumnElement[bool]:
     if not search_index.usable(term):
         return Finding.id.in_(read)
     indexed = union(
-        select(search_index.finding_search.c.finding_id).where(search_index.indexed_matches(like)),
+        select(search_index.finding_search.c.finding_id).where(
+            search_index.indexed_matches(term, like)
+        ),
         select(own.id).where(search_index.in_pending(own.asset_id), by_finding(own)),
         select(Detection.finding_id).where(
             search_index.in_pending(Detection.asset_id), by_detection

@@ -51,6 +51,14 @@ log = logging.getLogger(__name__)
 TABLES = ("finding_search", "finding_search_pending")
 SEPARATOR = chr(31)  # between pieces: no search term holds it (see `usable`)
 
+# `folded` is `text` with the punctuation of identifiers (and LIKE's wildcards and escape) turned
+# into one letter, so that pg_trgm, which splits words at anything but letters and digits, sees
+# `ckv_aws_42` or `aws_s3_bucket.logs` as one word with trigrams of its own (migration
+# finding_search_folded holds a frozen copy: a test checks the two agree)
+FOLD_FROM = '_-.:/\\@=[]"%'
+FOLD_TO = "q" * len(FOLD_FROM)
+_FOLD = str.maketrans(FOLD_FROM, FOLD_TO)
+
 # not in the models' metadata: the migration owns them (aspm.db.migrate.include_name)
 _metadata = MetaData()
 finding_search = Table(
@@ -59,6 +67,7 @@ finding_search = Table(
     Column("finding_id", Uuid, primary_key=True),
     Column("asset_id", Uuid, nullable=False),
     Column("text", Text, nullable=False),
+    Column("folded", Text),  # generated: `text` through FOLD (migration finding_search_folded)
 )
 pending = Table(
     "finding_search_pending",
@@ -149,11 +158,20 @@ def pending_assets() -> ColumnElement[list[uuid.UUID]]:
     return func.coalesce(select(func.array_agg(pending.c.asset_id)).scalar_subquery(), empty)
 
 
-def indexed_matches(like: str) -> ColumnElement[bool]:
-    """finding_search rows whose text is LIKE `like` (escaped with a backslash), of assets that
-    are not pending (their rows may be stale: the caller reads their tables instead)."""
+def fold(term: str) -> str:
+    """`term` as `folded` spells text: FOLD_FROM turned into FOLD_TO, character by character."""
+    return term.translate(_FOLD)
+
+
+def indexed_matches(term: str, like: str) -> ColumnElement[bool]:
+    """finding_search rows that hold `term` (lower-cased; `like` is its LIKE pattern, escaped
+    with a backslash), of assets that are not pending (their rows may be stale: the caller reads
+    their tables instead). The trigram index answers the folded term; `text` then drops the
+    false matches folding made (`ckvqaws` folds like `ckv_aws`). A folded term holds no LIKE
+    wildcard and no backslash: FOLD_FROM turns them into letters."""
     s = finding_search.c
-    return s.text.like(like, escape="\\") & (s.asset_id != all_(pending_assets()))
+    folded = s.folded.like(f"%{fold(term)}%") & s.text.like(like, escape="\\")
+    return folded & (s.asset_id != all_(pending_assets()))
 
 
 def in_pending(asset_id: SQLColumnExpression[uuid.UUID]) -> ColumnElement[bool]:
