@@ -213,3 +213,32 @@ def test_a_small_bulk_rewrite_syncs_rows_and_a_large_one_rebuilds(session: Sessi
     assert {i for i in migrated[1] if "WHERE" in i} == {
         i for i in migrated[1] if "_asset_" in i or "_team_" in i
     }
+
+
+@pytest.mark.parametrize("sort", [FindingSort.RISK, FindingSort.PRIORITY])
+def test_a_team_page_checked_after_the_merge_falls_back_when_a_finding_fails(
+    session: Session, sort: FindingSort
+) -> None:
+    """_team_candidates takes the page from finding_sort_keys alone and checks its findings
+    after: its page when every one passes the filter, None (the joined merge answers) when one
+    does not, and the list pages are the sorted ones either way."""
+    _reassign(session, _seed(session, 90, suppression_rule_id=None))  # at first every one passes
+    flt = FindingFilter(sort=sort, limit=5)
+    flt.teams = ["red"]
+    owned = repository._team_assets(session, flt)
+    assert owned
+    expected = _pages(session, flt, walk_from=10**9)
+    checked = repository._team_candidates(session, flt, owned)
+    assert checked is not None
+    assert [r[-1] for r in checked] == expected[:6]
+    # a rule hides the second finding of the page: the unchecked merge holds it, so the check
+    # gives up, and the page skips it
+    session.execute(
+        update(Finding).where(Finding.id == expected[1]).values(suppression_rule_id=uuid.uuid4())
+    )
+    assert repository._team_candidates(session, flt, owned) is None
+    hidden = [i for i in expected if i != expected[1]]
+    assert _pages(session, flt, walk_from=0) == hidden
+    assert _pages(session, flt, walk_from=10**9) == hidden
+    # an offset page is not checked after the merge (the skipped entries would need checking)
+    assert repository._team_candidates(session, flt.model_copy(update={"offset": 5}), owned) is None

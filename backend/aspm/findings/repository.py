@@ -524,6 +524,9 @@ def _sorted_keys(
     if flt.after is not None:
         page = page.where(_after(flt, flt.after))
     if owned is not None and flt.teams and session.get_bind().dialect.name == "postgresql":
+        checked = _team_candidates(session, flt, owned) if many else None
+        if checked is not None:
+            return checked
         page = _team_merge(flt, owned, few=not total_capped, walk=many)
     elif total_capped:
         page = page.order_by(*_order(flt))
@@ -543,8 +546,35 @@ def _sorted_keys(
     return session.execute(page.limit(flt.limit + 1)).all()
 
 
+def _team_candidates(
+    session: Session, flt: FindingFilter, owned: Sequence[uuid.UUID]
+) -> list[Any] | None:
+    """The page's keys of a team filter in the risk or priority order when many match, from
+    finding_sort_keys alone: the first limit + 1 entries of its merged ranges, whose findings are
+    then checked against the filter's other conditions in one lookup. None when one of them
+    fails (the page then comes from ranges joined entry by entry to their findings, _team_merge),
+    for an offset, or when the order has no sort keys. For a team of 40 assets at 1M findings by
+    priority, the joined ranges read 2,040 findings (10 ms of the request); this way 51."""
+    if flt.offset or _walked_keys(flt.sort, sort_keys.sort_keys) is None:
+        return None
+    page = _team_merge(flt, owned, few=False, walk=True, unchecked=True)
+    rows = list(session.execute(page.limit(flt.limit + 1)).all())
+    ids = [row[-1] for row in rows]
+    if ids:
+        rest = flt.model_copy(update={"teams": None})
+        kept = _filtered(rest).with_only_columns(Finding.id).where(Finding.id.in_(ids))
+        if len(session.scalars(kept).all()) != len(ids):
+            return None
+    return rows
+
+
 def _team_merge(
-    flt: FindingFilter, owned: Sequence[uuid.UUID], *, few: bool, walk: bool = False
+    flt: FindingFilter,
+    owned: Sequence[uuid.UUID],
+    *,
+    few: bool,
+    walk: bool = False,
+    unchecked: bool = False,
 ) -> Select[Any]:
     """The page's keys of a team filter (PostgreSQL): the first rows in the filter's order of
     each asset the teams own (findings with no team of their own) and of each of the teams
@@ -559,7 +589,8 @@ def _team_merge(
     p50); this way 40 ranges of 51 entries and their 2,040 findings (5-7 ms, 18 ms). A filter
     whose matches all sort late in each branch (priority=P4 by priority) reads up to every
     finding of the teams, as before, by id. When few match, each branch reads its matches
-    (`few`: selected on the index first) and sorts them."""
+    (`few`: selected on the index first) and sorts them. `unchecked` (with `walk`): the ranges
+    of finding_sort_keys alone, for _team_candidates to check."""
     table_keys = _walked_keys(flt.sort, sort_keys.sort_keys) if walk else None
     keys = table_keys or _keys(flt.sort)
     down = _downward(flt)
@@ -569,7 +600,10 @@ def _team_merge(
     def branch(condition: ColumnElement[bool], walked: ColumnElement[bool]) -> Any:
         cols: list[Any] = [k.selected.label(f"s{i}") for i, k in enumerate(keys)]
         cols += [k.order.label(f"o{i}") for i, k in enumerate(keys)]
-        if table_keys is not None:
+        if table_keys is not None and unchecked:
+            # finding_sort_keys' range alone: the caller checks the merged page's findings
+            stmt = select(*cols).select_from(sort_keys.sort_keys).where(walked)
+        elif table_keys is not None:
             # finding_sort_keys' range in the order, each entry joined to its finding
             k = sort_keys.sort_keys.c
             stmt = (
