@@ -242,3 +242,45 @@ def test_a_team_page_checked_after_the_merge_falls_back_when_a_finding_fails(
     assert _pages(session, flt, walk_from=10**9) == hidden
     # an offset page is not checked after the merge (the skipped entries would need checking)
     assert repository._team_candidates(session, flt.model_copy(update={"offset": 5}), owned) is None
+
+
+@pytest.mark.parametrize("cap", [3, 8, 10_000])
+def test_a_priority_filter_is_counted_on_the_table_as_on_findings(
+    session: Session, monkeypatch: pytest.MonkeyPatch, cap: int
+) -> None:
+    """_sort_key_counts gives what _capped_counts gives, below and above the cap, for the
+    filters it takes (priority bands, assets; rule-hidden findings left out), and declines the
+    others."""
+    ids = _seed(session, 120)  # every 13th hidden by a rule
+    monkeypatch.setattr(repository, "COUNT_CAP", cap)
+    asset = session.scalars(select(Finding.asset_id).where(Finding.id == ids[0])).one()
+    p1, p2 = PriorityFilter.P1, PriorityFilter.P2
+    taken: list[dict[str, Any]] = [
+        {"priority": [p1]},
+        {"priority": [p1, p2]},
+        {"priority": [p2], "asset_ids": [asset]},
+        {"priority": [p1], "sort": FindingSort.RISK, "limit": 3},
+    ]
+    answered = 0
+    for kw in taken:
+        flt = FindingFilter(**kw)
+        only = flt.model_copy(update={"suppressed": SuppressedFilter.ONLY})
+        counted = repository._sort_key_counts(session, flt)
+        expected = repository._capped_counts(session, [flt, only], None)
+        if expected[1][1]:  # the rules hide more than the cap: counted on findings
+            assert counted is None, (kw, cap)
+            continue
+        assert counted == expected, (kw, cap)
+        assert counted[1][0] > 0  # some of them hidden: the subtraction is tested
+        answered += 1
+    assert answered >= 2
+    declined: list[dict[str, Any]] = [
+        {"priority": [p1], "open": True},
+        {"priority": [PriorityFilter.NONE]},
+        {"priority": [p1], "suppressed": SuppressedFilter.INCLUDE},
+        {},
+        {"priority": [p1], "severity": ["high"]},
+        {"priority": [p1], "q": "b1"},
+    ]
+    for kw in declined:
+        assert repository._sort_key_counts(session, FindingFilter(**kw)) is None, kw

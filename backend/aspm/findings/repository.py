@@ -386,9 +386,10 @@ def list_page(
         total, total_capped = hidden, hidden_capped
     else:
         only = flt.model_copy(update={"suppressed": SuppressedFilter.ONLY})
-        [(total, total_capped), (hidden, hidden_capped)] = _capped_counts(
-            session, [flt, only], owned
-        )
+        counts = _sort_key_counts(session, flt) if owned is None else None
+        if counts is None:
+            counts = _capped_counts(session, [flt, only], owned)
+        [(total, total_capped), (hidden, hidden_capped)] = counts
     # a team's findings, all sorting low, made the walk give up after 20,000 entries and sort
     # anyway (368 against 236 ms at 1M findings): teams take their own way (_team_merge)
     many = total_capped or total > walk_from
@@ -691,6 +692,46 @@ def _capped_counts(
         counts.append(select(func.count()).select_from(counted).scalar_subquery())
     row = session.execute(select(*counts)).one()
     return [(min(int(n), COUNT_CAP), int(n) > COUNT_CAP) for n in row]
+
+
+# what a filter may select by for _sort_key_counts to count it (the rest order and page)
+_BY_SORT_KEYS = frozenset(
+    {"priority", "asset_ids", "suppressed", "sort", "descending", "limit", "offset", "after"}
+)
+_NO_FILTER = FindingFilter()
+
+
+def _sort_key_counts(session: Session, flt: FindingFilter) -> list[tuple[int, bool]] | None:
+    """_capped_counts of [flt, flt with suppressed=only] for a filter that selects by priority
+    band (and assets) only and leaves out what suppression rules hide, on PostgreSQL: first how
+    many of its findings the rules hide (the index of rule-hidden findings), then how many it
+    selects in all, from an index-only range of finding_sort_keys up to COUNT_CAP + 1 + hidden,
+    less the hidden ones. Counting on findings read them until 10,001 P1 findings turned up:
+    50,000 rows, 18 ms of a 32 ms request at 1M findings; the range takes 2.5 ms. None for any
+    other filter, or when the rules hide more than COUNT_CAP of its findings."""
+    if (
+        flt.suppressed is not SuppressedFilter.EXCLUDE
+        or not flt.priority
+        or PriorityFilter.NONE in flt.priority
+        or not is_postgres(session)
+        or any(
+            getattr(flt, name) != getattr(_NO_FILTER, name)
+            for name in FindingFilter.model_fields
+            if name not in _BY_SORT_KEYS
+        )
+    ):
+        return None
+    only = flt.model_copy(update={"suppressed": SuppressedFilter.ONLY})
+    [(hidden, hidden_capped)] = _capped_counts(session, [only], None)
+    if hidden_capped:
+        return None
+    k = sort_keys.sort_keys.c
+    ranged = select(k.finding_id).where(k.priority.in_([p.value for p in flt.priority]))
+    if flt.asset_ids is not None:
+        ranged = ranged.where(k.asset_id.in_(flt.asset_ids))
+    limited = ranged.limit(COUNT_CAP + 1 + hidden).subquery()
+    total = session.execute(select(func.count()).select_from(limited)).scalar_one() - hidden
+    return [(min(total, COUNT_CAP), total > COUNT_CAP), (hidden, False)]
 
 
 def iter_rows(session: Session, flt: FindingFilter, *, batch: int = 2000) -> Iterator[Any]:
