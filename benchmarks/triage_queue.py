@@ -207,6 +207,7 @@ def bench_queue(url: str, args: argparse.Namespace) -> None:
             ("sort=risk", {"sort": "risk"}),
             ("sort=priority", {"sort": "priority"}),
             ("priority=P1", {"priority": "P1"}),
+            ("priority=P1, open (the dashboard's P1 view)", {"priority": "P1", "open": "true"}),
             ("assignee=me", {"assignee": "me"}),
             ("team=mine (by priority: the default of `mine`)", {"team": "mine"}),
             ("team=mine, by severity", {"team": "mine", "sort": "severity"}),
