@@ -13,6 +13,7 @@ from aspm.db.session import unit_of_work
 from aspm.findings import repository, search_index
 from aspm.findings.models import Detection, Finding
 from aspm.findings.schemas import FindingFilter, SuppressedFilter
+from tests import alembic_versions
 from tests.findings.test_queue_filters import T0, _finding
 from tests.findings.test_queue_filters import _detection as detection
 
@@ -214,14 +215,5 @@ def test_the_folded_index_finds_identifiers_exactly(sessions: sessionmaker[Sessi
 
 def test_the_migration_folds_as_the_search_does() -> None:
     """The migration's generated column is a frozen copy of FOLD_FROM / FOLD_TO."""
-    import importlib.util
-    from pathlib import Path
-
-    versions = Path(__file__).resolve().parents[2] / "alembic" / "versions"
-    path = next(versions.glob("*_finding_search_folded.py"))
-    spec = importlib.util.spec_from_file_location("folded_migration", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = alembic_versions.load("finding_search_folded")
     assert (module.FOLD_FROM, module.FOLD_TO) == (search_index.FOLD_FROM, search_index.FOLD_TO)

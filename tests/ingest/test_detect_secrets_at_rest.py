@@ -2,9 +2,7 @@
 reaches the database; only its keyed HMAC does, and it keys the detection across re-imports."""
 
 import hashlib
-import importlib.util
 import json
-from pathlib import Path
 from types import ModuleType
 
 from sqlalchemy import func, select
@@ -12,12 +10,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from aspm.common.hashing import secret_hmac
 from aspm.findings.models import Detection, Finding
+from tests import alembic_versions
 from tests.conftest import TEST_SECRET
 from tests.factories import ingest_bytes
 from tests.ingest.harness import SAMPLES
 from tests.ingest.test_secrets_at_rest import _dump
 
-ROOT = Path(__file__).resolve().parents[2]
 BASELINES = ("many.json", "ibm-fork.json", "v0-version-last.json")
 
 
@@ -67,13 +65,7 @@ def test_a_secret_that_moved_lines_is_the_same_detection(
 
 
 def _migration() -> ModuleType:
-    path = next(ROOT.glob("alembic/versions/*_detect_secrets_keyed_hash.py"))
-    spec = importlib.util.spec_from_file_location("detect_secrets_keyed_hash", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return alembic_versions.load("detect_secrets_keyed_hash")
 
 
 def _digest(*parts: str) -> str:

@@ -1,29 +1,15 @@
 """The data migration to the one glob dialect keeps what stored suppression and ownership patterns
 meant, wherever the new dialect can say it (alembic/versions/..._one_glob_dialect.py)."""
 
-import importlib.util
 import re
-from pathlib import Path
-from types import ModuleType
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aspm.common import globs
+from tests import alembic_versions
 
-_PATH = next((Path(__file__).parents[2] / "alembic" / "versions").glob("*_one_glob_dialect.py"))
-
-
-def _migration() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("one_glob_dialect", _PATH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-rewrite = _migration().rewrite
+rewrite = alembic_versions.load("one_glob_dialect").rewrite
 
 
 def _old_matches(pattern: str, value: str) -> bool:
