@@ -19,7 +19,6 @@ Revises: 9e4c2a71d0b5
 Create Date: 2026-12-08 00:00:00
 """
 
-import logging
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -67,21 +66,15 @@ def downgrade() -> None:
 
 
 def _trigram_opclass(bind: sa.Connection) -> str | None:
-    """pg_trgm's GIN operator class, schema-qualified, or None where the server lacks pg_trgm
-    (search then reads finding_search whole, as the migration finding_search says)."""
-    available = bind.execute(
-        sa.text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")
-    ).scalar()
-    if not available:
-        logging.getLogger("alembic.runtime.migration").warning(
-            "pg_trgm is not available on this server: text search reads finding_search whole"
-        )
-        return None
-    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    """pg_trgm's GIN operator class, schema-qualified, where the migration finding_search
+    installed pg_trgm; None where the server lacked it (search then reads finding_search whole,
+    as that migration says)."""
     schema = bind.execute(
         sa.text(
             "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
             " WHERE e.extname = 'pg_trgm'"
         )
-    ).scalar_one()
+    ).scalar()
+    if schema is None:
+        return None
     return f"{bind.dialect.identifier_preparer.quote_identifier(schema)}.gin_trgm_ops"

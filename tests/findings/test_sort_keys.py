@@ -240,6 +240,9 @@ def test_a_team_page_checked_after_the_merge_falls_back_when_a_finding_fails(
     hidden = [i for i in expected if i != expected[1]]
     assert _pages(session, flt, walk_from=0) == hidden
     assert _pages(session, flt, walk_from=10**9) == hidden
+    # a filter by more than the team is not tried, even one every finding passes
+    every = flt.model_copy(update={"severity": ["critical", "high", "medium", "low", "info"]})
+    assert repository._team_candidates(session, every, owned) is None
     # an offset page is not checked after the merge (the skipped entries would need checking)
     assert repository._team_candidates(session, flt.model_copy(update={"offset": 5}), owned) is None
 
